@@ -1,0 +1,42 @@
+/**
+ * The `pnlopt` command: one commander program, one module per subcommand under `commands/`.
+ * Exit codes: 0 ok, 1 failure, 2 bad input (any `InputError`), 130 interrupted.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError } from '../errors.js';
+import { registerCommands } from './commands/index.js';
+
+/** Build the program; exported so tests can inspect it. */
+export function buildProgram(): Command {
+  const program = new Command('pnlopt')
+    .description('Stochastic search over trading-strategy configurations with a parallel typed-array backtester')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+/** Run the CLI with `argv` (without node and script) and return the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Help and version exit 0; commander has already printed its usage message otherwise.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+    return EXIT_BAD_INPUT;
+  }
+  if (err instanceof InputError) {
+    process.stderr.write(`pnlopt: ${err.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  process.stderr.write(`pnlopt: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT_FAILURE;
+}

@@ -1,0 +1,55 @@
+/**
+ * Named errors. The CLI maps every `InputError` (bad config, bad data, bad arguments) to exit
+ * code 2 and anything else to 1, so callers throw these at the boundary and nowhere else.
+ */
+
+/** Base of every error caused by what the user gave us; exit code 2. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+/** A config file that does not match its schema: `file: dotted.path: message`. */
+export class ConfigError extends InputError {
+  override name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly issues: readonly { path: string; message: string }[],
+  ) {
+    super(issues.map((i) => `${file}: ${i.path === '' ? '(root)' : i.path}: ${i.message}`).join('\n'));
+  }
+}
+
+/** One problem found in a data file, located by 1-based row (header = row 1) and column name. */
+export interface DataViolation {
+  file: string;
+  row: number;
+  column: string;
+  problem: string;
+}
+
+/** How many violations a `DataError` spells out before it only counts the rest. */
+export const MAX_REPORTED_VIOLATIONS = 20;
+
+/** A data file that failed validation; the message lists the first violations as `file:row:column: problem`. */
+export class DataError extends InputError {
+  override name = 'DataError';
+  constructor(readonly violations: readonly DataViolation[]) {
+    const shown = violations.slice(0, MAX_REPORTED_VIOLATIONS).map(formatViolation);
+    const rest = violations.length - shown.length;
+    super(rest > 0 ? [...shown, `... and ${rest} more violation(s)`].join('\n') : shown.join('\n'));
+  }
+}
+
+export function formatViolation(v: DataViolation): string {
+  return `${v.file}:${v.row}:${v.column}: ${v.problem}`;
+}
+
+/** A bad command-line argument or parameter value. */
+export class UsageError extends InputError {
+  override name = 'UsageError';
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+export const EXIT_INTERRUPTED = 130;
