@@ -1,0 +1,267 @@
+/**
+ * Pareto ranking (non-dominated sorting) of a population's objectives.
+ *
+ * Input: `F`, row-major n × m, every objective minimised (callers negate maximised ones). Row a
+ * dominates row b iff a <= b in every objective and a < b in at least one; identical rows are
+ * mutually non-dominated and share a front. NaN policy: a NaN objective counts as +Infinity, the
+ * worst value, so NaN and +Infinity are interchangeable to ranking. `F` is never written.
+ *
+ * Algorithm (ENS-BS, Zhang et al., "An efficient approach to non-dominated sorting for
+ * evolutionary multi-objective optimization", IEEE TEVC 19(2), 2015): sort rows lexicographically,
+ * so a row can only be dominated by rows before it; then place each row in the first front none of
+ * whose members dominates it, found by binary search over the fronts. For m = 2 the newest member
+ * of a front has that front's smallest f2, so one comparison decides a probe: O(N log N). For
+ * m >= 3 a probe scans the front's members newest first: O(M N log N) typical, O(M N^2) worst.
+ *
+ * Buffers: `outRank` is the caller's; all scratch lives in a workspace made once by
+ * `createParetoWorkspace(maxN, maxM)`, so ranking a population allocates nothing.
+ */
+
+/** Scratch for `nonDominatedSort`, sized for up to maxN rows of up to maxM objectives. */
+export interface ParetoWorkspace {
+  readonly maxN: number;
+  readonly maxM: number;
+  /** F with NaN replaced by +Infinity, original row order. */
+  readonly rows: Float64Array;
+  /** The same rows in lexicographic order. */
+  readonly sorted: Float64Array;
+  /** Sorted position -> original row. */
+  readonly order: Int32Array;
+  /** Merge-sort buffer. */
+  readonly tmp: Int32Array;
+  /** Front -> sorted position of its newest member. */
+  readonly frontTail: Int32Array;
+  /** Sorted position -> previous member of the same front, -1 at the oldest. */
+  readonly prevMember: Int32Array;
+  /** Sorted position -> front. */
+  readonly rankAt: Int32Array;
+}
+
+/**
+ * Allocate the scratch for ranking populations of up to `maxN` rows and `maxM` objectives.
+ * @param maxN largest population size to be ranked
+ * @param maxM largest number of objectives
+ * @returns a reusable workspace
+ */
+export function createParetoWorkspace(maxN: number, maxM: number): ParetoWorkspace {
+  checkCount('createParetoWorkspace: maxN', maxN, 0);
+  checkCount('createParetoWorkspace: maxM', maxM, 1);
+  return {
+    maxN,
+    maxM,
+    rows: new Float64Array(maxN * maxM),
+    sorted: new Float64Array(maxN * maxM),
+    order: new Int32Array(maxN),
+    tmp: new Int32Array(maxN),
+    frontTail: new Int32Array(maxN),
+    prevMember: new Int32Array(maxN),
+    rankAt: new Int32Array(maxN),
+  };
+}
+
+/**
+ * Rank rows into Pareto fronts; front 0 is the non-dominated set.
+ * @param F objectives, row-major n × m, minimised; NaN counts as +Infinity
+ * @param n number of rows
+ * @param m number of objectives (>= 1)
+ * @param outRank receives the front of each row (length >= n)
+ * @param ws workspace from `createParetoWorkspace` with maxN >= n and maxM >= m
+ * @returns the number of fronts
+ */
+export function nonDominatedSort(
+  F: Float64Array,
+  n: number,
+  m: number,
+  outRank: Int32Array,
+  ws: ParetoWorkspace,
+): number {
+  checkCount('nonDominatedSort: n', n, 0);
+  checkCount('nonDominatedSort: m', m, 1);
+  if (F.length < n * m) throw new RangeError(`nonDominatedSort: F has ${F.length} values, need n*m = ${n * m}`);
+  if (outRank.length < n) throw new RangeError(`nonDominatedSort: outRank has length ${outRank.length}, need n = ${n}`);
+  if (n > ws.maxN || m > ws.maxM) {
+    throw new RangeError(
+      `nonDominatedSort: workspace is for ${ws.maxN} × ${ws.maxM}, got ${n} × ${m}; create a larger one with createParetoWorkspace`,
+    );
+  }
+  if (n === 0) return 0;
+  const { rows, sorted, order, tmp, rankAt } = ws;
+  const len = n * m;
+  for (let i = 0; i < len; i++) {
+    const v = F[i];
+    rows[i] = v !== v ? Infinity : v;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  sortRowsLex(rows, m, order, n, tmp);
+  for (let p = 0; p < n; p++) {
+    const src = order[p] * m;
+    const dst = p * m;
+    for (let j = 0; j < m; j++) sorted[dst + j] = rows[src + j];
+  }
+  const fronts = m === 2 ? rankTwoObjectives(sorted, n, ws) : rankManyObjectives(sorted, n, m, ws);
+  for (let p = 0; p < n; p++) outRank[order[p]] = rankAt[p];
+  return fronts;
+}
+
+/**
+ * Whether row i of F Pareto-dominates row j (NaN counts as +Infinity).
+ * @param F objectives, row-major, minimised
+ * @param i candidate dominating row
+ * @param j candidate dominated row
+ * @param m number of objectives
+ * @returns true iff row i <= row j everywhere and < somewhere
+ */
+export function dominates(F: Float64Array, i: number, j: number, m: number): boolean {
+  let strict = false;
+  for (let k = 0; k < m; k++) {
+    const a = F[i * m + k];
+    const b = F[j * m + k];
+    const x = a !== a ? Infinity : a;
+    const y = b !== b ? Infinity : b;
+    if (x > y) return false;
+    if (x < y) strict = true;
+  }
+  return strict;
+}
+
+/**
+ * Stable sort of `idx[0..n)` by the rows of `keys` (stride m, NaN-free), lexicographically.
+ * Bottom-up merge sort over insertion-sorted runs; shared by the Pareto kernels.
+ * @param keys row-major key matrix; idx entries are its row numbers
+ * @param m key width
+ * @param idx row numbers to sort in place
+ * @param n number of live entries in idx
+ * @param tmp scratch, length >= n
+ */
+export function sortRowsLex(keys: Float64Array, m: number, idx: Int32Array, n: number, tmp: Int32Array): void {
+  for (let lo = 0; lo < n; lo += INSERTION_RUN) {
+    const hi = Math.min(lo + INSERTION_RUN, n);
+    for (let a = lo + 1; a < hi; a++) {
+      const v = idx[a];
+      let b = a - 1;
+      while (b >= lo && compareRows(keys, m, idx[b], v) > 0) {
+        idx[b + 1] = idx[b];
+        b--;
+      }
+      idx[b + 1] = v;
+    }
+  }
+  let src = idx;
+  let dst = tmp;
+  for (let width = INSERTION_RUN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let a = lo;
+      let b = mid;
+      let o = lo;
+      while (a < mid && b < hi) {
+        // <= keeps equal rows in input order (stability)
+        if (compareRows(keys, m, src[a], src[b]) <= 0) dst[o++] = src[a++];
+        else dst[o++] = src[b++];
+      }
+      while (a < mid) dst[o++] = src[a++];
+      while (b < hi) dst[o++] = src[b++];
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== idx) idx.set(src.subarray(0, n));
+}
+
+/** Length of the runs that sortRowsLex insertion-sorts before merging. */
+const INSERTION_RUN = 16;
+
+function compareRows(keys: Float64Array, m: number, a: number, b: number): number {
+  const ra = a * m;
+  const rb = b * m;
+  for (let j = 0; j < m; j++) {
+    const x = keys[ra + j];
+    const y = keys[rb + j];
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
+/** m = 2 sweep over lexicographically sorted rows S; fills ws.rankAt, returns the front count. */
+function rankTwoObjectives(S: Float64Array, n: number, ws: ParetoWorkspace): number {
+  const { frontTail, rankAt } = ws;
+  let fronts = 0;
+  for (let p = 0; p < n; p++) {
+    const f1 = S[2 * p];
+    const f2 = S[2 * p + 1];
+    if (p > 0 && f1 === S[2 * p - 2] && f2 === S[2 * p - 1]) {
+      rankAt[p] = rankAt[p - 1];
+      continue;
+    }
+    // Earlier rows are lexicographically <= p and differ from it, so a front dominates p iff its
+    // newest member (the smallest f2 in that front) has f2 <= p's; fronts before the answer do.
+    let lo = 0;
+    let hi = fronts;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (S[2 * frontTail[mid] + 1] <= f2) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === fronts) fronts++;
+    frontTail[lo] = p;
+    rankAt[p] = lo;
+  }
+  return fronts;
+}
+
+/** ENS-BS over lexicographically sorted rows S (stride m); fills ws.rankAt, returns the front count. */
+function rankManyObjectives(S: Float64Array, n: number, m: number, ws: ParetoWorkspace): number {
+  const { frontTail, prevMember, rankAt } = ws;
+  let fronts = 0;
+  for (let p = 0; p < n; p++) {
+    const base = p * m;
+    // Identical rows are adjacent after the sort; a duplicate has its twin's dominators.
+    if (p > 0 && sameRow(S, base - m, base, m)) {
+      rankAt[p] = rankAt[p - 1];
+      continue;
+    }
+    let lo = 0;
+    let hi = fronts;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (frontDominates(S, m, frontTail[mid], prevMember, base)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === fronts) {
+      prevMember[p] = -1;
+      fronts++;
+    } else {
+      prevMember[p] = frontTail[lo];
+    }
+    frontTail[lo] = p;
+    rankAt[p] = lo;
+  }
+  return fronts;
+}
+
+/** Whether a member of the front whose newest member is `tail` dominates the row at `base`. */
+function frontDominates(S: Float64Array, m: number, tail: number, prevMember: Int32Array, base: number): boolean {
+  for (let q = tail; q >= 0; q = prevMember[q]) {
+    // q precedes the row lexicographically (so f1 is <=) and differs from it, so q dominates it
+    // iff q is <= in objectives 1..m-1.
+    const qb = q * m;
+    let j = 1;
+    while (j < m && S[qb + j] <= S[base + j]) j++;
+    if (j === m) return true;
+  }
+  return false;
+}
+
+function sameRow(S: Float64Array, a: number, b: number, m: number): boolean {
+  for (let j = 0; j < m; j++) if (S[a + j] !== S[b + j]) return false;
+  return true;
+}
+
+function checkCount(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * `config/strategy_optimization_config.yml`: the simulator's settings, the forecast models, shared
+ * parameter groups and the strategy families with their search spaces.
+ */
+import { z } from 'zod';
+import { ForecastModelsConfig } from './forecast-models.js';
+import { int, name, num } from './schema-helpers.js';
+import { ParamSpace } from './search-space.js';
+
+/** Simulator implementations a family can run on. */
+export const KERNELS = ['sma_cross', 'ts_ensemble', 'ts_with_fallback'] as const;
+export type KernelName = (typeof KERNELS)[number];
+
+const PairConstraint = z.strictObject({
+  lhs: name(),
+  op: z.enum(['<', '<=', '>', '>=']),
+  rhs: name(),
+});
+export type PairConstraint = z.infer<typeof PairConstraint>;
+
+const Family = z.strictObject({
+  description: z.string().optional(),
+  kernel: z.enum(KERNELS),
+  /** Names of `param_groups` whose parameters this family also searches. */
+  groups: z.array(name()).default([]),
+  params: ParamSpace,
+  /** Relations between two numeric parameters that every candidate must satisfy. */
+  constraints: z.array(PairConstraint).default([]),
+});
+export type FamilyConfig = z.infer<typeof Family>;
+
+export const SimulationSettings = z.strictObject({
+  initial_capital: num(0, Infinity, { exclusiveMin: true }),
+  periods_per_year: num(0, Infinity, { exclusiveMin: true }),
+  /** Default fee per side in basis points of traded notional (market fact, not searched). */
+  fee_bps: num(0, 10_000),
+  /** Capacity of the per-candidate trade record buffer; overflowing it is an error naming this key. */
+  max_trades_per_candidate: int(1, 1e9),
+});
+
+export const EvaluationSettings = z.strictObject({
+  /** Share of the evaluation window kept back as the later hold-out (forward) period. */
+  hold_out_fraction: num(0, 1, { exclusiveMin: true }),
+  /** Bars at the start of the window used only to warm up indicators and models. */
+  warmup_bars: int(0, 1e9),
+});
+
+export const StrategyOptimizationConfig = z.strictObject({
+  simulation: SimulationSettings,
+  evaluation: EvaluationSettings,
+  forecast_models: ForecastModelsConfig,
+  /** Ticker -> asset class, for per-asset-class caps; tickers not listed use `default_asset_class`. */
+  asset_classes: z.strictObject({ default_asset_class: name(), tickers: z.record(z.string(), name()) }),
+  diversification: z.strictObject({ correlation_lookback: int(2, 1e6) }),
+  param_groups: z.record(name(), ParamSpace),
+  families: z.record(name(), Family),
+});
+export type StrategyOptimizationConfig = z.infer<typeof StrategyOptimizationConfig>;

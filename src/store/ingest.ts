@@ -1,0 +1,60 @@
+/**
+ * Import validated market data into `ohlcv` (upsert on ticker + timestamp, so re-ingesting the same
+ * file changes nothing) and record one `data_quality_snapshots` row per ticker, all in one
+ * transaction: a failure leaves the database exactly as it was.
+ */
+import { dataQuality, type QualityStats } from '../data/quality.js';
+import type { MarketData } from '../data/types.js';
+import type { DatabaseManager } from './database.js';
+
+export interface IngestSummary {
+  dataHash: string;
+  tickers: { quality: QualityStats; inserted: number; updated: number; unchanged: number }[];
+}
+
+interface StoredBar {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+function sameBar(p: StoredBar, r: readonly [number, number, number, number, number]): boolean {
+  return p.open === r[0] && p.high === r[1] && p.low === r[2] && p.close === r[3] && p.volume === r[4];
+}
+
+export function ingestMarketData(dbm: DatabaseManager, data: MarketData, gapMultiple: number, now = new Date()): IngestSummary {
+  const db = dbm.db;
+  const existing = db.prepare('SELECT open, high, low, close, volume FROM ohlcv WHERE ticker = ? AND ts = ?');
+  const upsert = db.prepare(`
+    INSERT INTO ohlcv (ticker, ts, open, high, low, close, volume, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (ticker, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+      close = excluded.close, volume = excluded.volume, source = excluded.source`);
+  const snapshot = db.prepare(`
+    INSERT INTO data_quality_snapshots (ticker, source, data_hash, created_at, rows, first_ts, last_ts, median_step_ms,
+      gaps, largest_gap_ms, volume_mean, volume_std, volume_min, volume_max, zero_volume_bars)
+    VALUES (@ticker, @source, @dataHash, @createdAt, @rows, @firstTs, @lastTs, @medianStepMs,
+      @gaps, @largestGapMs, @volumeMean, @volumeStd, @volumeMin, @volumeMax, @zeroVolumeBars)`);
+  const source = data.sources.join(',');
+  return dbm.transaction(() => ({
+    dataHash: data.hash,
+    tickers: data.series.map((s) => {
+      let inserted = 0, updated = 0, unchanged = 0;
+      for (let i = 0; i < s.n; i++) {
+        const row = [s.open[i]!, s.high[i]!, s.low[i]!, s.close[i]!, s.volume[i]!] as const;
+        const prev = existing.get(s.ticker, s.time[i]!) as StoredBar | undefined;
+        if (prev !== undefined && sameBar(prev, row)) {
+          unchanged++;
+          continue;
+        }
+        if (prev === undefined) inserted++;
+        else updated++;
+        upsert.run(s.ticker, s.time[i]!, ...row, source);
+      }
+      const quality = dataQuality(s, gapMultiple);
+      snapshot.run({ ...quality, source, dataHash: data.hash, createdAt: now.toISOString() });
+      return { quality, inserted, updated, unchanged };
+    }),
+  }));
+}

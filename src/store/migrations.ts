@@ -1,0 +1,86 @@
+/**
+ * Versioned schema. Each migration runs once, in a transaction, and bumps `PRAGMA user_version`;
+ * never edit a released migration, add a new one.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'market data, executions, strategy cache, optimization runs and candidates, drift, data quality',
+    sql: `
+      CREATE TABLE ohlcv (
+        ticker TEXT NOT NULL,
+        ts INTEGER NOT NULL,            -- epoch milliseconds UTC
+        open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (ticker, ts)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE trade_executions (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT, candidate_id INTEGER,
+        ticker TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('long', 'short')),
+        entry_ts INTEGER NOT NULL, exit_ts INTEGER,
+        units REAL NOT NULL, entry_price REAL NOT NULL, exit_price REAL,
+        fees REAL NOT NULL DEFAULT 0,
+        expected_return REAL, realized_pnl REAL
+      );
+      CREATE INDEX trade_executions_ticker ON trade_executions (ticker, exit_ts);
+
+      CREATE TABLE strategy_configs (
+        id INTEGER PRIMARY KEY,
+        family TEXT NOT NULL, family_version TEXT NOT NULL,
+        regime TEXT NOT NULL,
+        params_json TEXT NOT NULL, metrics_json TEXT NOT NULL, holdout_metrics_json TEXT,
+        run_id TEXT NOT NULL, data_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL, status TEXT NOT NULL,
+        UNIQUE (family, family_version, regime)
+      );
+
+      CREATE TABLE optimization_runs (
+        run_id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL, finished_at TEXT,
+        status TEXT NOT NULL,           -- running | completed | interrupted | failed
+        command TEXT NOT NULL,
+        family TEXT, optimizer TEXT, sampler_json TEXT,
+        seed TEXT, config_hash TEXT NOT NULL, data_hash TEXT NOT NULL, data_window_json TEXT,
+        param_ranges_json TEXT, regime_json TEXT, constraints_json TEXT,
+        code_version TEXT NOT NULL, budget INTEGER, summary_json TEXT
+      );
+
+      CREATE TABLE optimization_candidates (
+        run_id TEXT NOT NULL REFERENCES optimization_runs (run_id),
+        candidate_id INTEGER NOT NULL,
+        status TEXT NOT NULL,           -- ok | failed
+        params_json TEXT NOT NULL,
+        metrics_json TEXT, holdout_metrics_json TEXT,
+        feasible INTEGER, violation REAL, front_rank INTEGER, crowding REAL,
+        error TEXT,
+        PRIMARY KEY (run_id, candidate_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE split_drift_metrics (
+        id INTEGER PRIMARY KEY,
+        ticker TEXT NOT NULL, split_ts INTEGER NOT NULL,
+        psi REAL, vol_psi REAL, volatility_ratio REAL,
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE data_quality_snapshots (
+        id INTEGER PRIMARY KEY,
+        ticker TEXT NOT NULL, source TEXT NOT NULL, data_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        rows INTEGER NOT NULL, first_ts INTEGER, last_ts INTEGER,
+        median_step_ms REAL, gaps INTEGER NOT NULL, largest_gap_ms REAL,
+        volume_mean REAL, volume_std REAL, volume_min REAL, volume_max REAL, zero_volume_bars INTEGER NOT NULL
+      );
+      CREATE INDEX data_quality_snapshots_ticker ON data_quality_snapshots (ticker, created_at);
+    `,
+  },
+];

@@ -1,0 +1,21 @@
+/** A throwaway copy of config/ with one file edited, for tests of config errors. */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+
+export const CONFIG_DIR = join(import.meta.dirname, '..', '..', 'config');
+
+/**
+ * Copy config/ to a temp folder and apply `edit` to one file's parsed YAML document.
+ * @returns the temp folder
+ */
+export function configDirWith(file: string, edit: (doc: ReturnType<typeof parseDocument>) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pnlopt-config-'));
+  cpSync(CONFIG_DIR, dir, { recursive: true });
+  const path = join(dir, file);
+  const doc = parseDocument(readFileSync(path, 'utf8'));
+  edit(doc);
+  writeFileSync(path, doc.toString());
+  return dir;
+}
