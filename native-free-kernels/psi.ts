@@ -12,8 +12,8 @@
  * both samples and contribute (eps - eps)·ln 1 = 0, which is the same as dropping duplicate edges
  * (pandas `qcut(..., duplicates='drop')`).
  *
- * NaN policy: NaN values in either sample are ignored (not counted). If either sample has no
- * finite value the result is NaN.
+ * NaN policy: NaN values in either sample are ignored (not counted); other values are expected
+ * finite. If either sample has no non-NaN value the result is NaN.
  *
  * Buffers: `expected` and `actual` are read only. `workspace` is caller-owned scratch of length
  * >= `psiWorkspaceLength(expected.length, bins)`, laid out as

@@ -63,6 +63,13 @@ const Sarimax = z
     if (new Set(m.exog).size !== m.exog.length) {
       ctx.addIssue({ code: 'custom', path: ['exog'], message: `expected distinct names, got ${JSON.stringify(m.exog)}` });
     }
+    if (m.seasonal_order > 0 && m.seasonal_period <= m.ar_order) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['seasonal_period'],
+        message: `expected more than ar_order (${m.ar_order}) so seasonal lags do not repeat AR lags, got ${m.seasonal_period}`,
+      });
+    }
     const k = 1 + m.ar_order + m.seasonal_order + m.exog.length;
     const maxLag = Math.max(m.ar_order, m.seasonal_order * m.seasonal_period, 1);
     needHistory(ctx, firstFitLength(m.min_history, m.refit, 1), maxLag + k + 1, `${k} coefficients with max lag ${maxLag}`);

@@ -17,6 +17,7 @@ import { RegimeConfig } from './regime.js';
 import { RuntimeConfig } from './runtime.js';
 import { SignalRoutingConfig } from './signal-routing.js';
 import { StrategyOptimizationConfig } from './strategy-optimization.js';
+import { SyntheticDataConfig } from './synthetic.js';
 import { checkSearchSpaces } from './space-rules.js';
 
 export const CONFIG_FILES = {
@@ -26,6 +27,7 @@ export const CONFIG_FILES = {
   regime: 'regime_config.yml',
   hyperopt: 'hyperopt_config.yml',
   runtime: 'runtime_config.yml',
+  synthetic: 'synthetic_data_config.yml',
 } as const;
 
 export interface PnloptConfig {
@@ -37,6 +39,7 @@ export interface PnloptConfig {
   readonly regime: RegimeConfig;
   readonly hyperopt: HyperoptConfig;
   readonly runtime: RuntimeConfig;
+  readonly synthetic: SyntheticDataConfig;
   /** sha256 of the canonical JSON of every parsed file: the run record's `config_hash`. */
   readonly hash: string;
 }
@@ -86,6 +89,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
     regime: join(dir, CONFIG_FILES.regime),
     hyperopt: join(dir, CONFIG_FILES.hyperopt),
     runtime: join(dir, CONFIG_FILES.runtime),
+    synthetic: join(dir, CONFIG_FILES.synthetic),
   };
   const quantSuccess = deepFreeze(loadYamlFile(files.quantSuccess, QuantSuccessConfig));
   const signalRouting = deepFreeze(loadYamlFile(files.signalRouting, SignalRoutingConfig));
@@ -95,8 +99,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
   const hyperopt = loadYamlFile(files.hyperopt, HyperoptConfig);
   checkHyperoptTightensOnly(hyperopt, quantSuccess, signalRouting, files);
   const runtime = loadYamlFile(files.runtime, RuntimeConfig);
-  const hash = sha256(canonicalJson({ strategy, quantSuccess, signalRouting, regime, hyperopt, runtime }));
-  return { files, strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, hash };
+  const synthetic = loadYamlFile(files.synthetic, SyntheticDataConfig);
+  const hash = sha256(canonicalJson({ strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic }));
+  return { files, strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic, hash };
 }
 
 /** Every guardrail key, with where it is defined (for the error message). */

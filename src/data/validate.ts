@@ -240,9 +240,14 @@ export function validateTable(t: RawTable): OhlcvSeries[] {
     let pricesOk = true;
     for (let col: number = COL.open; col <= COL.close; col++) {
       const x = t.columns[col][i];
-      if (bad(i, col, x)) pricesOk = false;
-      else if (x <= 0) add(i, col, `${COLUMNS[col]} ${x} must be > 0`);
+      if (bad(i, col, x)) {
+        pricesOk = false;
+      } else if (x <= 0) {
+        add(i, col, `${COLUMNS[col]} ${x} must be > 0`);
+        pricesOk = false;
+      }
     }
+    // high/low are only compared once all four prices are usable, so one bad cell is one violation.
     if (pricesOk && h < Math.max(o, c)) add(i, COL.high, `high ${h} is below max(open, close) = ${Math.max(o, c)}`);
     if (pricesOk && l > Math.min(o, c)) add(i, COL.low, `low ${l} is above min(open, close) = ${Math.min(o, c)}`);
     if (!bad(i, COL.volume, v) && v < 0) add(i, COL.volume, `volume ${v} must be >= 0`);

@@ -118,3 +118,14 @@ export function parseAssignments(text: string): Map<string, string> {
   }
   return out;
 }
+
+/** A row back to named values: numbers, categorical choices by name; inactive parameters left out. */
+export function decodeRow(layout: ParamLayout, row: Float64Array, offset = 0): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  layout.params.forEach((p, j) => {
+    const v = row[offset + j]!;
+    if (Number.isNaN(v)) return;
+    out[p.name] = p.spec.type === 'categorical' ? p.spec.choices[v]! : v;
+  });
+  return out;
+}

@@ -61,8 +61,9 @@ describe('arxFit hand checks', () => {
     withNaN[10] = NaN;
     const bad = fit(withNaN, none, 0, 30, o);
     expect(Number.isNaN(bad.std) && Array.from(bad.coef).every(Number.isNaN)).toBe(true);
-    // A constant exogenous column duplicates the intercept: singular without a ridge, fine with one.
-    const flatX = new Float64Array(30).fill(1);
+    // An all-zero exogenous column (a range on bars with H = L) makes XᵀX singular exactly:
+    // no fit without a ridge, a fit with one.
+    const flatX = new Float64Array(30);
     expect(Number.isNaN(fit(y, flatX, 0, 30, { ...o, E: 1 }).std)).toBe(true);
     expect(Number.isFinite(fit(y, flatX, 0, 30, { ...o, E: 1 }, 1e-6).std)).toBe(true);
   });
@@ -81,14 +82,15 @@ describe('arxFit against the reference', () => {
           seed: fc.nat(),
           p: fc.integer({ min: 0, max: 4 }),
           P: fc.integer({ min: 0, max: 2 }),
-          s: fc.integer({ min: 2, max: 6 }),
+          // s > p: a seasonal lag equal to an AR lag would be a duplicate column.
+          sOverP: fc.integer({ min: 1, max: 4 }),
           E: fc.integer({ min: 0, max: 3 }),
           start: fc.integer({ min: 0, max: 10 }),
           len: fc.integer({ min: 40, max: 120 }),
           ridge: fc.constantFrom(0, 1e-6, 0.1),
         }),
-        ({ seed, p, P, s, E, start, len, ridge }) => {
-          const o = { p, P, s, E };
+        ({ seed, p, P, sOverP, E, start, len, ridge }) => {
+          const o = { p, P, s: Math.max(2, p + sOverP), E };
           const n = start + len + 1;
           const y = gaussian(seed, n, 0.01);
           const X = gaussian(seed + 1, n * E, 0.02);

@@ -1,9 +1,13 @@
 /** Every subcommand, registered in the order `pnlopt --help` lists them. */
 import type { Command } from 'commander';
+import { registerBacktest } from './backtest.js';
 import { registerDemo } from './demo.js';
 import { registerIngest } from './ingest.js';
+import { registerSynth } from './synth.js';
 
 export function registerCommands(program: Command): void {
   registerDemo(program);
   registerIngest(program);
+  registerBacktest(program);
+  registerSynth(program);
 }

@@ -1,0 +1,93 @@
+/** The `pnlopt` command end to end: subcommands, help, exit codes 0 / 2, JSON output. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configDirWith } from '../helpers/config-dir.js';
+import { ROOT, runCli } from '../helpers/cli.js';
+
+const MSFT = join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv');
+const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-cli-'));
+
+describe('pnlopt CLI', () => {
+  it('lists its subcommands and has --help on each', () => {
+    const top = runCli(['--help']);
+    expect(top.code).toBe(0);
+    const names = ['demo', 'ingest', 'backtest', 'synth'];
+    for (const n of names) expect(top.stdout).toContain(n);
+    for (const n of names) {
+      const r = runCli([n, '--help']);
+      expect(r.code, n).toBe(0);
+      expect(r.stdout).toContain(`Usage: pnlopt ${n}`);
+    }
+  });
+
+  it('exits 2 on an unknown subcommand or option', () => {
+    expect(runCli(['nosuch']).code).toBe(2);
+    expect(runCli(['ingest', '--nosuch']).code).toBe(2);
+  });
+
+  it('ingests twice idempotently and prints JSON', () => {
+    const db = join(tmp(), 's.db');
+    const a = runCli(['ingest', '--data', MSFT, '--db', db, '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const first = JSON.parse(a.stdout) as { tickers: { rows: number; inserted: number; unchanged: number }[] };
+    expect(first.tickers[0]).toMatchObject({ rows: 249, inserted: 249, unchanged: 0 });
+    const b = JSON.parse(runCli(['ingest', '--data', MSFT, '--db', db, '--json']).stdout) as typeof first;
+    expect(b.tickers[0]).toMatchObject({ inserted: 0, unchanged: 249 });
+  });
+
+  it('rejects a bad data file with file:row:column, exit 2, and writes nothing', () => {
+    const dir = tmp();
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'date,open,high,low,close,volume\n2020-01-02,10,11,9,10.5,100\n2020-01-03,10,9.5,9,10,-5\n');
+    const r = runCli(['ingest', '--data', bad, '--db', join(dir, 'x.db')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.csv:3:high:');
+    expect(r.stderr).toContain('bad.csv:3:volume:');
+    expect(() => readFileSync(join(dir, 'x.db'))).toThrow();
+  });
+
+  it('rejects a bad config with file: key.path: problem, exit 2', () => {
+    const dir = configDirWith('quant_success_config.yml', (d) => d.setIn(['guardrails', 'max_drawdown'], 'abc'));
+    const r = runCli(['ingest', '--data', MSFT, '--db', join(tmp(), 'x.db'), '--config-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('quant_success_config.yml: guardrails.max_drawdown: expected number between 0 and 1, got "abc"');
+  });
+
+  it('runs the demo on the embedded data with no other input', () => {
+    const r = runCli(['demo', '--db', join(tmp(), 'demo.db')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('sp500_daily_ohlcv_2000_2020');
+    expect(r.stdout).toMatch(/5105/);
+  });
+
+  it('backtests sma_cross with JSON metrics and rejects bad parameters with exit 2', () => {
+    const ok = runCli(['backtest', '--data', MSFT, '--strategy', 'sma_cross', '--params', 'fast=5,slow=20', '--fee-bps', '5', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const out = JSON.parse(ok.stdout) as { metrics: Record<string, number | null>; params: Record<string, unknown> };
+    expect(out.params).toEqual({ fast: 5, slow: 20 });
+    expect(Object.keys(out.metrics)).toEqual(expect.arrayContaining(['total_return', 'max_drawdown', 'sharpe', 'win_rate', 'profit_factor']));
+    for (const [args, msg] of [
+      [['--strategy', 'nope', '--params', 'fast=5,slow=20'], 'unknown strategy "nope"'],
+      [['--strategy', 'sma_cross', '--params', 'fast=20,slow=5'], 'fast < slow is required'],
+      [['--strategy', 'sma_cross', '--params', 'fast=5'], 'missing parameter slow'],
+      [['--strategy', 'sma_cross', '--params', 'fast=1,slow=5'], 'fast = 1 is out of range'],
+      [['--strategy', 'sma_cross', '--params', 'fast=5,slow=20,speed=3'], 'unknown parameter speed'],
+    ] as const) {
+      const r = runCli(['backtest', '--data', MSFT, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(msg);
+    }
+  });
+
+  it('writes the equity curve as CSV', () => {
+    const file = join(tmp(), 'eq.csv');
+    const r = runCli(['backtest', '--data', MSFT, '--strategy', 'sma_cross', '--params', 'fast=5,slow=20', '--equity', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('date,equity');
+    expect(lines).toHaveLength(250);
+    expect(lines[1]).toMatch(/^2000-09-27,/);
+  });
+});
