@@ -6,12 +6,17 @@
  * mutually non-dominated and share a front. NaN policy: a NaN objective counts as +Infinity, the
  * worst value, so NaN and +Infinity are interchangeable to ranking. `F` is never written.
  *
- * Algorithm (ENS-BS, Zhang et al., "An efficient approach to non-dominated sorting for
- * evolutionary multi-objective optimization", IEEE TEVC 19(2), 2015): sort rows lexicographically,
- * so a row can only be dominated by rows before it; then place each row in the first front none of
- * whose members dominates it, found by binary search over the fronts. For m = 2 the newest member
- * of a front has that front's smallest f2, so one comparison decides a probe: O(N log N). For
- * m >= 3 a probe scans the front's members newest first: O(M N log N) typical, O(M N^2) worst.
+ * Algorithm: ENS-BS (Zhang et al., "An efficient approach to non-dominated sorting for
+ * evolutionary multi-objective optimization", IEEE TEVC 19(2), 2015). Rows are sorted
+ * lexicographically, so a row can only be dominated by rows before it, and each row joins the
+ * first front none of whose members dominates it, found by binary search over the fronts.
+ * - m = 1: fronts are the distinct values in order.
+ * - m = 2: the newest member of a front has that front's smallest f2, so one comparison decides a
+ *   probe: O(N log N) overall.
+ * - m >= 3: instead of ENS's linear scan of a front, each front is a k-d tree over objectives
+ *   1..m-1 whose nodes keep their subtree's componentwise minimum; a probe descends only into
+ *   subtrees whose minimum is <= the row. Worst case O(M N^2) like ENS, but on 100k × 4 random
+ *   points about 10x faster than the linear scan (bench/pareto.bench.ts).
  *
  * Buffers: `outRank` is the caller's; all scratch lives in a workspace made once by
  * `createParetoWorkspace(maxN, maxM)`, so ranking a population allocates nothing.
@@ -21,7 +26,7 @@
 export interface ParetoWorkspace {
   readonly maxN: number;
   readonly maxM: number;
-  /** F with NaN replaced by +Infinity, original row order. */
+  /** F with NaN replaced by +Infinity, original row order; once sorted, the k-d tree min corners. */
   readonly rows: Float64Array;
   /** The same rows in lexicographic order. */
   readonly sorted: Float64Array;
@@ -29,10 +34,13 @@ export interface ParetoWorkspace {
   readonly order: Int32Array;
   /** Merge-sort buffer. */
   readonly tmp: Int32Array;
-  /** Front -> sorted position of its newest member. */
+  /** Front -> sorted position of its newest member (m = 2) or of its k-d tree root (m >= 3). */
   readonly frontTail: Int32Array;
-  /** Sorted position -> previous member of the same front, -1 at the oldest. */
-  readonly prevMember: Int32Array;
+  /** k-d tree children by sorted position, -1 for none. */
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  /** Depth-first stack for k-d tree probes. */
+  readonly stack: Int32Array;
   /** Sorted position -> front. */
   readonly rankAt: Int32Array;
 }
@@ -54,7 +62,9 @@ export function createParetoWorkspace(maxN: number, maxM: number): ParetoWorkspa
     order: new Int32Array(maxN),
     tmp: new Int32Array(maxN),
     frontTail: new Int32Array(maxN),
-    prevMember: new Int32Array(maxN),
+    left: new Int32Array(maxN),
+    right: new Int32Array(maxN),
+    stack: new Int32Array(maxN),
     rankAt: new Int32Array(maxN),
   };
 }
@@ -98,7 +108,12 @@ export function nonDominatedSort(
     const dst = p * m;
     for (let j = 0; j < m; j++) sorted[dst + j] = rows[src + j];
   }
-  const fronts = m === 2 ? rankTwoObjectives(sorted, n, ws) : rankManyObjectives(sorted, n, m, ws);
+  const fronts =
+    m === 1
+      ? rankSingleObjective(sorted, n, ws)
+      : m === 2
+        ? rankTwoObjectives(sorted, n, ws)
+        : rankManyObjectives(sorted, n, m, ws);
   for (let p = 0; p < n; p++) outRank[order[p]] = rankAt[p];
   return fronts;
 }
@@ -212,9 +227,25 @@ function rankTwoObjectives(S: Float64Array, n: number, ws: ParetoWorkspace): num
   return fronts;
 }
 
-/** ENS-BS over lexicographically sorted rows S (stride m); fills ws.rankAt, returns the front count. */
+/** m = 1: every distinct value is its own front, in increasing order. */
+function rankSingleObjective(S: Float64Array, n: number, ws: ParetoWorkspace): number {
+  const { rankAt } = ws;
+  let fronts = 0;
+  for (let p = 0; p < n; p++) {
+    if (p === 0 || S[p] !== S[p - 1]) fronts++;
+    rankAt[p] = fronts - 1;
+  }
+  return fronts;
+}
+
+/**
+ * ENS-BS over lexicographically sorted rows S (stride m >= 3), each front held in a k-d tree over
+ * objectives 1..m-1 whose nodes carry their subtree's componentwise minimum, so a probe skips every
+ * subtree that cannot hold a dominator. Fills ws.rankAt, returns the front count.
+ */
 function rankManyObjectives(S: Float64Array, n: number, m: number, ws: ParetoWorkspace): number {
-  const { frontTail, prevMember, rankAt } = ws;
+  const { frontTail: root, left, right, rows: corner, rankAt } = ws;
+  const k = m - 1;
   let fronts = 0;
   for (let p = 0; p < n; p++) {
     const base = p * m;
@@ -227,30 +258,62 @@ function rankManyObjectives(S: Float64Array, n: number, m: number, ws: ParetoWor
     let hi = fronts;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (frontDominates(S, m, frontTail[mid], prevMember, base)) lo = mid + 1;
+      if (treeDominates(S, m, root[mid], ws, base)) lo = mid + 1;
       else hi = mid;
     }
+    left[p] = -1;
+    right[p] = -1;
+    for (let j = 0; j < k; j++) corner[p * k + j] = S[base + j + 1];
     if (lo === fronts) {
-      prevMember[p] = -1;
-      fronts++;
+      root[fronts++] = p;
     } else {
-      prevMember[p] = frontTail[lo];
+      let node = root[lo];
+      for (let depth = 0; ; depth++) {
+        const nc = node * k;
+        for (let j = 0; j < k; j++) if (S[base + j + 1] < corner[nc + j]) corner[nc + j] = S[base + j + 1];
+        const split = 1 + (depth % k);
+        if (S[base + split] < S[node * m + split]) {
+          if (left[node] < 0) {
+            left[node] = p;
+            break;
+          }
+          node = left[node];
+        } else {
+          if (right[node] < 0) {
+            right[node] = p;
+            break;
+          }
+          node = right[node];
+        }
+      }
     }
-    frontTail[lo] = p;
     rankAt[p] = lo;
   }
   return fronts;
 }
 
-/** Whether a member of the front whose newest member is `tail` dominates the row at `base`. */
-function frontDominates(S: Float64Array, m: number, tail: number, prevMember: Int32Array, base: number): boolean {
-  for (let q = tail; q >= 0; q = prevMember[q]) {
-    // q precedes the row lexicographically (so f1 is <=) and differs from it, so q dominates it
-    // iff q is <= in objectives 1..m-1.
-    const qb = q * m;
-    let j = 1;
-    while (j < m && S[qb + j] <= S[base + j]) j++;
+/** Whether a member of the front rooted at `root` dominates the row at `base`. */
+function treeDominates(S: Float64Array, m: number, root: number, ws: ParetoWorkspace, base: number): boolean {
+  const { left, right, rows: corner, stack } = ws;
+  const k = m - 1;
+  let top = 0;
+  stack[top++] = root;
+  while (top > 0) {
+    const node = stack[--top];
+    // A subtree whose minimum exceeds the row somewhere holds no member <= the row.
+    const nc = node * k;
+    let j = 0;
+    while (j < k && corner[nc + j] <= S[base + j + 1]) j++;
+    if (j < k) continue;
+    // node precedes the row lexicographically (so f1 is <=) and differs from it, so node
+    // dominates it iff node is <= in objectives 1..m-1.
+    const nb = node * m;
+    j = 1;
+    while (j < m && S[nb + j] <= S[base + j]) j++;
     if (j === m) return true;
+    // Left (smaller split values) popped first: likelier to hold a dominator.
+    if (right[node] >= 0) stack[top++] = right[node];
+    if (left[node] >= 0) stack[top++] = left[node];
   }
   return false;
 }

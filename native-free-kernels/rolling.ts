@@ -1,10 +1,10 @@
 /**
  * Rolling-window mean and standard deviation, in O(n) regardless of the window.
  *
- * Equal to pandas `Series(x[:n]).rolling(window).mean()` and `.std(ddof=ddof)` (min_periods =
- * window): out[t] covers x[t-window+1..t], and is NaN for t < window - 1 and for every window that
- * holds a non-finite value. ±Infinity counts as missing like NaN, so it cannot poison the running
- * sums for later windows.
+ * On finite or NaN input, equal to pandas `Series(x[:n]).rolling(window).mean()` and
+ * `.std(ddof=ddof)` (min_periods = window): out[t] covers x[t-window+1..t], and is NaN for
+ * t < window - 1 and for every window that holds a non-finite value. ±Infinity counts as missing
+ * like NaN (pandas would propagate it), so it cannot poison the running sums for later windows.
  *
  * Input contract: 1 <= window <= n <= x.length, out.length >= n; finite values are expected to be
  * far from overflow (|x|·window < 1e300). Buffers: `x` is read only; `out` is caller-owned and

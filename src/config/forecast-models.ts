@@ -107,8 +107,9 @@ const Garch = z
     tol: num(0, Infinity, { exclusiveMin: true }),
   })
   .superRefine((m, ctx) => {
-    // Four parameters (mu, omega, alpha, beta) need more returns than that to be identified.
-    needHistory(ctx, firstFitLength(m.min_history, m.refit, 1), 5, 'GARCH(1,1) with 4 parameters');
+    // More returns than parameters (mu, omega, alpha, beta), or the fit is not identified.
+    const params = 4;
+    needHistory(ctx, firstFitLength(m.min_history, m.refit, 1), params + 1, `GARCH(1,1) with ${params} parameters`);
   });
 
 export const ForecastModelsConfig = z

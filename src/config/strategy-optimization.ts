@@ -34,8 +34,8 @@ export const SimulationSettings = z.strictObject({
   periods_per_year: num(0, Infinity, { exclusiveMin: true }),
   /** Default fee per side in basis points of traded notional (market fact, not searched). */
   fee_bps: num(0, 10_000),
-  /** Capacity of the per-candidate trade record buffer; overflowing it is an error naming this key. */
-  max_trades_per_candidate: int(1, 1e9),
+  /** Largest sum of |position weight| across a basket (1 = no leverage). */
+  max_gross_exposure: num(0, Infinity, { exclusiveMin: true }),
 });
 
 export const EvaluationSettings = z.strictObject({

@@ -5,8 +5,7 @@
  * from 1 and schema problems sit at row 0; every `DataError` from here says so.
  */
 import { DataType, tableFromIPC, type Table, type Vector } from 'apache-arrow';
-import { InputError, UsageError, type DataViolation } from '../errors.js';
-import type { ReadOptions } from './csv.js';
+import { InputError, type DataViolation } from '../errors.js';
 import type { OhlcvSeries } from './types.js';
 import {
   COL,
@@ -16,23 +15,24 @@ import {
   readDataFile,
   resolveColumns,
   setDateText,
+  setFileTicker,
   setNumberValue,
   setTicker,
   validateTable,
   type RawTable,
+  type ReadOptions,
 } from './validate.js';
-import { basename, extname } from 'node:path';
 
 /** Explains Arrow row numbers in every error message. */
 export const ARROW_ROW_NOTE = 'row numbers in an Arrow file count its records from 1; row 0 is the schema';
 
 /** Read and validate one Arrow IPC file. @returns one series per ticker, in order of first appearance */
 export function readArrow(path: string, opts: ReadOptions = {}): OhlcvSeries[] {
+  const bytes = readDataFile(path);
   let table: Table;
   try {
-    table = tableFromIPC(readDataFile(path));
+    table = tableFromIPC(bytes);
   } catch (err) {
-    if (err instanceof InputError) throw err;
     throw new InputError(`${path} is not a readable Arrow IPC file: ${(err as Error).message}`);
   }
   return validateTable(arrowToRawTable(table, path, opts));
@@ -42,10 +42,6 @@ export function readArrow(path: string, opts: ReadOptions = {}): OhlcvSeries[] {
 export function arrowToRawTable(table: Table, file: string, opts: ReadOptions = {}): RawTable {
   const fields = table.schema.fields;
   const colOf = resolveColumns(file, fields.map((f) => f.name), 0, ARROW_ROW_NOTE);
-  const hasTicker = colOf.includes(COL.ticker);
-  if (hasTicker && opts.ticker !== undefined) {
-    throw new UsageError(`${file} has a ticker column; a ticker override applies only to files without one`);
-  }
   const typeViolations: DataViolation[] = [];
   fields.forEach((field, f) => {
     const expected = typeProblem(colOf[f], field.type);
@@ -59,8 +55,7 @@ export function arrowToRawTable(table: Table, file: string, opts: ReadOptions = 
   const t = createRawTable(file, n, 0, ARROW_ROW_NOTE);
   t.n = n;
   for (let i = 0; i < n; i++) t.row[i] = i + 1;
-  // Without a ticker column every record keeps tickerId 0, this ticker.
-  if (!hasTicker) t.tickers.set(opts.ticker ?? basename(file, extname(file)), 0);
+  setFileTicker(t, colOf.includes(COL.ticker), opts);
   fields.forEach((field, f) => {
     const c = colOf[f];
     const vec: Vector = table.getChildAt(f)!;

@@ -3,8 +3,6 @@
  * case-insensitive; one bar per line; fields are not quoted. Cells are parsed straight into
  * typed columns (no object per row), then `validateTable` checks every rule.
  */
-import { basename, extname } from 'node:path';
-import { UsageError } from '../errors.js';
 import type { OhlcvSeries } from './types.js';
 import {
   COL,
@@ -12,16 +10,13 @@ import {
   readDataFile,
   resolveColumns,
   setDateText,
+  setFileTicker,
   setNumberText,
   setTicker,
   validateTable,
   type RawTable,
+  type ReadOptions,
 } from './validate.js';
-
-export interface ReadOptions {
-  /** Ticker for a file without a ticker column; defaults to the file's base name without extension. */
-  ticker?: string;
-}
 
 /** Read and validate one CSV file. @returns one series per ticker, in order of first appearance */
 export function readCsv(path: string, opts: ReadOptions = {}): OhlcvSeries[] {
@@ -40,13 +35,9 @@ export function parseCsv(text: string, file: string, opts: ReadOptions = {}): Ra
   const header = text.slice(start, headerEnd).replace(/\r$/, '');
   const names = header === '' ? [] : header.split(',');
   const colOf = resolveColumns(file, names, 1);
-  const hasTicker = colOf.includes(COL.ticker);
-  if (hasTicker && opts.ticker !== undefined) {
-    throw new UsageError(`${file} has a ticker column; a ticker override applies only to files without one`);
-  }
   const width = names.length;
   const t = createRawTable(file, countLines(text, headerEnd), 1);
-  if (!hasTicker) t.tickers.set(opts.ticker ?? basename(file, extname(file)), 0);
+  setFileTicker(t, colOf.includes(COL.ticker), opts);
 
   const fields = new Array<string>(width);
   const blankRows: number[] = [];

@@ -5,9 +5,10 @@
 import { extname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { readArrow } from './arrow.js';
-import { readCsv, type ReadOptions } from './csv.js';
+import { readCsv } from './csv.js';
 import { hashMarketData } from './hash.js';
 import type { MarketData, OhlcvSeries } from './types.js';
+import type { ReadOptions } from './validate.js';
 
 const READERS: Readonly<Record<string, (path: string, opts: ReadOptions) => OhlcvSeries[]>> = {
   '.csv': readCsv,

@@ -27,7 +27,9 @@ import { sharedFloat64 } from './shared.js';
 import type { MarketData, OhlcvSeries } from './types.js';
 import { parseDate } from './validate.js';
 
+/** Trend regimes; `RegimePath.trend` holds indices into this list. */
 export const TRENDS = ['bull', 'bear', 'sideways'] as const;
+/** Volatility regimes; `RegimePath.volatility` holds indices into this list. */
 export const VOL_LEVELS = ['low', 'high'] as const;
 
 /** The regime of every bar, as indices into `TRENDS` and `VOL_LEVELS`. */
@@ -36,6 +38,7 @@ export interface RegimePath {
   readonly volatility: Uint8Array;
 }
 
+/** What to generate: `tickers` series of `bars` bars each, from `seed` and the validated config. */
 export interface SyntheticOptions {
   tickers: number;
   bars: number;

@@ -5,13 +5,13 @@
  * `DataError`, or splits the table into one shared-memory `OhlcvSeries` per ticker.
  */
 import { readFileSync } from 'node:fs';
-import { DataError, InputError, type DataViolation } from '../errors.js';
+import { basename, extname } from 'node:path';
+import { DataError, InputError, UsageError, type DataViolation } from '../errors.js';
 import { sharedFloat64 } from './shared.js';
 import type { OhlcvSeries } from './types.js';
 
 /** Every column a data file may have, in canonical order; all but `ticker` are required. */
 export const COLUMNS = ['date', 'open', 'high', 'low', 'close', 'volume', 'ticker'] as const;
-export type ColumnName = (typeof COLUMNS)[number];
 
 /** Index of each column in `COLUMNS` and in `RawTable.columns`. */
 export const COL = { date: 0, open: 1, high: 2, low: 3, close: 4, volume: 5, ticker: 6 } as const;
@@ -42,6 +42,12 @@ export interface RawTable {
   readonly cellProblems: Map<number, string>;
   /** Problems with rows the reader dropped (e.g. a wrong field count). */
   readonly violations: DataViolation[];
+}
+
+/** Options every reader takes. */
+export interface ReadOptions {
+  /** Ticker for a file without a ticker column; defaults to the file's base name without extension. */
+  ticker?: string;
 }
 
 /** An empty table with room for `capacity` records. */
@@ -148,6 +154,18 @@ function utcMs(year: number, month: number, day: number): number | undefined {
 export function formatTime(ms: number): string {
   const iso = new Date(ms).toISOString();
   return ms % MS_PER_DAY === 0 ? iso.slice(0, 10) : iso;
+}
+
+/**
+ * Name the single ticker of a file without a ticker column (every record keeps tickerId 0); a
+ * ticker override for a file that has one is a usage error.
+ */
+export function setFileTicker(t: RawTable, hasTickerColumn: boolean, opts: ReadOptions): void {
+  if (hasTickerColumn) {
+    if (opts.ticker !== undefined) throw new UsageError(`${t.file} has a ticker column; a ticker override applies only to files without one`);
+    return;
+  }
+  t.tickers.set(opts.ticker ?? basename(t.file, extname(t.file)), 0);
 }
 
 /** Store a numeric cell read as text. */

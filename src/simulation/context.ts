@@ -1,11 +1,15 @@
 /**
- * What every candidate of a batch shares: the aligned market data, columns derived from it once
- * (prefix sums of closes), and the simulation settings. Built once per worker and reused for every
- * batch; all arrays live in SharedArrayBuffers, so building it in a worker copies nothing.
+ * What every candidate of a batch shares: the aligned market data, columns derived from it once,
+ * the forecast columns (time-series families), and batch-wide settings and guardrails. Built once
+ * per data set and window; every array lives in a SharedArrayBuffer, so structured-cloning a
+ * context into a worker shares the memory instead of copying it.
  */
 import { prefixSums } from '../../native-free-kernels/prefix-sum.js';
+import { rollingAbsCorrelation } from '../../native-free-kernels/correlation.js';
+import { logReturns } from '../../native-free-kernels/returns.js';
 import { sharedFloat64 } from '../data/shared.js';
 import type { Panel } from '../data/types.js';
+import type { ForecastColumns } from './forecast-columns.js';
 
 export interface SimulationSettings {
   readonly initialCapital: number;
@@ -15,28 +19,75 @@ export interface SimulationSettings {
   /** Traded window [start, end) in bars of the panel calendar. */
   readonly start: number;
   readonly end: number;
+  readonly maxGrossExposure: number;
+  /** Read-only guardrails (signal_routing.time_series). */
+  readonly minExpectedReturn: number;
+  readonly confidenceThreshold: number;
+  readonly capitalAtRiskPerTrade: number;
+}
+
+/** Columns derived from the panel once; per ticker k, prefix columns start at k * (T + 1). */
+export interface DerivedColumns {
+  readonly prefixClose: Float64Array;
+  readonly prefixClose2: Float64Array;
+  /** Prefix sums of log returns (r_0 = 0) and of their squares. */
+  readonly prefixRet: Float64Array;
+  readonly prefixRet2: Float64Array;
+  /** Mean |rolling correlation| with the other tickers, ticker-major (0 with one ticker). */
+  readonly avgAbsCorr: Float64Array;
+  /** Asset class index per ticker, and the number of classes. */
+  readonly assetClass: Int32Array;
+  readonly classes: number;
 }
 
 export interface SimulationContext {
   readonly panel: Panel;
-  /** Prefix sums of each ticker's closes, ticker k at offset k * (T + 1). */
-  readonly prefixClose: Float64Array;
+  readonly derived: DerivedColumns;
+  readonly forecasts: ForecastColumns | null;
   readonly settings: SimulationSettings;
 }
 
-/** Derive the shared columns for `panel` (O(K T), once). */
-export function derivedColumns(panel: Panel): { prefixClose: Float64Array } {
-  const { T } = panel;
-  const prefixClose = sharedFloat64(panel.tickers.length * (T + 1));
-  for (let k = 0; k < panel.tickers.length; k++) {
-    prefixSums(panel.close.subarray(k * T, (k + 1) * T), prefixClose.subarray(k * (T + 1), (k + 1) * (T + 1)), T);
-  }
-  return { prefixClose };
+export interface DerivedOptions {
+  /** Bars of the rolling return correlation behind the diversification penalty. */
+  correlationLookback: number;
+  /** Asset class name of each ticker. */
+  assetClassOf: (ticker: string) => string;
 }
 
-export function createContext(panel: Panel, settings: SimulationSettings, derived = derivedColumns(panel)): SimulationContext {
+/** Derive the shared columns for `panel` (O(K^2 T), once per data set). */
+export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColumns {
+  const { T } = panel;
+  const K = panel.tickers.length;
+  const prefixClose = sharedFloat64(K * (T + 1));
+  const prefixClose2 = sharedFloat64(K * (T + 1));
+  const prefixRet = sharedFloat64(K * (T + 1));
+  const prefixRet2 = sharedFloat64(K * (T + 1));
+  const rets = sharedFloat64(K * T);
+  const scratch = new Float64Array(T);
+  for (let k = 0; k < K; k++) {
+    const close = panel.close.subarray(k * T, (k + 1) * T);
+    const pre = (a: Float64Array) => a.subarray(k * (T + 1), (k + 1) * (T + 1));
+    prefixSums(close, pre(prefixClose), T);
+    for (let t = 0; t < T; t++) scratch[t] = close[t]! * close[t]!;
+    prefixSums(scratch, pre(prefixClose2), T);
+    const r = rets.subarray(k * T, (k + 1) * T);
+    logReturns(close, r, T);
+    r[0] = 0;
+    prefixSums(r, pre(prefixRet), T);
+    for (let t = 0; t < T; t++) scratch[t] = r[t]! * r[t]!;
+    prefixSums(scratch, pre(prefixRet2), T);
+  }
+  const avgAbsCorr = sharedFloat64(K * T);
+  rollingAbsCorrelation(rets, K, T, opts.correlationLookback, avgAbsCorr);
+  const names = [...new Set(panel.tickers.map(opts.assetClassOf))];
+  const assetClass = new Int32Array(new SharedArrayBuffer(K * Int32Array.BYTES_PER_ELEMENT));
+  panel.tickers.forEach((tk, k) => (assetClass[k] = names.indexOf(opts.assetClassOf(tk))));
+  return { prefixClose, prefixClose2, prefixRet, prefixRet2, avgAbsCorr, assetClass, classes: names.length };
+}
+
+export function createContext(panel: Panel, derived: DerivedColumns, forecasts: ForecastColumns | null, settings: SimulationSettings): SimulationContext {
   if (!(settings.start >= 0 && settings.start < settings.end && settings.end <= panel.T)) {
     throw new RangeError(`window [${settings.start}, ${settings.end}) does not fit ${panel.T} bars`);
   }
-  return { panel, prefixClose: derived.prefixClose, settings };
+  return { panel, derived, forecasts, settings };
 }

@@ -4,10 +4,10 @@
  * rows of F (row-major, METRIC_COUNT columns). Evaluators own their scratch buffers, allocated once
  * at creation; `evaluate` allocates nothing.
  */
-import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
 import type { SimulationContext } from './context.js';
 import type { ParamLayout } from './param-layout.js';
 import { createSmaCrossEvaluator } from './sma-cross-family.js';
+import { createTsEvaluator } from './ts-family.js';
 
 export interface BatchEvaluator {
   readonly layout: ParamLayout;
@@ -21,9 +21,8 @@ export function createEvaluator(layout: ParamLayout, ctx: SimulationContext): Ba
   switch (layout.kernel) {
     case 'sma_cross':
       return createSmaCrossEvaluator(layout, ctx);
-    default:
-      throw new Error(`kernel ${layout.kernel} is not implemented yet`);
+    case 'ts_ensemble':
+    case 'ts_with_fallback':
+      return createTsEvaluator(layout, ctx);
   }
 }
-
-export { METRIC_COUNT };

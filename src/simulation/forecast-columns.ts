@@ -151,23 +151,21 @@ function ssaColumns(inp: Inputs, cfg: SsaModel, multichannel: boolean, outMu: Fl
   const coef = new Float64Array(L - 1);
   const tail = new Float64Array(L - 1);
   const sigma = new Float64Array(K);
+  // Channels fitted together: each ticker alone for SSA, all K at once for MSSA.
   const groups = multichannel ? 1 : K;
   const perGroup = multichannel ? K : 1;
   for (let g = 0; g < groups; g++) {
     for (let t = cfg.min_history - 1; t < T; t++) {
-      const refit = isRefitBar(t, cfg.min_history, cfg.refit);
+      // True only at a refit bar whose fit succeeded: then mu comes from the reconstruction.
       let fitted = false;
-      if (refit) {
+      if (isRefitBar(t, cfg.min_history, cfg.refit)) {
         const start = fitStart(t, firstValid, cfg.refit);
         const nu2 = multichannel ? mssaFit(x, K, T, start, t + 1, L, r, ws, coef) : ssaFit(x, g * T + start, g * T + t + 1, L, r, ws, coef);
         fitted = nu2 < 1;
         for (let c = 0; c < perGroup; c++) {
           const base = (g + c) * T;
           sigma[g + c] = lrrResidualRms(x, base + start, base + t + 1, coef, L);
-        }
-        if (fitted) {
-          for (let c = 0; c < perGroup; c++) {
-            const base = (g + c) * T;
+          if (fitted) {
             ssaReconstructTail(x, base + start, base + t + 1, r, L - 1, ws, tail);
             outMu[base + t] = lrrForecast(tail, L - 2, coef, L) - (onCloses ? x[base + t] : 0);
           }
@@ -175,7 +173,7 @@ function ssaColumns(inp: Inputs, cfg: SsaModel, multichannel: boolean, outMu: Fl
       }
       for (let c = 0; c < perGroup; c++) {
         const i = (g + c) * T + t;
-        if (!(refit && fitted)) outMu[i] = lrrForecast(x, i, coef, L) - (onCloses ? x[i] : 0);
+        if (!fitted) outMu[i] = lrrForecast(x, i, coef, L) - (onCloses ? x[i] : 0);
         outSigma[i] = sigma[g + c];
       }
     }
@@ -200,7 +198,7 @@ function garchColumns(
 ): void {
   const { K, T } = inp;
   const ws = createGarchWorkspace();
-  const params = new Float64Array(4);
+  const params = new Float64Array(4); // [mu, omega, alpha, beta]
   const variance = new Float64Array(T);
   for (let k = 0; k < K; k++) {
     const r = inp.logReturn.subarray(k * T, (k + 1) * T);

@@ -7,7 +7,8 @@ import type { BatchEvaluator } from './evaluator.js';
 import { columnOf, type ParamLayout } from './param-layout.js';
 
 export function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationContext): BatchEvaluator {
-  const { panel, prefixClose, settings } = ctx;
+  const { panel, settings } = ctx;
+  const { prefixClose } = ctx.derived;
   if (panel.tickers.length !== 1) {
     throw new UsageError(`sma_cross trades one series; the data has ${panel.tickers.length} tickers (${panel.tickers.join(', ')}): choose one`);
   }

@@ -70,4 +70,14 @@ describe('halton', () => {
     halton(1, 1, 0, true, () => 0, out);
     expect(out[0]).toBe(1 - 2 ** -53);
   });
+
+  it('draws a separate permutation for each digit position, in position order', () => {
+    // Base 2, draws alternating 0 (swap: 0 <-> 1) and 0.9 (keep): positions 1, 3, 5, ... map
+    // digit 0 to 1, so point 0 becomes 0.101010...b over K = 53 digits:
+    // sum over odd k <= 53 of 2^(53-k) = (2^54 - 1) / 3, divided by 2^53.
+    let draw = 0;
+    const out = new Float64Array(1);
+    halton(1, 1, 0, true, () => (draw++ % 2 === 0 ? 0 : 0.9), out);
+    expect(out[0]).toBe((2 ** 54 - 1) / 3 / 2 ** 53);
+  });
 });

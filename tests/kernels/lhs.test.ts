@@ -13,7 +13,7 @@ function isLatin(points: Float64Array, n: number, d: number): boolean {
       // v * n can round across a stratum edge; settle k against the edges as doubles.
       if (k > 0 && v < k / n) k--;
       if (k < n - 1 && v >= (k + 1) / n) k++;
-      if (!(v >= k / n && v < (k + 1) / n) || seen[k]) return false;
+      if (k < 0 || k >= n || !(v >= k / n && v < (k + 1) / n) || seen[k]) return false;
       seen[k] = true;
     }
   }

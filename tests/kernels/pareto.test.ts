@@ -79,9 +79,9 @@ describe('nonDominatedSort', () => {
     );
   });
 
-  it('equals the naive sort on larger tied populations', () => {
+  it('equals the naive sort on larger populations, tied and nearly tie-free', () => {
     for (const m of [2, 3, 4, 5]) {
-      for (const maxValue of [3, 30]) {
+      for (const maxValue of [3, 30, 1_000_000]) {
         const n = 1500;
         const F = randomIntegerF(n, m, maxValue, m * 100 + maxValue);
         const expected = new Int32Array(n);
@@ -91,6 +91,30 @@ describe('nonDominatedSort', () => {
         expect(fronts).toBe(expectedFronts);
       }
     }
+  });
+
+  it('equals the naive sort on structured populations (one plane, one chain, a constant objective)', () => {
+    const n = 600;
+    const rand = createRng(5, 'structured');
+    const plane = new Float64Array(n * 3); // f1 + f2 + f3 = 1: a single front, inserted in f1 order
+    const chain = new Float64Array(n * 4); // row i dominates row i + 1: n fronts of one
+    const flat = new Float64Array(n * 3); // f3 constant, f2 = 1 - f1 plus noise
+    for (let i = 0; i < n; i++) {
+      const a = rand();
+      const b = rand() * (1 - a);
+      plane.set([a, b, 1 - a - b], i * 3);
+      chain.set([i, i, i, i], i * 4);
+      flat.set([a, 1 - a + 0.01 * rand(), 7], i * 3);
+    }
+    for (const [F, m] of [[plane, 3], [chain, 4], [flat, 3]] as const) {
+      const expected = new Int32Array(n);
+      const expectedFronts = nonDominatedSortNaive(F, n, m, expected);
+      const { ranks, fronts } = rank(F, n, m);
+      expect(Array.from(ranks)).toEqual(Array.from(expected));
+      expect(fronts).toBe(expectedFronts);
+    }
+    expect(rank(plane, n, 3).fronts).toBe(1);
+    expect(rank(chain, n, 4).fronts).toBe(n);
   });
 
   it('counts NaN as +Infinity', () => {

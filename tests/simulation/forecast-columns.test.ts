@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { arxCoefficientCount, arxFit, arxPredict, createArxWorkspace } from '../../native-free-kernels/arx.js';
 import { createGarchWorkspace, garchFilter, garchFit } from '../../native-free-kernels/garch.js';
-import { createSsaWorkspace, lrrForecast, ssaFit } from '../../native-free-kernels/ssa.js';
+import { logReturns as logReturnsKernel } from '../../native-free-kernels/returns.js';
+import { createSsaWorkspace, lrrForecast, ssaFit, ssaReconstructTail } from '../../native-free-kernels/ssa.js';
 import { ForecastModelsConfig } from '../../src/config/forecast-models.js';
 import type { Panel } from '../../src/data/types.js';
 import { createRng } from '../../src/search/rng.js';
@@ -148,7 +149,12 @@ describe('computeForecastColumns: shape and determinism', () => {
 });
 
 describe('computeForecastColumns: wiring against the references', () => {
-  const logReturns = (k: number) => Array.from({ length: T }, (_, t) => (t === 0 ? NaN : Math.log(panel.close[k * T + t] / panel.close[k * T + t - 1])));
+  /** Log returns of ticker k by the same kernel the columns use, so bit-level comparisons hold. */
+  const logReturns = (k: number) => {
+    const out = new Float64Array(T);
+    logReturnsKernel(panel.close.subarray(k * T, (k + 1) * T), out, T);
+    return Array.from(out);
+  };
 
   it('sarimax at a refit bar and after it equals the reference ARX on the rolling window', () => {
     // Refit at t = 89 on returns [89 + 1 − 60, 90) = [30, 90); exog row t = [ln(V_t/V_{t−1}), (H−L)/C].
@@ -173,12 +179,17 @@ describe('computeForecastColumns: wiring against the references', () => {
     expect(arxPredict(yF, XF, 96, o, coef)).toBe(mu[95]);
   });
 
-  it('samossa between refits applies the last LRR to observed log closes', () => {
-    // Expanding refits at 59, 66, 73, ...: bar 71 uses the fit on log closes [0, 67).
+  it('samossa forecasts from the reconstruction at a refit bar and from observed closes after it', () => {
+    // Expanding refits at 59, 66, 73, ...: bars 66..72 use the fit on log closes [0, 67).
     const lc = Float64Array.from({ length: T }, (_, t) => Math.log(panel.close[t]));
+    const ws = createSsaWorkspace(10);
     const coef = new Float64Array(9);
-    ssaFit(lc, 0, 67, 10, 3, createSsaWorkspace(10), coef);
-    expect(forecastColumn(base, 'samossa', 0).mu[71]).toBe(lrrForecast(lc, 71, coef, 10) - lc[71]);
+    ssaFit(lc, 0, 67, 10, 3, ws, coef);
+    const tail = new Float64Array(9);
+    ssaReconstructTail(lc, 0, 67, 3, 9, ws, tail);
+    const { mu } = forecastColumn(base, 'samossa', 0);
+    expect(mu[66]).toBe(lrrForecast(tail, 8, coef, 10) - lc[66]);
+    expect(mu[71]).toBe(lrrForecast(lc, 71, coef, 10) - lc[71]);
   });
 
   it('mssa_rl at a refit bar forecasts each ticker from the reference MSSA reconstruction', () => {

@@ -10,11 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { Metric, METRIC_COUNT } from '../../native-free-kernels/metrics.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Panel } from '../../src/data/types.js';
-import { createContext } from '../../src/simulation/context.js';
 import { createEvaluator } from '../../src/simulation/evaluator.js';
 import { paramLayout } from '../../src/simulation/param-layout.js';
 import { createRng } from '../../src/search/rng.js';
-import { panelFromOpenClose, randomWalk } from '../helpers/panel.js';
+import { contextFor, panelFromOpenClose, randomWalk } from '../helpers/panel.js';
 import { referenceSmaCross } from '../reference/sma-cross.js';
 
 const cfg = loadConfig();
@@ -35,7 +34,7 @@ function expectClose(actual: number, expected: number, what: string): void {
 }
 
 function compare(panel: Panel, bars: { open: number[]; close: number[] }, fast: number, slow: number, feeBps: number, initial: number): void {
-  const ctx = createContext(panel, { initialCapital: initial, periodsPerYear: PERIODS, fee: feeBps / 1e4, start: 0, end: panel.T });
+  const ctx = contextFor(panel, { initialCapital: initial, periodsPerYear: PERIODS, fee: feeBps / 1e4 });
   const ev = createEvaluator(layout, ctx);
   const row = new Float64Array(layout.params.length).fill(NaN);
   row[layout.column.get('fast')!] = fast;
@@ -78,7 +77,7 @@ describe('sma_cross kernel vs the independent reference', () => {
 
   it('gives the same row for a candidate whether evaluated alone or inside a batch', () => {
     const bars = readOpenClose('msft_2000_2001_daily_ohlcv.csv');
-    const ctx = createContext(panelFromOpenClose(bars.open, bars.close), { initialCapital: 1, periodsPerYear: PERIODS, fee: 5e-4, start: 0, end: bars.close.length });
+    const ctx = contextFor(panelFromOpenClose(bars.open, bars.close), { initialCapital: 1, periodsPerYear: PERIODS, fee: 5e-4 });
     const ev = createEvaluator(layout, ctx);
     const d = layout.params.length;
     const pairs = [[3, 10], [5, 20], [8, 40], [3, 10]];

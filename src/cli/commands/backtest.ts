@@ -5,10 +5,9 @@ import { alignPanel } from '../../data/panel.js';
 import { formatTime } from '../../data/validate.js';
 import { UsageError } from '../../errors.js';
 import { metricRecord, metricTable } from '../../report/metrics.js';
-import { createContext } from '../../simulation/context.js';
+import { buildContext, needsForecasts } from '../../simulation/build-context.js';
 import { createEvaluator } from '../../simulation/evaluator.js';
 import { decodeRow, encodeNamedValues, paramLayout, parseAssignments } from '../../simulation/param-layout.js';
-import { settingsFromConfig } from '../../simulation/settings.js';
 import { writeFileAtomic } from '../../write-atomic.js';
 import { loadData } from '../data-args.js';
 import { configFrom, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
@@ -33,14 +32,14 @@ export function registerBacktest(program: Command): void {
       .option('--fee-bps <n>', 'fee per side in basis points (default: simulation.fee_bps)', numArg(0))
       .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
       .option('--equity <file>', 'write the equity curve (date,equity) as CSV'),
-  ).action((opts: BacktestOptions) => {
+  ).action(async (opts: BacktestOptions) => {
     const cfg = configFrom(opts);
     const layout = paramLayout(cfg.strategy, opts.strategy);
     const { row, problems } = encodeNamedValues(layout, parseAssignments(opts.params));
     if (problems.length > 0) throw new UsageError(`--params: ${problems.join('; ')}`);
     const data = loadData(cfg, opts.data);
     const panel = alignPanel(data, opts.tickers);
-    const ctx = createContext(panel, settingsFromConfig(cfg.strategy, 0, panel.T, opts.feeBps));
+    const ctx = await buildContext(cfg, panel, data.hash, { start: 0, end: panel.T, feeBps: opts.feeBps, forecasts: needsForecasts(layout.kernel) });
     const F = new Float64Array(METRIC_COUNT);
     const equity = new Float64Array(panel.T);
     createEvaluator(layout, ctx).evaluateWithEquity(row, equity, F);

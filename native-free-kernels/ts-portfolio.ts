@@ -1,0 +1,360 @@
+/**
+ * The time-series families (`ts_ensemble`, `ts_with_fallback`): a basket of K tickers traded with
+ * one shared equity on a weighted mix of precomputed causal forecasts. docs/strategies.md states
+ * every rule; in short, at the close of bar t, per ticker:
+ *   mu = Σ w_m mu_m / Σ w_m, sigma = Σ w_m sigma_m / Σ w_m (models with w_m > 0);
+ *   confident when |mu| >= z * sigma, z = Φ^{-1}(confidence_threshold);
+ *   direction = sign(mu) when confident and |mu| >= min_expected_return and |mu| >= noise_k * sigma,
+ *   flat when confident but below those, the fallback rule's signal when not confident (fallback
+ *   families only), else flat; long-only candidates never go short.
+ * A change of direction becomes an order filled at the next open: exits at market, entries at
+ * market (with slippage) or as a limit that fills only if the bar trades through it. Sizing
+ * (fixed fraction, capped Kelly, volatility target) is then capped per ticker, per asset class, by
+ * gross exposure, and by the guardrail capital at risk per trade (stop distance x weight). Trailing
+ * ATR stops and take-profits act intrabar; after a stop the same direction needs a new signal.
+ *
+ * Layout: price columns are ticker-major (ticker k, bar t at k * T + t); forecasts are
+ * model-major (model m, ticker k, bar t at (m * K + k) * T + t); prefix columns have T + 1
+ * entries per ticker. The caller owns every buffer, including the workspace; a run allocates nothing.
+ */
+import { accEquity, accFill, accFinish, accForecast, accReset, accTrade } from './metrics.js';
+
+/** Per-candidate parameter vector slots (`TsParam`), filled by the family decoder. */
+export const TsParam = {
+  direction: 0, // 0 long_only, 1 long_short
+  noiseK: 1,
+  sizing: 2, // 0 fixed_fraction, 1 kelly, 2 vol_target
+  fixedFraction: 3,
+  kellyCap: 4,
+  kellyFraction: 5,
+  volTargetPerBar: 6,
+  maxWeightTicker: 7,
+  maxWeightClass: 8,
+  diversificationPenalty: 9,
+  orderType: 10, // 0 market, 1 limit
+  limitOffset: 11, // fraction of price
+  slippageModel: 12, // 0 fixed, 1 vol_proportional, 2 sqrt_participation
+  slippageFixed: 13, // fraction of price
+  slippageVolMult: 14,
+  impactCoef: 15,
+  trailingStop: 16, // 0 off, 1 on
+  stopAtrMult: 17,
+  takeProfit: 18, // 0 off, 1 on
+  takeProfitPct: 19,
+  fallback: 20, // 0 none, 1 momentum, 2 mean_reversion
+  fallbackLookback: 21,
+  fallbackEntryZ: 22,
+  /** Ensemble weights start here, one per forecast model in column order. */
+  weights: 23,
+} as const;
+
+/** Market data and precomputed columns shared by every candidate. */
+export interface TsData {
+  readonly K: number;
+  readonly T: number;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+  /** Number of forecast models M, and their columns. */
+  readonly M: number;
+  readonly mu: Float64Array;
+  readonly sigma: Float64Array;
+  /** Prefix sums per ticker (T + 1 each): closes, squared closes, log returns, squared log returns (r_0 = 0). */
+  readonly prefixClose: Float64Array;
+  readonly prefixClose2: Float64Array;
+  readonly prefixRet: Float64Array;
+  readonly prefixRet2: Float64Array;
+  /** Mean |rolling correlation| of each ticker's returns with the other tickers' (0 for one ticker). */
+  readonly avgAbsCorr: Float64Array;
+  /** Asset class index of each ticker (0..classes-1). */
+  readonly assetClass: Int32Array;
+  readonly classes: number;
+}
+
+/** Batch-wide scalars: guardrails and settings that no candidate changes. */
+export interface TsSettings {
+  readonly start: number;
+  readonly end: number;
+  readonly fee: number;
+  readonly initial: number;
+  readonly periodsPerYear: number;
+  readonly minExpectedReturn: number;
+  /** Φ^{-1}(confidence_threshold). */
+  readonly zConfidence: number;
+  readonly capitalAtRiskPerTrade: number;
+  readonly maxGrossExposure: number;
+}
+
+/** Per-ticker state and accumulator, allocated once per evaluator. */
+export interface TsWorkspace {
+  readonly units: Float64Array;
+  readonly dir: Float64Array;
+  readonly entryPx: Float64Array;
+  readonly entryFees: Float64Array;
+  readonly entryEquity: Float64Array;
+  readonly expected: Float64Array;
+  readonly stopLevel: Float64Array;
+  readonly tpLevel: Float64Array;
+  readonly blocked: Float64Array;
+  readonly pendDir: Float64Array;
+  readonly pendNotional: Float64Array;
+  readonly pendLimit: Float64Array;
+  readonly pendSlip: Float64Array;
+  readonly pendExpected: Float64Array;
+  readonly pendRisk: Float64Array;
+  /** Forecast (or realised) volatility at the decision, for slippage of later stop exits. */
+  readonly pendVol: Float64Array;
+  readonly entryVol: Float64Array;
+  readonly pending: Uint8Array;
+  readonly classUsed: Float64Array;
+  readonly acc: Float64Array;
+}
+
+export function createTsWorkspace(K: number, classes: number, accSize: number): TsWorkspace {
+  const f = () => new Float64Array(K);
+  return {
+    units: f(), dir: f(), entryPx: f(), entryFees: f(), entryEquity: f(), expected: f(), stopLevel: f(), tpLevel: f(), blocked: f(),
+    pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
+    pending: new Uint8Array(K), classUsed: new Float64Array(classes), acc: new Float64Array(accSize),
+  };
+}
+
+/**
+ * Run one candidate over [start, end) and write its metric row.
+ * @param p decoded parameters (`TsParam` slots, weights from `TsParam.weights`)
+ * @param atr ATR column (ticker-major) for the candidate's ATR window; unused when stops are off
+ * @param equityOut when non-null, receives E_t for t in [start, end)
+ */
+export function tsPortfolio(
+  d: TsData,
+  s: TsSettings,
+  p: Float64Array,
+  atr: Float64Array,
+  ws: TsWorkspace,
+  equityOut: Float64Array | null,
+  out: Float64Array,
+  offset: number,
+): void {
+  const { K, T, M, open, high, low, close } = d;
+  const { units, dir, entryPx, entryFees, entryEquity, expected, stopLevel, tpLevel, blocked, pending, acc } = ws;
+  const fee = s.fee;
+  let wSum = 0;
+  for (let m = 0; m < M; m++) wSum += p[TsParam.weights + m]!;
+  units.fill(0);
+  dir.fill(0);
+  blocked.fill(0);
+  pending.fill(0);
+  accReset(acc, s.initial);
+  let cash = s.initial;
+  let equity = s.initial;
+  const stopsOn = p[TsParam.trailingStop] === 1;
+  const tpOn = p[TsParam.takeProfit] === 1;
+  const stopMult = p[TsParam.stopAtrMult]!;
+  for (let t = s.start; t < s.end; t++) {
+    // 1. Orders decided at the previous close fill at this open.
+    for (let k = 0; k < K; k++) {
+      if (pending[k] === 0) continue;
+      pending[k] = 0;
+      const i = k * T + t;
+      if (dir[k] !== 0) cash += closePosition(ws, k, open[i]! * (1 - dir[k]! * ws.pendSlip[k]!), fee, acc, equity);
+      const nd = ws.pendDir[k]!;
+      if (nd === 0) continue;
+      let px: number;
+      if (p[TsParam.orderType] === 1) {
+        const lim = ws.pendLimit[k]!;
+        // A limit fills only if the bar trades through it, at the limit or the better open.
+        if (nd > 0 ? !(low[i]! < lim) : !(high[i]! > lim)) continue;
+        px = nd > 0 ? Math.min(open[i]!, lim) : Math.max(open[i]!, lim);
+      } else {
+        px = open[i]! * (1 + nd * ws.pendSlip[k]!);
+      }
+      const u = (nd * ws.pendNotional[k]!) / px;
+      const fees = Math.abs(u * px) * fee;
+      cash -= u * px + fees;
+      units[k] = u;
+      dir[k] = nd;
+      entryPx[k] = px;
+      entryFees[k] = fees;
+      entryEquity[k] = equity;
+      expected[k] = ws.pendExpected[k]!;
+      ws.entryVol[k] = ws.pendVol[k]!;
+      const a = atr[i - 1]!;
+      stopLevel[k] = stopsOn ? px - nd * stopMult * a : NaN;
+      tpLevel[k] = tpOn ? px * (1 + nd * p[TsParam.takeProfitPct]!) : NaN;
+      accFill(acc, Math.abs(u * px) / equity, ws.pendRisk[k]!);
+    }
+    // 2. Intrabar exits: stop first (the conservative order when both levels are inside the bar).
+    for (let k = 0; k < K; k++) {
+      const dk = dir[k]!;
+      if (dk === 0) continue;
+      const i = k * T + t;
+      let px = NaN;
+      if (stopsOn && (dk > 0 ? low[i]! <= stopLevel[k]! : high[i]! >= stopLevel[k]!)) {
+        const level = dk > 0 ? Math.min(open[i]!, stopLevel[k]!) : Math.max(open[i]!, stopLevel[k]!);
+        px = level * (1 - dk * slippageAt(d, p, k, t - 1, Math.abs(units[k]! * level), ws.entryVol[k]!));
+      } else if (tpOn && (dk > 0 ? high[i]! >= tpLevel[k]! : low[i]! <= tpLevel[k]!)) {
+        px = dk > 0 ? Math.max(open[i]!, tpLevel[k]!) : Math.min(open[i]!, tpLevel[k]!);
+      }
+      if (px === px) {
+        blocked[k] = dk;
+        cash += closePosition(ws, k, px, fee, acc, equity);
+      }
+    }
+    // 3. Mark to the close; trail stops.
+    let held = 0;
+    equity = cash;
+    for (let k = 0; k < K; k++) {
+      if (dir[k] === 0) continue;
+      const i = k * T + t;
+      equity += units[k]! * close[i]!;
+      held = 1;
+      if (stopsOn) {
+        const lvl = close[i]! - dir[k]! * stopMult * atr[i]!;
+        if (dir[k]! > 0 ? lvl > stopLevel[k]! : lvl < stopLevel[k]!) stopLevel[k] = lvl;
+      }
+    }
+    if (equityOut !== null) equityOut[t] = equity;
+    accEquity(acc, equity, held);
+    // 4. Decide at this close for the next open.
+    if (t + 1 < s.end) decide(d, s, p, atr, ws, t, wSum, equity);
+  }
+  accFinish(acc, s.initial, s.periodsPerYear, true, out, offset);
+}
+
+/** Close ticker k's position at `px`: record the trade, return the cash it releases. */
+function closePosition(ws: TsWorkspace, k: number, px: number, fee: number, acc: Float64Array, equity: number): number {
+  const u = ws.units[k]!;
+  const fees = Math.abs(u * px) * fee;
+  const pnl = u * (px - ws.entryPx[k]!) - ws.entryFees[k]! - fees;
+  accTrade(acc, pnl, ws.expected[k]!, ws.entryEquity[k]!);
+  accFill(acc, Math.abs(u * px) / equity, 0);
+  ws.units[k] = 0;
+  ws.dir[k] = 0;
+  return u * px - fees;
+}
+
+/** Slippage fraction for an order of `notional` in ticker k decided at bar t (0 for limit fills). */
+function slippageAt(d: TsData, p: Float64Array, k: number, t: number, notional: number, vol: number): number {
+  const model = p[TsParam.slippageModel];
+  if (model === 0) return p[TsParam.slippageFixed]!;
+  if (model === 1) return p[TsParam.slippageVolMult]! * vol;
+  const i = k * d.T + t;
+  const dollarVolume = d.volume[i]! * d.close[i]!;
+  return dollarVolume > 0 ? p[TsParam.impactCoef]! * vol * Math.sqrt(notional / dollarVolume) : 0;
+}
+
+/** Realised std of log returns over (t - L, t] from prefix sums; NaN when undefined. */
+function realisedVol(d: TsData, k: number, t: number, L: number): number {
+  const b = k * (d.T + 1);
+  const s1 = d.prefixRet[b + t + 1]! - d.prefixRet[b + t + 1 - L]!;
+  const s2 = d.prefixRet2[b + t + 1]! - d.prefixRet2[b + t + 1 - L]!;
+  return Math.sqrt(Math.max(0, (s2 - (s1 * s1) / L) / (L - 1)));
+}
+
+function decide(d: TsData, s: TsSettings, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number, wSum: number, equity: number): void {
+  const { K, T, M, close } = d;
+  const longOnly = p[TsParam.direction] === 0;
+  const fallback = p[TsParam.fallback]!;
+  const L = p[TsParam.fallbackLookback]!;
+  const { dir, units, blocked, classUsed } = ws;
+  let gross = 0;
+  classUsed.fill(0);
+  for (let k = 0; k < K; k++) {
+    if (dir[k] === 0) continue;
+    const w = Math.abs(units[k]! * close[k * T + t]!) / equity;
+    gross += w;
+    classUsed[d.assetClass[k]!] += w;
+  }
+  for (let k = 0; k < K; k++) {
+    const i = k * T + t;
+    let mu = 0;
+    let sig = 0;
+    for (let m = 0; m < M; m++) {
+      const w = p[TsParam.weights + m]!;
+      if (w > 0) {
+        const j = (m * K + k) * T + t;
+        mu += w * d.mu[j]!;
+        sig += w * d.sigma[j]!;
+      }
+    }
+    mu /= wSum;
+    sig /= wSum;
+    const valid = wSum > 0 && mu === mu && sig > 0;
+    if (valid) {
+      const move = close[i + 1]! - close[i]!;
+      if (move !== 0 && mu !== 0) accForecast(ws.acc, (move > 0) === (mu > 0) ? 1 : 0);
+    }
+    const confident = valid && Math.abs(mu) >= s.zConfidence * sig;
+    let nd = 0;
+    let sizeMu = mu;
+    let sizeSig = sig;
+    let fromModels = true;
+    if (confident) {
+      if (Math.abs(mu) >= s.minExpectedReturn && Math.abs(mu) >= p[TsParam.noiseK]! * sig) nd = mu > 0 ? 1 : -1;
+    } else if (fallback !== 0 && t >= L) {
+      fromModels = false;
+      const b = k * (T + 1);
+      if (fallback === 1) {
+        const vol = realisedVol(d, k, t, L);
+        const ret = d.prefixRet[b + t + 1]! - d.prefixRet[b + t + 1 - L]!;
+        const z = ret / (vol * Math.sqrt(L));
+        if (Math.abs(z) >= p[TsParam.fallbackEntryZ]!) nd = z > 0 ? 1 : -1;
+        sizeMu = ret / L;
+        sizeSig = vol;
+      } else {
+        const s1 = d.prefixClose[b + t + 1]! - d.prefixClose[b + t + 1 - L]!;
+        const s2 = d.prefixClose2[b + t + 1]! - d.prefixClose2[b + t + 1 - L]!;
+        const mean = s1 / L;
+        const sd = Math.sqrt(Math.max(0, (s2 - s1 * mean) / (L - 1)));
+        const z = (close[i]! - mean) / sd;
+        if (Math.abs(z) >= p[TsParam.fallbackEntryZ]!) nd = z > 0 ? -1 : 1;
+        sizeSig = realisedVol(d, k, t, L);
+        // Expected per-bar move if the price reverts to its mean over the lookback.
+        sizeMu = Math.abs(mean - close[i]!) / close[i]! / L;
+      }
+    }
+    if (longOnly && nd < 0) nd = 0;
+    if (blocked[k] !== 0) {
+      if (nd === blocked[k]) nd = 0;
+      else blocked[k] = 0;
+    }
+    if (nd === dir[k]) continue;
+    ws.pending[k] = 1;
+    ws.pendDir[k] = 0;
+    ws.pendSlip[k] = 0;
+    let w = 0;
+    if (nd !== 0) {
+      w = weightFor(p, sizeMu, sizeSig);
+      w = Math.min(w, p[TsParam.maxWeightTicker]!) / (1 + p[TsParam.diversificationPenalty]! * d.avgAbsCorr[i]!);
+      const held = dir[k] !== 0 ? Math.abs(units[k]! * close[i]!) / equity : 0;
+      w = Math.min(w, p[TsParam.maxWeightClass]! - (classUsed[d.assetClass[k]!]! - held), s.maxGrossExposure - (gross - held));
+      const riskDistance = p[TsParam.trailingStop] === 1 ? (p[TsParam.stopAtrMult]! * atr[i]!) / close[i]! : 1;
+      w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
+      if (!(w > 0)) nd = 0;
+      else {
+        ws.pendDir[k] = nd;
+        ws.pendNotional[k] = w * equity;
+        ws.pendLimit[k] = close[i]! * (1 - nd * p[TsParam.limitOffset]!);
+        ws.pendRisk[k] = w * riskDistance;
+        // The forecast return of the trade on entry equity: weight x the one-bar forecast move.
+        ws.pendExpected[k] = fromModels ? w * Math.expm1(Math.abs(mu)) : NaN;
+      }
+    }
+    // Exits and market entries pay slippage on the larger of the two legs' notionals.
+    const notional = Math.max(w * equity, dir[k] !== 0 ? Math.abs(units[k]! * close[i]!) : 0);
+    ws.pendVol[k] = sizeSig > 0 ? sizeSig : 0;
+    ws.pendSlip[k] = slippageAt(d, p, k, t, notional, ws.pendVol[k]!);
+    if (nd === 0 && dir[k] === 0) ws.pending[k] = 0;
+  }
+}
+
+/** Target weight from the sizing rule, before caps. */
+function weightFor(p: Float64Array, mu: number, sig: number): number {
+  const rule = p[TsParam.sizing];
+  if (rule === 0) return p[TsParam.fixedFraction]!;
+  if (!(sig > 0)) return 0;
+  if (rule === 1) return Math.min(p[TsParam.kellyCap]!, (p[TsParam.kellyFraction]! * Math.abs(mu)) / (sig * sig));
+  return p[TsParam.volTargetPerBar]! / sig;
+}

@@ -1,0 +1,293 @@
+/**
+ * Parallel evaluation of a population over a piscina worker pool.
+ *
+ * Market data and derived columns reach each worker once, through `workerData` (SharedArrayBuffer
+ * views, so nothing is copied); a task carries only its rows of X and their candidate ids (both
+ * transferred), and returns its metric matrix (transferred back). Every finished batch goes to a
+ * sink by candidate id, whatever order batches finish in, so the metrics do not depend on the
+ * number of workers or the batch size.
+ *
+ * A batch whose worker throws or dies is retried on a fresh single-thread pool, up to
+ * `maxRetries` times; a batch that still fails is reported to the sink as failed and the run goes on
+ * or stops (`onBatchFailure`). Aborting the run's signal stops scheduling; in-flight batches may
+ * finish for `interruptGraceMs`, then they are aborted (and left for a resume).
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Piscina } from 'piscina';
+import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
+import { projectRoot } from '../paths.js';
+import type { SimulationContext } from '../simulation/context.js';
+import { createEvaluator } from '../simulation/evaluator.js';
+import type { ParamLayout } from '../simulation/param-layout.js';
+import { chooseBatchSize, measureCandidateMs } from './batch-size.js';
+import type { BatchTask, FaultSpec, WorkerInit } from './worker.js';
+
+/** One task running and one waiting per worker, so a worker never idles while the main thread writes results. */
+const TASKS_PER_WORKER = 2;
+
+/** Env var holding a JSON `FaultSpec`, read when no fault is passed in code: the test hook for child processes. */
+export const FAULT_ENV = 'PNLOPT_TEST_FAULT';
+
+export type BatchFailurePolicy = 'continue' | 'stop';
+
+/** How a run uses the pool. Every field comes from config or the command line; none has a default here. */
+export interface PoolSettings {
+  readonly workers: number;
+  /** Candidates per task; when absent, chosen by `chooseBatchSize` from measured costs. */
+  readonly batchSize?: number;
+  readonly onBatchFailure: BatchFailurePolicy;
+  /** Attempts of a failed batch on a fresh worker before it is recorded as failed. */
+  readonly maxRetries: number;
+  /** After an interrupt, how long in-flight batches may still run before they are aborted, ms. */
+  readonly interruptGraceMs: number;
+  /** Largest allowed per-task overhead, as a fraction of a batch's evaluation time. */
+  readonly maxOverheadFraction: number;
+  /** Candidates timed in the main thread to estimate the cost of one. */
+  readonly calibrationRows: number;
+  /** Minimum time spent on that estimate, ms. */
+  readonly calibrationMs: number;
+  /** Empty round trips timed to estimate the per-task overhead. */
+  readonly overheadProbes: number;
+}
+
+/** Where finished batches go, as they finish. A sink that throws ends the run (the error is rethrown). */
+export interface BatchSink {
+  /** `F` holds one metric row per id, in the order of `ids`. */
+  ok(ids: Int32Array, F: Float64Array): void;
+  failed(ids: Int32Array, error: string): void;
+}
+
+export type RunStatus = 'completed' | 'interrupted' | 'failed';
+
+export interface RunOutcome {
+  /** `failed` only when a failed batch stopped the run; failed batches under `continue` still complete it. */
+  readonly status: RunStatus;
+  /** Candidates reported to the sink as evaluated / as failed. */
+  readonly evaluated: number;
+  readonly failed: number;
+  readonly batchSize: number;
+  readonly batches: number;
+}
+
+export interface EvaluationReport extends RunOutcome {
+  readonly workers: number;
+  /** Main-thread estimate of one candidate's cost, ms (NaN when the batch size was given). */
+  readonly candidateMs: number;
+  /** Measured per-task overhead, ms (NaN when the batch size was given). */
+  readonly taskOverheadMs: number;
+  /** Time from creating the pool to every worker answering, ms. */
+  readonly startupMs: number;
+}
+
+export interface RunHooks {
+  /** Aborting it interrupts the run. */
+  readonly signal?: AbortSignal;
+  /** Called after each batch reaches the sink, with the candidates done so far in this run. */
+  readonly onProgress?: (done: number) => void;
+}
+
+/** Worker threads by default: every core the process may use. */
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+/** The compiled worker; workers run JavaScript from dist/ even when the coordinator runs from src/ under vitest. */
+export function workerFile(root = projectRoot()): string {
+  const file = join(root, 'dist', 'src', 'pool', 'worker.js');
+  if (!existsSync(file)) throw new Error(`pool worker ${file} is missing: run npm run build`);
+  return file;
+}
+
+/** The fault hook from `FAULT_ENV`, if set. */
+export function faultFromEnv(): FaultSpec | null {
+  const text = process.env[FAULT_ENV];
+  return text === undefined || text === '' ? null : (JSON.parse(text) as FaultSpec);
+}
+
+/** A started pool of workers that all hold the same evaluator inputs. */
+export class EvaluationPool {
+  private constructor(
+    private readonly pool: Piscina,
+    private readonly init: WorkerInit,
+    private readonly file: string,
+    readonly workers: number,
+    /** Time from creating the pool to every worker answering, ms. */
+    readonly startupMs: number,
+  ) {}
+
+  /**
+   * Start `workers` threads and wait until each has built its evaluator.
+   * @param fault test hook (see `FaultSpec`); default: `faultFromEnv()`
+   */
+  static async start(layout: ParamLayout, ctx: SimulationContext, workers: number, fault: FaultSpec | null = faultFromEnv()): Promise<EvaluationPool> {
+    const file = workerFile();
+    const init: WorkerInit = { layout, ctx, attempt: 0, fault };
+    const t0 = performance.now();
+    const pool = newPiscina(file, init, workers);
+    try {
+      await Promise.all(Array.from({ length: workers }, () => pool.run(emptyTask())));
+    } catch (err) {
+      await pool.destroy();
+      throw err;
+    }
+    return new EvaluationPool(pool, init, file, workers, performance.now() - t0);
+  }
+
+  /** Mean round trip of an empty task over `probes` sequential tasks, ms: the fixed cost of a task. */
+  async measureTaskOverheadMs(probes: number): Promise<number> {
+    const t0 = performance.now();
+    for (let i = 0; i < probes; i++) await this.pool.run(emptyTask());
+    return (performance.now() - t0) / probes;
+  }
+
+  /**
+   * Evaluate the candidates `ids` (rows of X, row-major with `d` columns) in batches of `batchSize`,
+   * reporting each finished batch to `sink`.
+   */
+  async run(X: Float64Array, d: number, ids: Int32Array, batchSize: number, settings: PoolSettings, sink: BatchSink, hooks: RunHooks = {}): Promise<RunOutcome> {
+    const batches = Math.ceil(ids.length / batchSize);
+    const inFlight = new AbortController();
+    const state = { stopping: false, stoppedByFailure: false, fatal: null as unknown, recorded: 0, evaluated: 0, failed: 0 };
+    let grace: NodeJS.Timeout | undefined;
+    const onInterrupt = () => {
+      state.stopping = true;
+      grace = setTimeout(() => inFlight.abort(), settings.interruptGraceMs);
+    };
+    if (hooks.signal?.aborted) onInterrupt();
+    else hooks.signal?.addEventListener('abort', onInterrupt, { once: true });
+
+    const runBatch = async (b: number): Promise<void> => {
+      const batchIds = ids.subarray(b * batchSize, Math.min((b + 1) * batchSize, ids.length));
+      const result = await this.attempts(X, d, batchIds, settings.maxRetries, inFlight.signal);
+      if (result === 'aborted') return;
+      try {
+        if (result instanceof Float64Array) {
+          sink.ok(batchIds, result);
+          state.evaluated += batchIds.length;
+        } else {
+          sink.failed(batchIds, result.error);
+          state.failed += batchIds.length;
+          if (settings.onBatchFailure === 'stop') {
+            state.stopping = true;
+            state.stoppedByFailure = true;
+          }
+        }
+      } catch (err) {
+        // The sink cannot record results any more: nothing else may run.
+        state.fatal ??= err;
+        state.stopping = true;
+        inFlight.abort();
+        return;
+      }
+      state.recorded++;
+      hooks.onProgress?.(state.evaluated + state.failed);
+    };
+
+    const running = new Set<Promise<void>>();
+    try {
+      for (let b = 0; b < batches; b++) {
+        while (running.size >= this.workers * TASKS_PER_WORKER) await Promise.race(running);
+        if (state.stopping) break;
+        const p: Promise<void> = runBatch(b).finally(() => running.delete(p));
+        running.add(p);
+      }
+      await Promise.all(running);
+    } finally {
+      clearTimeout(grace);
+      hooks.signal?.removeEventListener('abort', onInterrupt);
+    }
+    if (state.fatal !== null) throw state.fatal;
+    const status: RunStatus = state.stoppedByFailure ? 'failed' : state.recorded < batches ? 'interrupted' : 'completed';
+    return { status, evaluated: state.evaluated, failed: state.failed, batchSize, batches };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  /**
+   * Run one batch: once on this pool, then up to `retries` times, each on a fresh single-thread
+   * pool (a worker that threw may hold broken state; one that died is gone).
+   * @returns its metric matrix, the last error, or 'aborted' when the run's in-flight batches were aborted
+   */
+  private async attempts(X: Float64Array, d: number, ids: Int32Array, retries: number, signal: AbortSignal): Promise<Float64Array | { error: string } | 'aborted'> {
+    let error = '';
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      const pool = attempt === 0 ? this.pool : newPiscina(this.file, { ...this.init, attempt }, 1);
+      try {
+        const task = batchTask(X, d, ids);
+        // Transferred, not copied: the task's buffers are built fresh for each attempt.
+        const F = (await pool.run(task, { transferList: [task.X.buffer as ArrayBuffer, task.ids.buffer as ArrayBuffer], signal })) as Float64Array;
+        if (F.length !== ids.length * METRIC_COUNT) throw new Error(`worker returned ${F.length} metric values for ${ids.length} candidates`);
+        return F;
+      } catch (err) {
+        if (signal.aborted) return 'aborted';
+        error = err instanceof Error ? err.message : String(err);
+      } finally {
+        if (pool !== this.pool) await pool.destroy();
+      }
+    }
+    return { error };
+  }
+}
+
+/**
+ * Evaluate candidates `ids` of X from start to finish: build the evaluator here first (so a family
+ * that cannot run on this data fails before any thread starts), choose the batch size, start the
+ * pool, run, close. Nothing is evaluated when `ids` is empty.
+ */
+export async function evaluateCandidates(
+  layout: ParamLayout,
+  ctx: SimulationContext,
+  X: Float64Array,
+  ids: Int32Array,
+  settings: PoolSettings,
+  sink: BatchSink,
+  hooks: RunHooks = {},
+): Promise<EvaluationReport> {
+  const d = layout.params.length;
+  const evaluator = createEvaluator(layout, ctx);
+  if (ids.length === 0) {
+    return { status: 'completed', evaluated: 0, failed: 0, batchSize: 0, batches: 0, workers: 0, candidateMs: NaN, taskOverheadMs: NaN, startupMs: 0 };
+  }
+  const candidateMs = settings.batchSize === undefined ? measureCandidateMs(evaluator, X, d, ids, settings.calibrationRows, settings.calibrationMs) : NaN;
+  const workers = Math.min(settings.workers, ids.length);
+  const pool = await EvaluationPool.start(layout, ctx, workers);
+  try {
+    const taskOverheadMs = settings.batchSize === undefined ? await pool.measureTaskOverheadMs(settings.overheadProbes) : NaN;
+    const batchSize =
+      settings.batchSize ?? chooseBatchSize({ candidateMs, taskOverheadMs, maxOverheadFraction: settings.maxOverheadFraction, pending: ids.length, workers });
+    const outcome = await pool.run(X, d, ids, batchSize, settings, sink, hooks);
+    return { ...outcome, workers, candidateMs, taskOverheadMs, startupMs: pool.startupMs };
+  } finally {
+    await pool.close();
+  }
+}
+
+function newPiscina(file: string, init: WorkerInit, threads: number): Piscina {
+  const pool = new Piscina({
+    filename: file,
+    workerData: init,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: Infinity,
+    concurrentTasksPerWorker: TASKS_PER_WORKER,
+  });
+  // A worker that fails while it holds no task: piscina replaces it and no result is lost, but an
+  // 'error' event without a listener would end the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+function batchTask(X: Float64Array, d: number, ids: Int32Array): BatchTask {
+  const rows = new Float64Array(ids.length * d);
+  for (let r = 0; r < ids.length; r++) rows.set(X.subarray(ids[r]! * d, (ids[r]! + 1) * d), r * d);
+  return { X: rows, ids: ids.slice() };
+}
+
+function emptyTask(): BatchTask {
+  return { X: new Float64Array(0), ids: new Int32Array(0) };
+}

@@ -1,0 +1,162 @@
+/**
+ * Forecast cache: key canonicalisation and sensitivity, memory and disk hits (counted compute
+ * calls), and distrust of damaged files. A fresh module instance (`vi.resetModules`) stands for a
+ * new process: empty memory, same disk.
+ */
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ForecastModelsConfig } from '../../src/config/forecast-models.js';
+import type { Panel } from '../../src/data/types.js';
+import type { ForecastColumns } from '../../src/simulation/forecast-columns.js';
+
+type CacheModule = typeof import('../../src/cache/forecast-cache.js');
+
+/** A fresh copy of the cache module: its in-memory map starts empty, as in a new process. */
+async function freshCache(): Promise<CacheModule> {
+  vi.resetModules();
+  return import('../../src/cache/forecast-cache.js');
+}
+
+const refit = { mode: 'rolling', window: 40, every: 5 } as const;
+const cfg = ForecastModelsConfig.parse({
+  sarimax: { min_history: 30, refit, ar_order: 2, seasonal_period: 5, seasonal_order: 1, exog: ['range'], ridge: 1e-8 },
+  garch: { min_history: 30, refit: { mode: 'expanding', every: 10 }, max_iter: 100, tol: 1e-6 },
+});
+
+const T = 12;
+const panel: Panel = {
+  tickers: ['A', 'B'],
+  T,
+  ...Object.fromEntries(['time', 'open', 'high', 'low', 'close', 'volume'].map((c) => [c, new Float64Array(2 * T).fill(1)])),
+} as unknown as Panel;
+
+/** A stand-in computation with recognisable values (NaN warm-up included), counting its calls. */
+function countingCompute() {
+  const calls = { n: 0 };
+  const compute = (p: Panel, c: ForecastModelsConfig): ForecastColumns => {
+    calls.n++;
+    const models = (['sarimax', 'garch'] as const).filter((m) => c[m] !== undefined);
+    const n = models.length * p.tickers.length * p.T;
+    const mu = new Float64Array(new SharedArrayBuffer(8 * n)).map((_, i) => (i % T < 3 ? NaN : i / 7));
+    const sigma = new Float64Array(new SharedArrayBuffer(8 * n)).map((_, i) => Math.sqrt(i));
+    return { models, K: p.tickers.length, T: p.T, mu, sigma };
+  };
+  return { calls, compute };
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pnlopt-forecast-cache-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('forecastCacheKey', () => {
+  it('ignores key order at every level', async () => {
+    const { forecastCacheKey } = await freshCache();
+    const reordered = {
+      garch: { tol: 1e-6, max_iter: 100, refit: { every: 10, mode: 'expanding' }, min_history: 30 },
+      sarimax: { ridge: 1e-8, exog: ['range'], seasonal_order: 1, seasonal_period: 5, ar_order: 2, refit: { every: 5, window: 40, mode: 'rolling' }, min_history: 30 },
+    } as ForecastModelsConfig;
+    expect(forecastCacheKey('data', reordered, 'v1')).toBe(forecastCacheKey('data', cfg, 'v1'));
+    expect(forecastCacheKey('data', cfg, 'v1')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('changes when any number, the data hash or the code version changes', async () => {
+    const { forecastCacheKey } = await freshCache();
+    const base = forecastCacheKey('data', cfg, 'v1');
+    const keys = new Set([base, forecastCacheKey('data2', cfg, 'v1'), forecastCacheKey('data', cfg, 'v2')]);
+    // Paths of every numeric leaf: sarimax has 7 (min_history, window, every, ar_order,
+    // seasonal_period, seasonal_order, ridge), garch 4 (min_history, every, max_iter, tol).
+    const paths: string[][] = [];
+    const walk = (node: object, path: string[]) => {
+      for (const [k, v] of Object.entries(node)) {
+        if (typeof v === 'number') paths.push([...path, k]);
+        else if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(v as object, [...path, k]);
+      }
+    };
+    walk(cfg, []);
+    expect(paths.length).toBe(11);
+    for (const path of paths) {
+      const changed = structuredClone(cfg) as unknown as Record<string, Record<string, number>>;
+      const parent = path.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, changed);
+      parent[path[path.length - 1]] = (parent[path[path.length - 1]] as number) * 1.5 + 1;
+      keys.add(forecastCacheKey('data', changed as unknown as ForecastModelsConfig, 'v1'));
+    }
+    expect(keys.size).toBe(3 + paths.length);
+    expect(forecastCacheKey('data', cfg, 'v1')).toBe(base);
+  });
+});
+
+describe('loadOrComputeForecasts', () => {
+  it('computes once, then serves memory and, in a new process, the file', async () => {
+    const cache = await freshCache();
+    const { calls, compute } = countingCompute();
+    const first = await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    const second = await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    expect(calls.n).toBe(1);
+    expect(second).toBe(first);
+    expect(await readdir(dir)).toEqual([`${cache.forecastCacheKey('h', cfg, 'v1')}.f64`]);
+
+    const later = await freshCache();
+    const fromDisk = await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    expect(calls.n).toBe(1);
+    expect(fromDisk.models).toEqual(['sarimax', 'garch']);
+    expect([fromDisk.K, fromDisk.T]).toEqual([2, T]);
+    expect(fromDisk.mu.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.from(fromDisk.mu.buffer).equals(Buffer.from(first.mu.buffer))).toBe(true);
+    expect(Buffer.from(fromDisk.sigma.buffer).equals(Buffer.from(first.sigma.buffer))).toBe(true);
+  });
+
+  it('shares one computation between concurrent calls and recomputes for another key', async () => {
+    const cache = await freshCache();
+    const { calls, compute } = countingCompute();
+    const [a, b] = await Promise.all([
+      cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1'),
+      cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1'),
+    ]);
+    expect(a).toBe(b);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v2');
+    expect(calls.n).toBe(2);
+  });
+
+  const damages: [string, (file: string) => Promise<void>][] = [
+    ['truncated', (f) => truncate(f, 200)],
+    [
+      'with a flipped payload byte',
+      async (f) => {
+        const buf = await readFile(f);
+        buf[buf.length - 5] ^= 0x10;
+        await writeFile(f, buf);
+      },
+    ],
+    ['with a broken header', async (f) => writeFile(f, (await readFile(f)).subarray(3))],
+    ['with one byte appended', async (f) => writeFile(f, Buffer.concat([await readFile(f), Buffer.of(0)]))],
+  ];
+
+  it.each(damages)('recomputes and rewrites a file %s', async (_what, damage) => {
+    const { calls, compute } = countingCompute();
+    const original = await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    const [file] = await readdir(dir);
+    await damage(join(dir, file));
+    const again = await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    expect(calls.n).toBe(2);
+    expect(Buffer.from(again.mu.buffer).equals(Buffer.from(original.mu.buffer))).toBe(true);
+    // The rewritten file is trusted again, and no temp file is left behind.
+    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    expect(calls.n).toBe(2);
+    expect(await readdir(dir)).toEqual([file]);
+  });
+
+  it('does not trust a file made for another panel shape under the same key', async () => {
+    const { calls, compute } = countingCompute();
+    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    const shorter = { ...panel, T: T - 1 } as Panel;
+    const cols = await (await freshCache()).loadOrComputeForecasts(shorter, 'h', cfg, dir, compute, 'v1');
+    expect(calls.n).toBe(2);
+    expect(cols.T).toBe(T - 1);
+  });
+});
