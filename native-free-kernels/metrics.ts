@@ -70,6 +70,34 @@ export function accEquity(acc: Float64Array, equity: number, exposed: number): v
 }
 
 /**
+ * Store an equity path summarised by a kernel that kept these running values in locals (the
+ * `sma_cross` fast path): the same quantities `accEquity` maintains, in the same meaning.
+ */
+export function accSetPath(
+  acc: Float64Array,
+  lastEquity: number,
+  peak: number,
+  minSincePeak: number,
+  worstDrawdown: number,
+  sumR: number,
+  sumR2: number,
+  sumDown2: number,
+  bars: number,
+  barsExposed: number,
+): void {
+  acc[PREV_E] = lastEquity;
+  acc[PEAK] = peak;
+  acc[MIN_SINCE_PEAK] = minSincePeak;
+  acc[WORST_DD] = worstDrawdown;
+  acc[SUM_R] = sumR;
+  acc[SUM_R2] = sumR2;
+  acc[SUM_DOWN2] = sumDown2;
+  acc[N_R] = bars > 0 ? bars - 1 : 0;
+  acc[BARS] = bars;
+  acc[BARS_EXPOSED] = barsExposed;
+}
+
+/**
  * Record a closed round trip.
  * @param pnl equity change from just before entry to just after exit, costs included
  * @param expectedReturn what the signal forecast for the trade at entry (NaN: no forecast)

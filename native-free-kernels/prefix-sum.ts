@@ -16,3 +16,9 @@ export function prefixSums(x: Float64Array, out: Float64Array, n = x.length): vo
     out[t + 1] = sum + comp;
   }
 }
+
+/** Simple returns: out[0] = NaN, out[t] = x[t] / x[t - 1] - 1. `out` (length >= n) is caller-owned. */
+export function simpleReturns(x: Float64Array, out: Float64Array, n = x.length): void {
+  if (n > 0) out[0] = NaN;
+  for (let t = 1; t < n; t++) out[t] = x[t]! / x[t - 1]! - 1;
+}

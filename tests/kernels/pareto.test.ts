@@ -93,28 +93,35 @@ describe('nonDominatedSort', () => {
     }
   });
 
-  it('equals the naive sort on structured populations (one plane, one chain, a constant objective)', () => {
+  it('equals the naive sort on structured populations (plane, chain, constant objective, sorted front)', () => {
     const n = 600;
     const rand = createRng(5, 'structured');
     const plane = new Float64Array(n * 3); // f1 + f2 + f3 = 1: a single front, inserted in f1 order
     const chain = new Float64Array(n * 4); // row i dominates row i + 1: n fronts of one
     const flat = new Float64Array(n * 3); // f3 constant, f2 = 1 - f1 plus noise
+    // One front arriving sorted in every objective (the k-d tree's worst order), plus a dominated
+    // copy shifted by 1 in f4 that must all land in front 1.
+    const sorted = new Float64Array(2 * n * 4);
     for (let i = 0; i < n; i++) {
       const a = rand();
       const b = rand() * (1 - a);
       plane.set([a, b, 1 - a - b], i * 3);
       chain.set([i, i, i, i], i * 4);
       flat.set([a, 1 - a + 0.01 * rand(), 7], i * 3);
+      sorted.set([i, -i, i, -i], i * 4);
+      sorted.set([i, -i, i, 1 - i], (n + i) * 4);
     }
-    for (const [F, m] of [[plane, 3], [chain, 4], [flat, 3]] as const) {
-      const expected = new Int32Array(n);
-      const expectedFronts = nonDominatedSortNaive(F, n, m, expected);
-      const { ranks, fronts } = rank(F, n, m);
+    for (const [F, m] of [[plane, 3], [chain, 4], [flat, 3], [sorted, 4]] as const) {
+      const rows = F.length / m;
+      const expected = new Int32Array(rows);
+      const expectedFronts = nonDominatedSortNaive(F, rows, m, expected);
+      const { ranks, fronts } = rank(F, rows, m);
       expect(Array.from(ranks)).toEqual(Array.from(expected));
       expect(fronts).toBe(expectedFronts);
     }
     expect(rank(plane, n, 3).fronts).toBe(1);
     expect(rank(chain, n, 4).fronts).toBe(n);
+    expect(rank(sorted, 2 * n, 4).fronts).toBe(2);
   });
 
   it('counts NaN as +Infinity', () => {

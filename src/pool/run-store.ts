@@ -1,0 +1,162 @@
+/**
+ * Optimization runs and their candidates in the SQLite store: one `optimization_runs` row per run
+ * (running -> completed | interrupted | failed) and one `optimization_candidates` row per candidate
+ * (ok with its metrics, or failed with the error), written one transaction per finished batch, so
+ * an interrupted run keeps every batch that finished and a resume can skip them.
+ *
+ * `metrics_json` is an object by METRIC_NAMES; NaN and infinities have no JSON form and are written
+ * as null. Reading back follows the reference semantics (docs/reference-semantics.md): null is NaN,
+ * except `profit_factor`, which is null only when there is no losing trade, i.e. +Infinity.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import { METRIC_COUNT, METRIC_NAMES, type MetricName } from '../../native-free-kernels/metrics.js';
+import { decodeRow, type ParamLayout } from '../simulation/param-layout.js';
+import type { DatabaseManager } from '../store/database.js';
+
+export type StoredRunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+/** What a run records about itself when it starts. */
+export interface NewRun {
+  readonly command: string;
+  readonly family: string;
+  readonly optimizer: string | null;
+  readonly seed: string | null;
+  readonly configHash: string;
+  readonly dataHash: string;
+  readonly codeVersion: string;
+  /** Where the candidates come from (e.g. a CSV file and its hash), stored as `sampler_json`. */
+  readonly sampler: unknown;
+  /** The traded window and simulation settings, stored as `data_window_json`. */
+  readonly dataWindow: unknown;
+  /** Number of candidates. */
+  readonly budget: number;
+}
+
+/** An `optimization_runs` row as stored. */
+export interface RunRow {
+  readonly run_id: string;
+  readonly created_at: string;
+  readonly finished_at: string | null;
+  readonly status: StoredRunStatus;
+  readonly command: string;
+  readonly family: string | null;
+  readonly optimizer: string | null;
+  readonly seed: string | null;
+  readonly config_hash: string;
+  readonly data_hash: string;
+  readonly code_version: string;
+  readonly sampler_json: string | null;
+  readonly data_window_json: string | null;
+  readonly budget: number | null;
+  readonly summary_json: string | null;
+}
+
+/** One stored candidate result, as read back. */
+export interface StoredResult {
+  readonly candidateId: number;
+  readonly status: 'ok' | 'failed';
+  /** Metric row (METRIC_COUNT values) for `ok`, null for `failed`. */
+  readonly metrics: Float64Array | null;
+  readonly error: string | null;
+}
+
+/** The in-memory value a JSON null stands for, per metric (see the header). */
+const NULL_MEANS: Readonly<Partial<Record<MetricName, number>>> = { profit_factor: Infinity };
+
+/** Metric row at `offset` of F as a JSON object by metric name; non-finite values as null. */
+export function metricsJson(F: Float64Array, offset: number): string {
+  let s = '{';
+  for (let j = 0; j < METRIC_COUNT; j++) {
+    const v = F[offset + j]!;
+    // A finite number's String() form is its JSON form, and round-trips exactly.
+    s += `${j === 0 ? '' : ','}"${METRIC_NAMES[j]}":${Number.isFinite(v) ? String(v) : 'null'}`;
+  }
+  return s + '}';
+}
+
+/** Parse `metricsJson` output back into `out` at `offset`. */
+export function metricsFromJson(text: string, out: Float64Array, offset: number): void {
+  const o = JSON.parse(text) as Record<string, number | null>;
+  METRIC_NAMES.forEach((name, j) => {
+    const v = o[name];
+    out[offset + j] = v === null || v === undefined ? (NULL_MEANS[name] ?? NaN) : v;
+  });
+}
+
+export class RunStore {
+  private readonly insertCandidate: Statement<[string, number, string, string, string | null, string | null]>;
+
+  constructor(private readonly dbm: DatabaseManager) {
+    this.insertCandidate = dbm.db.prepare(
+      'INSERT OR REPLACE INTO optimization_candidates (run_id, candidate_id, status, params_json, metrics_json, error) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Record a new run as `running`. @returns its id */
+  createRun(run: NewRun, runId: string = randomUUID(), now = new Date()): string {
+    this.dbm.db
+      .prepare(
+        `INSERT INTO optimization_runs (run_id, created_at, status, command, family, optimizer, seed, config_hash, data_hash, code_version, sampler_json, data_window_json, budget)
+         VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(runId, now.toISOString(), run.command, run.family, run.optimizer, run.seed, run.configHash, run.dataHash, run.codeVersion, JSON.stringify(run.sampler), JSON.stringify(run.dataWindow), run.budget);
+    return runId;
+  }
+
+  run(runId: string): RunRow | undefined {
+    return this.dbm.db.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+  }
+
+  /** Mark a run being resumed as running again. */
+  reopenRun(runId: string): void {
+    this.dbm.db.prepare(`UPDATE optimization_runs SET status = 'running', finished_at = NULL WHERE run_id = ?`).run(runId);
+  }
+
+  finishRun(runId: string, status: Exclude<StoredRunStatus, 'running'>, summary: unknown, now = new Date()): void {
+    this.dbm.db.prepare('UPDATE optimization_runs SET status = ?, finished_at = ?, summary_json = ? WHERE run_id = ?').run(status, now.toISOString(), JSON.stringify(summary), runId);
+  }
+
+  /** Which of candidates 0..n-1 are stored as ok (1) or not yet (0): failed ones are tried again on resume. */
+  evaluatedMask(runId: string, n: number): Uint8Array {
+    const done = new Uint8Array(n);
+    const rows = this.dbm.db.prepare(`SELECT candidate_id FROM optimization_candidates WHERE run_id = ? AND status = 'ok'`).pluck().iterate(runId);
+    for (const id of rows as Iterable<number>) if (id >= 0 && id < n) done[id] = 1;
+    return done;
+  }
+
+  /**
+   * Store one evaluated batch in one transaction.
+   * @param X parameter matrix of all candidates (row-major, one column per layout parameter)
+   * @param F metric rows of this batch, in the order of `ids`
+   */
+  writeEvaluated(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, F: Float64Array): void {
+    const d = layout.params.length;
+    this.dbm.transaction(() => {
+      ids.forEach((id, r) => this.insertCandidate.run(runId, id, 'ok', JSON.stringify(decodeRow(layout, X, id * d)), metricsJson(F, r * METRIC_COUNT), null));
+    });
+  }
+
+  /** Store a batch that failed, with the error, in one transaction. */
+  writeFailed(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, error: string): void {
+    const d = layout.params.length;
+    this.dbm.transaction(() => {
+      ids.forEach((id) => this.insertCandidate.run(runId, id, 'failed', JSON.stringify(decodeRow(layout, X, id * d)), null, error));
+    });
+  }
+
+  /** Every stored candidate of a run, in candidate order, streamed from the database. */
+  *results(runId: string): Generator<StoredResult> {
+    const rows = this.dbm.db
+      .prepare('SELECT candidate_id, status, metrics_json, error FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
+      .iterate(runId) as Iterable<{ candidate_id: number; status: 'ok' | 'failed'; metrics_json: string | null; error: string | null }>;
+    for (const r of rows) {
+      let metrics: Float64Array | null = null;
+      if (r.metrics_json !== null) {
+        metrics = new Float64Array(METRIC_COUNT);
+        metricsFromJson(r.metrics_json, metrics, 0);
+      }
+      yield { candidateId: r.candidate_id, status: r.status, metrics, error: r.error };
+    }
+  }
+}
