@@ -12,6 +12,7 @@
  * or stops (`onBatchFailure`). Aborting the run's signal stops scheduling; in-flight batches may
  * finish for `interruptGraceMs`, then they are aborted (and left for a resume).
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,8 @@ export interface RunOutcome {
   /** Candidates reported to the sink as evaluated / as failed. */
   readonly evaluated: number;
   readonly failed: number;
+  /** Batches that failed at least once and were tried again. */
+  readonly retried: number;
   readonly batchSize: number;
   readonly batches: number;
 }
@@ -150,7 +153,9 @@ export class EvaluationPool {
   async run(X: Float64Array, d: number, ids: Int32Array, batchSize: number, settings: PoolSettings, sink: BatchSink, hooks: RunHooks = {}): Promise<RunOutcome> {
     const batches = Math.ceil(ids.length / batchSize);
     const inFlight = new AbortController();
-    const state = { stopping: false, stoppedByFailure: false, fatal: null as unknown, recorded: 0, evaluated: 0, failed: 0 };
+    // Every task in flight listens to it: many listeners are expected, not a leak.
+    setMaxListeners(this.workers * TASKS_PER_WORKER, inFlight.signal);
+    const state = { stopping: false, stoppedByFailure: false, fatal: null as unknown, recorded: 0, evaluated: 0, failed: 0, retried: 0 };
     let grace: NodeJS.Timeout | undefined;
     const onInterrupt = () => {
       state.stopping = true;
@@ -161,7 +166,7 @@ export class EvaluationPool {
 
     const runBatch = async (b: number): Promise<void> => {
       const batchIds = ids.subarray(b * batchSize, Math.min((b + 1) * batchSize, ids.length));
-      const result = await this.attempts(X, d, batchIds, settings.maxRetries, inFlight.signal);
+      const result = await this.attempts(X, d, batchIds, settings.maxRetries, inFlight.signal, () => state.retried++);
       if (result === 'aborted') return;
       try {
         if (result instanceof Float64Array) {
@@ -201,7 +206,7 @@ export class EvaluationPool {
     }
     if (state.fatal !== null) throw state.fatal;
     const status: RunStatus = state.stoppedByFailure ? 'failed' : state.recorded < batches ? 'interrupted' : 'completed';
-    return { status, evaluated: state.evaluated, failed: state.failed, batchSize, batches };
+    return { status, evaluated: state.evaluated, failed: state.failed, retried: state.retried, batchSize, batches };
   }
 
   async close(): Promise<void> {
@@ -213,9 +218,17 @@ export class EvaluationPool {
    * pool (a worker that threw may hold broken state; one that died is gone).
    * @returns its metric matrix, the last error, or 'aborted' when the run's in-flight batches were aborted
    */
-  private async attempts(X: Float64Array, d: number, ids: Int32Array, retries: number, signal: AbortSignal): Promise<Float64Array | { error: string } | 'aborted'> {
+  private async attempts(
+    X: Float64Array,
+    d: number,
+    ids: Int32Array,
+    retries: number,
+    signal: AbortSignal,
+    onRetry: () => void,
+  ): Promise<Float64Array | { error: string } | 'aborted'> {
     let error = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) onRetry();
       const pool = attempt === 0 ? this.pool : newPiscina(this.file, { ...this.init, attempt }, 1);
       try {
         const task = batchTask(X, d, ids);
@@ -251,7 +264,7 @@ export async function evaluateCandidates(
   const d = layout.params.length;
   const evaluator = createEvaluator(layout, ctx);
   if (ids.length === 0) {
-    return { status: 'completed', evaluated: 0, failed: 0, batchSize: 0, batches: 0, workers: 0, candidateMs: NaN, taskOverheadMs: NaN, startupMs: 0 };
+    return { status: 'completed', evaluated: 0, failed: 0, retried: 0, batchSize: 0, batches: 0, workers: 0, candidateMs: NaN, taskOverheadMs: NaN, startupMs: 0 };
   }
   const candidateMs = settings.batchSize === undefined ? measureCandidateMs(evaluator, X, d, ids, settings.calibrationRows, settings.calibrationMs) : NaN;
   const workers = Math.min(settings.workers, ids.length);

@@ -14,6 +14,8 @@ export interface ParamLayout {
   readonly constraints: readonly PairConstraint[];
   /** Column of each parameter by name. */
   readonly column: ReadonlyMap<string, number>;
+  /** Per parameter, its `when` conditions compiled: a categorical column and its allowed choice indices. */
+  readonly conditions: readonly (readonly { col: number; allowed: readonly number[] }[])[];
 }
 
 export function paramLayout(cfg: StrategyOptimizationConfig, family: string): ParamLayout {
@@ -22,7 +24,18 @@ export function paramLayout(cfg: StrategyOptimizationConfig, family: string): Pa
     throw new UsageError(`unknown strategy "${family}"; known: ${Object.keys(cfg.families).join(', ')}`);
   }
   const params = familyParams(cfg, family);
-  return { family, kernel: f.kernel, params, constraints: f.constraints, column: new Map(params.map((p, i) => [p.name, i])) };
+  const column = new Map(params.map((p, i) => [p.name, i]));
+  // The config loader has checked that every condition names a categorical parameter and its choices.
+  const conditions = params.map((p) =>
+    Object.entries(p.spec.when ?? {}).map(([dep, values]) => {
+      const col = column.get(dep)!;
+      const depSpec = params[col]!.spec;
+      const choices = depSpec.type === 'categorical' ? depSpec.choices : [];
+      const wanted = Array.isArray(values) ? values : [values];
+      return { col, allowed: wanted.map((v) => choices.indexOf(v)) };
+    }),
+  );
+  return { family, kernel: f.kernel, params, constraints: f.constraints, column, conditions };
 }
 
 /** Column of `name`, or an error naming the layout's family (a kernel asking for what config lacks). */
@@ -32,14 +45,10 @@ export function columnOf(layout: ParamLayout, name: string): number {
   return c;
 }
 
-/** Whether a conditional parameter is present given the row's categorical values. */
-export function isActive(layout: ParamLayout, p: NamedParam, row: Float64Array, offset = 0): boolean {
-  for (const [dep, values] of Object.entries(p.spec.when ?? {})) {
-    const depParam = layout.params[layout.column.get(dep)!]!;
-    if (depParam.spec.type !== 'categorical') return false;
-    const chosen = depParam.spec.choices[row[offset + layout.column.get(dep)!]!];
-    const allowed = Array.isArray(values) ? values : [values];
-    if (chosen === undefined || !allowed.includes(chosen)) return false;
+/** Whether parameter j is present given the row's categorical values (all its conditions hold). */
+export function isActive(layout: ParamLayout, j: number, row: Float64Array, offset = 0): boolean {
+  for (const c of layout.conditions[j]!) {
+    if (!c.allowed.includes(row[offset + c.col]!)) return false;
   }
   return true;
 }
@@ -49,7 +58,7 @@ export function rowProblems(layout: ParamLayout, row: Float64Array, offset = 0):
   const problems: string[] = [];
   layout.params.forEach((p, j) => {
     const v = row[offset + j]!;
-    const active = isActive(layout, p, row, offset);
+    const active = isActive(layout, j, row, offset);
     if (!active) {
       if (!Number.isNaN(v)) problems.push(`${p.name} only applies when ${whenText(p)}`);
       return;

@@ -17,9 +17,11 @@
  *   many returns exist, with one ticker, or for a pair where either window has zero variance.
  * - The slippage of an order is one fraction for both its legs. Its sigma is the decision's
  *   signal sigma (realised s_L when the fallback rule was consulted); when that is not a positive
- *   number (an order that only closes, on an invalid forecast), the held position's entry sigma.
- *   sqrt_participation's "notional closed" is |units| x C_t at the decision; a stop exit uses the
- *   same formula with bar t-1's volume and close and the entry sigma.
+ *   number (an order that only closes, on a missing forecast) it is 0, so such an exit pays no
+ *   volatility-based slippage. sqrt_participation's "notional closed" is |units| x C_t at the
+ *   decision; a stop exit's is |units| x its unslipped exit price, min(O_t, level) (long), with bar
+ *   t-1's volume and close and the entry decision's sigma.
+ * - kelly and vol_target divide by sigma; when sigma is not positive, w is undefined: no entry.
  * - A stop or take-profit can trigger on the very bar whose open filled the entry. The trailing
  *   level moves at every close the position is held, its entry bar's close included, after that
  *   bar's intrabar checks.
@@ -407,7 +409,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
       if (stopOn && (q.d > 0 ? tk.low[t] <= q.stopLevel : tk.high[t] >= q.stopLevel)) {
         const raw = q.d > 0 ? Math.min(tk.open[t], q.stopLevel) : Math.max(tk.open[t], q.stopLevel);
         if (raw === tk.open[t]) events.gapStop++;
-        const slip = slippage(p, q.sigma, Math.abs(q.units) * tk.close[t - 1], tk.volume[t - 1], tk.close[t - 1]);
+        const slip = slippage(p, q.sigma, Math.abs(q.units) * raw, tk.volume[t - 1], tk.close[t - 1]);
         blocked[k] = q.d;
         closePosition(k, t, raw * (1 - q.d * slip), 'stop');
       } else if (tpOn && (q.d > 0 ? tk.high[t] >= q.tpLevel : tk.low[t] <= q.tpLevel)) {
@@ -489,6 +491,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
         let w = NaN;
         if (d !== 0) {
           if (p.sizing === 'fixed_fraction') w = p.fixed_fraction!;
+          else if (!(sigma > 0)) w = NaN;
           else if (p.sizing === 'kelly') w = Math.min(p.kelly_cap!, (p.kelly_fraction! * Math.abs(mu)) / (sigma * sigma));
           else w = p.vol_target_annual! / Math.sqrt(s.periodsPerYear) / sigma;
           if (w > p.max_weight_per_ticker) events.tickerCapBinds++;
@@ -514,7 +517,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
         if (!opens && held === 0) continue;
         const notional = opens ? w * E : 0;
         const closedNotional = held === 0 ? 0 : Math.abs(pos[k]!.units) * C;
-        const slipSigma = sigma > 0 ? sigma : held !== 0 ? pos[k]!.sigma : NaN;
+        const slipSigma = sigma > 0 ? sigma : 0;
         orders[k] = {
           open: opens ? d : 0, notional, w, sigma: slipSigma,
           slip: slippage(p, slipSigma, Math.max(notional, closedNotional), tk.volume[t], C),

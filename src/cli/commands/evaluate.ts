@@ -31,6 +31,22 @@ const PROPOSED_POOL_CONFIG = {
   overhead_probes: 20,
 } as const;
 
+/** Pool settings from the pool policy, with the command line's worker count and batch size when given. */
+export function poolSettings(over: { workers?: number; batch?: number }): PoolSettings {
+  const pool = PROPOSED_POOL_CONFIG;
+  return {
+    workers: over.workers ?? defaultWorkers(),
+    ...(over.batch !== undefined ? { batchSize: over.batch } : {}),
+    onBatchFailure: pool.on_batch_failure,
+    maxRetries: pool.max_retries,
+    interruptGraceMs: pool.interrupt_grace_s * 1000,
+    maxOverheadFraction: pool.max_overhead_fraction,
+    calibrationRows: pool.calibration_rows,
+    calibrationMs: pool.calibration_ms,
+    overheadProbes: pool.overhead_probes,
+  };
+}
+
 export interface EvaluateOptions extends CommonOptions {
   data?: string[];
   tickers?: string[];
@@ -105,18 +121,7 @@ export async function runEvaluate(opts: EvaluateOptions, hooks: EvaluateHooks = 
     for (let i = 0, k = 0; i < table.n; i++) if (done[i] === 0) pending[k++] = i;
     process.stderr.write(`pnlopt: run ${runId}: ${pending.length} of ${table.n} candidates to evaluate\n`);
 
-    const pool = PROPOSED_POOL_CONFIG;
-    const settings: PoolSettings = {
-      workers: opts.workers ?? defaultWorkers(),
-      ...(opts.batch !== undefined ? { batchSize: opts.batch } : {}),
-      onBatchFailure: pool.on_batch_failure,
-      maxRetries: pool.max_retries,
-      interruptGraceMs: pool.interrupt_grace_s * 1000,
-      maxOverheadFraction: pool.max_overhead_fraction,
-      calibrationRows: pool.calibration_rows,
-      calibrationMs: pool.calibration_ms,
-      overheadProbes: pool.overhead_probes,
-    };
+    const settings = poolSettings({ workers: opts.workers, batch: opts.batch });
     const progress = createProgress({ label: 'evaluate', total: pending.length, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
     let report: EvaluationReport;
     try {

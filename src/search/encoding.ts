@@ -1,0 +1,53 @@
+/**
+ * The search space as a unit hypercube: each parameter of a family's layout is one dimension, and
+ * a point u in [0, 1)^d decodes to a parameter row (uniform: low + u (high - low); log_uniform:
+ * geometric interpolation; int: floor over high - low + 1 equal strata; categorical: floor over the
+ * choices). Conditional parameters whose `when` does not hold decode to NaN (inactive): their
+ * dimension is carried but ignored, so operators never see a changing dimension count.
+ */
+import type { ParamSpec } from '../config/search-space.js';
+import { isActive, type ParamLayout } from '../simulation/param-layout.js';
+
+/** Value of one parameter at unit coordinate u. */
+export function decodeValue(spec: ParamSpec, u: number): number {
+  switch (spec.type) {
+    case 'uniform':
+      return spec.low + u * (spec.high - spec.low);
+    case 'log_uniform':
+      return Math.exp(Math.log(spec.low) + u * (Math.log(spec.high) - Math.log(spec.low)));
+    case 'int':
+      return Math.min(spec.high, spec.low + Math.floor(u * (spec.high - spec.low + 1)));
+    case 'categorical':
+      return Math.min(spec.choices.length - 1, Math.floor(u * spec.choices.length));
+  }
+}
+
+/**
+ * Decode n points (row-major n x d in U) into parameter rows in X (same shape).
+ * @param U unit-cube points, each coordinate in [0, 1)
+ * @param X output rows; inactive conditional parameters are NaN
+ */
+export function decodePoints(layout: ParamLayout, U: Float64Array, n: number, X: Float64Array): void {
+  const d = layout.params.length;
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) X[o + j] = decodeValue(layout.params[j]!.spec, U[o + j]!);
+    for (let j = 0; j < d; j++) if (!isActive(layout, j, X, o)) X[o + j] = NaN;
+  }
+}
+
+/**
+ * Total violation of the family's pair constraints by one row (0 = satisfied): for `a < b` the
+ * amount max(0, a - b) plus one unit of the smaller parameter's scale, so equality counts.
+ */
+export function constraintViolation(layout: ParamLayout, X: Float64Array, offset: number): number {
+  let total = 0;
+  for (const c of layout.constraints) {
+    const a = X[offset + layout.column.get(c.lhs)!]!;
+    const b = X[offset + layout.column.get(c.rhs)!]!;
+    const gap = c.op === '<' || c.op === '<=' ? a - b : b - a;
+    const strict = c.op === '<' || c.op === '>';
+    if (gap > 0 || (strict && gap === 0)) total += gap + (strict ? 1 : 0);
+  }
+  return total;
+}
