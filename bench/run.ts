@@ -7,9 +7,13 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
+import { runParetoBench } from './pareto.bench.js';
 import { runSimulatorBench, type SuiteResult } from './simulator.bench.js';
 
-const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [{ name: 'simulator', run: runSimulatorBench }];
+const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [
+  { name: 'simulator', run: runSimulatorBench },
+  { name: 'pareto', run: async () => ({ figures: await runParetoBench(), notes: [] }) },
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

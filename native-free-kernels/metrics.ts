@@ -128,10 +128,10 @@ export function accFill(acc: Float64Array, notionalFraction: number, capitalAtRi
   if (capitalAtRisk > acc[MAX_CAR]!) acc[MAX_CAR] = capitalAtRisk;
 }
 
-/** Record whether a directional forecast made at one bar matched the next bar's move. */
-export function accForecast(acc: Float64Array, hit: number): void {
-  acc[HITS] += hit;
-  acc[N_FORECASTS]++;
+/** Record directional forecasts: how many were scored and how many matched the next bar's move. */
+export function accForecasts(acc: Float64Array, hits: number, scored: number): void {
+  acc[HITS] += hits;
+  acc[N_FORECASTS] += scored;
 }
 
 /**

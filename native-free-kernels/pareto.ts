@@ -328,7 +328,7 @@ function treeInsert(S: Float64Array, m: number, root: number, p: number, ws: Par
   const rebuilt = rebuildSubtree(S, m, scapegoat, t, ws);
   if (t === 0) return rebuilt;
   const parent = path[t - 1];
-  if (left[parent] !== scapegoat) left[parent] = rebuilt;
+  if (left[parent] === scapegoat) left[parent] = rebuilt;
   else right[parent] = rebuilt;
   return root;
 }

@@ -12,7 +12,7 @@
  * of every dimension. (Owen's nested scrambling is not implemented.)
  *
  * Output: row-major n × d in [0, 1), into the caller's `out`. A call allocates only the d × 32
- * direction words and d state words.
+ * direction words and 2d state and shift words.
  */
 import { JOE_KUO_DIRECTIONS, SOBOL_MAX_DIMENSION } from './sobol-directions.js';
 

@@ -11,13 +11,17 @@
  * market (with slippage) or as a limit that fills only if the bar trades through it. Sizing
  * (fixed fraction, capped Kelly, volatility target) is then capped per ticker, per asset class, by
  * gross exposure, and by the guardrail capital at risk per trade (stop distance x weight). Trailing
- * ATR stops and take-profits act intrabar; after a stop the same direction needs a new signal.
+ * ATR stops and take-profits act intrabar; after either, the same direction needs a new signal.
+ *
+ * Two passes per candidate: the first computes every ticker's target direction bar by bar (it
+ * does not depend on the portfolio) into `ws.target`, with the forecast hit rate; the second runs
+ * the portfolio and only at an order recomputes that bar's signal for sizing (`signalAt`).
  *
  * Layout: price columns are ticker-major (ticker k, bar t at k * T + t); forecasts are
  * model-major (model m, ticker k, bar t at (m * K + k) * T + t); prefix columns have T + 1
  * entries per ticker. The caller owns every buffer, including the workspace; a run allocates nothing.
  */
-import { accEquity, accFill, accFinish, accForecast, accReset, accTrade } from './metrics.js';
+import { accEquity, accFill, accFinish, accForecasts, accReset, accTrade } from './metrics.js';
 
 /** Per-candidate parameter vector slots (`TsParam`), filled by the family decoder. */
 export const TsParam = {
@@ -110,14 +114,30 @@ export interface TsWorkspace {
   readonly pending: Uint8Array;
   readonly classUsed: Float64Array;
   readonly acc: Float64Array;
+  /** Target direction per ticker and bar (ticker-major), from the first pass. */
+  readonly target: Int8Array;
+  /** The candidate's ensemble forecast mu and sigma per ticker and bar (ticker-major). */
+  readonly ensembleMu: Float64Array;
+  readonly ensembleSigma: Float64Array;
+  /** Sizing inputs of the order being decided: see SIG_*. */
+  readonly sig: Float64Array;
+  /**
+   * The equity at the current close, handed to `decide` through memory: a double passed as an
+   * argument to a function V8 does not inline is boxed, one allocation per bar.
+   */
+  readonly equityNow: Float64Array;
 }
 
-export function createTsWorkspace(K: number, classes: number, accSize: number): TsWorkspace {
+// Slots of `ws.sig`: the sizing inputs of the signal being ordered, and whether the models made it.
+const SIG_SIZE_MU = 0, SIG_SIZE_SIGMA = 1, SIG_FROM_MODELS = 2;
+
+export function createTsWorkspace(K: number, T: number, classes: number, accSize: number): TsWorkspace {
   const f = () => new Float64Array(K);
   return {
     units: f(), dir: f(), entryPx: f(), entryFees: f(), entryEquity: f(), expected: f(), stopLevel: f(), tpLevel: f(), blocked: f(),
     pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
     pending: new Uint8Array(K), classUsed: new Float64Array(classes), acc: new Float64Array(accSize),
+    target: new Int8Array(K * T), ensembleMu: new Float64Array(K * T), ensembleSigma: new Float64Array(K * T), sig: new Float64Array(3), equityNow: new Float64Array(1),
   };
 }
 
@@ -140,25 +160,32 @@ export function tsPortfolio(
   const { K, T, M, open, high, low, close } = d;
   const { units, dir, entryPx, entryFees, entryEquity, expected, stopLevel, tpLevel, blocked, pending, acc } = ws;
   const fee = s.fee;
-  let wSum = 0;
-  for (let m = 0; m < M; m++) wSum += p[TsParam.weights + m]!;
   units.fill(0);
   dir.fill(0);
   blocked.fill(0);
   pending.fill(0);
   accReset(acc, s.initial);
+  ensemblePass(d, s, p, ws);
+  targetsPass(d, s, p, ws);
   let cash = s.initial;
   let equity = s.initial;
   const stopsOn = p[TsParam.trailingStop] === 1;
   const tpOn = p[TsParam.takeProfit] === 1;
   const stopMult = p[TsParam.stopAtrMult]!;
+  // Open orders and positions, so that bars without either skip their loops.
+  let orders = 0;
+  let positions = 0;
   for (let t = s.start; t < s.end; t++) {
     // 1. Orders decided at the previous close fill at this open.
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < K && orders > 0; k++) {
       if (pending[k] === 0) continue;
       pending[k] = 0;
+      orders--;
       const i = k * T + t;
-      if (dir[k] !== 0) cash += closePosition(ws, k, open[i]! * (1 - dir[k]! * ws.pendSlip[k]!), fee, acc, equity);
+      if (dir[k] !== 0) {
+        cash += closePosition(ws, k, open[i]! * (1 - dir[k]! * ws.pendSlip[k]!), fee, acc, equity);
+        positions--;
+      }
       const nd = ws.pendDir[k]!;
       if (nd === 0) continue;
       let px: number;
@@ -175,6 +202,7 @@ export function tsPortfolio(
       cash -= u * px + fees;
       units[k] = u;
       dir[k] = nd;
+      positions++;
       entryPx[k] = px;
       entryFees[k] = fees;
       entryEquity[k] = equity;
@@ -186,7 +214,7 @@ export function tsPortfolio(
       accFill(acc, Math.abs(u * px) / equity, ws.pendRisk[k]!);
     }
     // 2. Intrabar exits: stop first (the conservative order when both levels are inside the bar).
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < K && positions > 0; k++) {
       const dk = dir[k]!;
       if (dk === 0) continue;
       const i = k * T + t;
@@ -200,25 +228,25 @@ export function tsPortfolio(
       if (px === px) {
         blocked[k] = dk;
         cash += closePosition(ws, k, px, fee, acc, equity);
+        positions--;
       }
     }
     // 3. Mark to the close; trail stops.
-    let held = 0;
     equity = cash;
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < K && positions > 0; k++) {
       if (dir[k] === 0) continue;
       const i = k * T + t;
       equity += units[k]! * close[i]!;
-      held = 1;
       if (stopsOn) {
         const lvl = close[i]! - dir[k]! * stopMult * atr[i]!;
         if (dir[k]! > 0 ? lvl > stopLevel[k]! : lvl < stopLevel[k]!) stopLevel[k] = lvl;
       }
     }
     if (equityOut !== null) equityOut[t] = equity;
-    accEquity(acc, equity, held);
+    accEquity(acc, equity, positions > 0 ? 1 : 0);
     // 4. Decide at this close for the next open.
-    if (t + 1 < s.end) decide(d, s, p, atr, ws, t, wSum, equity);
+    ws.equityNow[0] = equity;
+    if (t + 1 < s.end) orders = decide(d, s, p, atr, ws, t);
   }
   accFinish(acc, s.initial, s.periodsPerYear, true, out, offset);
 }
@@ -242,7 +270,8 @@ function slippageAt(d: TsData, p: Float64Array, k: number, t: number, notional: 
   if (model === 1) return p[TsParam.slippageVolMult]! * vol;
   const i = k * d.T + t;
   const dollarVolume = d.volume[i]! * d.close[i]!;
-  return dollarVolume > 0 ? p[TsParam.impactCoef]! * vol * Math.sqrt(notional / dollarVolume) : 0;
+  // Participation is capped at the whole bar's volume (and is 1 when the bar traded nothing).
+  return p[TsParam.impactCoef]! * vol * Math.sqrt(dollarVolume > 0 ? Math.min(1, notional / dollarVolume) : 1);
 }
 
 /** Realised std of log returns over (t - L, t] from prefix sums; NaN when undefined. */
@@ -253,69 +282,107 @@ function realisedVol(d: TsData, k: number, t: number, L: number): number {
   return Math.sqrt(Math.max(0, (s2 - (s1 * s1) / L) / (L - 1)));
 }
 
-function decide(d: TsData, s: TsSettings, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number, wSum: number, equity: number): void {
-  const { K, T, M, close } = d;
-  const longOnly = p[TsParam.direction] === 0;
-  const fallback = p[TsParam.fallback]!;
-  const L = p[TsParam.fallbackLookback]!;
-  const { dir, units, blocked, classUsed } = ws;
-  let gross = 0;
-  classUsed.fill(0);
+/**
+ * The ensemble columns over the decision bars: mu = sum w_m mu_m / sum w_m and likewise sigma,
+ * over the models with w_m > 0 (NaN when no weight is positive). One streaming pass per model.
+ */
+function ensemblePass(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace): void {
+  const { K, T, M } = d;
+  let sum = 0;
+  for (let m = 0; m < M; m++) if (p[TsParam.weights + m]! > 0) sum += p[TsParam.weights + m]!;
+  const { ensembleMu: mu, ensembleSigma: sd } = ws;
   for (let k = 0; k < K; k++) {
-    if (dir[k] === 0) continue;
-    const w = Math.abs(units[k]! * close[k * T + t]!) / equity;
-    gross += w;
-    classUsed[d.assetClass[k]!] += w;
+    mu.fill(sum > 0 ? 0 : NaN, k * T + s.start, k * T + s.end);
+    sd.fill(sum > 0 ? 0 : NaN, k * T + s.start, k * T + s.end);
   }
+  for (let m = 0; m < M; m++) {
+    const w = p[TsParam.weights + m]! / sum;
+    if (!(w > 0)) continue;
+    for (let k = 0; k < K; k++) {
+      const from = k * T + s.start;
+      const to = k * T + s.end;
+      const off = m * K * T;
+      for (let i = from; i < to; i++) {
+        mu[i] += w * d.mu[off + i]!;
+        sd[i] += w * d.sigma[off + i]!;
+      }
+    }
+  }
+}
+
+/**
+ * The signal of ticker k at close t (docs/strategies.md, step 4): returns the target direction
+ * (long-only applied, blocking not). When the fallback rule decides, its sizing inputs go to `ws.sig`.
+ */
+function signalAt(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, k: number, t: number): number {
+  const i = k * d.T + t;
+  const mu = ws.ensembleMu[i]!;
+  const sd = ws.ensembleSigma[i]!;
+  let nd = 0;
+  if (mu === mu && sd > 0 && Math.abs(mu) >= s.zConfidence * sd) {
+    if (Math.abs(mu) >= s.minExpectedReturn && Math.abs(mu) >= p[TsParam.noiseK]! * sd) nd = mu > 0 ? 1 : -1;
+  } else if (p[TsParam.fallback] !== 0 && t >= p[TsParam.fallbackLookback]!) {
+    nd = fallbackSignal(d, p, ws.sig, k, t);
+  }
+  return p[TsParam.direction] === 0 && nd < 0 ? 0 : nd;
+}
+
+/** The fallback rule's direction at close t (docs/strategies.md); its sizing inputs go to `sig`. */
+function fallbackSignal(d: TsData, p: Float64Array, sig: Float64Array, k: number, t: number): number {
+  const L = p[TsParam.fallbackLookback]!;
+  const b = k * (d.T + 1);
+  const vol = realisedVol(d, k, t, L);
+  sig[SIG_FROM_MODELS] = 0;
+  sig[SIG_SIZE_SIGMA] = vol;
+  if (p[TsParam.fallback] === 1) {
+    const ret = d.prefixRet[b + t + 1]! - d.prefixRet[b + t + 1 - L]!;
+    sig[SIG_SIZE_MU] = ret / L;
+    const z = ret / (vol * Math.sqrt(L));
+    return Math.abs(z) >= p[TsParam.fallbackEntryZ]! ? (z > 0 ? 1 : -1) : 0;
+  }
+  const s1 = d.prefixClose[b + t + 1]! - d.prefixClose[b + t + 1 - L]!;
+  const s2 = d.prefixClose2[b + t + 1]! - d.prefixClose2[b + t + 1 - L]!;
+  const mean = s1 / L;
+  const sdPrice = Math.sqrt(Math.max(0, (s2 - s1 * mean) / (L - 1)));
+  const c = d.close[k * d.T + t]!;
+  // Expected per-bar move if the price reverts to its mean over the lookback.
+  sig[SIG_SIZE_MU] = Math.abs(mean - c) / c / L;
+  const z = (c - mean) / sdPrice;
+  return Math.abs(z) >= p[TsParam.fallbackEntryZ]! ? (z > 0 ? -1 : 1) : 0;
+}
+
+/** First pass: every ticker's target direction at each decision bar, and the forecast hit rate. */
+function targetsPass(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace): void {
+  const { K, T, close } = d;
+  let hits = 0;
+  let forecasts = 0;
+  for (let k = 0; k < K; k++) {
+    for (let t = s.start; t + 1 < s.end; t++) {
+      const i = k * T + t;
+      ws.target[i] = signalAt(d, s, p, ws, k, t);
+      const mu = ws.ensembleMu[i]!;
+      const move = close[i + 1]! - close[i]!;
+      // Branch-free count: the sign agreement of forecast and move is a coin flip for the predictor.
+      const scored = mu !== 0 && mu === mu && move !== 0 && ws.ensembleSigma[i]! > 0 ? 1 : 0;
+      forecasts += scored;
+      hits += scored & (move > 0 === mu > 0 ? 1 : 0);
+    }
+  }
+  accForecasts(ws.acc, hits, forecasts);
+}
+
+/** Second pass, at close t: turn target changes into orders for the next open, sized under the caps. */
+/** @returns the number of orders placed */
+function decide(d: TsData, s: TsSettings, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
+  const { K, T, close } = d;
+  const equity = ws.equityNow[0]!;
+  const { dir, units, blocked, classUsed } = ws;
+  let capsKnown = false;
+  let gross = 0;
+  let orders = 0;
   for (let k = 0; k < K; k++) {
     const i = k * T + t;
-    let mu = 0;
-    let sig = 0;
-    for (let m = 0; m < M; m++) {
-      const w = p[TsParam.weights + m]!;
-      if (w > 0) {
-        const j = (m * K + k) * T + t;
-        mu += w * d.mu[j]!;
-        sig += w * d.sigma[j]!;
-      }
-    }
-    mu /= wSum;
-    sig /= wSum;
-    const valid = wSum > 0 && mu === mu && sig > 0;
-    if (valid) {
-      const move = close[i + 1]! - close[i]!;
-      if (move !== 0 && mu !== 0) accForecast(ws.acc, (move > 0) === (mu > 0) ? 1 : 0);
-    }
-    const confident = valid && Math.abs(mu) >= s.zConfidence * sig;
-    let nd = 0;
-    let sizeMu = mu;
-    let sizeSig = sig;
-    let fromModels = true;
-    if (confident) {
-      if (Math.abs(mu) >= s.minExpectedReturn && Math.abs(mu) >= p[TsParam.noiseK]! * sig) nd = mu > 0 ? 1 : -1;
-    } else if (fallback !== 0 && t >= L) {
-      fromModels = false;
-      const b = k * (T + 1);
-      if (fallback === 1) {
-        const vol = realisedVol(d, k, t, L);
-        const ret = d.prefixRet[b + t + 1]! - d.prefixRet[b + t + 1 - L]!;
-        const z = ret / (vol * Math.sqrt(L));
-        if (Math.abs(z) >= p[TsParam.fallbackEntryZ]!) nd = z > 0 ? 1 : -1;
-        sizeMu = ret / L;
-        sizeSig = vol;
-      } else {
-        const s1 = d.prefixClose[b + t + 1]! - d.prefixClose[b + t + 1 - L]!;
-        const s2 = d.prefixClose2[b + t + 1]! - d.prefixClose2[b + t + 1 - L]!;
-        const mean = s1 / L;
-        const sd = Math.sqrt(Math.max(0, (s2 - s1 * mean) / (L - 1)));
-        const z = (close[i]! - mean) / sd;
-        if (Math.abs(z) >= p[TsParam.fallbackEntryZ]!) nd = z > 0 ? -1 : 1;
-        sizeSig = realisedVol(d, k, t, L);
-        // Expected per-bar move if the price reverts to its mean over the lookback.
-        sizeMu = Math.abs(mean - close[i]!) / close[i]! / L;
-      }
-    }
-    if (longOnly && nd < 0) nd = 0;
+    let nd = ws.target[i]!;
     if (blocked[k] !== 0) {
       if (nd === blocked[k]) nd = 0;
       else blocked[k] = 0;
@@ -323,31 +390,53 @@ function decide(d: TsData, s: TsSettings, p: Float64Array, atr: Float64Array, ws
     if (nd === dir[k]) continue;
     ws.pending[k] = 1;
     ws.pendDir[k] = 0;
-    ws.pendSlip[k] = 0;
+    // Sizing inputs: the ensemble's, unless the fallback rule made this bar's signal.
+    ws.sig[SIG_SIZE_MU] = ws.ensembleMu[i]!;
+    ws.sig[SIG_SIZE_SIGMA] = ws.ensembleSigma[i]!;
+    ws.sig[SIG_FROM_MODELS] = 1;
+    signalAt(d, s, p, ws, k, t);
+    const sizeSig = ws.sig[SIG_SIZE_SIGMA]!;
     let w = 0;
     if (nd !== 0) {
-      w = weightFor(p, sizeMu, sizeSig);
+      if (!capsKnown) {
+        // Weights held at this close, by asset class and in total: needed only when an order opens.
+        classUsed.fill(0);
+        for (let q = 0; q < K; q++) {
+          if (dir[q] === 0) continue;
+          const wq = Math.abs(units[q]! * close[q * T + t]!) / equity;
+          gross += wq;
+          classUsed[d.assetClass[q]!] += wq;
+        }
+        capsKnown = true;
+      }
+      w = weightFor(p, ws.sig[SIG_SIZE_MU]!, sizeSig);
       w = Math.min(w, p[TsParam.maxWeightTicker]!) / (1 + p[TsParam.diversificationPenalty]! * d.avgAbsCorr[i]!);
       const held = dir[k] !== 0 ? Math.abs(units[k]! * close[i]!) / equity : 0;
       w = Math.min(w, p[TsParam.maxWeightClass]! - (classUsed[d.assetClass[k]!]! - held), s.maxGrossExposure - (gross - held));
       const riskDistance = p[TsParam.trailingStop] === 1 ? (p[TsParam.stopAtrMult]! * atr[i]!) / close[i]! : 1;
       w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
-      if (!(w > 0)) nd = 0;
+      if (!(w > 0)) w = 0;
       else {
         ws.pendDir[k] = nd;
         ws.pendNotional[k] = w * equity;
         ws.pendLimit[k] = close[i]! * (1 - nd * p[TsParam.limitOffset]!);
         ws.pendRisk[k] = w * riskDistance;
         // The forecast return of the trade on entry equity: weight x the one-bar forecast move.
-        ws.pendExpected[k] = fromModels ? w * Math.expm1(Math.abs(mu)) : NaN;
+        ws.pendExpected[k] = ws.sig[SIG_FROM_MODELS] === 1 ? w * Math.expm1(Math.abs(ws.ensembleMu[i]!)) : NaN;
       }
     }
-    // Exits and market entries pay slippage on the larger of the two legs' notionals.
+    if (w === 0 && dir[k] === 0) {
+      ws.pending[k] = 0;
+      continue;
+    }
+    orders++;
+    // Exits and market entries pay slippage on the larger of the two legs' notionals; an order
+    // without a positive sigma at its decision (an exit on a missing forecast) uses the entry's.
     const notional = Math.max(w * equity, dir[k] !== 0 ? Math.abs(units[k]! * close[i]!) : 0);
-    ws.pendVol[k] = sizeSig > 0 ? sizeSig : 0;
+    ws.pendVol[k] = sizeSig > 0 ? sizeSig : dir[k] !== 0 ? ws.entryVol[k]! : 0;
     ws.pendSlip[k] = slippageAt(d, p, k, t, notional, ws.pendVol[k]!);
-    if (nd === 0 && dir[k] === 0) ws.pending[k] = 0;
   }
+  return orders;
 }
 
 /** Target weight from the sizing rule, before caps. */

@@ -10,11 +10,12 @@
  * header does not parse or match, whose payload length differs or whose checksum fails is not
  * trusted: the columns are recomputed and the file rewritten.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { ForecastModelsConfig } from '../config/forecast-models.js';
+import { canonicalJson, sha256 } from '../hashing.js';
+import { writeFileAtomic } from '../write-atomic.js';
 import type { Panel } from '../data/types.js';
 import { configuredModels, type ForecastColumns } from '../simulation/forecast-columns.js';
 
@@ -35,15 +36,6 @@ interface Header {
 /** Computes the columns on a miss, e.g. `computeForecastColumns`. */
 export type ComputeForecasts = (panel: Panel, cfg: ForecastModelsConfig) => ForecastColumns | Promise<ForecastColumns>;
 
-/** JSON with object keys sorted at every level (array order kept), so equal configs print equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
 /**
  * Cache key of the forecast columns for one data set, config and code version.
  * @param dataHash hash identifying the panel's content (tickers, calendar and every column)
@@ -52,15 +44,10 @@ export function canonicalJson(value: unknown): string {
  * @returns sha256 hex of the canonical JSON of all three
  */
 export function forecastCacheKey(dataHash: string, cfg: ForecastModelsConfig, codeVersion: string): string {
-  return createHash('sha256').update(canonicalJson({ codeVersion, dataHash, forecastModels: cfg })).digest('hex');
+  return sha256(canonicalJson({ codeVersion, dataHash, forecastModels: cfg }));
 }
 
 const memory = new Map<string, Promise<ForecastColumns>>();
-let tempCounter = 0;
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function sharedCopy(bytes: Uint8Array): Float64Array {
   const out = new Float64Array(new SharedArrayBuffer(bytes.length));
@@ -125,14 +112,7 @@ async function writeCacheFile(file: string, key: string, panel: Panel, cols: For
     payloadBytes: payload.length,
     sha256: sha256(payload),
   };
-  // pid + counter: unique among concurrent writers, so no two share a temp file.
-  const temp = `${file}.${process.pid}.${tempCounter++}.tmp`;
-  try {
-    await writeFile(temp, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), payload]));
-    await rename(temp, file);
-  } finally {
-    await rm(temp, { force: true });
-  }
+  writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), payload]));
 }
 
 function checkShape(cols: ForecastColumns, panel: Panel, models: readonly string[]): void {

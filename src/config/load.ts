@@ -4,12 +4,12 @@
  * name a guardrail, groups and conditions must resolve) are checked here, once, after parsing.
  * Guardrail sections come back deep-frozen: nothing downstream can loosen them.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { canonicalJson, sha256 } from '../hashing.js';
 import { projectRoot } from '../paths.js';
 import { HyperoptConfig } from './hyperopt.js';
 import { QuantSuccessConfig } from './quant-success.js';
@@ -143,19 +143,6 @@ function checkHyperoptTightensOnly(
     if (!(r.low <= r.high)) issues.push({ path: `hyperopt.ranges.${key}`, message: `expected low <= high, got low ${r.low} and high ${r.high}` });
   }
   if (issues.length > 0) throw new ConfigError(displayPath(files.hyperopt), issues);
-}
-
-/** JSON with object keys sorted at every level, so equal configs hash equally. */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) =>
-    val !== null && typeof val === 'object' && !Array.isArray(val)
-      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : val,
-  );
-}
-
-export function sha256(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 function deepFreeze<T>(o: T): T {

@@ -2,10 +2,8 @@
  * Writers for market data. Each writes a temporary file beside the target and renames it into
  * place, so a reader never sees a half-written file and a failure leaves nothing behind.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { Dictionary, Int32, Table, TimestampMillisecond, Utf8, makeData, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { writeFileAtomic } from '../write-atomic.js';
 import type { MarketData } from './types.js';
 import { formatTime } from './validate.js';
 
@@ -24,7 +22,7 @@ export function writeCsv(data: MarketData, path: string): void {
     }
   }
   lines.push('');
-  writeAtomically(path, lines.join('\n'));
+  writeFileAtomic(path, lines.join('\n'));
 }
 
 /**
@@ -54,23 +52,5 @@ export function writeArrow(data: MarketData, path: string): void {
     volume,
     ticker: makeVector(makeData({ type: new Dictionary(new Utf8(), new Int32()), length: total, data: tickerId, dictionary: tickers })),
   });
-  writeAtomically(path, tableToIPC(table, 'file'));
-}
-
-/** Write `content` to a temporary file in `path`'s directory, flush it, and rename it to `path`. */
-function writeAtomically(path: string, content: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx');
-    writeFileSync(fd, content);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(path, tableToIPC(table, 'file'));
 }

@@ -5,7 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { loadOrComputeForecasts } from '../cache/forecast-cache.js';
-import { sha256, type PnloptConfig } from '../config/load.js';
+import type { PnloptConfig } from '../config/load.js';
+import { sha256 } from '../hashing.js';
 import type { KernelName } from '../config/strategy-optimization.js';
 import type { Panel } from '../data/types.js';
 import { codeVersion } from '../paths.js';

@@ -82,7 +82,7 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
     prefixSums(scratch, pre(prefixRet2), T);
   }
   const avgAbsCorr = sharedFloat64(K * T);
-  rollingAbsCorrelation(rets, K, T, opts.correlationLookback, avgAbsCorr);
+  rollingAbsCorrelation(rets, K, T, 1, opts.correlationLookback, avgAbsCorr);
   const names = [...new Set(panel.tickers.map(opts.assetClassOf))];
   const assetClass = new Int32Array(new SharedArrayBuffer(K * Int32Array.BYTES_PER_ELEMENT));
   panel.tickers.forEach((tk, k) => (assetClass[k] = names.indexOf(opts.assetClassOf(tk))));

@@ -98,7 +98,7 @@ export function createTsEvaluator(layout: ParamLayout, ctx: SimulationContext): 
   };
   const d = layout.params.length;
   const p = new Float64Array(TsParam.weights + forecasts.models.length);
-  const ws = createTsWorkspace(K, derived.classes, ACC_SIZE);
+  const ws = createTsWorkspace(K, T, derived.classes, ACC_SIZE);
   // ATR columns are made once per distinct window and kept: a bounded set (the window's integer range).
   const atrByWindow = new Map<number, Float64Array>();
   const noAtr = new Float64Array(K * T).fill(NaN);

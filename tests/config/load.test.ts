@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
+import { canonicalJson } from '../../src/hashing.js';
 import { ConfigError } from '../../src/errors.js';
 import { configDirWith } from '../helpers/config-dir.js';
 

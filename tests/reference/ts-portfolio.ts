@@ -16,11 +16,12 @@
  *   other ticker's, over the `correlationLookback` returns ending at t; 0 while fewer than that
  *   many returns exist, with one ticker, or for a pair where either window has zero variance.
  * - The slippage of an order is one fraction for both its legs. Its sigma is the decision's
- *   signal sigma (realised s_L when the fallback rule was consulted); when that is not a positive
- *   number (an order that only closes, on a missing forecast) it is 0, so such an exit pays no
- *   volatility-based slippage. sqrt_participation's "notional closed" is |units| x C_t at the
- *   decision; a stop exit's is |units| x its unslipped exit price, min(O_t, level) (long), with bar
- *   t-1's volume and close and the entry decision's sigma.
+ *   signal sigma (realised s_L when the fallback rule was consulted). sqrt_participation's
+ *   "notional closed" is |units| x C_t at the decision.
+ * - An order whose decision has no positive sigma (it only closes, on a missing forecast) uses the
+ *   held position's entry sigma. A stop exit's sqrt_participation notional is |units| x its
+ *   unslipped exit price min(O_t, level) (long), with bar t-1's volume and close and the entry
+ *   decision's sigma. Participation is capped at 1 (also when the dollar volume is 0).
  * - kelly and vol_target divide by sigma; when sigma is not positive, w is undefined: no entry.
  * - A stop or take-profit can trigger on the very bar whose open filled the entry. The trailing
  *   level moves at every close the position is held, its entry bar's close included, after that
@@ -517,7 +518,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
         if (!opens && held === 0) continue;
         const notional = opens ? w * E : 0;
         const closedNotional = held === 0 ? 0 : Math.abs(pos[k]!.units) * C;
-        const slipSigma = sigma > 0 ? sigma : 0;
+        const slipSigma = sigma > 0 ? sigma : held !== 0 ? pos[k]!.sigma : 0;
         orders[k] = {
           open: opens ? d : 0, notional, w, sigma: slipSigma,
           slip: slippage(p, slipSigma, Math.max(notional, closedNotional), tk.volume[t], C),
@@ -537,7 +538,8 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
 function slippage(p: RefTsParams, sigma: number, notional: number, V: number, C: number): number {
   if (p.slippage_model === 'fixed_bps') return p.slippage_bps! / 1e4;
   if (p.slippage_model === 'vol_proportional') return p.slippage_vol_mult! * sigma;
-  return p.impact_coef! * sigma * Math.sqrt(notional / (V * C));
+  const dollarVolume = V * C;
+  return p.impact_coef! * sigma * Math.sqrt(dollarVolume > 0 ? Math.min(1, notional / dollarVolume) : 1);
 }
 
 function metricsOf(

@@ -50,10 +50,6 @@ function runKernel(input: RefTsInput): { equity: Float64Array; F: Float64Array }
     toShared(MODELS.flatMap((m) => tickers.flatMap((_, k) => { const f = input.forecasts[m]?.[k]; return f === undefined ? nan : pick(f); })));
   const forecasts: ForecastColumns = { models: MODELS, K, T, mu: series((f) => f.mu), sigma: series((f) => f.sigma) };
   const derived = derivedColumns(panel, { correlationLookback: s.correlationLookback, assetClassOf: (name) => tickers[names.indexOf(name)]!.assetClass });
-  // derivedColumns fills the window ending at bar L-1 with r_0 := 0, a return that does not exist;
-  // the docs (and rollingAbsCorrelation's own contract) give 0 before L real returns. Zero that bar
-  // so the comparison is of the kernel alone (reported to the lead; src/simulation/context.ts).
-  if (s.correlationLookback - 1 < T) for (let k = 0; k < K; k++) derived.avgAbsCorr[k * T + s.correlationLookback - 1] = 0;
   const ctx = createContext(panel, derived, forecasts, {
     initialCapital: s.initialCapital, periodsPerYear: s.periodsPerYear, fee: s.feeBps / 1e4, start: s.start, end: s.end,
     maxGrossExposure: s.maxGrossExposure, minExpectedReturn: s.minExpectedReturn, confidenceThreshold: s.confidenceThreshold,

@@ -1,0 +1,83 @@
+/** The unit-cube encoding: values in range, equal strata for integers and choices, inactive = NaN. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { constraintViolation, decodePoints, decodeValue } from '../../src/search/encoding.js';
+import { paramLayout, rowProblems } from '../../src/simulation/param-layout.js';
+
+const cfg = loadConfig();
+
+describe('decodeValue', () => {
+  it('maps by hand-checked formulas', () => {
+    expect(decodeValue({ type: 'uniform', low: 2, high: 6 }, 0.25)).toBe(3);
+    // log-uniform on [0.01, 1]: u = 0.5 is the geometric midpoint 0.1.
+    expect(decodeValue({ type: 'log_uniform', low: 0.01, high: 1 }, 0.5)).toBeCloseTo(0.1, 15);
+    // int on [2, 5] has 4 strata of width 0.25: u in [0.5, 0.75) -> 4.
+    expect(decodeValue({ type: 'int', low: 2, high: 5 }, 0.5)).toBe(4);
+    expect(decodeValue({ type: 'int', low: 2, high: 5 }, 0.7499)).toBe(4);
+    expect(decodeValue({ type: 'int', low: 2, high: 5 }, 0.9999999)).toBe(5);
+    expect(decodeValue({ type: 'categorical', choices: ['a', 'b', 'c'] }, 0.34)).toBe(1);
+  });
+
+  it('gives every integer the same share of the cube (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 1, max: 40 }), (low, width) => {
+        const spec = { type: 'int' as const, low, high: low + width };
+        const k = width + 1;
+        for (let s = 0; s < k; s++) {
+          // Points just inside both edges of stratum s (an exact edge s / k may round either way).
+          expect(decodeValue(spec, (s + 1e-6) / k)).toBe(low + s);
+          expect(decodeValue(spec, (s + 1 - 1e-6) / k)).toBe(low + s);
+        }
+      }),
+    );
+  });
+});
+
+describe('decodePoints', () => {
+  it('decodes every family to rows that pass the layout checks, with inactive parameters NaN (property)', () => {
+    for (const family of Object.keys(cfg.strategy.families)) {
+      const layout = paramLayout(cfg.strategy, family);
+      const d = layout.params.length;
+      fc.assert(
+        fc.property(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: d, maxLength: d }), (u) => {
+          const X = new Float64Array(d);
+          decodePoints(layout, Float64Array.from(u), 1, X);
+          const problems = rowProblems(layout, X).filter((p) => !p.includes('is required'));
+          expect(problems).toEqual([]);
+        }),
+        { numRuns: 200 },
+      );
+    }
+  });
+
+  it('leaves a conditional parameter inactive when its condition fails', () => {
+    const layout = paramLayout(cfg.strategy, 'ts_ensemble');
+    const d = layout.params.length;
+    const U = new Float64Array(d).fill(0.5);
+    const sizing = layout.params[layout.column.get('sizing')!]!.spec;
+    if (sizing.type !== 'categorical') throw new Error('sizing must be categorical');
+    U[layout.column.get('sizing')!] = sizing.choices.indexOf('kelly') / sizing.choices.length;
+    const X = new Float64Array(d);
+    decodePoints(layout, U, 1, X);
+    expect(X[layout.column.get('kelly_cap')!]).not.toBeNaN();
+    expect(X[layout.column.get('fixed_fraction')!]).toBeNaN();
+    expect(X[layout.column.get('vol_target_annual')!]).toBeNaN();
+  });
+});
+
+describe('constraintViolation', () => {
+  it('is 0 when fast < slow and grows with the overlap', () => {
+    const layout = paramLayout(cfg.strategy, 'sma_cross');
+    const row = (fast: number, slow: number) => {
+      const x = new Float64Array(2);
+      x[layout.column.get('fast')!] = fast;
+      x[layout.column.get('slow')!] = slow;
+      return x;
+    };
+    expect(constraintViolation(layout, row(5, 20), 0)).toBe(0);
+    // fast = slow breaks the strict "<": one unit; fast = slow + 3: 3 + 1.
+    expect(constraintViolation(layout, row(20, 20), 0)).toBe(1);
+    expect(constraintViolation(layout, row(23, 20), 0)).toBe(4);
+  });
+});
