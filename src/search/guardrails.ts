@@ -1,0 +1,65 @@
+/**
+ * Guardrails as feasibility: every candidate is checked against the success criteria
+ * (quant_success_config.yml) and, for the time-series families, the signal-routing limits
+ * (signal_routing_config.yml: `signal_routing.time_series` governs time-series signals only, so
+ * `sma_cross` answers to the success criteria alone). A candidate that breaks any check is
+ * infeasible; its violation is the sum of the relative shortfalls, which orders infeasible
+ * candidates for Deb's constraint-domination. The thresholds are read from the frozen config and
+ * nothing here can change them.
+ */
+import { Metric, type MetricName } from '../../native-free-kernels/metrics.js';
+import type { PnloptConfig } from '../config/load.js';
+import type { KernelName } from '../config/strategy-optimization.js';
+
+export interface GuardrailCheck {
+  /** The config key, e.g. `guardrails.max_drawdown`. */
+  readonly key: string;
+  readonly metric: MetricName;
+  readonly op: '>=' | '<=';
+  readonly threshold: number;
+  /** Shortfalls are divided by this, so checks in different units add up. */
+  readonly scale: number;
+}
+
+/** The checks that apply to a family's kernel. */
+export function guardrailChecks(cfg: PnloptConfig, kernel: KernelName): GuardrailCheck[] {
+  const g = cfg.quantSuccess.guardrails;
+  // A zero threshold has no scale of its own: shortfalls are then absolute.
+  const scaleOf = (v: number) => (v === 0 ? 1 : Math.abs(v));
+  const checks: GuardrailCheck[] = [
+    { key: 'guardrails.min_win_rate', metric: 'win_rate', op: '>=', threshold: g.min_win_rate, scale: scaleOf(g.min_win_rate) },
+    { key: 'guardrails.min_profit_factor', metric: 'profit_factor', op: '>=', threshold: g.min_profit_factor, scale: scaleOf(g.min_profit_factor) },
+    { key: 'guardrails.max_drawdown', metric: 'max_drawdown', op: '<=', threshold: g.max_drawdown, scale: scaleOf(g.max_drawdown) },
+    // Profit is in account currency: its natural unit is the initial capital.
+    { key: 'guardrails.min_expected_profit', metric: 'total_profit', op: '>=', threshold: g.min_expected_profit, scale: cfg.strategy.simulation.initial_capital },
+    { key: 'guardrails.min_total_trades', metric: 'total_trades', op: '>=', threshold: g.min_total_trades, scale: scaleOf(g.min_total_trades) },
+  ];
+  if (kernel !== 'sma_cross') {
+    const ts = cfg.signalRouting.signal_routing.time_series;
+    checks.push(
+      { key: 'signal_routing.time_series.max_risk_score', metric: 'risk_score', op: '<=', threshold: ts.max_risk_score, scale: scaleOf(ts.max_risk_score) },
+      { key: 'signal_routing.time_series.capital_at_risk_per_trade', metric: 'max_capital_at_risk', op: '<=', threshold: ts.capital_at_risk_per_trade, scale: scaleOf(ts.capital_at_risk_per_trade) },
+    );
+  }
+  return checks;
+}
+
+/** Relative shortfall of one check on a metric row (0 when it passes; 1 when the metric is undefined). */
+export function shortfall(c: GuardrailCheck, F: Float64Array, offset: number): number {
+  const v = F[offset + Metric[c.metric]]!;
+  if (Number.isNaN(v)) return 1;
+  const gap = c.op === '>=' ? c.threshold - v : v - c.threshold;
+  return gap > 0 ? gap / c.scale : 0;
+}
+
+/** Total violation of a metric row (0 = feasible). */
+export function guardrailViolation(checks: readonly GuardrailCheck[], F: Float64Array, offset: number): number {
+  let total = 0;
+  for (const c of checks) total += shortfall(c, F, offset);
+  return total;
+}
+
+/** The keys of the checks a metric row fails. */
+export function failedGuardrails(checks: readonly GuardrailCheck[], F: Float64Array, offset: number): string[] {
+  return checks.filter((c) => shortfall(c, F, offset) > 0).map((c) => c.key);
+}

@@ -1,0 +1,68 @@
+/** Guardrails as feasibility, and the search / hold-out split. */
+import { describe, expect, it } from 'vitest';
+import { Metric, METRIC_COUNT } from '../../native-free-kernels/metrics.js';
+import { loadConfig } from '../../src/config/load.js';
+import { failedGuardrails, guardrailChecks, guardrailViolation } from '../../src/search/guardrails.js';
+import { evaluationWindows } from '../../src/search/windows.js';
+import { configDirWith } from '../helpers/config-dir.js';
+
+const cfg = loadConfig();
+const g = cfg.quantSuccess.guardrails;
+
+function row(values: Partial<Record<keyof typeof Metric, number>>): Float64Array {
+  const F = new Float64Array(METRIC_COUNT);
+  // A passing baseline, then the values under test.
+  F[Metric.win_rate] = g.min_win_rate;
+  F[Metric.profit_factor] = g.min_profit_factor;
+  F[Metric.max_drawdown] = g.max_drawdown;
+  F[Metric.total_profit] = g.min_expected_profit;
+  F[Metric.total_trades] = g.min_total_trades;
+  F[Metric.risk_score] = 0;
+  F[Metric.max_capital_at_risk] = 0;
+  for (const [k, v] of Object.entries(values)) F[Metric[k as keyof typeof Metric]] = v;
+  return F;
+}
+
+describe('guardrail checks', () => {
+  it('take their thresholds from the config files, and the signal limits only for time-series families', () => {
+    const sma = guardrailChecks(cfg, 'sma_cross');
+    expect(sma.map((c) => c.key)).toEqual(['guardrails.min_win_rate', 'guardrails.min_profit_factor', 'guardrails.max_drawdown', 'guardrails.min_expected_profit', 'guardrails.min_total_trades']);
+    expect(sma.find((c) => c.key === 'guardrails.max_drawdown')!.threshold).toBe(g.max_drawdown);
+    const ts = guardrailChecks(cfg, 'ts_ensemble').map((c) => c.key);
+    expect(ts).toContain('signal_routing.time_series.capital_at_risk_per_trade');
+    expect(ts).toContain('signal_routing.time_series.max_risk_score');
+  });
+
+  it('a row exactly at every threshold is feasible; each breach adds its relative shortfall', () => {
+    const checks = guardrailChecks(cfg, 'sma_cross');
+    expect(guardrailViolation(checks, row({}), 0)).toBe(0);
+    // Drawdown 0.1 over the limit, relative to the limit itself.
+    const dd = row({ max_drawdown: g.max_drawdown + 0.1 });
+    expect(guardrailViolation(checks, dd, 0)).toBeCloseTo(0.1 / g.max_drawdown, 12);
+    expect(failedGuardrails(checks, dd, 0)).toEqual(['guardrails.max_drawdown']);
+    // No closed trade: win rate undefined counts as a full unit of violation, plus the missing trades.
+    const none = row({ win_rate: NaN, total_trades: 0 });
+    expect(guardrailViolation(checks, none, 0)).toBeCloseTo(1 + g.min_total_trades / g.min_total_trades, 12);
+    // A loss of 5% of the initial capital against a 0 profit floor counts 0.05.
+    expect(guardrailViolation(checks, row({ total_profit: -0.05 * cfg.strategy.simulation.initial_capital }), 0)).toBeCloseTo(0.05, 12);
+  });
+
+  it('never pass a candidate that breaks the capital-at-risk guardrail of a time-series family', () => {
+    const checks = guardrailChecks(cfg, 'ts_ensemble');
+    const car = cfg.signalRouting.signal_routing.time_series.capital_at_risk_per_trade;
+    expect(guardrailViolation(checks, row({ max_capital_at_risk: car * 1.5 }), 0)).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('evaluationWindows', () => {
+  it('splits the bars after the warm-up into search and a later hold-out', () => {
+    // 5105 bars, 252 warm-up: 4853 usable; a quarter (floor) = 1213 hold-out bars.
+    expect(evaluationWindows(cfg, 5105)).toEqual({ search: { start: 252, end: 5105 - 1213 }, holdout: { start: 5105 - 1213, end: 5105 } });
+  });
+
+  it('refuses data too short for the required hold-out, naming the keys', () => {
+    expect(() => evaluationWindows(cfg, 600)).toThrow(/hold_out.min_bars needs 252 hold-out bars/);
+    const dir = configDirWith('quant_success_config.yml', (d) => d.setIn(['hold_out', 'min_bars'], 10));
+    expect(evaluationWindows(loadConfig({ dir }), 600).holdout).toEqual({ start: 600 - 87, end: 600 });
+  });
+});
