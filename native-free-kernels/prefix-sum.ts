@@ -17,8 +17,20 @@ export function prefixSums(x: Float64Array, out: Float64Array, n = x.length): vo
   }
 }
 
-/** Simple returns: out[0] = NaN, out[t] = x[t] / x[t - 1] - 1. `out` (length >= n) is caller-owned. */
-export function simpleReturns(x: Float64Array, out: Float64Array, n = x.length): void {
-  if (n > 0) out[0] = NaN;
-  for (let t = 1; t < n; t++) out[t] = x[t]! / x[t - 1]! - 1;
+/**
+ * Prefix sums of the simple returns r_t = x[t] / x[t - 1] - 1 (r_0 counted as 0), of r_t^2 and of
+ * min(r_t, 0)^2, each compensated like `prefixSums`. Outputs (length >= n + 1) are caller-owned;
+ * `scratch` (length >= n) holds the terms.
+ */
+export function returnPrefixes(x: Float64Array, outRet: Float64Array, outRet2: Float64Array, outDown2: Float64Array, scratch: Float64Array, n = x.length): void {
+  for (let t = 0; t < n; t++) scratch[t] = simpleReturn(x, t);
+  prefixSums(scratch, outRet, n);
+  for (let t = 0; t < n; t++) scratch[t] = simpleReturn(x, t) ** 2;
+  prefixSums(scratch, outRet2, n);
+  for (let t = 0; t < n; t++) scratch[t] = Math.min(simpleReturn(x, t), 0) ** 2;
+  prefixSums(scratch, outDown2, n);
+}
+
+function simpleReturn(x: Float64Array, t: number): number {
+  return t > 0 ? x[t]! / x[t - 1]! - 1 : 0;
 }

@@ -2,21 +2,31 @@
  * The reference family `sma_cross` (docs/reference-semantics.md): long-only, all-in, target 1 when
  * SMA_fast(t) > SMA_slow(t), order filled at the next open with a proportional fee per side.
  *
- * Inputs: `open`, `close` of one series, `prefix` = prefixSums(close) (length >= T + 1) and
- * `ret` = simpleReturns(close) (ret[t] = C_t / C_{t-1} - 1, which is E_t / E_{t-1} - 1 on every
- * long bar after the entry bar, up to rounding: no division in the loop). The
- * window [start, end) is traded; averages may use closes before `start` (they are in the past).
- * The path starts flat with E_{start-1} = initial. `acc` (ACC_SIZE) and the optional `equityOut`
- * (length >= end) are caller-owned scratch; one call allocates nothing.
+ * Inputs of one series: `open`, `close`, and three prefix-sum columns of length >= T + 1 shared by
+ * every candidate (`ReturnPrefixes`): of the closes, and of the simple returns
+ * r_t = C_t / C_{t-1} - 1, their squares and their squared negative parts (r_0 counted as 0).
+ * The window [start, end) is traded; averages may use closes before `start` (they are in the
+ * past). The path starts flat with E_{start-1} = initial. `acc` (ACC_SIZE) and the optional
+ * `equityOut` (length >= end) are caller-owned scratch; one call allocates nothing.
  *
- * Hot loop: the path alternates flat and long stretches, each run by its own tight loop. A flat
- * stretch leaves equity at `cash`, so its returns are exactly 0 and it sets no peak or trough: it
- * only evaluates the signal. The running sums live in locals and are stored once with `accSetPath`.
+ * Hot loop: the path alternates flat and long stretches, each run by its own tight loop. On a flat
+ * stretch equity stays at `cash`: its returns are exactly 0 and it sets no peak or trough, so it
+ * only evaluates the signal. On a long stretch E_t / E_{t-1} - 1 = r_t after the entry bar (units
+ * are fixed; equal up to rounding), so the stretch's return sums are differences of the prefix
+ * columns, and the loop only tracks drawdown and the signal.
  */
 import { accFill, accFinish, accReset, accSetPath, accTrade } from './metrics.js';
 
+/** Prefix sums over one series' simple returns, each of length >= T + 1 (index t + 1 covers bars 0..t). */
+export interface ReturnPrefixes {
+  readonly ret: Float64Array;
+  readonly ret2: Float64Array;
+  readonly down2: Float64Array;
+}
+
 /**
  * Run one candidate and write its metric row to `out` at `offset`.
+ * @param prefix prefix sums of the closes
  * @param fee fraction of traded notional per side (fee_bps / 1e4)
  * @param equityOut when non-null, receives E_t for t in [start, end)
  */
@@ -24,7 +34,7 @@ export function smaCross(
   open: Float64Array,
   close: Float64Array,
   prefix: Float64Array,
-  ret: Float64Array,
+  rp: ReturnPrefixes,
   start: number,
   end: number,
   fast: number,
@@ -56,14 +66,16 @@ export function smaCross(
     const entryPx = open[t]!;
     const units = cash / (entryPx * buyCost);
     accFill(acc, (units * entryPx) / entryCash, 1); // all-in without a stop: the whole equity is at risk
-    // Long from bar t until a bar whose target is flat. t > start: an entry fills at start + 1 at the earliest.
-    let r = (units * close[t]!) / prevE - 1;
-    for (;;) {
+    // The entry bar's return is measured from the cash before it (t > start: an entry fills at start + 1 at the earliest).
+    const first = t;
+    const r = (units * close[t]!) / prevE - 1;
+    sumR += r;
+    sumR2 += r * r;
+    sumDown2 += r < 0 ? r * r : 0;
+    // Long from bar `first` through bar `last`, the first bar whose target is flat (or the end).
+    let last = t;
+    for (; t < end; t++) {
       const equity = units * close[t]!;
-      sumR += r;
-      sumR2 += r * r;
-      const down = Math.min(r, 0); // branch-free: the sign of r is a coin flip
-      sumDown2 += down * down;
       if (equity > peak) {
         const dd = 1 - minSince / peak;
         if (dd > worst) worst = dd;
@@ -72,22 +84,24 @@ export function smaCross(
       } else if (equity < minSince) {
         minSince = equity;
       }
-      prevE = equity;
-      exposed++;
       if (equityOut !== null) equityOut[t] = equity;
-      if (!longTarget(prefix, t, fast, slow) || ++t >= end) break;
-      r = ret[t]!;
+      last = t;
+      if (!longTarget(prefix, t, fast, slow)) break;
     }
-    if (t >= end - 1) break; // still long at the end, or the exit signal is on the last bar
-    t++;
+    sumR += rp.ret[last + 1]! - rp.ret[first + 1]!;
+    sumR2 += rp.ret2[last + 1]! - rp.ret2[first + 1]!;
+    sumDown2 += rp.down2[last + 1]! - rp.down2[first + 1]!;
+    exposed += last - first + 1;
+    prevE = units * close[last]!;
+    if (last >= end - 1) break; // still long at the end, or the exit signal is on the last bar
+    t = last + 1;
     cash = units * open[t]! * sellKeep;
     accTrade(acc, cash - entryCash, NaN, entryCash);
     accFill(acc, 1, 0); // the whole position is sold: notional / equity at the fill = 1
-    r = cash / prevE - 1;
-    sumR += r;
-    sumR2 += r * r;
-    const down = Math.min(r, 0);
-    sumDown2 += down * down;
+    const rx = cash / prevE - 1;
+    sumR += rx;
+    sumR2 += rx * rx;
+    sumDown2 += rx < 0 ? rx * rx : 0;
     if (cash > peak) {
       const dd = 1 - minSince / peak;
       if (dd > worst) worst = dd;

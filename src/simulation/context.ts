@@ -4,7 +4,7 @@
  * per data set and window; every array lives in a SharedArrayBuffer, so structured-cloning a
  * context into a worker shares the memory instead of copying it.
  */
-import { prefixSums, simpleReturns } from '../../native-free-kernels/prefix-sum.js';
+import { prefixSums, returnPrefixes } from '../../native-free-kernels/prefix-sum.js';
 import { rollingAbsCorrelation } from '../../native-free-kernels/correlation.js';
 import { logReturns } from '../../native-free-kernels/returns.js';
 import { sharedFloat64 } from '../data/shared.js';
@@ -33,8 +33,10 @@ export interface DerivedColumns {
   /** Prefix sums of log returns (r_0 = 0) and of their squares. */
   readonly prefixRet: Float64Array;
   readonly prefixRet2: Float64Array;
-  /** Simple returns C_t / C_{t-1} - 1, ticker-major (NaN at each ticker's bar 0). */
-  readonly simpleRet: Float64Array;
+  /** Prefix sums of simple returns C_t / C_{t-1} - 1, their squares and squared negative parts (`ReturnPrefixes`). */
+  readonly prefixSimpleRet: Float64Array;
+  readonly prefixSimpleRet2: Float64Array;
+  readonly prefixSimpleDown2: Float64Array;
   /** Mean |rolling correlation| with the other tickers, ticker-major (0 with one ticker). */
   readonly avgAbsCorr: Float64Array;
   /** Asset class index per ticker, and the number of classes. */
@@ -65,7 +67,9 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
   const prefixRet = sharedFloat64(K * (T + 1));
   const prefixRet2 = sharedFloat64(K * (T + 1));
   const rets = sharedFloat64(K * T);
-  const simpleRet = sharedFloat64(K * T);
+  const prefixSimpleRet = sharedFloat64(K * (T + 1));
+  const prefixSimpleRet2 = sharedFloat64(K * (T + 1));
+  const prefixSimpleDown2 = sharedFloat64(K * (T + 1));
   const scratch = new Float64Array(T);
   for (let k = 0; k < K; k++) {
     const close = panel.close.subarray(k * T, (k + 1) * T);
@@ -73,7 +77,7 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
     prefixSums(close, pre(prefixClose), T);
     for (let t = 0; t < T; t++) scratch[t] = close[t]! * close[t]!;
     prefixSums(scratch, pre(prefixClose2), T);
-    simpleReturns(close, simpleRet.subarray(k * T, (k + 1) * T), T);
+    returnPrefixes(close, pre(prefixSimpleRet), pre(prefixSimpleRet2), pre(prefixSimpleDown2), scratch, T);
     const r = rets.subarray(k * T, (k + 1) * T);
     logReturns(close, r, T);
     r[0] = 0;
@@ -86,7 +90,7 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
   const names = [...new Set(panel.tickers.map(opts.assetClassOf))];
   const assetClass = new Int32Array(new SharedArrayBuffer(K * Int32Array.BYTES_PER_ELEMENT));
   panel.tickers.forEach((tk, k) => (assetClass[k] = names.indexOf(opts.assetClassOf(tk))));
-  return { prefixClose, prefixClose2, prefixRet, prefixRet2, simpleRet, avgAbsCorr, assetClass, classes: names.length };
+  return { prefixClose, prefixClose2, prefixRet, prefixRet2, prefixSimpleRet, prefixSimpleRet2, prefixSimpleDown2, avgAbsCorr, assetClass, classes: names.length };
 }
 
 export function createContext(panel: Panel, derived: DerivedColumns, forecasts: ForecastColumns | null, settings: SimulationSettings): SimulationContext {

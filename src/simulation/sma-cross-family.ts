@@ -8,7 +8,8 @@ import { columnOf, type ParamLayout } from './param-layout.js';
 
 export function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationContext): BatchEvaluator {
   const { panel, settings } = ctx;
-  const { prefixClose, simpleRet } = ctx.derived;
+  const { prefixClose, prefixSimpleRet, prefixSimpleRet2, prefixSimpleDown2 } = ctx.derived;
+  const rp = { ret: prefixSimpleRet, ret2: prefixSimpleRet2, down2: prefixSimpleDown2 };
   if (panel.tickers.length !== 1) {
     throw new UsageError(`sma_cross trades one series; the data has ${panel.tickers.length} tickers (${panel.tickers.join(', ')}): choose one`);
   }
@@ -19,7 +20,7 @@ export function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationCont
   const { open, close } = panel;
   const { start, end, fee, initialCapital, periodsPerYear } = settings;
   const run = (row: Float64Array, r: number, equity: Float64Array | null, F: Float64Array, fr: number) =>
-    smaCross(open, close, prefixClose, simpleRet, start, end, row[r * d + cFast]!, row[r * d + cSlow]!, fee, initialCapital, periodsPerYear, acc, equity, F, fr * METRIC_COUNT);
+    smaCross(open, close, prefixClose, rp, start, end, row[r * d + cFast]!, row[r * d + cSlow]!, fee, initialCapital, periodsPerYear, acc, equity, F, fr * METRIC_COUNT);
   return {
     layout,
     evaluate(X, rows, F) {
