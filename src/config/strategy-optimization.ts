@@ -3,6 +3,7 @@
  * parameter groups and the strategy families with their search spaces.
  */
 import { z } from 'zod';
+import { OptimizerSettings } from './optimizer-settings.js';
 import { ForecastModelsConfig } from './forecast-models.js';
 import { int, name, num } from './schema-helpers.js';
 import { ParamSpace } from './search-space.js';
@@ -49,6 +50,7 @@ export const StrategyOptimizationConfig = z.strictObject({
   simulation: SimulationSettings,
   evaluation: EvaluationSettings,
   forecast_models: ForecastModelsConfig,
+  optimizer: OptimizerSettings,
   /** Ticker -> asset class, for per-asset-class caps; tickers not listed use `default_asset_class`. */
   asset_classes: z.strictObject({ default_asset_class: name(), tickers: z.record(z.string(), name()) }),
   diversification: z.strictObject({ correlation_lookback: int(2, 1e6) }),

@@ -3,6 +3,8 @@
  * streaming every finished batch into the store; write the rows back with their metrics, in input
  * order. SIGINT / SIGTERM interrupt the run (exit 130), `--resume RUN_ID` finishes it.
  */
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { alignPanel } from '../../data/panel.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, UsageError } from '../../errors.js';
@@ -88,6 +90,7 @@ export async function runEvaluate(opts: EvaluateOptions, hooks: EvaluateHooks = 
   const cfg = configFrom(opts);
   const layout = paramLayout(cfg.strategy, opts.strategy);
   const table = readCandidatesCsv(opts.candidates, layout);
+  checkWritableFolder(opts.out);
   workerFile();
   const data = loadData(cfg, opts.data);
   const panel = alignPanel(data, opts.tickers);
@@ -163,6 +166,16 @@ export async function runEvaluate(opts: EvaluateOptions, hooks: EvaluateHooks = 
   }
 }
 
+/** Fail now, not after the evaluation, when the output cannot be written. */
+function checkWritableFolder(out: string): void {
+  const folder = dirname(resolve(out));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${out}: the folder ${folder} does not exist or is not writable`);
+  }
+}
+
 /** A run may be resumed only with the inputs it started with. */
 function checkResumable(row: RunRow | undefined, now: NewRun, runId: string, db: string): void {
   if (row === undefined) throw new UsageError(`--resume ${runId}: no such run in ${db}`);
@@ -183,6 +196,7 @@ function sha256Of(samplerJson: string | null): string | undefined {
   return samplerJson === null ? undefined : (JSON.parse(samplerJson) as { sha256?: string }).sha256;
 }
 
+/** Add `pnlopt evaluate`; SIGINT / SIGTERM during the run interrupt it instead of killing the process. */
 export function registerEvaluate(program: Command): void {
   withCommonOptions(
     program

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { registerBacktest } from './backtest.js';
 import { registerDemo } from './demo.js';
 import { registerIngest } from './ingest.js';
+import { registerPareto } from './pareto.js';
+import { registerSample } from './sample.js';
 import { registerSynth } from './synth.js';
 
 export function registerCommands(program: Command): void {
@@ -10,4 +12,6 @@ export function registerCommands(program: Command): void {
   registerIngest(program);
   registerBacktest(program);
   registerSynth(program);
+  registerSample(program);
+  registerPareto(program);
 }

@@ -1,0 +1,101 @@
+/**
+ * The `optimizer:` section of `config/strategy_optimization_config.yml`: what the search optimises
+ * and how each search algorithm is tuned. Shapes and bounds only; every value lives in the YAML.
+ */
+import { z } from 'zod';
+import { METRIC_NAMES, type MetricName } from '../../native-free-kernels/metrics.js';
+import { fraction, int, num } from './schema-helpers.js';
+
+export const SAMPLER_KINDS = ['lhs', 'random', 'sobol', 'halton'] as const;
+export const SamplerKind = z.enum(SAMPLER_KINDS);
+export type SamplerKind = z.infer<typeof SamplerKind>;
+
+export const Direction = z.enum(['minimize', 'maximize']);
+export type Direction = z.infer<typeof Direction>;
+
+const Metric = z.enum(METRIC_NAMES as readonly MetricName[] as [MetricName, ...MetricName[]]);
+
+export const ObjectiveSpec = z.strictObject({ metric: Metric, direction: Direction });
+export type ObjectiveSpec = z.infer<typeof ObjectiveSpec>;
+
+const positive = () => num(0, Infinity, { exclusiveMin: true });
+
+export const OptimizerSettings = z
+  .strictObject({
+    /** Columns of the minimised objective matrix F, in this order. */
+    objectives: z.array(ObjectiveSpec).min(1, { error: 'expected at least one objective' }),
+    /** The scalar: lexicographic key of the best-under-constraints choice, annealing energy, bandit reward. */
+    primary_objective: Metric,
+    sampling: z.strictObject({
+      /** Candidates per ask of the plain samplers, and per bandit pull. */
+      batch_size: int(1, 1e7),
+      /** Coordinate-swap attempts that spread each Latin hypercube batch (0 = plain LHS). */
+      maximin_iterations: int(0, 1e9),
+      /** Random digital shift (Sobol) / digit permutations (Halton); off, the sequences ignore the seed. */
+      scramble: z.boolean(),
+    }),
+    nsga2: z.strictObject({
+      population: int(2, 1e6),
+      /** Generations after the initial population. */
+      generations: int(1, 1e9),
+      initial_sampler: SamplerKind,
+      crossover: z.strictObject({
+        /** Share of parent pairs that are crossed (the rest are copied). */
+        probability: fraction(),
+        /** SBX distribution index: larger keeps children nearer their parents. */
+        eta: num(0, Infinity),
+        /** Per dimension of a crossed pair: chance that SBX / uniform exchange touches it. */
+        variable_probability: fraction(),
+      }),
+      mutation: z.strictObject({
+        /** Polynomial mutation distribution index. */
+        eta: num(0, Infinity),
+        /** Expected mutated dimensions per child: per-dimension probability min(1, this / dims). */
+        variables_per_child: num(0, Infinity),
+      }),
+    }),
+    annealing: z.strictObject({
+      /** Independent chains, each proposing one candidate per step (one batch = one step of all chains). */
+      chains: int(1, 1e6),
+      /** Steps after the initial points; the schedule runs from the initial to the final temperature over them. */
+      steps: int(1, 1e9),
+      schedule: z.enum(['geometric', 'linear']),
+      /** In units of the primary objective. */
+      initial_temperature: positive(),
+      final_temperature: positive(),
+      /** Standard deviation of the Gaussian step in the unit cube at the initial temperature; scales with T / T0. */
+      step_scale: positive(),
+      initial_sampler: SamplerKind,
+    }),
+    bandit: z.strictObject({
+      policy: z.enum(['ucb1', 'thompson']),
+      /** Share of pulls that go to a uniformly random arm instead of the policy's choice. */
+      exploration_share: fraction(),
+      /** Arms are every (family, sampler) pair over these samplers. */
+      samplers: z.array(SamplerKind).min(1, { error: 'expected at least one sampler' }),
+    }),
+  })
+  .superRefine((s, ctx) => {
+    if (!s.objectives.some((o) => o.metric === s.primary_objective)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['primary_objective'],
+        message: `expected one of the objectives (${s.objectives.map((o) => o.metric).join(', ')}), got "${s.primary_objective}"`,
+      });
+    }
+    const metrics = s.objectives.map((o) => o.metric);
+    if (new Set(metrics).size !== metrics.length) {
+      ctx.addIssue({ code: 'custom', path: ['objectives'], message: `expected distinct metrics, got ${metrics.join(', ')}` });
+    }
+    if (s.annealing.final_temperature > s.annealing.initial_temperature) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['annealing', 'final_temperature'],
+        message: `expected at most initial_temperature (${s.annealing.initial_temperature}), got ${s.annealing.final_temperature}`,
+      });
+    }
+    if (new Set(s.bandit.samplers).size !== s.bandit.samplers.length) {
+      ctx.addIssue({ code: 'custom', path: ['bandit', 'samplers'], message: `expected distinct samplers, got ${s.bandit.samplers.join(', ')}` });
+    }
+  });
+export type OptimizerSettings = z.infer<typeof OptimizerSettings>;

@@ -1,0 +1,120 @@
+/**
+ * Simulated annealing (Kirkpatrick, Gelatt & Vecchi, Science 220, 1983) on the scalar objective,
+ * as parallel independent chains so that one ask is a batch the pool can spread.
+ *
+ * Step 0 places each chain at a sampler point. At step k = 1..steps every chain proposes
+ * u' = fold(u + σ_k z), z ~ N(0, I), σ_k = stepScale · T_k / T_0: the step shrinks as the chain
+ * cools. fold reflects at 0 and 1 so the proposal stays in the unit cube. T_k runs from T_0 at
+ * k = 1 to T_final at k = steps, geometrically (T_0 (T_final / T_0)^((k-1)/(steps-1))) or linearly.
+ *
+ * Acceptance compares (violation, energy) with Deb's rule, energy = F[primary] (NaN counts as
+ * +Infinity): less violation is accepted, more is rejected, and at equal violation Metropolis
+ * applies, accepting a worse energy with probability exp(-ΔE / T_k). Temperatures are in units of
+ * the primary objective.
+ */
+import type { Optimizer } from './optimize.js';
+import { clampUnit, type Sampler } from './sampler.js';
+import type { OptimizerSettings } from '../config/optimizer-settings.js';
+
+export type CoolingSchedule = OptimizerSettings['annealing']['schedule'];
+
+/**
+ * Temperature at step k of a schedule of `steps` steps.
+ * @param schedule geometric or linear
+ * @param initial T_0, the temperature of step 1
+ * @param final T_final, the temperature of the last step
+ * @param steps number of steps (>= 1)
+ * @param k step, 1..steps
+ * @returns T_k
+ */
+export function temperatureAt(schedule: CoolingSchedule, initial: number, final: number, steps: number, k: number): number {
+  const t = steps === 1 ? 0 : (k - 1) / (steps - 1);
+  return schedule === 'geometric' ? initial * Math.pow(final / initial, t) : initial + (final - initial) * t;
+}
+
+/**
+ * One standard normal draw by Box-Muller from two uniforms.
+ * @param rand uniform [0, 1) generator
+ */
+export function standardNormal(rand: () => number): number {
+  // 1 - u lies in (0, 1], so the logarithm is finite.
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+/** Reflect a coordinate into [0, 1) at both walls (a step may cross a wall several times). */
+export function foldUnit(v: number): number {
+  const r = v - 2 * Math.floor(v / 2);
+  return clampUnit(r > 1 ? 2 - r : r);
+}
+
+export interface AnnealingOptions {
+  readonly dims: number;
+  /** Number of objectives (columns of F). */
+  readonly objectives: number;
+  /** Column of F that is the energy. */
+  readonly primary: number;
+  readonly settings: OptimizerSettings['annealing'];
+  /** Source of the chains' starting points; its dims must equal `dims`. */
+  readonly initial: Sampler;
+  readonly rand: () => number;
+}
+
+/**
+ * A simulated-annealing optimizer of `settings.chains` chains.
+ * @param opts space, objectives, settings, initial sampler and random stream
+ * @returns the optimizer; ask(max) returns n = 0 after the last step has been told
+ */
+export function createAnnealing(opts: AnnealingOptions): Optimizer {
+  const { dims: d, objectives: m, primary, settings, initial, rand } = opts;
+  if (initial.dims !== d) throw new RangeError(`annealing: initial sampler has ${initial.dims} dims, the space ${d}`);
+  const { chains, steps, schedule, initial_temperature: T0, final_temperature: T1, step_scale } = settings;
+  const current = new Float64Array(chains * d);
+  const energy = new Float64Array(chains);
+  const violationOf = new Float64Array(chains);
+  const proposal = new Float64Array(chains * d);
+  let live = 0;
+  let step = 0;
+  let asked = 0;
+  let temperature = T0;
+
+  return {
+    ask(max) {
+      if (step > steps) return { U: proposal, n: 0, family: 0, arm: 0 };
+      if (step === 0) {
+        asked = Math.min(chains, max);
+        initial.sample(asked, proposal);
+        return { U: proposal, n: asked, family: 0, arm: 0 };
+      }
+      asked = Math.min(live, max);
+      temperature = temperatureAt(schedule, T0, T1, steps, step);
+      const sigma = (step_scale * temperature) / T0;
+      for (let c = 0; c < asked; c++) {
+        for (let j = 0; j < d; j++) proposal[c * d + j] = foldUnit(current[c * d + j] + sigma * standardNormal(rand));
+      }
+      return { U: proposal, n: asked, family: 0, arm: 0 };
+    },
+
+    tell(F, violation) {
+      for (let c = 0; c < asked; c++) {
+        const e = F[c * m + primary];
+        const eNew = e !== e ? Infinity : e;
+        const v = violation[c];
+        const vNew = v !== v ? Infinity : v;
+        if (step === 0 || accept(vNew, eNew, violationOf[c], energy[c], temperature, rand)) {
+          current.set(proposal.subarray(c * d, (c + 1) * d), c * d);
+          energy[c] = eNew;
+          violationOf[c] = vNew;
+        }
+      }
+      if (step === 0) live = asked;
+      step++;
+    },
+  };
+}
+
+/** Deb's rule on violation, Metropolis on energy at equal violation. */
+function accept(vNew: number, eNew: number, vOld: number, eOld: number, T: number, rand: () => number): boolean {
+  if (vNew !== vOld) return vNew < vOld;
+  if (eNew <= eOld) return true;
+  return rand() < Math.exp(-(eNew - eOld) / T);
+}
