@@ -10,6 +10,10 @@ export const SAMPLER_KINDS = ['lhs', 'random', 'sobol', 'halton'] as const;
 export const SamplerKind = z.enum(SAMPLER_KINDS);
 export type SamplerKind = z.infer<typeof SamplerKind>;
 
+/** Search methods: a plain sampler (the exploration baseline) or an optimizer. */
+export const OPTIMIZER_KINDS = [...SAMPLER_KINDS, 'nsga2', 'anneal', 'bandit'] as const;
+export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
+
 export const Direction = z.enum(['minimize', 'maximize']);
 export type Direction = z.infer<typeof Direction>;
 
@@ -66,6 +70,16 @@ export const OptimizerSettings = z
       /** Standard deviation of the Gaussian step in the unit cube at the initial temperature; scales with T / T0. */
       step_scale: positive(),
       initial_sampler: SamplerKind,
+    }),
+    /** What `pnlopt optimize` runs when the command line does not say. */
+    defaults: z.strictObject({
+      family: z.string().min(1),
+      optimizer: z.enum(OPTIMIZER_KINDS),
+      /** Candidates to evaluate. */
+      budget: int(1, 1e9),
+      seed: int(0, 2 ** 31 - 1),
+      /** Rows of the Pareto front printed (best under constraints first). */
+      front_rows: int(1, 1e6),
     }),
     bandit: z.strictObject({
       policy: z.enum(['ucb1', 'thompson']),

@@ -19,10 +19,9 @@ import { createRandomSearch } from './random-search.js';
 import { bestUnderConstraints, createRankingWorkspace, rankAndCrowd } from './ranking.js';
 import { createRng } from './rng.js';
 import { createSampler, type Sampler } from './sampler.js';
-import { SAMPLER_KINDS, type OptimizerSettings, type SamplerKind } from '../config/optimizer-settings.js';
+import type { OptimizerKind, OptimizerSettings, SamplerKind } from '../config/optimizer-settings.js';
 
-export const OPTIMIZER_KINDS = [...SAMPLER_KINDS, 'nsga2', 'annealing', 'bandit'] as const;
-export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
+export { OPTIMIZER_KINDS, type OptimizerKind } from '../config/optimizer-settings.js';
 
 /** Points an optimizer wants evaluated: rows 0..n-1 of U (row-major, the family's dims wide). */
 export interface Proposal {
@@ -216,7 +215,7 @@ function buildOptimizer(job: SearchJob, m: number, primary: number): { optimizer
         }),
         arms: single,
       };
-    case 'annealing':
+    case 'anneal':
       return {
         optimizer: createAnnealing({
           dims: spaces[0].strata.length,

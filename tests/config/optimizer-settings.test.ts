@@ -28,6 +28,7 @@ optimizer:
     final_temperature: 0.0005
     step_scale: 0.2                # Gaussian step sd in the unit cube at T0, scaled by T / T0
     initial_sampler: lhs
+  defaults: { family: sma_cross, optimizer: nsga2, budget: 1000, seed: 1, front_rows: 10 }
   bandit:
     policy: thompson               # or ucb1
     exploration_share: 0.3         # pulls given to a uniformly random arm

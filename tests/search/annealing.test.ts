@@ -88,7 +88,7 @@ describe('simulated annealing', () => {
     const sa: number[] = [];
     const rs: number[] = [];
     for (let seed = 1; seed <= 10; seed++) {
-      const a = await runSearch({ optimizer: 'annealing', spaces, budget, seed, evaluate: rastrigin, settings });
+      const a = await runSearch({ optimizer: 'anneal', spaces, budget, seed, evaluate: rastrigin, settings });
       const r = await runSearch({ optimizer: 'random', spaces, budget, seed, evaluate: rastrigin, settings });
       expect(a.n).toBe(N);
       expect(r.n).toBe(N);
@@ -117,7 +117,7 @@ describe('simulated annealing', () => {
       annealing: { chains: 8, steps: 100, schedule: 'linear', initial_temperature: 0.1, final_temperature: 0.001, step_scale: 0.2, initial_sampler: 'lhs' },
     });
     const r = await runSearch({
-      optimizer: 'annealing',
+      optimizer: 'anneal',
       spaces: [{ family: 'cut', strata: new Float64Array(2) }],
       budget: { maxCandidates: 10_000, maxWallMs: Infinity },
       seed: 2,

@@ -90,7 +90,7 @@ describe('runSearch', () => {
     const n = await runSearch(job('nsga2', 1, { budget: big }));
     // population 20, 5 generations after the initial one.
     expect([n.stopReason, n.n, n.generations]).toEqual(['finished', 20 * 6, 6]);
-    const a = await runSearch(job('annealing', 1, { budget: big }));
+    const a = await runSearch(job('anneal', 1, { budget: big }));
     // 4 chains, 20 steps after the initial points.
     expect([a.stopReason, a.n]).toEqual(['finished', 4 * 21]);
   });

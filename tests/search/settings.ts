@@ -26,6 +26,7 @@ export function testSettings(patch: Partial<OptimizerSettings> = {}): OptimizerS
       step_scale: 0.2,
       initial_sampler: 'lhs',
     },
+    defaults: { family: 'sma_cross', optimizer: 'nsga2', budget: 1000, seed: 1, front_rows: 10 },
     bandit: { policy: 'thompson', exploration_share: 0.3, samplers: ['lhs', 'sobol', 'random'] },
     ...patch,
   });
