@@ -1,8 +1,9 @@
 /**
  * Worker pool benchmark on `sma_cross` over data/sp500_daily_ohlcv_2000_2020.csv (5,105 bars):
  * - parallel efficiency = throughput with 2 workers / (2 x throughput with 1 worker), the same
- *   candidates and each pool's own automatic batch size, measured in one run (results go to a no-op
- *   sink: this times the pool, not the store); the in-thread evaluator alongside for the pool's cost;
+ *   20,000 candidates and each pool's own automatic batch size, median over alternating pairs of
+ *   runs (results go to a no-op sink: this times the pool, not the store); the tinybench table adds
+ *   the in-thread evaluator, so that pool(1 worker) / in-thread time shows the whole cost of the pool;
  * - the pool's start-up cost (2 workers, until each has built its evaluator) and per-task overhead
  *   (round trip of an empty task);
  * - peak RSS of `pnlopt evaluate` on 1,000,000 candidates (CSV in, SQLite, CSV out), run in a child
@@ -16,13 +17,14 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench, type Task } from 'tinybench';
 import { METRIC_COUNT } from '../native-free-kernels/metrics.js';
-import { poolSettings, runEvaluate } from '../src/cli/commands/evaluate.js';
+import { runEvaluate } from '../src/cli/commands/evaluate.js';
 import { loadConfig } from '../src/config/load.js';
 import { loadMarketData } from '../src/data/load.js';
 import { alignPanel } from '../src/data/panel.js';
 import { projectRoot } from '../src/paths.js';
 import { chooseBatchSize, measureCandidateMs } from '../src/pool/batch-size.js';
 import { EvaluationPool, type BatchSink } from '../src/pool/coordinator.js';
+import { poolSettings } from '../src/pool/settings.js';
 import { createRng } from '../src/search/rng.js';
 import { buildContext } from '../src/simulation/build-context.js';
 import { createEvaluator } from '../src/simulation/evaluator.js';
@@ -31,6 +33,10 @@ import { paramLayout, type ParamLayout } from '../src/simulation/param-layout.js
 const SEED = 20261126;
 const THROUGHPUT_CANDIDATES = 20_000;
 const RSS_CANDIDATES = 1_000_000;
+/** Empty round trips behind the reported per-task overhead (more than a run's calibration uses, for a steadier figure). */
+const OVERHEAD_PROBES = 500;
+/** Alternating 1-worker / 2-worker runs behind the parallel efficiency. */
+const EFFICIENCY_PAIRS = 7;
 const SP500 = join(projectRoot(), 'data', 'sp500_daily_ohlcv_2000_2020.csv');
 
 /** `n` random valid sma_cross candidates over the configured ranges (fast < slow by rejection). */
@@ -51,10 +57,25 @@ function population(layout: ParamLayout, n: number): Float64Array {
   return X;
 }
 
-function meanMs(task: Task | undefined): number {
+/** Median ms per iteration: the machine is shared, and the median shrugs off a disturbed iteration. */
+function medianMs(task: Task | undefined): number {
   const result = task?.result;
   if (result === undefined || result.state !== 'completed') throw new Error(`pool bench: task ${task?.name ?? '?'} did not complete (${result?.state ?? 'missing'})`);
-  return result.latency.mean;
+  return result.latency.p50;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 /** Run the suite, print a sample result and the table, and return the named figures. */
@@ -68,7 +89,7 @@ export async function runPoolBench(): Promise<Record<string, number>> {
   const n = THROUGHPUT_CANDIDATES;
   const X = population(layout, n);
   const ids = Int32Array.from({ length: n }, (_, i) => i);
-  const settings = poolSettings({});
+  const settings = poolSettings(cfg, {});
   const evaluator = createEvaluator(layout, ctx);
   const candidateMs = measureCandidateMs(evaluator, X, d, ids, settings.calibrationRows, settings.calibrationMs);
 
@@ -95,7 +116,7 @@ export async function runPoolBench(): Promise<Record<string, number>> {
     if (!same) throw new Error('pool bench: the pool and the in-thread evaluator disagree');
 
     const discard: BatchSink = { ok: () => {}, failed: collect.failed };
-    const bench = new Bench({ name: 'pool', time: 0, iterations: 3, warmupIterations: 1, warmupTime: 0 });
+    const bench = new Bench({ name: 'pool', time: 0, iterations: 5, warmupIterations: 1, warmupTime: 0 });
     bench
       .add('in-thread evaluator', () => evaluator.evaluate(X, n, inThread))
       .add('pool, 1 worker', async () => {
@@ -110,10 +131,22 @@ export async function runPoolBench(): Promise<Record<string, number>> {
     await bench.run();
     console.table(bench.table());
 
-    const oneMs = meanMs(bench.getTask('pool, 1 worker'));
-    const twoMs = meanMs(bench.getTask('pool, 2 workers'));
-    const inThreadMs = meanMs(bench.getTask('in-thread evaluator'));
-    const overheadMs = await pools.two.measureTaskOverheadMs(settings.overheadProbes);
+    const oneMs = medianMs(bench.getTask('pool, 1 worker'));
+    const twoMs = medianMs(bench.getTask('pool, 2 workers'));
+    const inThreadMs = medianMs(bench.getTask('in-thread evaluator'));
+    // The machine is shared: 1- and 2-worker runs alternate, so that both see the same load, and the
+    // efficiency is the median over the pairs. CPU time / wall time of the 2-worker runs shows how
+    // many cores the machine actually gave them.
+    const ratios: number[] = [];
+    const coresUsed: number[] = [];
+    for (let k = 0; k < EFFICIENCY_PAIRS; k++) {
+      const one = await timed(() => pools.one.run(X, d, ids, batchOne, settings, discard));
+      const two = await timed(() => pools.two.run(X, d, ids, batchTwo, settings, discard));
+      ratios.push(one.wallMs / (2 * two.wallMs));
+      coresUsed.push(two.cpuMs / two.wallMs);
+    }
+    console.log(`parallel efficiency per pair: ${ratios.map((r) => r.toFixed(2)).join(' ')}; cores used by the 2-worker runs: ${coresUsed.map((c) => c.toFixed(2)).join(' ')}`);
+    const overheadMs = await pools.two.measureTaskOverheadMs(OVERHEAD_PROBES);
     const rss = await peakRssChild(layout);
     return {
       pool_candidate_us: candidateMs * 1000,
@@ -121,13 +154,15 @@ export async function runPoolBench(): Promise<Record<string, number>> {
       pool_batch_2_workers: batchTwo,
       pool_throughput_1_worker_per_s: (n * 1000) / oneMs,
       pool_throughput_2_workers_per_s: (n * 1000) / twoMs,
-      pool_parallel_efficiency_2_workers: oneMs / (2 * twoMs),
+      pool_parallel_efficiency_2_workers: median(ratios),
+      pool_2_workers_cores_used: median(coresUsed),
       pool_1_worker_over_in_thread_time: oneMs / inThreadMs,
-      pool_startup_2_workers_ms: meanMs(bench.getTask('start + close a 2-worker pool')),
+      pool_startup_2_workers_ms: medianMs(bench.getTask('start + close a 2-worker pool')),
       pool_task_overhead_ms: overheadMs,
       pool_task_overhead_fraction_at_batch: overheadMs / (batchTwo * candidateMs),
       pool_1m_peak_rss_mib: rss.maxRssKb / 1024,
       pool_1m_evaluate_seconds: rss.seconds,
+      pool_1m_evaluate_candidates_per_s: RSS_CANDIDATES / rss.seconds,
       pool_1m_db_mib: rss.dbBytes / 2 ** 20,
     };
   } finally {
@@ -160,11 +195,12 @@ async function peakRssChild(layout: ParamLayout): Promise<{ maxRssKb: number; se
   }
 }
 
-/** In the child: evaluate dir/in.csv into dir/out.csv and dir/runs.db, print the peak RSS as JSON. */
+/** In the child: evaluate dir/in.csv into dir/out.csv and dir/runs.db, print the peak RSS and the time (output included) as JSON. */
 async function rssChild(dir: string): Promise<void> {
+  const t0 = performance.now();
   const summary = await runEvaluate({ data: [SP500], strategy: 'sma_cross', candidates: join(dir, 'in.csv'), out: join(dir, 'out.csv'), db: join(dir, 'runs.db') });
   if (summary.status !== 'completed' || summary.evaluated !== RSS_CANDIDATES) throw new Error(`pool bench child: ${JSON.stringify(summary)}`);
-  console.log(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, seconds: summary.seconds }));
+  console.log(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, seconds: (performance.now() - t0) / 1000 }));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -7,12 +7,16 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
+import { runNsga2Bench } from './nsga2.bench.js';
 import { runParetoBench } from './pareto.bench.js';
+import { runPoolBench } from './pool.bench.js';
 import { runSimulatorBench, type SuiteResult } from './simulator.bench.js';
 
 const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [
   { name: 'simulator', run: runSimulatorBench },
   { name: 'pareto', run: async () => ({ figures: await runParetoBench(), notes: [] }) },
+  { name: 'nsga2', run: async () => ({ figures: await runNsga2Bench(), notes: [] }) },
+  { name: 'pool', run: async () => ({ figures: await runPoolBench(), notes: [] }) },
 ];
 
 async function main(): Promise<void> {

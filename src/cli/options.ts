@@ -1,6 +1,7 @@
 /** Argument parsers and shared options for subcommands. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type PnloptConfig } from '../config/load.js';
+import { jsonNumbers } from '../report/json.js';
 
 /** Parse a whole number >= min (commander reports the option name on failure; exit code 2). */
 export function intArg(min: number) {
@@ -42,9 +43,4 @@ export function configFrom(opts: CommonOptions & { config?: string }): PnloptCon
 /** Print `value` as JSON or `text` as is, to stdout. */
 export function printResult(opts: CommonOptions, value: unknown, text: () => string): void {
   process.stdout.write(opts.json ? JSON.stringify(value, jsonNumbers, 2) + '\n' : text() + '\n');
-}
-
-/** NaN and infinities have no JSON form: they are written as null (see docs/metrics.md). */
-function jsonNumbers(_key: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
 }

@@ -8,7 +8,24 @@ export const RuntimeConfig = z.strictObject({
     default_data: z.array(name()).min(1),
     database: name(),
     cache_dir: name(),
+    /** Folder of each optimization run's output (summary.json), relative to the working directory. */
+    runs_dir: name(),
     progress_log_interval_s: num(0, Infinity, { exclusiveMin: true }),
+  }),
+  pool: z.strictObject({
+    /** A batch that fails on every attempt: record it and go on, or stop the run. */
+    on_batch_failure: z.enum(['continue', 'stop']),
+    /** Attempts of a failed batch on a fresh worker before it is recorded as failed. */
+    max_retries: int(0, 100),
+    /** After Ctrl-C, how long in-flight batches may finish before they are cancelled. */
+    interrupt_grace_s: num(0, Infinity),
+    /** Largest per-task overhead as a share of a batch's evaluation time (sets the batch size). */
+    max_overhead_fraction: num(0, 1, { exclusiveMin: true }),
+    /** Candidates timed in the main thread, and for at least how long, to estimate one's cost. */
+    calibration_rows: int(1, 1e6),
+    calibration_ms: num(0, Infinity),
+    /** Empty round trips timed to estimate the per-task overhead. */
+    overhead_probes: int(1, 1e6),
   }),
   data_quality: z.strictObject({
     /** A step between consecutive bars counts as a gap when longer than this multiple of the median step. */

@@ -5,11 +5,12 @@
  * input rows, as they were written and in input order, with the metric columns appended.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/metrics.js';
-import { DataError, type DataViolation } from '../errors.js';
 import { displayPath } from '../config/load.js';
+import { readDataFile } from '../data/validate.js';
+import { DataError, type DataViolation } from '../errors.js';
 import { encodeNamedValues, type ParamLayout } from '../simulation/param-layout.js';
 
 /** A parsed population: X in layout column order, plus what is needed to echo its rows. */
@@ -30,7 +31,7 @@ export interface CandidateTable {
 
 /** Read and check a candidates file; throws a `DataError` listing every bad row. */
 export function readCandidatesCsv(path: string, layout: ParamLayout): CandidateTable {
-  const bytes = readFileSync(path);
+  const bytes = readDataFile(path);
   return parseCandidatesCsv(bytes.toString('utf8'), displayPath(path), layout, createHash('sha256').update(bytes).digest('hex'));
 }
 

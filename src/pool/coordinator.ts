@@ -63,6 +63,7 @@ export interface BatchSink {
 
 export type RunStatus = 'completed' | 'interrupted' | 'failed';
 
+/** What became of a run's batches. */
 export interface RunOutcome {
   /** `failed` only when a failed batch stopped the run; failed batches under `continue` still complete it. */
   readonly status: RunStatus;
@@ -75,6 +76,7 @@ export interface RunOutcome {
   readonly batches: number;
 }
 
+/** A run's outcome with the pool figures behind its batch size. */
 export interface EvaluationReport extends RunOutcome {
   readonly workers: number;
   /** Main-thread estimate of one candidate's cost, ms (NaN when the batch size was given). */

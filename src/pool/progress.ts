@@ -25,6 +25,7 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
+/** A bar on a terminal, log lines otherwise. */
 export function createProgress(opts: ProgressOptions): ProgressReporter {
   return opts.stream.isTTY === true ? barProgress(opts) : logProgress(opts);
 }

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { METRIC_COUNT, METRIC_NAMES, type MetricName } from '../../native-free-kernels/metrics.js';
+import { jsonNumbers } from '../report/json.js';
 import { decodeRow, type ParamLayout } from '../simulation/param-layout.js';
 import type { DatabaseManager } from '../store/database.js';
 
@@ -31,6 +32,23 @@ export interface NewRun {
   readonly dataWindow: unknown;
   /** Number of candidates. */
   readonly budget: number;
+  /** Searched parameter ranges, regime definition and constraints applied (optimization runs). */
+  readonly paramRanges?: unknown;
+  readonly regime?: unknown;
+  readonly constraints?: unknown;
+}
+
+/** A configuration adopted for a family and regime (`strategy_configs`). */
+export interface Adoption {
+  readonly family: string;
+  /** Identifies the family's search space, so a changed space does not overwrite its old optimum. */
+  readonly familyVersion: string;
+  readonly regime: string;
+  readonly runId: string;
+  readonly dataHash: string;
+  readonly params: Record<string, number | string>;
+  readonly metrics: Record<string, number>;
+  readonly holdoutMetrics: Record<string, number>;
 }
 
 /** An `optimization_runs` row as stored. */
@@ -61,6 +79,10 @@ export interface StoredResult {
   readonly error: string | null;
 }
 
+function optionalJson(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
+}
+
 /** The in-memory value a JSON null stands for, per metric (see the header). */
 const NULL_MEANS: Readonly<Partial<Record<MetricName, number>>> = { profit_factor: Infinity };
 
@@ -84,6 +106,7 @@ export function metricsFromJson(text: string, out: Float64Array, offset: number)
   });
 }
 
+/** Reads and writes the run tables through the one `DatabaseManager` of the process. */
 export class RunStore {
   private readonly insertCandidate: Statement<[string, number, string, string, string | null, string | null]>;
 
@@ -97,10 +120,15 @@ export class RunStore {
   createRun(run: NewRun, runId: string = randomUUID(), now = new Date()): string {
     this.dbm.db
       .prepare(
-        `INSERT INTO optimization_runs (run_id, created_at, status, command, family, optimizer, seed, config_hash, data_hash, code_version, sampler_json, data_window_json, budget)
-         VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO optimization_runs (run_id, created_at, status, command, family, optimizer, seed, config_hash, data_hash, code_version, sampler_json, data_window_json, budget,
+           param_ranges_json, regime_json, constraints_json)
+         VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(runId, now.toISOString(), run.command, run.family, run.optimizer, run.seed, run.configHash, run.dataHash, run.codeVersion, JSON.stringify(run.sampler), JSON.stringify(run.dataWindow), run.budget);
+      .run(
+        runId, now.toISOString(), run.command, run.family, run.optimizer, run.seed, run.configHash, run.dataHash, run.codeVersion,
+        JSON.stringify(run.sampler), JSON.stringify(run.dataWindow), run.budget,
+        optionalJson(run.paramRanges), optionalJson(run.regime), optionalJson(run.constraints),
+      );
     return runId;
   }
 
@@ -129,20 +157,54 @@ export class RunStore {
    * Store one evaluated batch in one transaction.
    * @param X parameter matrix of all candidates (row-major, one column per layout parameter)
    * @param F metric rows of this batch, in the order of `ids`
+   * @param idBase added to each row index of X to make its candidate id (a search's later batches)
    */
-  writeEvaluated(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, F: Float64Array): void {
+  writeEvaluated(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, F: Float64Array, idBase = 0): void {
     const d = layout.params.length;
     this.dbm.transaction(() => {
-      ids.forEach((id, r) => this.insertCandidate.run(runId, id, 'ok', JSON.stringify(decodeRow(layout, X, id * d)), metricsJson(F, r * METRIC_COUNT), null));
+      ids.forEach((id, r) => this.insertCandidate.run(runId, idBase + id, 'ok', JSON.stringify(decodeRow(layout, X, id * d)), metricsJson(F, r * METRIC_COUNT), null));
     });
   }
 
   /** Store a batch that failed, with the error, in one transaction. */
-  writeFailed(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, error: string): void {
+  writeFailed(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, error: string, idBase = 0): void {
     const d = layout.params.length;
     this.dbm.transaction(() => {
-      ids.forEach((id) => this.insertCandidate.run(runId, id, 'failed', JSON.stringify(decodeRow(layout, X, id * d)), null, error));
+      ids.forEach((id) => this.insertCandidate.run(runId, idBase + id, 'failed', JSON.stringify(decodeRow(layout, X, id * d)), null, error));
     });
+  }
+
+  /** Store every candidate's feasibility, violation, constrained front rank and crowding (candidate id = index). */
+  writeRanking(runId: string, rank: Int32Array, crowding: Float64Array, violation: Float64Array): void {
+    const update = this.dbm.db.prepare(
+      'UPDATE optimization_candidates SET feasible = ?, violation = ?, front_rank = ?, crowding = ? WHERE run_id = ? AND candidate_id = ?',
+    );
+    this.dbm.transaction(() => {
+      for (let id = 0; id < rank.length; id++) {
+        const v = violation[id]!;
+        // SQLite stores no infinities as REAL text; the boundary crowding +Infinity is stored as NULL.
+        const c = crowding[id]!;
+        update.run(v === 0 ? 1 : 0, Number.isFinite(v) ? v : null, rank[id]!, Number.isFinite(c) ? c : null, runId, id);
+      }
+    });
+  }
+
+  /** Store one candidate's metrics on the hold-out window. */
+  writeHoldout(runId: string, candidateId: number, F: Float64Array): void {
+    this.dbm.db.prepare('UPDATE optimization_candidates SET holdout_metrics_json = ? WHERE run_id = ? AND candidate_id = ?').run(metricsJson(F, 0), runId, candidateId);
+  }
+
+  /** Record (or replace) the adopted configuration of a family and regime. */
+  adopt(a: Adoption, now = new Date()): void {
+    this.dbm.db
+      .prepare(
+        `INSERT INTO strategy_configs (family, family_version, regime, params_json, metrics_json, holdout_metrics_json, run_id, data_hash, created_at, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'adopted')
+         ON CONFLICT (family, family_version, regime) DO UPDATE SET params_json = excluded.params_json, metrics_json = excluded.metrics_json,
+           holdout_metrics_json = excluded.holdout_metrics_json, run_id = excluded.run_id, data_hash = excluded.data_hash,
+           created_at = excluded.created_at, status = excluded.status`,
+      )
+      .run(a.family, a.familyVersion, a.regime, JSON.stringify(a.params), JSON.stringify(a.metrics, jsonNumbers), JSON.stringify(a.holdoutMetrics, jsonNumbers), a.runId, a.dataHash, now.toISOString());
   }
 
   /** Every stored candidate of a run, in candidate order, streamed from the database. */

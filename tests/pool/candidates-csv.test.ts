@@ -1,5 +1,5 @@
 /** Candidates CSV in (every bad row reported by its line number) and out (input rows, input order, metrics appended). */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/metrics.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { StrategyOptimizationConfig } from '../../src/config/strategy-optimization.js';
-import { DataError } from '../../src/errors.js';
+import { DataError, InputError } from '../../src/errors.js';
 import { formatMetric, parseCandidatesCsv, readCandidatesCsv, writeResultsCsv } from '../../src/pool/candidates-csv.js';
 import { paramLayout } from '../../src/simulation/param-layout.js';
 import { FIXTURES } from '../fixtures/pool/setup.js';
@@ -67,6 +67,7 @@ describe('readCandidatesCsv', () => {
       '1:slow: missing column "slow"',
     ]);
     expect(violations(() => parseCandidatesCsv('', 'empty.csv', sma, ''))).toEqual(['1:*: expected a header of parameter names: fast, slow']);
+    expect(() => readCandidatesCsv(join(FIXTURES, 'no-such-file.csv'), sma)).toThrow(InputError);
   });
 
   it('reads categorical choices by name and empty cells as inactive parameters; CRLF and a trailing blank line are fine', () => {
@@ -119,5 +120,6 @@ describe('writeResultsCsv', () => {
     expect(lines[3]).toBe(` 5 , wild , 1e-1 ,nan,inf,${Array<string>(METRIC_COUNT - 2).fill('nan').join(',')}`);
     expect(lines.slice(4)).toEqual(['']);
     expect(readdirSync(dir)).toEqual(['out.csv']); // the temp file was renamed away
+    rmSync(dir, { recursive: true, force: true });
   });
 });

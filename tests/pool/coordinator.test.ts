@@ -126,25 +126,29 @@ describe('failing workers', () => {
     expect(sameBits(r.F, reference)).toBe(true);
   });
 
-  it('records a batch that throws twice as failed, with its ids and the error, and completes the others', async () => {
-    const r = await runWithFault({ candidate: 50, mode: 'throw' });
+  it.each([
+    ['throw', /^injected fault at candidate 50$/],
+    ['exit', /worker exited with code: 1/],
+  ] as const)('records a batch that fails twice (%s) as failed, with its ids and the error, and completes the others', async (mode, message) => {
+    const r = await runWithFault({ candidate: 50, mode });
     // Batch size 16: candidate 50 is in batch 3, ids 48..63.
-    expect(r.failures).toEqual([{ ids: Array.from({ length: 16 }, (_, i) => 48 + i), error: 'injected fault at candidate 50' }]);
-    expect(r.outcome).toMatchObject({ status: 'completed', evaluated: N - 16, failed: 16, retried: 1 });
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]!.ids).toEqual(Array.from({ length: 16 }, (_, i) => 48 + i));
+    expect(r.failures[0]!.error).toMatch(message);
+    expect(r.outcome).toMatchObject({ status: 'completed', evaluated: N - 16, failed: 16 });
     const okIds = all.filter((i) => i < 48 || i > 63);
     expect(r.okIds.sort((a, b) => a - b)).toEqual([...okIds]);
     expect(sameBits(rowsOf(r.F, [...okIds]), rowsOf(reference, [...okIds]))).toBe(true);
   });
 
-  it('stops scheduling after a batch whose worker dies twice when the policy is stop, keeping what finished', async () => {
-    const r = await runWithFault({ candidate: 20, mode: 'exit' }, { onBatchFailure: 'stop' }, 16, 1);
-    expect(r.outcome.status).toBe('failed');
-    expect(r.failures).toHaveLength(1);
-    expect(r.failures[0]!.ids).toEqual(Array.from({ length: 16 }, (_, i) => 16 + i));
-    expect(r.failures[0]!.error).toMatch(/worker exited with code: 1/);
-    // One worker, two tasks in flight: at most batches 0 and 2 finished besides the failed batch 1.
-    expect(r.outcome.evaluated).toBeLessThanOrEqual(32);
+  it('stops scheduling after a failed batch when the policy is stop, keeping what finished', async () => {
+    const r = await runWithFault({ candidate: 20, mode: 'throw' }, { onBatchFailure: 'stop', maxRetries: 0 }, 16, 1);
+    expect(r.outcome).toMatchObject({ status: 'failed', failed: 16, retried: 0 });
+    expect(r.failures.map((f) => f.ids[0])).toEqual([16]);
+    // One worker with two tasks in flight: batch 0 finished before batch 1 failed, batch 2 at most was
+    // in flight then; nothing after it was scheduled.
     expect(r.okIds).toContain(0);
+    expect(r.outcome.evaluated).toBeLessThanOrEqual(32);
     expect(sameBits(rowsOf(r.F, r.okIds), rowsOf(reference, r.okIds))).toBe(true);
   });
 });

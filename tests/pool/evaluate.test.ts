@@ -5,11 +5,11 @@
  * and `--resume` ends with the same OUT.csv and stored results as an uninterrupted run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/metrics.js';
 import { runEvaluate, type EvaluateOptions } from '../../src/cli/commands/evaluate.js';
 import { DataError, EXIT_INTERRUPTED, UsageError } from '../../src/errors.js';
@@ -54,6 +54,8 @@ beforeAll(async () => {
   writeFileSync(input, lines.join('\n') + '\n');
 });
 
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 describe('pnlopt evaluate', () => {
   it('writes the input rows in input order with the metrics of the in-thread evaluator, and records the run', async () => {
     const out = join(dir, 'ordered.csv');
@@ -87,6 +89,12 @@ describe('pnlopt evaluate', () => {
     const err = await runEvaluate(options({ candidates: join(FIXTURES, 'sma_bad_rows.csv'), db })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
     expect((err as DataError).violations.map((v) => v.row)).toEqual([3, 4, 5, 6, 8, 9]);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('refuses an output folder it cannot write before it evaluates anything', async () => {
+    const db = join(dir, 'never-either.db');
+    await expect(runEvaluate(options({ out: join(dir, 'missing-folder', 'out.csv'), db }))).rejects.toThrow(/--out .*missing-folder.* does not exist or is not writable/);
     expect(existsSync(db)).toBe(false);
   });
 

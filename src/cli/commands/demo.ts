@@ -1,8 +1,12 @@
 /** `pnlopt demo`: the main job on the embedded default data, with no other input. */
 import type { Command } from 'commander';
+import { frontTable } from '../../report/front.js';
 import { ingestSummaryJson, ingestSummaryTable } from '../../report/quality.js';
-import { runIngest } from './ingest.js';
+import { EXIT_INTERRUPTED } from '../../errors.js';
+import { withInterrupt } from '../interrupt.js';
 import { printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { runIngest } from './ingest.js';
+import { runOptimize } from './optimize.js';
 
 interface DemoOptions extends CommonOptions {
   db?: string;
@@ -12,10 +16,16 @@ export function registerDemo(program: Command): void {
   withCommonOptions(
     program
       .command('demo')
-      .description('run the main job on the embedded default data set: ingest it and print its quality summary')
+      .description('the main job on the embedded default data: ingest it (quality summary), then optimize with the config defaults')
       .option('--db <path>', 'SQLite database (default: runtime.database in config)'),
-  ).action((opts: DemoOptions) => {
-    const summary = runIngest(opts);
-    printResult(opts, { ingest: ingestSummaryJson(summary) }, () => `Ingested the embedded data set:\n${ingestSummaryTable(summary)}`);
+  ).action(async (opts: DemoOptions) => {
+    const ingest = runIngest(opts);
+    const summary = await withInterrupt((signal) => runOptimize(opts, signal));
+    printResult(
+      opts,
+      { ingest: ingestSummaryJson(ingest), optimize: summary },
+      () => `Ingested the embedded data set:\n${ingestSummaryTable(ingest)}\n\n${frontTable(summary)}`,
+    );
+    if (summary.status === 'interrupted') process.exitCode = EXIT_INTERRUPTED;
   });
 }

@@ -10,44 +10,16 @@ import { alignPanel } from '../../data/panel.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, UsageError } from '../../errors.js';
 import { codeVersion } from '../../paths.js';
 import { readCandidatesCsv, writeResultsCsv } from '../../pool/candidates-csv.js';
-import { defaultWorkers, evaluateCandidates, workerFile, type EvaluationReport, type PoolSettings } from '../../pool/coordinator.js';
+import { evaluateCandidates, workerFile, type EvaluationReport } from '../../pool/coordinator.js';
 import { createProgress } from '../../pool/progress.js';
 import { RunStore, type NewRun, type RunRow } from '../../pool/run-store.js';
+import { poolSettings } from '../../pool/settings.js';
 import { buildContext, needsForecasts } from '../../simulation/build-context.js';
 import { paramLayout } from '../../simulation/param-layout.js';
 import { DatabaseManager } from '../../store/database.js';
 import { dbPath, loadData } from '../data-args.js';
+import { withInterrupt } from '../interrupt.js';
 import { configFrom, intArg, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
-
-/**
- * The pool policy, in the YAML names of the `pool:` section proposed for config/runtime_config.yml;
- * here only until the config schema has that section.
- */
-const PROPOSED_POOL_CONFIG = {
-  on_batch_failure: 'continue',
-  max_retries: 1,
-  interrupt_grace_s: 2,
-  max_overhead_fraction: 0.05,
-  calibration_rows: 64,
-  calibration_ms: 50,
-  overhead_probes: 20,
-} as const;
-
-/** Pool settings from the pool policy, with the command line's worker count and batch size when given. */
-export function poolSettings(over: { workers?: number; batch?: number }): PoolSettings {
-  const pool = PROPOSED_POOL_CONFIG;
-  return {
-    workers: over.workers ?? defaultWorkers(),
-    ...(over.batch !== undefined ? { batchSize: over.batch } : {}),
-    onBatchFailure: pool.on_batch_failure,
-    maxRetries: pool.max_retries,
-    interruptGraceMs: pool.interrupt_grace_s * 1000,
-    maxOverheadFraction: pool.max_overhead_fraction,
-    calibrationRows: pool.calibration_rows,
-    calibrationMs: pool.calibration_ms,
-    overheadProbes: pool.overhead_probes,
-  };
-}
 
 export interface EvaluateOptions extends CommonOptions {
   data?: string[];
@@ -124,7 +96,7 @@ export async function runEvaluate(opts: EvaluateOptions, hooks: EvaluateHooks = 
     for (let i = 0, k = 0; i < table.n; i++) if (done[i] === 0) pending[k++] = i;
     process.stderr.write(`pnlopt: run ${runId}: ${pending.length} of ${table.n} candidates to evaluate\n`);
 
-    const settings = poolSettings({ workers: opts.workers, batch: opts.batch });
+    const settings = poolSettings(cfg, { workers: opts.workers, batch: opts.batch });
     const progress = createProgress({ label: 'evaluate', total: pending.length, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
     let report: EvaluationReport;
     try {
@@ -213,17 +185,7 @@ export function registerEvaluate(program: Command): void {
       .option('--resume <run-id>', 'continue an interrupted run, evaluating only the candidates it has not stored')
       .option('--fee-bps <n>', 'fee per side in basis points (default: simulation.fee_bps)', numArg(0)),
   ).action(async (opts: EvaluateOptions) => {
-    const interrupt = new AbortController();
-    const onSignal = () => interrupt.abort();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let summary: EvaluateSummary;
-    try {
-      summary = await runEvaluate(opts, { signal: interrupt.signal, command: ['pnlopt', ...process.argv.slice(2)].join(' ') });
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    const summary = await withInterrupt((signal) => runEvaluate(opts, { signal, command: ['pnlopt', ...process.argv.slice(2)].join(' ') }));
     printResult(opts, summary, () => summaryText(summary));
     if (summary.status === 'interrupted') {
       process.stderr.write(`pnlopt: interrupted; continue with --resume ${summary.runId}\n`);

@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { registerBacktest } from './backtest.js';
 import { registerDemo } from './demo.js';
+import { registerEvaluate } from './evaluate.js';
 import { registerIngest } from './ingest.js';
+import { registerOptimize } from './optimize.js';
 import { registerPareto } from './pareto.js';
 import { registerSample } from './sample.js';
 import { registerSynth } from './synth.js';
@@ -11,6 +13,8 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerIngest(program);
   registerBacktest(program);
+  registerEvaluate(program);
+  registerOptimize(program);
   registerSynth(program);
   registerSample(program);
   registerPareto(program);

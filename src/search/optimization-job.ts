@@ -1,0 +1,358 @@
+/**
+ * A whole optimization job, as `pnlopt optimize` and the demo run it: data and windows, one worker
+ * pool per family over the search window, the configured search with guardrails as constraints,
+ * ranking, the hold-out gate, and the governance record (SQLite `optimization_runs` /
+ * `optimization_candidates` / `strategy_configs`, and `summary.json`).
+ *
+ * Adoption follows the seed's governance rules: the best candidate under constraints on the search
+ * window is re-run on the later hold-out window and adopted only if it meets the success criteria
+ * there too (`hold_out.required`). Every feasible front-0 candidate's hold-out metrics are stored
+ * for inspection, but only the in-sample choice is tested, so the hold-out never selects.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
+import type { OptimizerKind } from '../config/optimizer-settings.js';
+import type { PnloptConfig } from '../config/load.js';
+import { alignPanel } from '../data/panel.js';
+import type { MarketData } from '../data/types.js';
+import { UsageError } from '../errors.js';
+import { canonicalJson, sha256 } from '../hashing.js';
+import { codeVersion } from '../paths.js';
+import { EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
+import { RunStore } from '../pool/run-store.js';
+import { jsonNumbers } from '../report/json.js';
+import { metricRecord } from '../report/metrics.js';
+import { buildContext, needsForecasts } from '../simulation/build-context.js';
+import type { SimulationContext } from '../simulation/context.js';
+import { createEvaluator } from '../simulation/evaluator.js';
+import { decodeRow, paramLayout, type ParamLayout } from '../simulation/param-layout.js';
+import type { DatabaseManager } from '../store/database.js';
+import { writeFileAtomic } from '../write-atomic.js';
+import { decodePoints } from './encoding.js';
+import { familyEvaluation, InterruptedError, MetricLog } from './family-evaluation.js';
+import { failedGuardrails, guardrailChecks, type GuardrailCheck } from './guardrails.js';
+import { dimensionStrata } from './operators/categorical.js';
+import { runSearch, type SearchResult } from './optimize.js';
+import { evaluationWindows, type EvaluationWindows } from './windows.js';
+
+export interface OptimizationRequest {
+  readonly cfg: PnloptConfig;
+  readonly data: MarketData;
+  readonly tickers?: readonly string[];
+  readonly families: readonly string[];
+  readonly optimizer: OptimizerKind;
+  /** Candidates to evaluate. */
+  readonly budget: number;
+  /** Wall-time limit in seconds (Infinity: none). A run stopped by it is not reproducible bit for bit. */
+  readonly maxSeconds: number;
+  readonly seed: number;
+  readonly pool: PoolSettings;
+  readonly dbm: DatabaseManager;
+  /** Folder for summary.json; default `runtime.runs_dir/<run id>`. */
+  readonly outDir?: string;
+  /** Continue this interrupted run instead of starting a new one. */
+  readonly resume?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (finished: number, total: number) => void;
+}
+
+/** One candidate as reported. */
+export interface CandidateReport {
+  readonly candidate_id: number;
+  readonly family: string;
+  readonly front_rank: number;
+  readonly crowding: number;
+  readonly feasible: boolean;
+  readonly violation: number;
+  readonly failed_guardrails: readonly string[];
+  readonly params: Record<string, number | string>;
+  readonly metrics: Record<string, number>;
+  readonly holdout_metrics?: Record<string, number>;
+  readonly holdout_failed_guardrails?: readonly string[];
+}
+
+export interface OptimizationSummary {
+  readonly run_id: string;
+  readonly status: 'completed' | 'interrupted';
+  readonly families: readonly string[];
+  readonly optimizer: OptimizerKind;
+  readonly seed: number;
+  readonly budget: number;
+  readonly config_hash: string;
+  readonly data_hash: string;
+  readonly code_version: string;
+  readonly windows: EvaluationWindows & { readonly dates: { search: [string, string]; holdout: [string, string] } };
+  readonly evaluated: number;
+  readonly generations: number;
+  readonly stop_reason: string;
+  readonly elapsed_s: number;
+  readonly candidates_per_s: number;
+  readonly best: CandidateReport | null;
+  readonly adopted: boolean;
+  readonly adoption_reason: string;
+  readonly front: readonly CandidateReport[];
+  readonly out_dir: string;
+}
+
+interface FamilySetup {
+  readonly name: string;
+  readonly layout: ParamLayout;
+  readonly searchCtx: SimulationContext;
+  readonly checks: readonly GuardrailCheck[];
+  readonly pool: EvaluationPool;
+  readonly holdout: ReturnType<typeof createEvaluator>;
+}
+
+/** Run (or resume) a job to the end or to an interruption; everything evaluated is stored either way. */
+export async function runOptimization(req: OptimizationRequest): Promise<OptimizationSummary> {
+  const { cfg, data } = req;
+  const settings = cfg.strategy.optimizer;
+  if (req.families.length !== 1 && req.optimizer !== 'bandit') throw new UsageError(`--optimizer ${req.optimizer} searches one family; use --optimizer bandit for several`);
+  const panel = alignPanel(data, req.tickers);
+  const windows = evaluationWindows(cfg, panel.T);
+  const store = new RunStore(req.dbm);
+  const layouts = req.families.map((f) => paramLayout(cfg.strategy, f));
+  const runRecord = {
+    command: 'optimize',
+    family: req.families.join(','),
+    optimizer: req.optimizer,
+    seed: String(req.seed),
+    configHash: cfg.hash,
+    dataHash: data.hash,
+    codeVersion: codeVersion(),
+    sampler: { optimizer: req.optimizer, settings },
+    dataWindow: { tickers: panel.tickers, ...windows },
+    budget: req.budget,
+    paramRanges: Object.fromEntries(layouts.map((l) => [l.family, l.params.map((p) => ({ name: p.name, ...p.spec }))])),
+    regime: { regime: 'all', definition: cfg.regime.regimes },
+    constraints: Object.fromEntries(layouts.map((l) => [l.family, { pairs: l.constraints, guardrails: guardrailChecks(cfg, l.kernel) }])),
+  };
+  const runId = req.resume !== undefined ? reopen(store, req.resume, runRecord) : store.createRun(runRecord);
+  const done = req.resume !== undefined ? storedMetrics(store, runId) : new Map<number, Float64Array>();
+  const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
+
+  const families: FamilySetup[] = [];
+  const t0 = performance.now();
+  try {
+    for (const layout of layouts) {
+      const forecasts = needsForecasts(layout.kernel);
+      const searchCtx = await buildContext(cfg, panel, data.hash, { ...windows.search, forecasts });
+      const holdoutCtx = await buildContext(cfg, panel, data.hash, { ...windows.holdout, forecasts });
+      createEvaluator(layout, searchCtx); // fails here, before threads start, if the family cannot run on this data
+      families.push({
+        name: layout.family,
+        layout,
+        searchCtx,
+        checks: guardrailChecks(cfg, layout.kernel),
+        pool: await EvaluationPool.start(layout, searchCtx, req.pool.workers),
+        holdout: createEvaluator(layout, holdoutCtx),
+      });
+    }
+    const log = new MetricLog();
+    const counter = { finished: 0 };
+    const evaluators = families.map((f) =>
+      familyEvaluation(
+        {
+          layout: f.layout,
+          ctx: f.searchCtx,
+          pool: f.pool,
+          poolSettings: req.pool,
+          checks: f.checks,
+          settings,
+          store,
+          runId,
+          log,
+          done,
+          ...(req.signal !== undefined ? { signal: req.signal } : {}),
+          onProgress: (finished) => req.onProgress?.(finished, req.budget - done.size),
+        },
+        counter,
+      ),
+    );
+    const result = await runSearch({
+      optimizer: req.optimizer,
+      spaces: layouts.map((l) => ({ family: l.family, strata: dimensionStrata(l) })),
+      budget: { maxCandidates: req.budget, maxWallMs: req.maxSeconds * 1000, ...(req.signal !== undefined ? { signal: req.signal } : {}) },
+      seed: req.seed,
+      settings,
+      evaluate: (U, n, family) => evaluators[family]!(U, n),
+    }).catch((err: unknown) => {
+      if (err instanceof InterruptedError) return null;
+      throw err;
+    });
+    const elapsed = (performance.now() - t0) / 1000;
+    if (result === null || result.stopReason === 'aborted') {
+      const summary = interruptedSummary(req, runId, windows, panel.time, log.n, elapsed, outDir, cfg.hash, data.hash);
+      store.finishRun(runId, 'interrupted', summary);
+      return summary;
+    }
+    const summary = finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir);
+    store.finishRun(runId, 'completed', summary);
+    mkdirSync(outDir, { recursive: true });
+    writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
+    return summary;
+  } catch (err) {
+    store.finishRun(runId, 'failed', { error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    await Promise.all(families.map((f) => f.pool.close()));
+  }
+}
+
+/** Rank, hold-out gate, store, adopt: the end of a completed search. */
+function finish(
+  req: OptimizationRequest,
+  store: RunStore,
+  runId: string,
+  families: readonly FamilySetup[],
+  result: SearchResult,
+  log: MetricLog,
+  windows: EvaluationWindows,
+  time: Float64Array,
+  elapsed: number,
+  outDir: string,
+): OptimizationSummary {
+  const { cfg } = req;
+  const X = decodeAll(families, result);
+  store.writeRanking(runId, result.rank, result.crowding, result.violation);
+  const report = (id: number): CandidateReport => {
+    const f = families[result.family[id]!]!;
+    return {
+      candidate_id: id,
+      family: f.name,
+      front_rank: result.rank[id]!,
+      crowding: result.crowding[id]!,
+      feasible: result.violation[id] === 0,
+      violation: result.violation[id]!,
+      failed_guardrails: failedGuardrails(f.checks, log.row(id), 0),
+      params: decodeRow(f.layout, X[id]!),
+      metrics: metricRecord(log.row(id)),
+    };
+  };
+  // Hold-out metrics of every distinct feasible front-0 configuration, for the record; the best is the one tested.
+  const front = distinctParams(frontOrder(result, cfg.strategy.optimizer.objectives.findIndex((o) => o.metric === cfg.strategy.optimizer.primary_objective)), result, X);
+  const holdoutRow = new Float64Array(METRIC_COUNT);
+  const reports = front.map((id) => {
+    const f = families[result.family[id]!]!;
+    f.holdout.evaluate(X[id]!, 1, holdoutRow);
+    store.writeHoldout(runId, id, holdoutRow);
+    return { ...report(id), holdout_metrics: metricRecord(holdoutRow.slice()), holdout_failed_guardrails: failedGuardrails(f.checks, holdoutRow, 0) };
+  });
+  const best = result.best >= 0 ? reports.find((r) => r.candidate_id === result.best) ?? null : null;
+  const { adopted, reason } = adoption(cfg, best);
+  if (adopted && best !== null) {
+    store.adopt({ family: best.family, familyVersion: sha256(canonicalJson(families.find((f) => f.name === best.family)!.layout.params)).slice(0, 16), regime: 'all', runId, dataHash: req.data.hash, params: best.params, metrics: best.metrics, holdoutMetrics: best.holdout_metrics! });
+  }
+  const date = (t: number) => new Date(time[t]!).toISOString().slice(0, 10);
+  return {
+    run_id: runId,
+    status: 'completed',
+    families: req.families,
+    optimizer: req.optimizer,
+    seed: req.seed,
+    budget: req.budget,
+    config_hash: cfg.hash,
+    data_hash: req.data.hash,
+    code_version: codeVersion(),
+    windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
+    evaluated: result.n,
+    generations: result.generations,
+    stop_reason: result.stopReason,
+    elapsed_s: elapsed,
+    candidates_per_s: result.n / elapsed,
+    best,
+    adopted,
+    adoption_reason: reason,
+    front: reports.slice(0, cfg.strategy.optimizer.defaults.front_rows),
+    out_dir: outDir,
+  };
+}
+
+/** Adopt only a feasible best that also passes on the hold-out when the criteria require it. */
+function adoption(cfg: PnloptConfig, best: CandidateReport | null): { adopted: boolean; reason: string } {
+  if (best === null) return { adopted: false, reason: 'no candidate met every guardrail on the search window' };
+  if (!cfg.quantSuccess.hold_out.required) return { adopted: true, reason: 'feasible on the search window (hold_out.required is false)' };
+  const failed = best.holdout_failed_guardrails ?? [];
+  return failed.length === 0
+    ? { adopted: true, reason: 'feasible on the search window and meets the success criteria on the hold-out' }
+    : { adopted: false, reason: `the best candidate fails on the hold-out: ${failed.join(', ')}` };
+}
+
+/** Feasible front-0 rows, best under constraints first, then by the primary objective. */
+function frontOrder(result: SearchResult, primary: number): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i < result.n; i++) if (result.rank[i] === 0 && result.violation[i] === 0) ids.push(i);
+  const key = (i: number) => result.F[i * result.m + primary]!;
+  ids.sort((a, b) => (a === result.best ? -1 : b === result.best ? 1 : key(a) - key(b) || a - b));
+  return ids;
+}
+
+/** The first candidate of each distinct configuration (an optimizer may propose one twice), in order. */
+function distinctParams(ids: readonly number[], result: SearchResult, X: readonly Float64Array[]): number[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => {
+    const key = `${result.family[id]}:${X[id]!.join(',')}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Parameter rows of every evaluated candidate, decoded from the search's unit-cube points. */
+function decodeAll(families: readonly FamilySetup[], result: SearchResult): Float64Array[] {
+  return Array.from({ length: result.n }, (_, i) => {
+    const layout = families[result.family[i]!]!.layout;
+    const row = new Float64Array(layout.params.length);
+    decodePoints(layout, result.U.subarray(i * result.dims, i * result.dims + layout.params.length), 1, row);
+    return row;
+  });
+}
+
+function interruptedSummary(
+  req: OptimizationRequest,
+  runId: string,
+  windows: EvaluationWindows,
+  time: Float64Array,
+  evaluated: number,
+  elapsed: number,
+  outDir: string,
+  configHash: string,
+  dataHash: string,
+): OptimizationSummary {
+  const date = (t: number) => new Date(time[t]!).toISOString().slice(0, 10);
+  return {
+    run_id: runId, status: 'interrupted', families: req.families, optimizer: req.optimizer, seed: req.seed, budget: req.budget,
+    config_hash: configHash, data_hash: dataHash, code_version: codeVersion(),
+    windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
+    evaluated, generations: 0, stop_reason: 'aborted', elapsed_s: elapsed, candidates_per_s: evaluated / elapsed,
+    best: null, adopted: false, adoption_reason: `interrupted: resume with --resume ${runId}`, front: [], out_dir: outDir,
+  };
+}
+
+/** Reopen an interrupted run after checking it is the same job. */
+function reopen(store: RunStore, runId: string, record: { configHash: string; dataHash: string; family: string; optimizer: string; seed: string; budget: number }): string {
+  const row = store.run(runId);
+  if (row === undefined) throw new UsageError(`--resume ${runId}: no such run in the database`);
+  const mismatch = (
+    [
+      ['config hash', row.config_hash, record.configHash],
+      ['data hash', row.data_hash, record.dataHash],
+      ['family', row.family, record.family],
+      ['optimizer', row.optimizer, record.optimizer],
+      ['seed', row.seed, record.seed],
+      ['budget', row.budget, record.budget],
+    ] as const
+  ).filter(([, a, b]) => a !== b);
+  if (mismatch.length > 0) throw new UsageError(`--resume ${runId}: the run was made with a different ${mismatch.map(([k, a, b]) => `${k} (${a}, now ${b})`).join(', ')}`);
+  if (row.status === 'completed') throw new UsageError(`--resume ${runId}: the run is already completed`);
+  store.reopenRun(runId);
+  return runId;
+}
+
+function storedMetrics(store: RunStore, runId: string): Map<number, Float64Array> {
+  const done = new Map<number, Float64Array>();
+  for (const r of store.results(runId)) if (r.status === 'ok' && r.metrics !== null) done.set(r.candidateId, r.metrics);
+  return done;
+}
+
