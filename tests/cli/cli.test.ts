@@ -13,7 +13,7 @@ describe('pnlopt CLI', () => {
   it('lists its subcommands and has --help on each', () => {
     const top = runCli(['--help']);
     expect(top.code).toBe(0);
-    const names = ['demo', 'ingest', 'backtest', 'synth'];
+    const names = ['demo', 'ingest', 'backtest', 'evaluate', 'optimize', 'synth', 'sample', 'pareto'];
     for (const n of names) expect(top.stdout).toContain(n);
     for (const n of names) {
       const r = runCli([n, '--help']);
@@ -55,11 +55,27 @@ describe('pnlopt CLI', () => {
     expect(r.stderr).toContain('quant_success_config.yml: guardrails.max_drawdown: expected number between 0 and 1, got "abc"');
   });
 
-  it('runs the demo on the embedded data with no other input', () => {
-    const r = runCli(['demo', '--db', join(tmp(), 'demo.db')]);
+  it('runs the demo on the embedded data with no other input: ingest, then optimize', () => {
+    const dir = tmp();
+    const r = runCli(['demo', '--db', join(dir, 'demo.db')], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('sp500_daily_ohlcv_2000_2020');
     expect(r.stdout).toMatch(/5105/);
+    expect(r.stdout).toMatch(/candidates of sma_cross by nsga2/);
+    expect(r.stdout).toMatch(/adopted: |not adopted: |no candidate met every guardrail/);
+  });
+
+  it('optimizes with JSON output, and rejects an unknown family or optimizer with exit 2', () => {
+    const dir = tmp();
+    const r = runCli(['optimize', '--budget', '300', '--seed', '3', '--db', join(dir, 'o.db'), '--out', join(dir, 'run'), '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { status: string; evaluated: number; run_id: string };
+    expect(s).toMatchObject({ status: 'completed', evaluated: 300 });
+    expect(readFileSync(join(dir, 'run', 'summary.json'), 'utf8')).toContain(s.run_id);
+    const bad = runCli(['optimize', '--family', 'nope', '--db', join(dir, 'o.db')], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown strategy "nope"');
+    expect(runCli(['optimize', '--optimizer', 'gradient', '--db', join(dir, 'o.db')], { cwd: dir }).code).toBe(2);
   });
 
   it('backtests sma_cross with JSON metrics and rejects bad parameters with exit 2', () => {
