@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark suite, then writes the figures by name to
  * bench/results.json and a readable account, with the command, to bench/RESULTS.md.
+ * `node --expose-gc dist/bench/run.js SUITE...` runs only the named suites and writes nothing.
  * Figures are from one run on this machine; ratios compare variants measured in that same run.
  */
 import { writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
 import { runNsga2Bench } from './nsga2.bench.js';
+import { runOptimizeBench } from './optimize.bench.js';
 import { runParetoBench } from './pareto.bench.js';
 import { runPoolBench } from './pool.bench.js';
 import { runSimulatorBench, type SuiteResult } from './simulator.bench.js';
@@ -17,6 +19,7 @@ const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [
   { name: 'pareto', run: async () => ({ figures: await runParetoBench(), notes: [] }) },
   { name: 'nsga2', run: async () => ({ figures: await runNsga2Bench(), notes: [] }) },
   { name: 'pool', run: async () => ({ figures: await runPoolBench(), notes: [] }) },
+  { name: 'optimize', run: runOptimizeBench },
 ];
 
 async function main(): Promise<void> {
@@ -30,11 +33,13 @@ async function main(): Promise<void> {
     Object.assign(figures, r.figures);
     sections.push(`## ${suite.name}\n\n| figure | value |\n|---|---:|\n${Object.entries(r.figures).map(([k, v]) => `| ${k} | ${format(v)} |`).join('\n')}\n${r.notes.map((n) => `\n- ${n}`).join('')}\n`);
   }
+  console.log(JSON.stringify(figures, null, 2));
+  // Only a full run rewrites the record: a partial one would drop the other suites' figures.
+  if (only.length > 0) return;
   const dir = join(projectRoot(), 'bench');
   writeFileSync(join(dir, 'results.json'), JSON.stringify(figures, null, 2) + '\n');
   const header = `# Benchmark results\n\nCommand: \`npm run bench\` (node --expose-gc dist/bench/run.js). Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Shared and noisy: compare the ratios, which were measured within one run.\n`;
   writeFileSync(join(dir, 'RESULTS.md'), [header, ...sections].join('\n'));
-  console.log(JSON.stringify(figures, null, 2));
 }
 
 function format(v: number): string {
