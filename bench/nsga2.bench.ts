@@ -8,8 +8,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Bench, type Task } from 'tinybench';
+import { loadConfig } from '../src/config/load.js';
+import type { OptimizerSettings } from '../src/config/optimizer-settings.js';
 import { runSearch, type EvaluateFn, type OptimizerKind } from '../src/search/optimize.js';
-import { OptimizerSettings } from '../src/config/optimizer-settings.js';
 
 const DIMS = 30;
 
@@ -25,24 +26,19 @@ const zdt1: EvaluateFn = async (U, n) => {
   return { F, violation: new Float64Array(n) };
 };
 
+/** The configured optimizer settings, on the two ZDT objectives and with the given population. */
 function settings(population: number, generations: number): OptimizerSettings {
-  return OptimizerSettings.parse({
+  const base = loadConfig().strategy.optimizer;
+  return {
+    ...base,
     objectives: [
       { metric: 'total_return', direction: 'minimize' },
       { metric: 'max_drawdown', direction: 'minimize' },
     ],
     primary_objective: 'total_return',
-    sampling: { batch_size: population, maximin_iterations: 0, scramble: false },
-    nsga2: {
-      population,
-      generations,
-      initial_sampler: 'lhs',
-      crossover: { probability: 0.9, eta: 15, variable_probability: 0.5 },
-      mutation: { eta: 20, variables_per_child: 1 },
-    },
-    annealing: { chains: 1, steps: 1, schedule: 'geometric', initial_temperature: 1, final_temperature: 1, step_scale: 0.1, initial_sampler: 'lhs' },
-    bandit: { policy: 'ucb1', exploration_share: 0, samplers: ['lhs'] },
-  });
+    sampling: { ...base.sampling, batch_size: population },
+    nsga2: { ...base.nsga2, population, generations },
+  };
 }
 
 function run(optimizer: OptimizerKind, population: number, generations: number) {

@@ -126,6 +126,7 @@ export interface TsWorkspace {
    * argument to a function V8 does not inline is boxed, one allocation per bar.
    */
   readonly equityNow: Float64Array;
+  readonly rule: SignalRule;
 }
 
 // Slots of `ws.sig`: the sizing inputs of the signal being ordered, and whether the models made it.
@@ -138,6 +139,7 @@ export function createTsWorkspace(K: number, T: number, classes: number, accSize
     pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
     pending: new Uint8Array(K), classUsed: new Float64Array(classes), acc: new Float64Array(accSize),
     target: new Int8Array(K * T), ensembleMu: new Float64Array(K * T), ensembleSigma: new Float64Array(K * T), sig: new Float64Array(3), equityNow: new Float64Array(1),
+    rule: { zConfidence: 0, minExpectedReturn: 0, noiseK: 0, fallback: 0, lookback: 0, longOnly: false },
   };
 }
 
@@ -166,7 +168,8 @@ export function tsPortfolio(
   pending.fill(0);
   accReset(acc, s.initial);
   ensemblePass(d, s, p, ws);
-  targetsPass(d, s, p, ws);
+  const rule = fillSignalRule(ws.rule, s, p);
+  targetsPass(d, s, rule, p, ws);
   let cash = s.initial;
   let equity = s.initial;
   const stopsOn = p[TsParam.trailingStop] === 1;
@@ -246,7 +249,7 @@ export function tsPortfolio(
     accEquity(acc, equity, positions > 0 ? 1 : 0);
     // 4. Decide at this close for the next open.
     ws.equityNow[0] = equity;
-    if (t + 1 < s.end) orders = decide(d, s, p, atr, ws, t);
+    if (t + 1 < s.end) orders = decide(d, s, rule, p, atr, ws, t);
   }
   accFinish(acc, s.initial, s.periodsPerYear, true, out, offset);
 }
@@ -311,20 +314,45 @@ function ensemblePass(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace
 }
 
 /**
+ * The candidate's signal rule, filled once per candidate into the workspace's object (no
+ * allocation) so the per-bar code reads fields rather than parameter slots.
+ */
+interface SignalRule {
+  zConfidence: number;
+  minExpectedReturn: number;
+  noiseK: number;
+  /** 0 none, 1 momentum, 2 mean reversion. */
+  fallback: number;
+  lookback: number;
+  longOnly: boolean;
+}
+
+function fillSignalRule(r: SignalRule, s: TsSettings, p: Float64Array): SignalRule {
+  r.zConfidence = s.zConfidence;
+  r.minExpectedReturn = s.minExpectedReturn;
+  r.noiseK = p[TsParam.noiseK]!;
+  r.fallback = p[TsParam.fallback]!;
+  r.lookback = p[TsParam.fallbackLookback]!;
+  r.longOnly = p[TsParam.direction] === 0;
+  return r;
+}
+
+/**
  * The signal of ticker k at close t (docs/strategies.md, step 4): returns the target direction
  * (long-only applied, blocking not). When the fallback rule decides, its sizing inputs go to `ws.sig`.
  */
-function signalAt(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, k: number, t: number): number {
+function signalAt(d: TsData, r: SignalRule, p: Float64Array, ws: TsWorkspace, k: number, t: number): number {
   const i = k * d.T + t;
   const mu = ws.ensembleMu[i]!;
   const sd = ws.ensembleSigma[i]!;
+  const a = Math.abs(mu);
   let nd = 0;
-  if (mu === mu && sd > 0 && Math.abs(mu) >= s.zConfidence * sd) {
-    if (Math.abs(mu) >= s.minExpectedReturn && Math.abs(mu) >= p[TsParam.noiseK]! * sd) nd = mu > 0 ? 1 : -1;
-  } else if (p[TsParam.fallback] !== 0 && t >= p[TsParam.fallbackLookback]!) {
+  if (mu === mu && sd > 0 && a >= r.zConfidence * sd) {
+    if (a >= r.minExpectedReturn && a >= r.noiseK * sd) nd = mu > 0 ? 1 : -1;
+  } else if (r.fallback !== 0 && t >= r.lookback) {
     nd = fallbackSignal(d, p, ws.sig, k, t);
   }
-  return p[TsParam.direction] === 0 && nd < 0 ? 0 : nd;
+  return r.longOnly && nd < 0 ? 0 : nd;
 }
 
 /** The fallback rule's direction at close t (docs/strategies.md); its sizing inputs go to `sig`. */
@@ -352,14 +380,14 @@ function fallbackSignal(d: TsData, p: Float64Array, sig: Float64Array, k: number
 }
 
 /** First pass: every ticker's target direction at each decision bar, and the forecast hit rate. */
-function targetsPass(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace): void {
+function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, ws: TsWorkspace): void {
   const { K, T, close } = d;
   let hits = 0;
   let forecasts = 0;
   for (let k = 0; k < K; k++) {
     for (let t = s.start; t + 1 < s.end; t++) {
       const i = k * T + t;
-      ws.target[i] = signalAt(d, s, p, ws, k, t);
+      ws.target[i] = signalAt(d, rule, p, ws, k, t);
       const mu = ws.ensembleMu[i]!;
       const move = close[i + 1]! - close[i]!;
       // Branch-free count: the sign agreement of forecast and move is a coin flip for the predictor.
@@ -373,7 +401,7 @@ function targetsPass(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace)
 
 /** Second pass, at close t: turn target changes into orders for the next open, sized under the caps. */
 /** @returns the number of orders placed */
-function decide(d: TsData, s: TsSettings, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
+function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
   const { K, T, close } = d;
   const equity = ws.equityNow[0]!;
   const { dir, units, blocked, classUsed } = ws;
@@ -394,7 +422,7 @@ function decide(d: TsData, s: TsSettings, p: Float64Array, atr: Float64Array, ws
     ws.sig[SIG_SIZE_MU] = ws.ensembleMu[i]!;
     ws.sig[SIG_SIZE_SIGMA] = ws.ensembleSigma[i]!;
     ws.sig[SIG_FROM_MODELS] = 1;
-    signalAt(d, s, p, ws, k, t);
+    signalAt(d, rule, p, ws, k, t);
     const sizeSig = ws.sig[SIG_SIZE_SIGMA]!;
     let w = 0;
     if (nd !== 0) {
