@@ -180,7 +180,9 @@ async function heapSuite(cfg: PnloptConfig, basket: Panel, basketHash: string, o
 }
 
 export async function runSimulatorBench(): Promise<SuiteResult> {
-  const cfg = loadConfig();
+  // A fresh forecast cache, so the forecast-column figures time the computation, not a cache hit.
+  const base = loadConfig();
+  const cfg = { ...base, runtime: { ...base.runtime, runtime: { ...base.runtime.runtime, cache_dir: mkdtempSync(join(tmpdir(), 'pnlopt-bench-cache-')) } } };
   const out: SuiteResult = { figures: {}, notes: [] };
   const basketData = generateSynthetic({ tickers: 5, bars: 2520, seed: SEED, config: cfg.synthetic });
   const basket = alignPanel(basketData);

@@ -3,10 +3,12 @@
  * parameter rows, run on the family's worker pool, stored as they finish, and scored as minimised
  * objectives plus a constraint violation (pair constraints of the space + guardrail shortfalls).
  * Candidate ids are global across families and follow evaluation order, so candidate id = row of
- * the search result. A resumed run finds earlier results by id and does not evaluate them again:
- * with the same seed, config and data the search then retraces the same path.
+ * the search result. A configuration proposed again takes its earlier row (`EvaluationMemo`), and
+ * a resumed run finds earlier results by id; neither is simulated again, and with the same seed,
+ * config and data the search retraces the same path.
  */
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/metrics.js';
+import { EvaluationMemo } from '../cache/evaluation-memo.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';
 import { chooseBatchSize, measureCandidateMs } from '../pool/batch-size.js';
 import type { EvaluationPool, PoolSettings } from '../pool/coordinator.js';
@@ -66,14 +68,22 @@ export interface FamilyEvaluationInputs {
   readonly onProgress?: (finished: number) => void;
 }
 
+/** The metric rows `rows` of M, packed in that order. */
+function gatherRows(M: Float64Array, rows: readonly number[]): Float64Array {
+  const out = new Float64Array(rows.length * METRIC_COUNT);
+  rows.forEach((r, i) => out.set(M.subarray(r * METRIC_COUNT, (r + 1) * METRIC_COUNT), i * METRIC_COUNT));
+  return out;
+}
+
 /** Thrown when the pool stopped because the run was interrupted. */
 export class InterruptedError extends Error {
   override name = 'InterruptedError';
 }
 
-/** Counts candidates finished in this process, across families. */
+/** Counts candidates finished in this process, across families, and how many of them were simulated. */
 export interface ProgressCounter {
   finished: number;
+  simulated: number;
 }
 
 /**
@@ -87,17 +97,36 @@ export function familyEvaluation(inp: FamilyEvaluationInputs, counter: ProgressC
   const m = inp.settings.objectives.length;
   let candidateMs = NaN;
   let taskOverheadMs = NaN;
+  const memo = new EvaluationMemo();
 
   return async (U, n) => {
     const X = new Float64Array(n * d);
     decodePoints(layout, U, n, X);
     const base = log.reserve(n);
     const M = log.all().subarray(base * METRIC_COUNT, (base + n) * METRIC_COUNT);
+    // Rows known already: stored by an interrupted run of this job, or evaluated earlier in it.
     const todo: number[] = [];
+    const repeats: number[] = [];
+    // Repeats inside this batch: row -> the first row with the same configuration.
+    const firstOf = new Map<string, number>();
+    const sameAs: [number, number][] = [];
     for (let r = 0; r < n; r++) {
-      const stored = inp.done.get(base + r);
-      if (stored !== undefined) M.set(stored, r * METRIC_COUNT);
-      else todo.push(r);
+      const key = memo.key(X, r * d, d);
+      const known = inp.done.get(base + r) ?? memo.get(key);
+      const first = firstOf.get(key);
+      if (known !== undefined) {
+        M.set(known, r * METRIC_COUNT);
+        if (!inp.done.has(base + r)) repeats.push(r);
+      } else if (first !== undefined) sameAs.push([r, first]);
+      else {
+        firstOf.set(key, r);
+        todo.push(r);
+      }
+    }
+    if (repeats.length > 0) {
+      store.writeEvaluated(runId, layout, X, Int32Array.from(repeats), gatherRows(M, repeats), base);
+      counter.finished += repeats.length;
+      inp.onProgress?.(counter.finished);
     }
     if (todo.length > 0) {
       const ids = Int32Array.from(todo);
@@ -116,7 +145,10 @@ export function familyEvaluation(inp: FamilyEvaluationInputs, counter: ProgressC
         poolSettings,
         {
           ok(batchIds, F) {
-            batchIds.forEach((r, i) => M.set(F.subarray(i * METRIC_COUNT, (i + 1) * METRIC_COUNT), r * METRIC_COUNT));
+            batchIds.forEach((r, i) => {
+              M.set(F.subarray(i * METRIC_COUNT, (i + 1) * METRIC_COUNT), r * METRIC_COUNT);
+              memo.set(memo.key(X, r * d, d), F, i * METRIC_COUNT);
+            });
             store.writeEvaluated(runId, layout, X, batchIds, F, base);
           },
           failed(batchIds, error) {
@@ -129,8 +161,18 @@ export function familyEvaluation(inp: FamilyEvaluationInputs, counter: ProgressC
         },
       );
       counter.finished += outcome.evaluated + outcome.failed;
+      counter.simulated += outcome.evaluated;
       if (outcome.status === 'interrupted') throw new InterruptedError('interrupted');
       if (outcome.status === 'failed') throw new Error(`a batch failed ${poolSettings.maxRetries + 1} times and pool.on_batch_failure is stop`);
+    }
+    if (sameAs.length > 0) {
+      for (const [r, first] of sameAs) M.copyWithin(r * METRIC_COUNT, first * METRIC_COUNT, (first + 1) * METRIC_COUNT);
+      const ok = sameAs.filter(([r]) => !Number.isNaN(M[r * METRIC_COUNT]!)).map(([r]) => r);
+      const failed = sameAs.filter(([r]) => Number.isNaN(M[r * METRIC_COUNT]!)).map(([r]) => r);
+      if (ok.length > 0) store.writeEvaluated(runId, layout, X, Int32Array.from(ok), gatherRows(M, ok), base);
+      if (failed.length > 0) store.writeFailed(runId, layout, X, Int32Array.from(failed), 'the same configuration failed earlier in this batch', base);
+      counter.finished += sameAs.length;
+      inp.onProgress?.(counter.finished);
     }
     const F = new Float64Array(n * m);
     objectiveMatrix(M, METRIC_COUNT, n, objectives, F);

@@ -84,6 +84,8 @@ export interface OptimizationSummary {
   readonly code_version: string;
   readonly windows: EvaluationWindows & { readonly dates: { search: [string, string]; holdout: [string, string] } };
   readonly evaluated: number;
+  /** Backtests actually run in this session: repeats of a configuration and resumed rows are not. */
+  readonly simulated: number;
   readonly generations: number;
   readonly stop_reason: string;
   readonly elapsed_s: number;
@@ -150,7 +152,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
       });
     }
     const log = new MetricLog();
-    const counter = { finished: 0 };
+    const counter = { finished: 0, simulated: 0 };
     const evaluators = families.map((f) =>
       familyEvaluation(
         {
@@ -183,11 +185,11 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     });
     const elapsed = (performance.now() - t0) / 1000;
     if (result === null || result.stopReason === 'aborted') {
-      const summary = interruptedSummary(req, runId, windows, panel.time, log.n, elapsed, outDir, cfg.hash, data.hash);
+      const summary = interruptedSummary(req, runId, windows, panel.time, log.n, counter.simulated, elapsed, outDir, cfg.hash, data.hash);
       store.finishRun(runId, 'interrupted', summary);
       return summary;
     }
-    const summary = finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir);
+    const summary = finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated);
     store.finishRun(runId, 'completed', summary);
     mkdirSync(outDir, { recursive: true });
     writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
@@ -212,6 +214,7 @@ function finish(
   time: Float64Array,
   elapsed: number,
   outDir: string,
+  simulated: number,
 ): OptimizationSummary {
   const { cfg } = req;
   const X = decodeAll(families, result);
@@ -257,6 +260,7 @@ function finish(
     code_version: codeVersion(),
     windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
     evaluated: result.n,
+    simulated,
     generations: result.generations,
     stop_reason: result.stopReason,
     elapsed_s: elapsed,
@@ -315,6 +319,7 @@ function interruptedSummary(
   windows: EvaluationWindows,
   time: Float64Array,
   evaluated: number,
+  simulated: number,
   elapsed: number,
   outDir: string,
   configHash: string,
@@ -325,7 +330,7 @@ function interruptedSummary(
     run_id: runId, status: 'interrupted', families: req.families, optimizer: req.optimizer, seed: req.seed, budget: req.budget,
     config_hash: configHash, data_hash: dataHash, code_version: codeVersion(),
     windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
-    evaluated, generations: 0, stop_reason: 'aborted', elapsed_s: elapsed, candidates_per_s: evaluated / elapsed,
+    evaluated, simulated, generations: 0, stop_reason: 'aborted', elapsed_s: elapsed, candidates_per_s: evaluated / elapsed,
     best: null, adopted: false, adoption_reason: `interrupted: resume with --resume ${runId}`, front: [], out_dir: outDir,
   };
 }
