@@ -101,7 +101,7 @@ export function smaCross(
     t = last + 1;
     cash = units * open[t]! * sellKeep;
     accTrade(acc, cash - entryCash, NaN, entryCash);
-    accFill(acc, 1, 0); // the whole position is sold: notional / equity at the fill = 1
+    accFill(acc, open[t]! / close[last]!, 0); // notional units * O_t over the previous close's equity units * C_{t-1}
     const rx = cash / prevE - 1;
     sumR += rx;
     sumR2 += rx * rx;
@@ -121,8 +121,16 @@ export function smaCross(
   accFinish(acc, initial, periodsPerYear, false, out, offset);
 }
 
-/** s_t: both averages defined and SMA_fast > SMA_slow, compared cross-multiplied (no division). */
+/**
+ * Averages within this relative difference are equal (docs/strategies.md): two averages of a
+ * constant price differ only by the rounding of their sums, and equality counts as flat.
+ */
+const SMA_EQUAL_REL = 1e-12;
+
+/** s_t: both averages defined and SMA_fast > SMA_slow beyond rounding, compared cross-multiplied (no division). */
 function longTarget(prefix: Float64Array, t: number, fast: number, slow: number): boolean {
   const top = prefix[t + 1]!;
-  return t >= slow - 1 && (top - prefix[t + 1 - fast]!) * slow > (top - prefix[t + 1 - slow]!) * fast;
+  const a = (top - prefix[t + 1 - fast]!) * slow;
+  const b = (top - prefix[t + 1 - slow]!) * fast;
+  return t >= slow - 1 && a - b > SMA_EQUAL_REL * Math.abs(b);
 }

@@ -113,6 +113,10 @@ export interface TsWorkspace {
   readonly entryVol: Float64Array;
   readonly pending: Uint8Array;
   readonly classUsed: Float64Array;
+  /** Direction each ticker should hold after this close (blocking applied), while deciding. */
+  readonly nextDir: Float64Array;
+  /** Bar at which each position was filled by a limit order (no take-profit on that bar). */
+  readonly limitFillBar: Float64Array;
   readonly acc: Float64Array;
   /** Target direction per ticker and bar (ticker-major), from the first pass. */
   readonly target: Int8Array;
@@ -137,7 +141,7 @@ export function createTsWorkspace(K: number, T: number, classes: number, accSize
   return {
     units: f(), dir: f(), entryPx: f(), entryFees: f(), entryEquity: f(), expected: f(), stopLevel: f(), tpLevel: f(), blocked: f(),
     pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
-    pending: new Uint8Array(K), classUsed: new Float64Array(classes), acc: new Float64Array(accSize),
+    pending: new Uint8Array(K), classUsed: new Float64Array(classes), nextDir: f(), limitFillBar: f(), acc: new Float64Array(accSize),
     target: new Int8Array(K * T), ensembleMu: new Float64Array(K * T), ensembleSigma: new Float64Array(K * T), sig: new Float64Array(3), equityNow: new Float64Array(1),
     rule: { zConfidence: 0, minExpectedReturn: 0, noiseK: 0, fallback: 0, lookback: 0, longOnly: false },
   };
@@ -166,6 +170,7 @@ export function tsPortfolio(
   dir.fill(0);
   blocked.fill(0);
   pending.fill(0);
+  ws.limitFillBar.fill(-1);
   accReset(acc, s.initial);
   ensemblePass(d, s, p, ws);
   const rule = fillSignalRule(ws.rule, s, p);
@@ -197,6 +202,7 @@ export function tsPortfolio(
         // A limit fills only if the bar trades through it, at the limit or the better open.
         if (nd > 0 ? !(low[i]! < lim) : !(high[i]! > lim)) continue;
         px = nd > 0 ? Math.min(open[i]!, lim) : Math.max(open[i]!, lim);
+        ws.limitFillBar[k] = t;
       } else {
         px = open[i]! * (1 + nd * ws.pendSlip[k]!);
       }
@@ -225,7 +231,8 @@ export function tsPortfolio(
       if (stopsOn && (dk > 0 ? low[i]! <= stopLevel[k]! : high[i]! >= stopLevel[k]!)) {
         const level = dk > 0 ? Math.min(open[i]!, stopLevel[k]!) : Math.max(open[i]!, stopLevel[k]!);
         px = level * (1 - dk * slippageAt(d, p, k, t - 1, Math.abs(units[k]! * level), ws.entryVol[k]!));
-      } else if (tpOn && (dk > 0 ? high[i]! >= tpLevel[k]! : low[i]! <= tpLevel[k]!)) {
+      } else if (tpOn && ws.limitFillBar[k] !== t && (dk > 0 ? high[i]! >= tpLevel[k]! : low[i]! <= tpLevel[k]!)) {
+        // (Not on the bar a limit filled: whether its high or low came first is unknown.)
         px = dk > 0 ? Math.max(open[i]!, tpLevel[k]!) : Math.min(open[i]!, tpLevel[k]!);
       }
       if (px === px) {
@@ -347,10 +354,13 @@ function signalAt(d: TsData, r: SignalRule, p: Float64Array, ws: TsWorkspace, k:
   const sd = ws.ensembleSigma[i]!;
   const a = Math.abs(mu);
   let nd = 0;
-  if (mu === mu && sd > 0 && a >= r.zConfidence * sd) {
+  // a < Infinity also excludes NaN: only finite forecasts are valid.
+  if (a < Infinity && sd > 0 && sd < Infinity && a >= r.zConfidence * sd) {
     if (a >= r.minExpectedReturn && a >= r.noiseK * sd) nd = mu > 0 ? 1 : -1;
   } else if (r.fallback !== 0 && t >= r.lookback) {
     nd = fallbackSignal(d, p, ws.sig, k, t);
+    // The guardrail holds for the rule-based signal too: its expected per-bar move must reach it.
+    if (!(Math.abs(ws.sig[SIG_SIZE_MU]!) >= r.minExpectedReturn)) nd = 0;
   }
   return r.longOnly && nd < 0 ? 0 : nd;
 }
@@ -391,7 +401,8 @@ function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array
       const mu = ws.ensembleMu[i]!;
       const move = close[i + 1]! - close[i]!;
       // Branch-free count: the sign agreement of forecast and move is a coin flip for the predictor.
-      const scored = mu !== 0 && mu === mu && move !== 0 && ws.ensembleSigma[i]! > 0 ? 1 : 0;
+      const sd = ws.ensembleSigma[i]!;
+      const scored = mu !== 0 && Math.abs(mu) < Infinity && move !== 0 && sd > 0 && sd < Infinity ? 1 : 0;
       forecasts += scored;
       hits += scored & (move > 0 === mu > 0 ? 1 : 0);
     }
@@ -400,47 +411,54 @@ function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array
 }
 
 /** Second pass, at close t: turn target changes into orders for the next open, sized under the caps. */
-/** @returns the number of orders placed */
+/**
+ * At close t: turn target changes into orders for the next open, in ticker order, each sized under
+ * the caps given what is held and what the orders before it at this close will hold.
+ * @returns the number of orders placed
+ */
 function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
   const { K, T, close } = d;
   const equity = ws.equityNow[0]!;
-  const { dir, units, blocked, classUsed } = ws;
-  let capsKnown = false;
-  let gross = 0;
-  let orders = 0;
+  const { dir, units, blocked, classUsed, nextDir } = ws;
+  let changes = 0;
   for (let k = 0; k < K; k++) {
-    const i = k * T + t;
-    let nd = ws.target[i]!;
+    let nd = ws.target[k * T + t]!;
     if (blocked[k] !== 0) {
       if (nd === blocked[k]) nd = 0;
       else blocked[k] = 0;
     }
+    nextDir[k] = nd;
+    if (nd !== dir[k]) changes++;
+  }
+  if (changes === 0) return 0;
+  // Weights held at this close, by asset class and in total; each order below updates them.
+  let gross = 0;
+  classUsed.fill(0);
+  for (let q = 0; q < K; q++) {
+    if (dir[q] === 0) continue;
+    const wq = Math.abs(units[q]! * close[q * T + t]!) / equity;
+    gross += wq;
+    classUsed[d.assetClass[q]!] += wq;
+  }
+  let orders = 0;
+  for (let k = 0; k < K; k++) {
+    const nd = nextDir[k]!;
     if (nd === dir[k]) continue;
-    ws.pending[k] = 1;
-    ws.pendDir[k] = 0;
+    const i = k * T + t;
+    const cls = d.assetClass[k]!;
     // Sizing inputs: the ensemble's, unless the fallback rule made this bar's signal.
     ws.sig[SIG_SIZE_MU] = ws.ensembleMu[i]!;
     ws.sig[SIG_SIZE_SIGMA] = ws.ensembleSigma[i]!;
     ws.sig[SIG_FROM_MODELS] = 1;
     signalAt(d, rule, p, ws, k, t);
     const sizeSig = ws.sig[SIG_SIZE_SIGMA]!;
+    const held = dir[k] !== 0 ? Math.abs(units[k]! * close[i]!) / equity : 0;
+    ws.pendDir[k] = 0;
     let w = 0;
     if (nd !== 0) {
-      if (!capsKnown) {
-        // Weights held at this close, by asset class and in total: needed only when an order opens.
-        classUsed.fill(0);
-        for (let q = 0; q < K; q++) {
-          if (dir[q] === 0) continue;
-          const wq = Math.abs(units[q]! * close[q * T + t]!) / equity;
-          gross += wq;
-          classUsed[d.assetClass[q]!] += wq;
-        }
-        capsKnown = true;
-      }
       w = weightFor(p, ws.sig[SIG_SIZE_MU]!, sizeSig);
       w = Math.min(w, p[TsParam.maxWeightTicker]!) / (1 + p[TsParam.diversificationPenalty]! * d.avgAbsCorr[i]!);
-      const held = dir[k] !== 0 ? Math.abs(units[k]! * close[i]!) / equity : 0;
-      w = Math.min(w, p[TsParam.maxWeightClass]! - (classUsed[d.assetClass[k]!]! - held), s.maxGrossExposure - (gross - held));
+      w = Math.min(w, p[TsParam.maxWeightClass]! - (classUsed[cls]! - held), s.maxGrossExposure - (gross - held));
       const riskDistance = p[TsParam.trailingStop] === 1 ? (p[TsParam.stopAtrMult]! * atr[i]!) / close[i]! : 1;
       w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
       if (!(w > 0)) w = 0;
@@ -448,19 +466,20 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
         ws.pendDir[k] = nd;
         ws.pendNotional[k] = w * equity;
         ws.pendLimit[k] = close[i]! * (1 - nd * p[TsParam.limitOffset]!);
-        ws.pendRisk[k] = w * riskDistance;
+        // w = cap / distance can exceed the cap by an ulp once multiplied back.
+        ws.pendRisk[k] = Math.min(w * riskDistance, s.capitalAtRiskPerTrade);
         // The forecast return of the trade on entry equity: weight x the one-bar forecast move.
         ws.pendExpected[k] = ws.sig[SIG_FROM_MODELS] === 1 ? w * Math.expm1(Math.abs(ws.ensembleMu[i]!)) : NaN;
       }
     }
-    if (w === 0 && dir[k] === 0) {
-      ws.pending[k] = 0;
-      continue;
-    }
+    if (w === 0 && dir[k] === 0) continue;
+    gross += w - held;
+    classUsed[cls] += w - held;
+    ws.pending[k] = 1;
     orders++;
     // Exits and market entries pay slippage on the larger of the two legs' notionals; an order
     // without a positive sigma at its decision (an exit on a missing forecast) uses the entry's.
-    const notional = Math.max(w * equity, dir[k] !== 0 ? Math.abs(units[k]! * close[i]!) : 0);
+    const notional = Math.max(w * equity, held * equity);
     ws.pendVol[k] = sizeSig > 0 ? sizeSig : dir[k] !== 0 ? ws.entryVol[k]! : 0;
     ws.pendSlip[k] = slippageAt(d, p, k, t, notional, ws.pendVol[k]!);
   }

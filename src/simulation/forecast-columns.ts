@@ -103,7 +103,9 @@ function prepareInputs(panel: Panel): Inputs {
 function exogValue(panel: Panel, name: ExogName, i: number, t: number): number {
   switch (name) {
     case 'log_volume_change':
-      return t === 0 ? NaN : Math.log(panel.volume[i] / panel.volume[i - 1]);
+      // Undefined (NaN, so the fit skips or the forecast is missing) without trading on both bars:
+      // a zero volume would make it infinite.
+      return t === 0 || !(panel.volume[i] > 0 && panel.volume[i - 1] > 0) ? NaN : Math.log(panel.volume[i] / panel.volume[i - 1]);
     case 'range':
       return (panel.high[i] - panel.low[i]) / panel.close[i];
   }

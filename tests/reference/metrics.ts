@@ -49,6 +49,42 @@ export function refSharpe(equity: number[], periodsPerYear: number): number {
   return (mean / std) * Math.sqrt(periodsPerYear);
 }
 
+/** Returns r_t = E_t / E_{t-1} - 1 for t = 1..T-1. */
+function refReturns(equity: number[]): number[] {
+  const r: number[] = [];
+  for (let t = 1; t < equity.length; t++) r.push(equity[t] / equity[t - 1] - 1);
+  return r;
+}
+
+/**
+ * mean(r) / D * sqrt(P), D = sqrt(sum min(r, 0)^2 / n) over all n returns (docs/metrics.md);
+ * NaN when D = 0 or T < 3.
+ */
+export function refSortino(equity: number[], periodsPerYear: number): number {
+  if (equity.length < 3) return NaN;
+  const r = refReturns(equity);
+  let sum = 0;
+  let down = 0;
+  for (const x of r) {
+    sum += x;
+    if (x < 0) down += x * x;
+  }
+  const D = Math.sqrt(down / r.length);
+  return D === 0 ? NaN : (sum / r.length / D) * Math.sqrt(periodsPerYear);
+}
+
+/** std(r) (ddof 1) * sqrt(P); NaN with fewer than 2 returns. */
+export function refRiskScore(equity: number[], periodsPerYear: number): number {
+  const r = refReturns(equity);
+  if (r.length < 2) return NaN;
+  let sum = 0;
+  for (const x of r) sum += x;
+  const mean = sum / r.length;
+  let sq = 0;
+  for (const x of r) sq += (x - mean) * (x - mean);
+  return Math.sqrt(sq / (r.length - 1)) * Math.sqrt(periodsPerYear);
+}
+
 /** wins / trades, a win being pnl > 0 (a pnl of exactly 0 is not a win); NaN when no trade closed. */
 export function refWinRate(pnls: number[]): number {
   if (pnls.length === 0) return NaN;

@@ -6,8 +6,11 @@
  *
  * Readings of the spec made explicit:
  * - SMA_n(t) = (C_{t-n+1} + ... + C_t) / n, summed oldest first; undefined (NaN) for t < n-1.
- * - s_t = 1 only when both SMAs are defined and SMA_fast(t) > SMA_slow(t); equality is flat.
- *   s_{-1} = 0.
+ * - s_t = 1 only when both SMAs are defined and SMA_fast(t) > SMA_slow(t); equality is flat, and
+ *   averages within a relative 1e-12 of each other are equal (docs/strategies.md): they differ
+ *   only by the rounding of their sums, e.g. on a constant price of 100.1. s_{-1} = 0.
+ * - A window [start, end) trades only inside it: SMAs use all closes up to t, the path starts flat
+ *   with E_{start-1} = initial capital and s_{start-1} = 0, and no order fills at or after `end`.
  * - An order decided at close t (s_t != s_{t-1}) fills at O_{t+1}; a change at t = T-1 never fills.
  *   Every order fills (all cash in, all units out), so the position held from the open of bar t on
  *   is s_{t-1}: the fill at bar t is an entry when s_{t-1} = 1 and s_{t-2} = 0, an exit when
@@ -22,11 +25,16 @@
 import {
   refMaxDrawdown,
   refProfitFactor,
+  refRiskScore,
   refSharpe,
+  refSortino,
   refTotalProfit,
   refTotalReturn,
   refWinRate,
 } from './metrics.js';
+
+/** Relative difference below which two averages count as equal (docs/strategies.md). */
+export const SMA_EQUAL_REL = 1e-12;
 
 export interface ReferenceBars {
   open: number[];
@@ -39,6 +47,9 @@ export interface ReferenceSmaCrossParams {
   feeBps: number;
   initialCapital: number;
   periodsPerYear: number;
+  /** Traded window [start, end); default the whole series. */
+  start?: number;
+  end?: number;
 }
 
 export interface ReferenceTrade {
@@ -65,6 +76,16 @@ export interface ReferenceMetrics {
   profit_factor: number;
   /** Always NaN: sma_cross makes no forecast. */
   calibration_error: number;
+  sortino: number;
+  /** Share of bars with a position at the close. */
+  exposure: number;
+  /** Sum over fills of notional / equity at the previous close, per year of bars. */
+  turnover: number;
+  risk_score: number;
+  /** 1 once any entry happened (all-in, no stop), else 0. */
+  max_capital_at_risk: number;
+  /** Always NaN: no forecast. */
+  hit_rate: number;
 }
 
 export interface ReferenceResult {
@@ -89,7 +110,8 @@ export function refSmaCrossTargets(close: number[], fast: number, slow: number):
     const f = refSma(close, fast, t);
     const sl = refSma(close, slow, t);
     // NaN > x and x > NaN are both false, so an undefined SMA gives 0.
-    s.push(f > sl ? 1 : 0);
+    const equal = Math.abs(f - sl) <= SMA_EQUAL_REL * Math.abs(sl);
+    s.push(f > sl && !equal ? 1 : 0);
   }
   return s;
 }
@@ -105,38 +127,50 @@ export function referenceSmaCross(bars: ReferenceBars, p: ReferenceSmaCrossParam
     throw new Error(`need feeBps >= 0, initialCapital > 0, periodsPerYear > 0`);
   }
 
-  const T = close.length;
+  const start = p.start ?? 0;
+  const end = p.end ?? close.length;
   const f = p.feeBps / 1e4;
   const s = refSmaCrossTargets(close, p.fast, p.slow);
+  // Targets before the window do not trade: s_{start-1} = 0.
+  const target = (t: number) => (t >= start ? s[t] : 0);
 
   let cash = p.initialCapital;
   let units = 0;
   let long = false;
   let entryBar = -1;
   let entryEquity = 0;
+  let notionalShare = 0;
+  let longBars = 0;
+  let entries = 0;
   const equity: number[] = [];
   const trades: ReferenceTrade[] = [];
 
-  for (let t = 0; t < T; t++) {
+  for (let t = start; t < end; t++) {
     // The order decided at close t-1 fills at this bar's open.
-    if (t >= 1) {
-      const want = s[t - 1];
-      const had = t >= 2 ? s[t - 2] : 0;
+    const before = equity.length > 0 ? equity[equity.length - 1] : p.initialCapital;
+    if (t >= start + 1) {
+      const want = target(t - 1);
+      const had = target(t - 2);
       if (want === 1 && had === 0) {
         entryEquity = cash;
         entryBar = t;
         units = cash / (open[t] * (1 + f));
+        notionalShare += (units * open[t]) / before;
+        entries++;
         cash = 0;
         long = true;
       } else if (want === 0 && had === 1) {
+        notionalShare += (units * open[t]) / before;
         cash = units * open[t] * (1 - f);
         units = 0;
         long = false;
         trades.push({ entryBar, exitBar: t, pnl: cash - entryEquity, entryEquity });
       }
     }
+    if (long) longBars++;
     equity.push(long ? units * close[t] : cash);
   }
+  const nBars = end - start;
 
   const pnls = trades.map((tr) => tr.pnl);
   return {
@@ -151,6 +185,12 @@ export function referenceSmaCross(bars: ReferenceBars, p: ReferenceSmaCrossParam
       win_rate: refWinRate(pnls),
       profit_factor: refProfitFactor(pnls),
       calibration_error: NaN,
+      sortino: refSortino(equity, p.periodsPerYear),
+      exposure: nBars > 0 ? longBars / nBars : 0,
+      turnover: nBars > 0 ? notionalShare / (nBars / p.periodsPerYear) : 0,
+      risk_score: refRiskScore(equity, p.periodsPerYear),
+      max_capital_at_risk: entries > 0 ? 1 : 0,
+      hit_rate: NaN,
     },
   };
 }

@@ -23,14 +23,17 @@
  *   unslipped exit price min(O_t, level) (long), with bar t-1's volume and close and the entry
  *   decision's sigma. Participation is capped at 1 (also when the dollar volume is 0).
  * - kelly and vol_target divide by sigma; when sigma is not positive, w is undefined: no entry.
- * - A stop or take-profit can trigger on the very bar whose open filled the entry. The trailing
+ * - A stop or take-profit can trigger on the very bar whose open filled the entry, except a
+ *   take-profit on the bar a limit order filled (whether its low or high came first is unknown). The trailing
  *   level moves at every close the position is held, its entry bar's close included, after that
  *   bar's intrabar checks.
  * - The block after a stop/take-profit exit compares d* after the long_only rule; any other d*
  *   (0 or the opposite side) lifts it.
  * - Held weights for the caps are those at close t (after that bar's intrabar exits), other tickers
- *   only: the ticker's own position is being closed by its order. Orders decided for other tickers
- *   at the same close do not count.
+ *   only: the ticker's own position is being closed by its order. Orders placed for earlier tickers
+ *   (ticker order) at the same close count with the weight they will hold (0 for an exit).
+ * - Forecasts are valid only when finite (sigma > 0). A fallback signal also needs its expected
+ *   per-bar move (the sizing mu) to reach min_expected_return.
  * - A trade's entry equity ("just before its entry order") is E_{t-1}, the mark at the decision
  *   close; pnl = units (exit - entry) - entry fee - exit fee.
  * - calibration_error uses only trades entered on the models' forecast (the confident branch); a
@@ -323,7 +326,7 @@ function ensemble(input: RefTsInput, k: number, t: number): { mu: number; sigma:
   }
   const mu = smu / sw;
   const sigma = ssig / sw;
-  return { mu, sigma, valid: sw > 0 && !Number.isNaN(mu) && sigma > 0 };
+  return { mu, sigma, valid: sw > 0 && Number.isFinite(mu) && Number.isFinite(sigma) && sigma > 0 };
 }
 
 /** Run the reference backtest. */
@@ -341,6 +344,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
   const pos: (Position | null)[] = tickers.map(() => null);
   const orders: (Order | null)[] = tickers.map(() => null);
   const blocked: number[] = tickers.map(() => 0);
+  const limitFilledAt: number[] = tickers.map(() => -1);
   const equity: number[] = [];
   const trades: RefTrade[] = [];
   let prevE = s.initialCapital;
@@ -388,6 +392,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
         }
         events.limitFill++;
         price = o.open > 0 ? Math.min(tk.open[t], l) : Math.max(tk.open[t], l);
+        limitFilledAt[k] = t;
       }
       const units = (o.open * o.notional) / price;
       const fee = f * Math.abs(units * price);
@@ -395,7 +400,8 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
       turnoverSum += Math.abs(units * price) / prevE;
       events[Number.isNaN(o.expectedReturn) ? 'fallbackEntry' : 'forecastEntry']++;
       if (o.open < 0) events.shortEntry++;
-      maxCar = Math.max(maxCar, stopOn ? (o.w * m * o.atr) / o.close : o.w);
+      // Rounding of w = cap / distance can put w x distance an ulp above the cap.
+      maxCar = Math.max(maxCar, Math.min(stopOn ? (o.w * m * o.atr) / o.close : o.w, s.capitalAtRiskPerTrade));
       pos[k] = {
         d: o.open, units, entryBar: t, entryPrice: price, entryFee: fee, entryEquity: prevE, expectedReturn: o.expectedReturn,
         sigma: o.sigma, stopLevel: stopOn ? price - o.open * m * o.atr : NaN, tpLevel: tpOn ? price * (1 + o.open * p.take_profit_pct!) : NaN,
@@ -413,7 +419,8 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
         const slip = slippage(p, q.sigma, Math.abs(q.units) * raw, tk.volume[t - 1], tk.close[t - 1]);
         blocked[k] = q.d;
         closePosition(k, t, raw * (1 - q.d * slip), 'stop');
-      } else if (tpOn && (q.d > 0 ? tk.high[t] >= q.tpLevel : tk.low[t] <= q.tpLevel)) {
+      } else if (tpOn && limitFilledAt[k] !== t && (q.d > 0 ? tk.high[t] >= q.tpLevel : tk.low[t] <= q.tpLevel)) {
+        // Not on the bar a limit filled: the bar's order of low and high is unknown.
         const price = q.d > 0 ? Math.max(tk.open[t], q.tpLevel) : Math.min(tk.open[t], q.tpLevel);
         blocked[k] = q.d;
         closePosition(k, t, price, 'take_profit');
@@ -446,7 +453,10 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
 
     // 4. Decide at the close for the next open.
     if (t + 1 < s.end) {
-      const heldWeight = (j: number): number => (pos[j] === null ? 0 : Math.abs(pos[j]!.units * tickers[j].close[t]) / E);
+      // Weight each ticker will hold after the orders placed so far at this close (ticker order).
+      const committed: (number | null)[] = new Array<number | null>(K).fill(null);
+      const heldWeight = (j: number): number =>
+        committed[j] ?? (pos[j] === null ? 0 : Math.abs(pos[j]!.units * tickers[j].close[t]) / E);
       for (let k = 0; k < K; k++) {
         const tk = tickers[k];
         const C = tk.close[t];
@@ -477,6 +487,8 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
             if (Math.abs(zz) >= p.fallback_entry_z!) d = -sign(zz);
             mu = Math.abs(mm - C) / C / L;
           }
+          // The min_expected_return guardrail applies to the rule's expected per-bar move too.
+          if (!(Math.abs(mu) >= s.minExpectedReturn)) d = 0;
         }
         if (p.direction === 'long_only' && d < 0) d = 0;
         if (blocked[k] !== 0) {
@@ -519,6 +531,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
         const notional = opens ? w * E : 0;
         const closedNotional = held === 0 ? 0 : Math.abs(pos[k]!.units) * C;
         const slipSigma = sigma > 0 ? sigma : held !== 0 ? pos[k]!.sigma : 0;
+        committed[k] = opens ? w : 0;
         orders[k] = {
           open: opens ? d : 0, notional, w, sigma: slipSigma,
           slip: slippage(p, slipSigma, Math.max(notional, closedNotional), tk.volume[t], C),

@@ -218,3 +218,20 @@ describe('computeForecastColumns: wiring against the references', () => {
     expect(mu[104]).not.toBe(mu[89]);
   });
 });
+
+describe('zero volume', () => {
+  it('never gives an infinite forecast: a bar that traded nothing leaves log_volume_change undefined', () => {
+    const p = synthPanel(3, 1, T);
+    // Volume 0 just after the first sarimax refit (bar 69) and later, between refits.
+    for (const t of [70, 95, 96]) p.volume[t] = 0;
+    const cols = computeForecastColumns(p, cfg);
+    for (let i = 0; i < cols.mu.length; i++) {
+      expect(Math.abs(cols.mu[i]!) === Infinity, `mu[${i}]`).toBe(false);
+      expect(Math.abs(cols.sigma[i]!) === Infinity, `sigma[${i}]`).toBe(false);
+    }
+    const sarimax = forecastColumn(cols, 'sarimax', 0).mu;
+    // The bars whose exogenous input is undefined have no sarimax forecast.
+    expect(sarimax[70]).toBeNaN();
+    expect(sarimax[71]).toBeNaN();
+  });
+});

@@ -33,8 +33,8 @@ function expectClose(actual: number, expected: number, what: string): void {
   expect(Math.abs(actual - expected) / scale, `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(1e-9);
 }
 
-function compare(panel: Panel, bars: { open: number[]; close: number[] }, fast: number, slow: number, feeBps: number, initial: number): void {
-  const ctx = contextFor(panel, { initialCapital: initial, periodsPerYear: PERIODS, fee: feeBps / 1e4 });
+function compare(panel: Panel, bars: { open: number[]; close: number[] }, fast: number, slow: number, feeBps: number, initial: number, start = 0, end = panel.T): void {
+  const ctx = contextFor(panel, { initialCapital: initial, periodsPerYear: PERIODS, fee: feeBps / 1e4, start, end });
   const ev = createEvaluator(layout, ctx);
   const row = new Float64Array(layout.params.length).fill(NaN);
   row[layout.column.get('fast')!] = fast;
@@ -42,12 +42,12 @@ function compare(panel: Panel, bars: { open: number[]; close: number[] }, fast: 
   const F = new Float64Array(METRIC_COUNT);
   const equity = new Float64Array(panel.T);
   ev.evaluateWithEquity(row, equity, F);
-  const ref = referenceSmaCross(bars, { fast, slow, feeBps, initialCapital: initial, periodsPerYear: PERIODS });
-  const tag = `fast=${fast} slow=${slow} fee=${feeBps}`;
-  for (const name of ['total_return', 'total_profit', 'max_drawdown', 'sharpe', 'total_trades', 'win_rate', 'profit_factor', 'calibration_error'] as const) {
+  const ref = referenceSmaCross(bars, { fast, slow, feeBps, initialCapital: initial, periodsPerYear: PERIODS, start, end });
+  const tag = `fast=${fast} slow=${slow} fee=${feeBps} window=[${start}, ${end})`;
+  for (const name of Object.keys(Metric) as (keyof typeof Metric)[]) {
     expectClose(F[Metric[name]]!, ref.metrics[name], `${tag} ${name}`);
   }
-  ref.equity.forEach((e, t) => expectClose(equity[t]!, e, `${tag} equity[${t}]`));
+  ref.equity.forEach((e, i) => expectClose(equity[start + i]!, e, `${tag} equity[${start + i}]`));
 }
 
 describe('sma_cross kernel vs the independent reference', () => {
@@ -56,6 +56,30 @@ describe('sma_cross kernel vs the independent reference', () => {
     const panel = panelFromOpenClose(bars.open, bars.close);
     for (const [fast, slow] of [[2, 3], [5, 20], [10, 50], [20, 100], [50, 200], [3, 250]] as const) {
       for (const fee of [0, 5, 25]) compare(panel, bars, fast, slow, fee, 1);
+    }
+  });
+
+  it('matches on search and hold-out windows, where the averages reach back before the window', () => {
+    const bars = readOpenClose('sp500_daily_ohlcv_2000_2020.csv');
+    const panel = panelFromOpenClose(bars.open, bars.close);
+    for (const [start, end] of [[252, 3892], [3892, 5105], [1000, 1001], [1000, 1003]] as const) {
+      for (const [fast, slow] of [[5, 20], [20, 100], [50, 200]] as const) compare(panel, bars, fast, slow, 5, 1, start, end);
+    }
+  });
+
+  it('does not trade on a constant price whose averages differ only by rounding', () => {
+    const T = 300;
+    const bars = { open: new Array<number>(T).fill(100.1), close: new Array<number>(T).fill(100.1) };
+    const panel = panelFromOpenClose(bars.open, bars.close);
+    for (const [fast, slow] of [[2, 3], [10, 50], [7, 13]] as const) {
+      compare(panel, bars, fast, slow, 5, 1);
+      const F = new Float64Array(METRIC_COUNT);
+      const row = new Float64Array(layout.params.length).fill(NaN);
+      row[layout.column.get('fast')!] = fast;
+      row[layout.column.get('slow')!] = slow;
+      createEvaluator(layout, contextFor(panel)).evaluate(row, 1, F);
+      expect(F[Metric.total_trades]).toBe(0);
+      expect(F[Metric.exposure]).toBe(0);
     }
   });
 
