@@ -100,8 +100,18 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
   checkHyperoptTightensOnly(hyperopt, quantSuccess, signalRouting, files);
   const runtime = loadYamlFile(files.runtime, RuntimeConfig);
   const synthetic = loadYamlFile(files.synthetic, SyntheticDataConfig);
-  const hash = sha256(canonicalJson({ strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic }));
-  return { files, strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic, hash };
+  const sections = { strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic };
+  return { files, ...sections, hash: configHash(sections) };
+}
+
+/**
+ * sha256 of the canonical JSON of every config section: the run record's `config_hash`. Computed
+ * from the sections themselves, so a config assembled in code (tests, benchmarks) hashes what it
+ * holds.
+ */
+export function configHash(c: Omit<PnloptConfig, 'files' | 'hash'>): string {
+  const { strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic } = c;
+  return sha256(canonicalJson({ strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic }));
 }
 
 /** Every guardrail key, with where it is defined (for the error message). */

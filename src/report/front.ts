@@ -23,10 +23,12 @@ export function frontTable(s: OptimizationSummary): string {
     return lines.join('\n');
   }
   lines.push(`feasible Pareto front (first ${s.front.length}; * = best under constraints):`);
-  const header = ['', 'id', ...SHOWN_METRICS, 'holdout_return', 'holdout_ok', 'params'];
+  const several = s.families.length > 1;
+  const header = ['', 'id', ...(several ? ['family'] : []), ...SHOWN_METRICS, 'holdout_return', 'holdout_ok', 'params'];
   const rows = s.front.map((c) => [
     c.candidate_id === s.best?.candidate_id ? '*' : '',
     c.candidate_id,
+    ...(several ? [c.family] : []),
     ...SHOWN_METRICS.map((m) => c.metrics[m] ?? null),
     c.holdout_metrics?.total_return ?? null,
     c.holdout_failed_guardrails === undefined ? '-' : c.holdout_failed_guardrails.length === 0 ? 'yes' : 'no',

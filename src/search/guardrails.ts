@@ -1,15 +1,16 @@
 /**
- * Guardrails as feasibility: every candidate is checked against the success criteria
- * (quant_success_config.yml) and, for the time-series families, the signal-routing limits
- * (signal_routing_config.yml: `signal_routing.time_series` governs time-series signals only, so
- * `sma_cross` answers to the success criteria alone). A candidate that breaks any check is
- * infeasible; its violation is the sum of the relative shortfalls, which orders infeasible
- * candidates for Deb's constraint-domination. The thresholds are read from the frozen config and
- * nothing here can change them.
+ * Guardrails as feasibility: every candidate of every family is checked against the success
+ * criteria (quant_success_config.yml) and the risk limits of signal_routing_config.yml
+ * (`max_risk_score` on `risk_score`, `capital_at_risk_per_trade` on `max_capital_at_risk`; the
+ * signal thresholds `min_expected_return` and `confidence_threshold` act inside the simulator).
+ * A candidate that breaks any check is infeasible, whatever its family: an all-in `sma_cross`
+ * position without a stop has the whole equity at risk and cannot pass a small capital-at-risk
+ * limit. The violation is the sum of the relative shortfalls, which orders infeasible candidates
+ * for Deb's constraint-domination. Thresholds are read from the frozen config; nothing here can
+ * change them.
  */
 import { Metric, type MetricName } from '../../native-free-kernels/metrics.js';
 import type { PnloptConfig } from '../config/load.js';
-import type { KernelName } from '../config/strategy-optimization.js';
 
 export interface GuardrailCheck {
   /** The config key, e.g. `guardrails.max_drawdown`. */
@@ -21,8 +22,8 @@ export interface GuardrailCheck {
   readonly scale: number;
 }
 
-/** The checks that apply to a family's kernel. */
-export function guardrailChecks(cfg: PnloptConfig, kernel: KernelName): GuardrailCheck[] {
+/** The checks every candidate must pass. */
+export function guardrailChecks(cfg: PnloptConfig): GuardrailCheck[] {
   const g = cfg.quantSuccess.guardrails;
   // A zero threshold has no scale of its own: shortfalls are then absolute.
   const scaleOf = (v: number) => (v === 0 ? 1 : Math.abs(v));
@@ -34,13 +35,11 @@ export function guardrailChecks(cfg: PnloptConfig, kernel: KernelName): Guardrai
     { key: 'guardrails.min_expected_profit', metric: 'total_profit', op: '>=', threshold: g.min_expected_profit, scale: cfg.strategy.simulation.initial_capital },
     { key: 'guardrails.min_total_trades', metric: 'total_trades', op: '>=', threshold: g.min_total_trades, scale: scaleOf(g.min_total_trades) },
   ];
-  if (kernel !== 'sma_cross') {
-    const ts = cfg.signalRouting.signal_routing.time_series;
-    checks.push(
-      { key: 'signal_routing.time_series.max_risk_score', metric: 'risk_score', op: '<=', threshold: ts.max_risk_score, scale: scaleOf(ts.max_risk_score) },
-      { key: 'signal_routing.time_series.capital_at_risk_per_trade', metric: 'max_capital_at_risk', op: '<=', threshold: ts.capital_at_risk_per_trade, scale: scaleOf(ts.capital_at_risk_per_trade) },
-    );
-  }
+  const ts = cfg.signalRouting.signal_routing.time_series;
+  checks.push(
+    { key: 'signal_routing.time_series.max_risk_score', metric: 'risk_score', op: '<=', threshold: ts.max_risk_score, scale: scaleOf(ts.max_risk_score) },
+    { key: 'signal_routing.time_series.capital_at_risk_per_trade', metric: 'max_capital_at_risk', op: '<=', threshold: ts.capital_at_risk_per_trade, scale: scaleOf(ts.capital_at_risk_per_trade) },
+  );
   return checks;
 }
 

@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
 import type { OptimizerKind } from '../config/optimizer-settings.js';
-import type { PnloptConfig } from '../config/load.js';
+import { configHash, type PnloptConfig } from '../config/load.js';
 import { alignPanel } from '../data/panel.js';
 import type { MarketData } from '../data/types.js';
 import { UsageError } from '../errors.js';
@@ -110,17 +110,21 @@ interface FamilySetup {
 export async function runOptimization(req: OptimizationRequest): Promise<OptimizationSummary> {
   const { cfg, data } = req;
   const settings = cfg.strategy.optimizer;
-  if (req.families.length !== 1 && req.optimizer !== 'bandit') throw new UsageError(`--optimizer ${req.optimizer} searches one family; use --optimizer bandit for several`);
+  if (req.families.length !== 1 && req.optimizer !== 'bandit') {
+    throw new UsageError(`--optimizer ${req.optimizer} searches one family, got ${req.families.join(', ')}: give --family NAME, or use --optimizer bandit for several`);
+  }
   const panel = alignPanel(data, req.tickers);
   const windows = evaluationWindows(cfg, panel.T);
   const store = new RunStore(req.dbm);
   const layouts = req.families.map((f) => paramLayout(cfg.strategy, f));
+  const checks = guardrailChecks(cfg);
+  const hash = configHash(cfg);
   const runRecord = {
     command: 'optimize',
     family: req.families.join(','),
     optimizer: req.optimizer,
     seed: String(req.seed),
-    configHash: cfg.hash,
+    configHash: hash,
     dataHash: data.hash,
     codeVersion: codeVersion(),
     sampler: { optimizer: req.optimizer, settings },
@@ -128,7 +132,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     budget: req.budget,
     paramRanges: Object.fromEntries(layouts.map((l) => [l.family, l.params.map((p) => ({ name: p.name, ...p.spec }))])),
     regime: { regime: 'all', definition: cfg.regime.regimes },
-    constraints: Object.fromEntries(layouts.map((l) => [l.family, { pairs: l.constraints, guardrails: guardrailChecks(cfg, l.kernel) }])),
+    constraints: { guardrails: checks, pairs: Object.fromEntries(layouts.map((l) => [l.family, l.constraints])) },
   };
   const runId = req.resume !== undefined ? reopen(store, req.resume, runRecord) : store.createRun(runRecord);
   const done = req.resume !== undefined ? storedMetrics(store, runId) : new Map<number, Float64Array>();
@@ -146,7 +150,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
         name: layout.family,
         layout,
         searchCtx,
-        checks: guardrailChecks(cfg, layout.kernel),
+        checks,
         pool: await EvaluationPool.start(layout, searchCtx, req.pool.workers),
         holdout: createEvaluator(layout, holdoutCtx),
       });
@@ -185,12 +189,11 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     });
     const elapsed = (performance.now() - t0) / 1000;
     if (result === null || result.stopReason === 'aborted') {
-      const summary = interruptedSummary(req, runId, windows, panel.time, log.n, counter.simulated, elapsed, outDir, cfg.hash, data.hash);
+      const summary = interruptedSummary(req, runId, windows, panel.time, log.n, counter.simulated, elapsed, outDir, hash, data.hash);
       store.finishRun(runId, 'interrupted', summary);
       return summary;
     }
-    const summary = finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated);
-    store.finishRun(runId, 'completed', summary);
+    const summary = finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated, hash);
     mkdirSync(outDir, { recursive: true });
     writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
     return summary;
@@ -215,10 +218,10 @@ function finish(
   elapsed: number,
   outDir: string,
   simulated: number,
+  hash: string,
 ): OptimizationSummary {
   const { cfg } = req;
   const X = decodeAll(families, result);
-  store.writeRanking(runId, result.rank, result.crowding, result.violation);
   const report = (id: number): CandidateReport => {
     const f = families[result.family[id]!]!;
     return {
@@ -229,33 +232,30 @@ function finish(
       feasible: result.violation[id] === 0,
       violation: result.violation[id]!,
       failed_guardrails: failedGuardrails(f.checks, log.row(id), 0),
-      params: decodeRow(f.layout, X[id]!),
+      params: decodeRow(f.layout, X, id * result.dims),
       metrics: metricRecord(log.row(id)),
     };
   };
   // Hold-out metrics of every distinct feasible front-0 configuration, for the record; the best is the one tested.
   const front = distinctParams(frontOrder(result, cfg.strategy.optimizer.objectives.findIndex((o) => o.metric === cfg.strategy.optimizer.primary_objective)), result, X);
-  const holdoutRow = new Float64Array(METRIC_COUNT);
-  const reports = front.map((id) => {
+  const holdout = new Float64Array(front.length * METRIC_COUNT);
+  const reports = front.map((id, j) => {
     const f = families[result.family[id]!]!;
-    f.holdout.evaluate(X[id]!, 1, holdoutRow);
-    store.writeHoldout(runId, id, holdoutRow);
-    return { ...report(id), holdout_metrics: metricRecord(holdoutRow.slice()), holdout_failed_guardrails: failedGuardrails(f.checks, holdoutRow, 0) };
+    const row = holdout.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT);
+    f.holdout.evaluate(X.subarray(id * result.dims, (id + 1) * result.dims), 1, row);
+    return { ...report(id), holdout_metrics: metricRecord(row), holdout_failed_guardrails: failedGuardrails(f.checks, row, 0) };
   });
   const best = result.best >= 0 ? reports.find((r) => r.candidate_id === result.best) ?? null : null;
   const { adopted, reason } = adoption(cfg, best);
-  if (adopted && best !== null) {
-    store.adopt({ family: best.family, familyVersion: sha256(canonicalJson(families.find((f) => f.name === best.family)!.layout.params)).slice(0, 16), regime: 'all', runId, dataHash: req.data.hash, params: best.params, metrics: best.metrics, holdoutMetrics: best.holdout_metrics! });
-  }
   const date = (t: number) => new Date(time[t]!).toISOString().slice(0, 10);
-  return {
+  const summary: OptimizationSummary = {
     run_id: runId,
     status: 'completed',
     families: req.families,
     optimizer: req.optimizer,
     seed: req.seed,
     budget: req.budget,
-    config_hash: cfg.hash,
+    config_hash: hash,
     data_hash: req.data.hash,
     code_version: codeVersion(),
     windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
@@ -271,6 +271,20 @@ function finish(
     front: reports.slice(0, cfg.strategy.optimizer.defaults.front_rows),
     out_dir: outDir,
   };
+  // The record of a completed run lands whole or not at all: ranks, hold-out rows, adoption, status.
+  req.dbm.transaction(() => {
+    store.writeRanking(runId, result.rank, result.crowding, result.violation);
+    front.forEach((id, j) => store.writeHoldout(runId, id, holdout.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT)));
+    if (adopted && best !== null) {
+      const layout = families.find((f) => f.name === best.family)!.layout;
+      store.adopt({
+        family: best.family, familyVersion: sha256(canonicalJson(layout.params)).slice(0, 16), regime: 'all', runId,
+        dataHash: req.data.hash, params: best.params, metrics: best.metrics, holdoutMetrics: best.holdout_metrics!,
+      });
+    }
+    store.finishRun(runId, 'completed', summary);
+  });
+  return summary;
 }
 
 /** Adopt only a feasible best that also passes on the hold-out when the criteria require it. */
@@ -293,24 +307,24 @@ function frontOrder(result: SearchResult, primary: number): number[] {
 }
 
 /** The first candidate of each distinct configuration (an optimizer may propose one twice), in order. */
-function distinctParams(ids: readonly number[], result: SearchResult, X: readonly Float64Array[]): number[] {
+function distinctParams(ids: readonly number[], result: SearchResult, X: Float64Array): number[] {
   const seen = new Set<string>();
   return ids.filter((id) => {
-    const key = `${result.family[id]}:${X[id]!.join(',')}`;
+    const key = `${result.family[id]}:${X.subarray(id * result.dims, (id + 1) * result.dims).join(',')}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
 }
 
-/** Parameter rows of every evaluated candidate, decoded from the search's unit-cube points. */
-function decodeAll(families: readonly FamilySetup[], result: SearchResult): Float64Array[] {
-  return Array.from({ length: result.n }, (_, i) => {
-    const layout = families[result.family[i]!]!.layout;
-    const row = new Float64Array(layout.params.length);
-    decodePoints(layout, result.U.subarray(i * result.dims, i * result.dims + layout.params.length), 1, row);
-    return row;
-  });
+/** Parameter rows of every evaluated candidate (row-major, `result.dims` wide, NaN past a family's own width). */
+function decodeAll(families: readonly FamilySetup[], result: SearchResult): Float64Array {
+  const X = new Float64Array(result.n * result.dims).fill(NaN);
+  for (let i = 0; i < result.n; i++) {
+    const d = families[result.family[i]!]!.layout.params.length;
+    decodePoints(families[result.family[i]!]!.layout, result.U.subarray(i * result.dims, i * result.dims + d), 1, X.subarray(i * result.dims, i * result.dims + d));
+  }
+  return X;
 }
 
 function interruptedSummary(
@@ -336,13 +350,19 @@ function interruptedSummary(
 }
 
 /** Reopen an interrupted run after checking it is the same job. */
-function reopen(store: RunStore, runId: string, record: { configHash: string; dataHash: string; family: string; optimizer: string; seed: string; budget: number }): string {
+function reopen(
+  store: RunStore,
+  runId: string,
+  record: { configHash: string; dataHash: string; codeVersion: string; family: string; optimizer: string; seed: string; budget: number; dataWindow: unknown },
+): string {
   const row = store.run(runId);
   if (row === undefined) throw new UsageError(`--resume ${runId}: no such run in the database`);
   const mismatch = (
     [
       ['config hash', row.config_hash, record.configHash],
       ['data hash', row.data_hash, record.dataHash],
+      ['code version', row.code_version, record.codeVersion],
+      ['tickers and windows', row.data_window_json, JSON.stringify(record.dataWindow)],
       ['family', row.family, record.family],
       ['optimizer', row.optimizer, record.optimizer],
       ['seed', row.seed, record.seed],

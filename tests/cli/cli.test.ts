@@ -61,13 +61,13 @@ describe('pnlopt CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('sp500_daily_ohlcv_2000_2020');
     expect(r.stdout).toMatch(/5105/);
-    expect(r.stdout).toMatch(/candidates of sma_cross by nsga2/);
+    expect(r.stdout).toMatch(/candidates of ts_ensemble, ts_with_fallback, sma_cross by bandit/);
     expect(r.stdout).toMatch(/adopted: |not adopted: |no candidate met every guardrail/);
   });
 
   it('optimizes with JSON output, and rejects an unknown family or optimizer with exit 2', () => {
     const dir = tmp();
-    const r = runCli(['optimize', '--budget', '300', '--seed', '3', '--db', join(dir, 'o.db'), '--out', join(dir, 'run'), '--json'], { cwd: dir });
+    const r = runCli(['optimize', '--family', 'sma_cross', '--optimizer', 'nsga2', '--budget', '300', '--seed', '3', '--db', join(dir, 'o.db'), '--out', join(dir, 'run'), '--json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { status: string; evaluated: number; run_id: string };
     expect(s).toMatchObject({ status: 'completed', evaluated: 300 });

@@ -7,12 +7,12 @@ import { parseDocument } from 'yaml';
 export const CONFIG_DIR = join(import.meta.dirname, '..', '..', 'config');
 
 /**
- * Copy config/ to a temp folder and apply `edit` to one file's parsed YAML document.
+ * Copy config/ (or another config folder) to a temp folder and apply `edit` to one file's parsed YAML document.
  * @returns the temp folder
  */
-export function configDirWith(file: string, edit: (doc: ReturnType<typeof parseDocument>) => void): string {
+export function configDirWith(file: string, edit: (doc: ReturnType<typeof parseDocument>) => void, from: string = CONFIG_DIR): string {
   const dir = mkdtempSync(join(tmpdir(), 'pnlopt-config-'));
-  cpSync(CONFIG_DIR, dir, { recursive: true });
+  cpSync(from, dir, { recursive: true });
   const path = join(dir, file);
   const doc = parseDocument(readFileSync(path, 'utf8'));
   edit(doc);

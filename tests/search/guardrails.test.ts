@@ -24,17 +24,18 @@ function row(values: Partial<Record<keyof typeof Metric, number>>): Float64Array
 }
 
 describe('guardrail checks', () => {
-  it('take their thresholds from the config files, and the signal limits only for time-series families', () => {
-    const sma = guardrailChecks(cfg, 'sma_cross');
-    expect(sma.map((c) => c.key)).toEqual(['guardrails.min_win_rate', 'guardrails.min_profit_factor', 'guardrails.max_drawdown', 'guardrails.min_expected_profit', 'guardrails.min_total_trades']);
-    expect(sma.find((c) => c.key === 'guardrails.max_drawdown')!.threshold).toBe(g.max_drawdown);
-    const ts = guardrailChecks(cfg, 'ts_ensemble').map((c) => c.key);
-    expect(ts).toContain('signal_routing.time_series.capital_at_risk_per_trade');
-    expect(ts).toContain('signal_routing.time_series.max_risk_score');
+  it('take their thresholds from the config files, success criteria and risk limits alike', () => {
+    const checks = guardrailChecks(cfg);
+    expect(checks.map((c) => c.key)).toEqual([
+      'guardrails.min_win_rate', 'guardrails.min_profit_factor', 'guardrails.max_drawdown', 'guardrails.min_expected_profit', 'guardrails.min_total_trades',
+      'signal_routing.time_series.max_risk_score', 'signal_routing.time_series.capital_at_risk_per_trade',
+    ]);
+    expect(checks.find((c) => c.key === 'guardrails.max_drawdown')!.threshold).toBe(g.max_drawdown);
+    expect(checks.find((c) => c.metric === 'max_capital_at_risk')!.threshold).toBe(cfg.signalRouting.signal_routing.time_series.capital_at_risk_per_trade);
   });
 
   it('a row exactly at every threshold is feasible; each breach adds its relative shortfall', () => {
-    const checks = guardrailChecks(cfg, 'sma_cross');
+    const checks = guardrailChecks(cfg);
     expect(guardrailViolation(checks, row({}), 0)).toBe(0);
     // Drawdown 0.1 over the limit, relative to the limit itself.
     const dd = row({ max_drawdown: g.max_drawdown + 0.1 });
@@ -47,8 +48,9 @@ describe('guardrail checks', () => {
     expect(guardrailViolation(checks, row({ total_profit: -0.05 * cfg.strategy.simulation.initial_capital }), 0)).toBeCloseTo(0.05, 12);
   });
 
-  it('never pass a candidate that breaks the capital-at-risk guardrail of a time-series family', () => {
-    const checks = guardrailChecks(cfg, 'ts_ensemble');
+  it('never pass a candidate that breaks the capital-at-risk guardrail, an all-in position without a stop included', () => {
+    const checks = guardrailChecks(cfg);
+    expect(failedGuardrails(checks, row({ max_capital_at_risk: 1 }), 0)).toEqual(['signal_routing.time_series.capital_at_risk_per_trade']);
     const car = cfg.signalRouting.signal_routing.time_series.capital_at_risk_per_trade;
     expect(guardrailViolation(checks, row({ max_capital_at_risk: car * 1.5 }), 0)).toBeCloseTo(0.5, 12);
   });

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type PnloptConfig } from '../../src/config/load.js';
+import { configHash, loadConfig, type PnloptConfig } from '../../src/config/load.js';
 import { loadMarketData } from '../../src/data/load.js';
 import { poolSettings } from '../../src/pool/settings.js';
 import { runOptimization, type OptimizationRequest, type OptimizationSummary } from '../../src/search/optimization-job.js';
@@ -17,8 +17,14 @@ import { configDirWith } from '../helpers/config-dir.js';
 const SP500 = join(import.meta.dirname, '..', '..', 'data', 'sp500_daily_ohlcv_2000_2020.csv');
 const data = loadMarketData([SP500]);
 
+/**
+ * Risk policy allowing the whole equity at risk per trade, so that the all-in `sma_cross` (the
+ * fastest family) can be feasible; the default 2% makes every one of its candidates infeasible.
+ */
+const ALL_IN_ALLOWED = configDirWith('signal_routing_config.yml', (d) => d.setIn(['signal_routing', 'time_series', 'capital_at_risk_per_trade'], 1));
+
 /** The config with a small NSGA-II (population 40), so a job of a few hundred candidates has generations. */
-function smallConfig(cfg: PnloptConfig = loadConfig()): PnloptConfig {
+function smallConfig(cfg: PnloptConfig = loadConfig({ dir: ALL_IN_ALLOWED })): PnloptConfig {
   const optimizer = { ...cfg.strategy.optimizer, nsga2: { ...cfg.strategy.optimizer.nsga2, population: 40 } };
   return { ...cfg, strategy: { ...cfg.strategy, optimizer } };
 }
@@ -70,8 +76,10 @@ describe('runOptimization', () => {
     expect(one.evaluated).toBe(400);
     expect(comparable(two)).toEqual(comparable(one));
     expect(candidates(b, two.run_id)).toEqual(candidates(a, one.run_id));
-    const other = await runOptimization(request({ dbm: db(), seed: 8 }));
-    expect(candidates(a, one.run_id)).not.toEqual(candidates(b, other.run_id));
+    const c = db();
+    const other = await runOptimization(request({ dbm: c, seed: 8 }));
+    expect(candidates(c, other.run_id)).toHaveLength(400);
+    expect(candidates(c, other.run_id)).not.toEqual(candidates(a, one.run_id));
   });
 
   it('keeps every result of an interrupted run, and a resume ends exactly as an uninterrupted run', async () => {
@@ -119,9 +127,11 @@ describe('runOptimization', () => {
     const req = request({ dbm });
     const s = await runOptimization(req);
     const run = dbm.db.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(s.run_id) as Record<string, string>;
-    expect(run).toMatchObject({ status: 'completed', command: 'optimize', family: 'sma_cross', optimizer: 'nsga2', seed: '7', config_hash: req.cfg.hash, data_hash: data.hash });
+    // The hash is of the config the run used (population 40), not of the file it started from.
+    expect(run).toMatchObject({ status: 'completed', command: 'optimize', family: 'sma_cross', optimizer: 'nsga2', seed: '7', config_hash: configHash(req.cfg), data_hash: data.hash });
+    expect(run.config_hash).not.toBe(req.cfg.hash);
     expect(JSON.parse(run.param_ranges_json!).sma_cross.map((p: { name: string }) => p.name)).toEqual(['fast', 'slow']);
-    expect(JSON.parse(run.constraints_json!).sma_cross.guardrails.map((g: { key: string }) => g.key)).toContain('guardrails.max_drawdown');
+    expect(JSON.parse(run.constraints_json!).guardrails.map((g: { key: string }) => g.key)).toContain('guardrails.max_drawdown');
     expect(JSON.parse(run.regime_json!).regime).toBe('all');
     const ranked = dbm.db.prepare('SELECT COUNT(*) AS n FROM optimization_candidates WHERE run_id = ? AND front_rank IS NOT NULL').get(s.run_id) as { n: number };
     expect(ranked.n).toBe(400);
@@ -152,7 +162,7 @@ describe('runOptimization', () => {
     expect(s.adoption_reason).toMatch(/fails on the hold-out/);
     expect(gated.db.prepare('SELECT COUNT(*) AS n FROM strategy_configs').get()).toEqual({ n: 0 });
     // Without the hold-out requirement the same best is adopted for (family, regime).
-    const dir = configDirWith('quant_success_config.yml', (d) => d.setIn(['hold_out', 'required'], false));
+    const dir = configDirWith('quant_success_config.yml', (d) => d.setIn(['hold_out', 'required'], false), ALL_IN_ALLOWED);
     const open = db();
     const t = await runOptimization(request({ dbm: open, cfg: smallConfig(loadConfig({ dir })) }));
     expect(t.best!.params).toEqual(s.best!.params);
@@ -162,12 +172,40 @@ describe('runOptimization', () => {
     expect(JSON.parse(row.params_json!)).toEqual(t.best!.params);
   });
 
-  it('cannot loosen a guardrail: they stay frozen and unchanged through a run', async () => {
+  it('marks feasible exactly the candidates that meet every guardrail, recomputed here from the config files', async () => {
     const cfg = smallConfig();
     const before = JSON.stringify([cfg.quantSuccess, cfg.signalRouting]);
-    await runOptimization(request({ dbm: db(), cfg }));
+    const dbm = db();
+    const s = await runOptimization(request({ dbm, cfg }));
+    const g = cfg.quantSuccess.guardrails;
+    const ts = cfg.signalRouting.signal_routing.time_series;
+    const rows = dbm.db.prepare('SELECT metrics_json, feasible FROM optimization_candidates WHERE run_id = ?').all(s.run_id) as { metrics_json: string; feasible: number }[];
+    let feasible = 0;
+    for (const r of rows) {
+      const m = JSON.parse(r.metrics_json) as Record<string, number | null>;
+      // null is NaN, except profit_factor, where it means no losing trade (+Infinity).
+      const pf = m.profit_factor === null ? Infinity : m.profit_factor!;
+      const meets =
+        m.win_rate !== null && m.win_rate >= g.min_win_rate && pf >= g.min_profit_factor && m.max_drawdown! <= g.max_drawdown &&
+        m.total_profit! >= g.min_expected_profit && m.total_trades! >= g.min_total_trades &&
+        m.risk_score !== null && m.risk_score <= ts.max_risk_score && m.max_capital_at_risk! <= ts.capital_at_risk_per_trade;
+      expect(r.feasible).toBe(meets ? 1 : 0);
+      feasible += r.feasible;
+    }
+    expect(feasible).toBeGreaterThan(0);
+    expect(feasible).toBeLessThan(rows.length);
+    // Nothing the run did touched them: still frozen, still equal.
     expect(JSON.stringify([cfg.quantSuccess, cfg.signalRouting])).toBe(before);
     expect(Object.isFrozen(cfg.quantSuccess.guardrails)).toBe(true);
     expect(Object.isFrozen(cfg.signalRouting.signal_routing.time_series)).toBe(true);
+  });
+
+  it('under the default 2% capital at risk, no all-in sma_cross candidate is feasible or adopted', async () => {
+    const dbm = db();
+    const s = await runOptimization(request({ dbm, cfg: smallConfig(loadConfig()), budget: 200 }));
+    expect(s.best).toBeNull();
+    expect(s.adopted).toBe(false);
+    expect(s.adoption_reason).toMatch(/no candidate met every guardrail/);
+    expect(dbm.db.prepare('SELECT COUNT(*) AS n FROM optimization_candidates WHERE run_id = ? AND feasible = 1').get(s.run_id)).toEqual({ n: 0 });
   });
 });
