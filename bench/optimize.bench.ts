@@ -51,7 +51,7 @@ export async function runOptimizeBench(): Promise<SuiteResult> {
     layout.params.forEach((q, j) => (X[i * d + j] = p[q.name]!));
   });
   const panel = alignPanel(data);
-  const ctx = await buildContext(cfg, panel, data.hash, { ...evaluationWindows(cfg, panel.T).search, forecasts: false });
+  const ctx = await buildContext(cfg, layout, panel, data.hash, evaluationWindows(cfg, panel.T).search);
   const F = new Float64Array(rows.length * METRIC_COUNT);
   const ev = createEvaluator(layout, ctx);
   ev.evaluate(X, Math.min(rows.length, 2000), F); // warm up

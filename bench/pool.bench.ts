@@ -83,8 +83,8 @@ export async function runPoolBench(): Promise<Record<string, number>> {
   const cfg = loadConfig();
   const data = loadMarketData([SP500]);
   const panel = alignPanel(data);
-  const ctx = await buildContext(cfg, panel, data.hash, { start: 0, end: panel.T, forecasts: false });
   const layout = paramLayout(cfg.strategy, 'sma_cross');
+  const ctx = await buildContext(cfg, layout, panel, data.hash, { start: 0, end: panel.T });
   const d = layout.params.length;
   const n = THROUGHPUT_CANDIDATES;
   const X = population(layout, n);

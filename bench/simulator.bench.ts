@@ -71,7 +71,7 @@ function onePanel(panel: Panel, k: number): Panel {
 
 async function evaluatorFor(cfg: PnloptConfig, family: string, panel: Panel, hash: string): Promise<BatchEvaluator> {
   const layout = paramLayout(cfg.strategy, family);
-  const ctx = await buildContext(cfg, panel, hash, { start: 0, end: panel.T, forecasts: layout.kernel !== 'sma_cross' });
+  const ctx = await buildContext(cfg, layout, panel, hash, { start: 0, end: panel.T });
   return createEvaluator(layout, ctx);
 }
 

@@ -23,7 +23,7 @@ import { EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
 import { RunStore } from '../pool/run-store.js';
 import { jsonNumbers } from '../report/json.js';
 import { metricRecord } from '../report/metrics.js';
-import { buildContext, needsForecasts } from '../simulation/build-context.js';
+import { contextFor, prepareFamilyData } from '../simulation/build-context.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
 import { decodeRow, paramLayout, type ParamLayout } from '../simulation/param-layout.js';
@@ -142,9 +142,9 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
   const t0 = performance.now();
   try {
     for (const layout of layouts) {
-      const forecasts = needsForecasts(layout.kernel);
-      const searchCtx = await buildContext(cfg, panel, data.hash, { ...windows.search, forecasts });
-      const holdoutCtx = await buildContext(cfg, panel, data.hash, { ...windows.holdout, forecasts });
+      const shared = await prepareFamilyData(cfg, layout, panel, data.hash);
+      const searchCtx = contextFor(cfg, shared, windows.search);
+      const holdoutCtx = contextFor(cfg, shared, windows.holdout);
       createEvaluator(layout, searchCtx); // fails here, before threads start, if the family cannot run on this data
       families.push({
         name: layout.family,

@@ -4,6 +4,7 @@
  * per data set and window; every array lives in a SharedArrayBuffer, so structured-cloning a
  * context into a worker shares the memory instead of copying it.
  */
+import { atr } from '../../native-free-kernels/atr.js';
 import { prefixSums, returnPrefixes } from '../../native-free-kernels/prefix-sum.js';
 import { rollingAbsCorrelation } from '../../native-free-kernels/correlation.js';
 import { logReturns } from '../../native-free-kernels/returns.js';
@@ -44,10 +45,19 @@ export interface DerivedColumns {
   readonly classes: number;
 }
 
+/** Wilder ATR of every ticker for each window in [low, low + count), window-major then ticker-major. */
+export interface AtrColumns {
+  readonly low: number;
+  readonly count: number;
+  readonly columns: Float64Array;
+}
+
 export interface SimulationContext {
   readonly panel: Panel;
   readonly derived: DerivedColumns;
   readonly forecasts: ForecastColumns | null;
+  /** ATR columns for the windows a family's stops may use; null when it has no ATR window. */
+  readonly atr: AtrColumns | null;
   readonly settings: SimulationSettings;
 }
 
@@ -93,9 +103,35 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
   return { prefixClose, prefixClose2, prefixRet, prefixRet2, prefixSimpleRet, prefixSimpleRet2, prefixSimpleDown2, avgAbsCorr, assetClass, classes: names.length };
 }
 
-export function createContext(panel: Panel, derived: DerivedColumns, forecasts: ForecastColumns | null, settings: SimulationSettings): SimulationContext {
+/**
+ * ATR columns for windows low..high (once per data set, shared memory: every worker reads the
+ * same columns; K * T * (high - low + 1) doubles). A window longer than the series is all NaN.
+ */
+export function atrColumns(panel: Panel, low: number, high: number): AtrColumns {
+  const { T } = panel;
+  const K = panel.tickers.length;
+  const count = high - low + 1;
+  const columns = sharedFloat64(count * K * T);
+  for (let j = 0; j < count; j++) {
+    for (let k = 0; k < K; k++) {
+      const out = columns.subarray((j * K + k) * T, (j * K + k + 1) * T);
+      const sl = (a: Float64Array) => a.subarray(k * T, (k + 1) * T);
+      if (low + j <= T) atr(sl(panel.high), sl(panel.low), sl(panel.close), low + j, out, T);
+      else out.fill(NaN);
+    }
+  }
+  return { low, count, columns };
+}
+
+export function createContext(
+  panel: Panel,
+  derived: DerivedColumns,
+  forecasts: ForecastColumns | null,
+  atr: AtrColumns | null,
+  settings: SimulationSettings,
+): SimulationContext {
   if (!(settings.start >= 0 && settings.start < settings.end && settings.end <= panel.T)) {
     throw new RangeError(`window [${settings.start}, ${settings.end}) does not fit ${panel.T} bars`);
   }
-  return { panel, derived, forecasts, settings };
+  return { panel, derived, forecasts, atr, settings };
 }

@@ -3,7 +3,6 @@
  * (`TsParam`), pick the ATR column for the row's window, run `tsPortfolio`. Everything a row needs
  * is resolved once here, at creation: columns, choice-name -> code tables, scratch buffers.
  */
-import { atr } from '../../native-free-kernels/atr.js';
 import { ACC_SIZE, METRIC_COUNT } from '../../native-free-kernels/metrics.js';
 import { normalQuantile } from '../../native-free-kernels/normal.js';
 import { createTsWorkspace, tsPortfolio, TsParam, type TsData, type TsSettings } from '../../native-free-kernels/ts-portfolio.js';
@@ -99,23 +98,13 @@ export function createTsEvaluator(layout: ParamLayout, ctx: SimulationContext): 
   const d = layout.params.length;
   const p = new Float64Array(TsParam.weights + forecasts.models.length);
   const ws = createTsWorkspace(K, T, derived.classes, ACC_SIZE);
-  // ATR columns are made once per distinct window and kept: a bounded set (the window's integer range).
-  const atrByWindow = new Map<number, Float64Array>();
+  // The ATR column of each allowed window: views of the shared columns, made here once, so a
+  // candidate only picks one. Outside the range (or NaN: stops off) it gets an all-NaN column.
+  const atr = ctx.atr;
+  if (atr === null) throw new Error(`family ${layout.family} needs ATR columns in its context (an int atr_window parameter)`);
+  const atrViews = Array.from({ length: atr.count }, (_, j) => atr.columns.subarray(j * K * T, (j + 1) * K * T));
   const noAtr = new Float64Array(K * T).fill(NaN);
-  const atrFor = (window: number): Float64Array => {
-    if (!(window >= 1)) return noAtr;
-    let col = atrByWindow.get(window);
-    if (col === undefined) {
-      col = new Float64Array(K * T);
-      for (let k = 0; k < K; k++) {
-        const sl = (a: Float64Array) => a.subarray(k * T, (k + 1) * T);
-        if (window <= T) atr(sl(panel.high), sl(panel.low), sl(panel.close), window, sl(col), T);
-        else sl(col).fill(NaN);
-      }
-      atrByWindow.set(window, col);
-    }
-    return col;
-  };
+  const atrFor = (window: number): Float64Array => atrViews[window - atr.low] ?? noAtr;
   const decode = (X: Float64Array, r: number): Float64Array => {
     const base = r * d;
     if (layout.kernel === 'ts_ensemble') p[TsParam.fallback] = 0;

@@ -4,7 +4,6 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Panel } from '../../src/data/types.js';
 import { settingsFromConfig } from '../../src/simulation/build-context.js';
 import { createContext, derivedColumns, type SimulationContext, type SimulationSettings } from '../../src/simulation/context.js';
-import type { ForecastColumns } from '../../src/simulation/forecast-columns.js';
 
 /** A one-ticker panel from open/close (high/low bracket them, unit volume, daily timestamps). */
 export function panelFromOpenClose(open: readonly number[], close: readonly number[], ticker = 'TEST'): Panel {
@@ -35,9 +34,9 @@ export function randomWalk(T: number, rand: () => number, vol = 0.02): { open: n
   return { open, close };
 }
 
-/** A context on `panel` without forecasts, settings from config overridden by `over`. */
-export function contextFor(panel: Panel, over: Partial<SimulationSettings> = {}, forecasts: ForecastColumns | null = null): SimulationContext {
+/** An sma_cross context on `panel` (no forecasts, no ATR), settings from config overridden by `over`. */
+export function contextFor(panel: Panel, over: Partial<SimulationSettings> = {}): SimulationContext {
   const cfg = loadConfig();
   const derived = derivedColumns(panel, { correlationLookback: cfg.strategy.diversification.correlation_lookback, assetClassOf: () => 'equity' });
-  return createContext(panel, derived, forecasts, { ...settingsFromConfig(cfg, 0, panel.T), ...over });
+  return createContext(panel, derived, null, null, { ...settingsFromConfig(cfg, 0, panel.T), ...over });
 }

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { toShared } from '../../src/data/shared.js';
 import type { Panel } from '../../src/data/types.js';
 import { createRng, type Rng } from '../../src/search/rng.js';
-import { createContext, derivedColumns } from '../../src/simulation/context.js';
+import { atrColumns, createContext, derivedColumns } from '../../src/simulation/context.js';
 import { createEvaluator } from '../../src/simulation/evaluator.js';
 import { configuredModels, type ForecastColumns } from '../../src/simulation/forecast-columns.js';
 import { encodeNamedValues, paramLayout } from '../../src/simulation/param-layout.js';
@@ -50,12 +50,14 @@ function runKernel(input: RefTsInput): { equity: Float64Array; F: Float64Array }
     toShared(MODELS.flatMap((m) => tickers.flatMap((_, k) => { const f = input.forecasts[m]?.[k]; return f === undefined ? nan : pick(f); })));
   const forecasts: ForecastColumns = { models: MODELS, K, T, mu: series((f) => f.mu), sigma: series((f) => f.sigma) };
   const derived = derivedColumns(panel, { correlationLookback: s.correlationLookback, assetClassOf: (name) => tickers[names.indexOf(name)]!.assetClass });
-  const ctx = createContext(panel, derived, forecasts, {
+  const layout = paramLayout(cfg.strategy, params.family);
+  const atrSpec = layout.params[layout.column.get('atr_window')!]!.spec;
+  if (atrSpec.type !== 'int') throw new Error('atr_window must be an int parameter');
+  const ctx = createContext(panel, derived, forecasts, atrColumns(panel, atrSpec.low, atrSpec.high), {
     initialCapital: s.initialCapital, periodsPerYear: s.periodsPerYear, fee: s.feeBps / 1e4, start: s.start, end: s.end,
     maxGrossExposure: s.maxGrossExposure, minExpectedReturn: s.minExpectedReturn, confidenceThreshold: s.confidenceThreshold,
     capitalAtRiskPerTrade: s.capitalAtRiskPerTrade,
   });
-  const layout = paramLayout(cfg.strategy, params.family);
   const named = new Map<string, string>();
   for (const [key, v] of Object.entries(params)) {
     if (key === 'family' || key === 'weights' || v === undefined) continue;

@@ -5,7 +5,7 @@ import { alignPanel } from '../../data/panel.js';
 import { formatTime } from '../../data/validate.js';
 import { UsageError } from '../../errors.js';
 import { metricRecord, metricTable } from '../../report/metrics.js';
-import { buildContext, needsForecasts } from '../../simulation/build-context.js';
+import { buildContext } from '../../simulation/build-context.js';
 import { createEvaluator } from '../../simulation/evaluator.js';
 import { decodeRow, encodeNamedValues, paramLayout, parseAssignments } from '../../simulation/param-layout.js';
 import { writeFileAtomic } from '../../write-atomic.js';
@@ -39,7 +39,7 @@ export function registerBacktest(program: Command): void {
     if (problems.length > 0) throw new UsageError(`--params: ${problems.join('; ')}`);
     const data = loadData(cfg, opts.data);
     const panel = alignPanel(data, opts.tickers);
-    const ctx = await buildContext(cfg, panel, data.hash, { start: 0, end: panel.T, feeBps: opts.feeBps, forecasts: needsForecasts(layout.kernel) });
+    const ctx = await buildContext(cfg, layout, panel, data.hash, { start: 0, end: panel.T, feeBps: opts.feeBps });
     const F = new Float64Array(METRIC_COUNT);
     const equity = new Float64Array(panel.T);
     createEvaluator(layout, ctx).evaluateWithEquity(row, equity, F);

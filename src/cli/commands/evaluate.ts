@@ -14,7 +14,7 @@ import { evaluateCandidates, workerFile, type EvaluationReport } from '../../poo
 import { createProgress } from '../../pool/progress.js';
 import { RunStore, type NewRun, type RunRow } from '../../pool/run-store.js';
 import { poolSettings } from '../../pool/settings.js';
-import { buildContext, needsForecasts } from '../../simulation/build-context.js';
+import { buildContext } from '../../simulation/build-context.js';
 import { paramLayout } from '../../simulation/param-layout.js';
 import { DatabaseManager } from '../../store/database.js';
 import { dbPath, loadData } from '../data-args.js';
@@ -66,7 +66,7 @@ export async function runEvaluate(opts: EvaluateOptions, hooks: EvaluateHooks = 
   workerFile();
   const data = loadData(cfg, opts.data);
   const panel = alignPanel(data, opts.tickers);
-  const ctx = await buildContext(cfg, panel, data.hash, { start: 0, end: panel.T, feeBps: opts.feeBps, forecasts: needsForecasts(layout.kernel) });
+  const ctx = await buildContext(cfg, layout, panel, data.hash, { start: 0, end: panel.T, feeBps: opts.feeBps });
   const run: NewRun = {
     command: hooks.command ?? 'pnlopt evaluate',
     family: opts.strategy,
