@@ -4,10 +4,10 @@
  * `node --expose-gc dist/bench/run.js SUITE...` runs only the named suites and writes nothing.
  * Figures are from one run on this machine; ratios compare variants measured in that same run.
  */
-import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
+import { writeFileAtomic } from '../src/write-atomic.js';
 import { runNsga2Bench } from './nsga2.bench.js';
 import { runOptimizeBench } from './optimize.bench.js';
 import { runParetoBench } from './pareto.bench.js';
@@ -37,9 +37,9 @@ async function main(): Promise<void> {
   // Only a full run rewrites the record: a partial one would drop the other suites' figures.
   if (only.length > 0) return;
   const dir = join(projectRoot(), 'bench');
-  writeFileSync(join(dir, 'results.json'), JSON.stringify(figures, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'results.json'), JSON.stringify(figures, null, 2) + '\n');
   const header = `# Benchmark results\n\nCommand: \`npm run bench\` (node --expose-gc dist/bench/run.js). Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Shared and noisy: compare the ratios, which were measured within one run.\n`;
-  writeFileSync(join(dir, 'RESULTS.md'), [header, ...sections].join('\n'));
+  writeFileAtomic(join(dir, 'RESULTS.md'), [header, ...sections].join('\n'));
 }
 
 function format(v: number): string {

@@ -32,3 +32,12 @@ export function normalQuantile(p: number): number {
   }
   return x;
 }
+
+/**
+ * One standard normal draw by Box-Muller from two uniforms.
+ * @param rand uniform [0, 1) generator
+ */
+export function standardNormal(rand: () => number): number {
+  // 1 - u lies in (0, 1], so the logarithm is finite.
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}

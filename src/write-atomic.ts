@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+/** Write `path` atomically through `write(fd)`, which may write in as many pieces as it likes. */
+export function writeAtomicWith(path: string, write: (fd: number) => void): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx');
-    writeFileSync(fd, content);
+    write(fd);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -21,4 +22,9 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/** Write `content` to `path` atomically. */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  writeAtomicWith(path, (fd) => writeFileSync(fd, content));
 }

@@ -10,7 +10,7 @@
  * header does not parse or match, whose payload length differs or whose checksum fails is not
  * trusted: the columns are recomputed and the file rewritten.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { ForecastModelsConfig } from '../config/forecast-models.js';

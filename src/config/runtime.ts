@@ -23,7 +23,7 @@ export const RuntimeConfig = z.strictObject({
     max_overhead_fraction: num(0, 1, { exclusiveMin: true }),
     /** Candidates timed in the main thread, and for at least how long, to estimate one's cost. */
     calibration_rows: int(1, 1e6),
-    calibration_ms: num(0, Infinity),
+    calibration_ms: num(0, Infinity, { exclusiveMin: true }),
     /** Empty round trips timed to estimate the per-task overhead. */
     overhead_probes: int(1, 1e6),
   }),

@@ -22,6 +22,7 @@
 import type { SyntheticDataConfig } from '../config/synthetic.js';
 import { UsageError } from '../errors.js';
 import { createRng, type Rng } from '../search/rng.js';
+import { standardNormal } from '../../native-free-kernels/normal.js';
 import { marketDataFromSeries } from './load.js';
 import { sharedFloat64 } from './shared.js';
 import type { MarketData, OhlcvSeries } from './types.js';
@@ -80,7 +81,7 @@ export function generateSynthetic(opts: SyntheticOptions): MarketData {
   const time = businessDays(config.start_date, bars);
   const marketRng = createRng(seed, 'synth', 'market');
   const market = new Float64Array(bars);
-  for (let t = 0; t < bars; t++) market[t] = normal(marketRng);
+  for (let t = 0; t < bars; t++) market[t] = standardNormal(marketRng);
 
   const width = String(tickers - 1).length;
   const series: OhlcvSeries[] = [];
@@ -94,14 +95,14 @@ export function generateSynthetic(opts: SyntheticOptions): MarketData {
     let prevClose = startPrice;
     for (let t = 0; t < bars; t++) {
       const sigma = vol[regimes.volatility[t]];
-      const r = drift[regimes.trend[t]] + sigma * (marketLoad * market[t] + ownLoad * normal(rng));
-      const o = prevClose * Math.exp(gapRatio * sigma * normal(rng));
+      const r = drift[regimes.trend[t]] + sigma * (marketLoad * market[t] + ownLoad * standardNormal(rng));
+      const o = prevClose * Math.exp(gapRatio * sigma * standardNormal(rng));
       const c = prevClose * Math.exp(r);
       open[t] = o;
       close[t] = c;
-      high[t] = Math.max(o, c) * Math.exp(rangeRatio * sigma * Math.abs(normal(rng)));
-      low[t] = Math.min(o, c) * Math.exp(-rangeRatio * sigma * Math.abs(normal(rng)));
-      volume[t] = Math.round(volumeLevel[regimes.volatility[t]] * Math.exp(config.volume.noise * normal(rng)));
+      high[t] = Math.max(o, c) * Math.exp(rangeRatio * sigma * Math.abs(standardNormal(rng)));
+      low[t] = Math.min(o, c) * Math.exp(-rangeRatio * sigma * Math.abs(standardNormal(rng)));
+      volume[t] = Math.round(volumeLevel[regimes.volatility[t]] * Math.exp(config.volume.noise * standardNormal(rng)));
       prevClose = c;
     }
     series.push({ ticker: `SYN${String(k).padStart(width, '0')}`, n: bars, time, open, high, low, close, volume });
@@ -120,10 +121,6 @@ function nextState(state: number, persistence: number, k: number, rng: Rng): num
   return j >= state ? j + 1 : j;
 }
 
-/** Standard normal by Box-Muller; 1 - u keeps the logarithm finite. */
-function normal(rng: Rng): number {
-  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
 
 function uniform(rng: Rng, min: number, max: number): number {
   return min + (max - min) * rng();

@@ -5,13 +5,13 @@
  * input rows, as they were written and in input order, with the metric columns appended.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeSync } from 'node:fs';
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/metrics.js';
 import { displayPath } from '../config/load.js';
 import { readDataFile } from '../data/validate.js';
 import { DataError, type DataViolation } from '../errors.js';
 import { encodeNamedValues, type ParamLayout } from '../simulation/param-layout.js';
+import { writeAtomicWith } from '../write-atomic.js';
 
 /** A parsed population: X in layout column order, plus what is needed to echo its rows. */
 export interface CandidateTable {
@@ -103,37 +103,33 @@ const WRITE_CHUNK = 1 << 20;
  * a metric row (failed, or never evaluated) gets empty metric cells.
  */
 export function writeResultsCsv(path: string, table: CandidateTable, results: Iterable<{ candidateId: number; metrics: Float64Array | null }>): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  let fd: number | undefined = openSync(tmp, 'w');
   const it = results[Symbol.iterator]();
   try {
-    let buf = `${table.header},${METRIC_NAMES.join(',')}\n`;
-    const empty = ','.repeat(METRIC_COUNT);
-    let next = it.next();
-    for (let i = 0; i < table.n; i++) {
-      while (!next.done && next.value.candidateId < i) next = it.next();
-      const metrics = !next.done && next.value.candidateId === i ? next.value.metrics : null;
-      buf += table.text.slice(table.lineStart[i], table.lineEnd[i]);
-      if (metrics === null) buf += empty;
-      else for (let j = 0; j < METRIC_COUNT; j++) buf += ',' + formatMetric(metrics[j]!);
-      buf += '\n';
-      if (buf.length >= WRITE_CHUNK) {
-        writeSync(fd, buf);
-        buf = '';
-      }
-    }
-    writeSync(fd, buf);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, path);
-  } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
+    writeAtomicWith(path, (fd) => writeRows(fd, table, it));
   } finally {
     // Results may come from an open database cursor: release it even if not read to the end.
     it.return?.();
   }
+}
+
+/** The rows, in chunks of about WRITE_CHUNK bytes. */
+function writeRows(fd: number, table: CandidateTable, it: Iterator<{ candidateId: number; metrics: Float64Array | null }>): void {
+  let buf = `${table.header},${METRIC_NAMES.join(',')}\n`;
+  const empty = ','.repeat(METRIC_COUNT);
+  let next = it.next();
+  for (let i = 0; i < table.n; i++) {
+    while (!next.done && next.value.candidateId < i) next = it.next();
+    const metrics = !next.done && next.value.candidateId === i ? next.value.metrics : null;
+    buf += table.text.slice(table.lineStart[i], table.lineEnd[i]);
+    if (metrics === null) buf += empty;
+    else for (let j = 0; j < METRIC_COUNT; j++) buf += ',' + formatMetric(metrics[j]!);
+    buf += '\n';
+    if (buf.length >= WRITE_CHUNK) {
+      writeSync(fd, buf);
+      buf = '';
+    }
+  }
+  writeSync(fd, buf);
 }
 
 /** [start, end) of each line of `text` (without its \n or \r\n, after a byte-order mark). */

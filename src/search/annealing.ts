@@ -14,6 +14,7 @@
  */
 import type { Optimizer } from './optimize.js';
 import { clampUnit, type Sampler } from './sampler.js';
+import { standardNormal } from '../../native-free-kernels/normal.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';
 
 export type CoolingSchedule = OptimizerSettings['annealing']['schedule'];
@@ -32,14 +33,6 @@ export function temperatureAt(schedule: CoolingSchedule, initial: number, final:
   return schedule === 'geometric' ? initial * Math.pow(final / initial, t) : initial + (final - initial) * t;
 }
 
-/**
- * One standard normal draw by Box-Muller from two uniforms.
- * @param rand uniform [0, 1) generator
- */
-export function standardNormal(rand: () => number): number {
-  // 1 - u lies in (0, 1], so the logarithm is finite.
-  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-}
 
 /** Reflect a coordinate into [0, 1) at both walls (a step may cross a wall several times). */
 export function foldUnit(v: number): number {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { foldUnit, standardNormal, temperatureAt } from '../../src/search/annealing.js';
+import { standardNormal } from '../../native-free-kernels/normal.js';
+import { foldUnit, temperatureAt } from '../../src/search/annealing.js';
 import { runSearch, type EvaluateFn, type SearchResult } from '../../src/search/optimize.js';
 import { createRng } from '../../src/search/rng.js';
 import { UNIT_TOP } from '../../src/search/sampler.js';

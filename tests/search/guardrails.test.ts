@@ -63,7 +63,7 @@ describe('evaluationWindows', () => {
   });
 
   it('refuses data too short for the required hold-out, naming the keys', () => {
-    expect(() => evaluationWindows(cfg, 600)).toThrow(/hold_out.min_bars needs 252 hold-out bars/);
+    expect(() => evaluationWindows(cfg, 600)).toThrow(/quant_success_config.yml: hold_out.min_bars needs 252 hold-out bars/);
     const dir = configDirWith('quant_success_config.yml', (d) => d.setIn(['hold_out', 'min_bars'], 10));
     expect(evaluationWindows(loadConfig({ dir }), 600).holdout).toEqual({ start: 600 - 87, end: 600 });
   });
