@@ -132,6 +132,11 @@ export class RunStore {
     return runId;
   }
 
+  /** Run `fn` in one transaction (the store's writes inside it nest as savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.dbm.transaction(fn);
+  }
+
   run(runId: string): RunRow | undefined {
     return this.dbm.db.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(runId) as RunRow | undefined;
   }

@@ -5,13 +5,14 @@
  * Candidate ids are global across families and follow evaluation order, so candidate id = row of
  * the search result. A configuration proposed again takes its earlier row (`EvaluationMemo`), and
  * a resumed run finds earlier results by id; neither is simulated again, and with the same seed,
- * config and data the search retraces the same path.
+ * config and data the search retraces the same path. A generation is stored while the next one is
+ * simulated (`FamilyEvaluation.flush`).
  */
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/metrics.js';
 import { EvaluationMemo } from '../cache/evaluation-memo.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';
 import { chooseBatchSize, measureCandidateMs } from '../pool/batch-size.js';
-import type { EvaluationPool, PoolSettings } from '../pool/coordinator.js';
+import type { BatchSink, EvaluationPool, PoolSettings } from '../pool/coordinator.js';
 import type { RunStore } from '../pool/run-store.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
@@ -87,19 +88,42 @@ export interface ProgressCounter {
 }
 
 /**
- * Build the `EvaluateFn` body for one family.
- * @returns evaluate(U, n) → objectives and violations
+ * One family's evaluation. Results are stored in transactions, but a generation's rows are written
+ * while the workers simulate the next one (the search must wait for its results; the store need
+ * not), so the main thread's SQLite work overlaps the simulation. `flush()` writes whatever is
+ * still queued: the job calls it when the search ends, is interrupted or fails.
  */
-export function familyEvaluation(inp: FamilyEvaluationInputs, counter: ProgressCounter): (U: Float64Array, n: number) => Promise<Evaluation> {
-  const { layout, pool, poolSettings, store, runId, log } = inp;
-  const d = layout.params.length;
-  const objectives = objectiveColumns(inp.settings.objectives, METRIC_NAMES);
-  const m = inp.settings.objectives.length;
-  let candidateMs = NaN;
-  let taskOverheadMs = NaN;
-  const memo = new EvaluationMemo();
+export class FamilyEvaluation {
+  private readonly d: number;
+  private readonly m: number;
+  private readonly objectives: ReturnType<typeof objectiveColumns>;
+  private readonly memo = new EvaluationMemo();
+  /** Writes waiting for the next flush, one closure per batch (not per candidate). */
+  private queued: (() => void)[] = [];
+  private candidateMs = NaN;
+  private taskOverheadMs = NaN;
 
-  return async (U, n) => {
+  constructor(
+    private readonly inp: FamilyEvaluationInputs,
+    private readonly counter: ProgressCounter,
+  ) {
+    this.d = inp.layout.params.length;
+    this.objectives = objectiveColumns(inp.settings.objectives, METRIC_NAMES);
+    this.m = inp.settings.objectives.length;
+  }
+
+  /** Write every queued row, in one transaction. */
+  flush(): void {
+    if (this.queued.length === 0) return;
+    const writes = this.queued;
+    this.queued = [];
+    this.inp.store.transaction(() => writes.forEach((w) => w()));
+  }
+
+  /** Evaluate n unit-cube points: objectives and violations, rows in order. */
+  async evaluate(U: Float64Array, n: number): Promise<Evaluation> {
+    const { layout, pool, poolSettings, store, runId, log, done } = this.inp;
+    const { d, memo, counter } = this;
     const X = new Float64Array(n * d);
     decodePoints(layout, U, n, X);
     const base = log.reserve(n);
@@ -112,11 +136,11 @@ export function familyEvaluation(inp: FamilyEvaluationInputs, counter: ProgressC
     const sameAs: [number, number][] = [];
     for (let r = 0; r < n; r++) {
       const key = memo.key(X, r * d, d);
-      const known = inp.done.get(base + r) ?? memo.get(key);
+      const known = done.get(base + r) ?? memo.get(key);
       const first = firstOf.get(key);
       if (known !== undefined) {
         M.set(known, r * METRIC_COUNT);
-        if (!inp.done.has(base + r)) repeats.push(r);
+        if (!done.has(base + r)) repeats.push(r);
       } else if (first !== undefined) sameAs.push([r, first]);
       else {
         firstOf.set(key, r);
@@ -124,42 +148,18 @@ export function familyEvaluation(inp: FamilyEvaluationInputs, counter: ProgressC
       }
     }
     if (repeats.length > 0) {
-      store.writeEvaluated(runId, layout, X, Int32Array.from(repeats), gatherRows(M, repeats), base);
-      counter.finished += repeats.length;
-      inp.onProgress?.(counter.finished);
+      this.queued.push(() => store.writeEvaluated(runId, layout, X, Int32Array.from(repeats), gatherRows(M, repeats), base));
+      this.progress(repeats.length);
     }
     if (todo.length > 0) {
       const ids = Int32Array.from(todo);
-      if (Number.isNaN(candidateMs) && poolSettings.batchSize === undefined) {
-        candidateMs = measureCandidateMs(createEvaluator(layout, inp.ctx), X, d, ids, poolSettings.calibrationRows, poolSettings.calibrationMs);
-        taskOverheadMs = await pool.measureTaskOverheadMs(poolSettings.overheadProbes);
-      }
-      const batchSize =
-        poolSettings.batchSize ??
-        chooseBatchSize({ candidateMs, taskOverheadMs, maxOverheadFraction: poolSettings.maxOverheadFraction, pending: ids.length, workers: pool.workers });
-      const outcome = await pool.run(
-        X,
-        d,
-        ids,
-        batchSize,
-        poolSettings,
-        {
-          ok(batchIds, F) {
-            batchIds.forEach((r, i) => {
-              M.set(F.subarray(i * METRIC_COUNT, (i + 1) * METRIC_COUNT), r * METRIC_COUNT);
-              memo.set(memo.key(X, r * d, d), F, i * METRIC_COUNT);
-            });
-            store.writeEvaluated(runId, layout, X, batchIds, F, base);
-          },
-          failed(batchIds, error) {
-            store.writeFailed(runId, layout, X, batchIds, error, base);
-          },
-        },
-        {
-          ...(inp.signal !== undefined ? { signal: inp.signal } : {}),
-          onProgress: (doneNow) => inp.onProgress?.(counter.finished + doneNow),
-        },
-      );
+      const running = pool.run(X, d, ids, await this.batchSize(X, ids), poolSettings, this.sink(X, M, base), {
+        ...(this.inp.signal !== undefined ? { signal: this.inp.signal } : {}),
+        onProgress: (doneNow) => this.inp.onProgress?.(counter.finished + doneNow),
+      });
+      // The workers are busy with this generation: store the previous one now.
+      this.flush();
+      const outcome = await running;
       counter.finished += outcome.evaluated + outcome.failed;
       counter.simulated += outcome.evaluated;
       if (outcome.status === 'interrupted') throw new InterruptedError('interrupted');
@@ -169,18 +169,60 @@ export function familyEvaluation(inp: FamilyEvaluationInputs, counter: ProgressC
       for (const [r, first] of sameAs) M.copyWithin(r * METRIC_COUNT, first * METRIC_COUNT, (first + 1) * METRIC_COUNT);
       const ok = sameAs.filter(([r]) => !Number.isNaN(M[r * METRIC_COUNT]!)).map(([r]) => r);
       const failed = sameAs.filter(([r]) => Number.isNaN(M[r * METRIC_COUNT]!)).map(([r]) => r);
-      if (ok.length > 0) store.writeEvaluated(runId, layout, X, Int32Array.from(ok), gatherRows(M, ok), base);
-      if (failed.length > 0) store.writeFailed(runId, layout, X, Int32Array.from(failed), 'the same configuration failed earlier in this batch', base);
-      counter.finished += sameAs.length;
-      inp.onProgress?.(counter.finished);
+      this.queued.push(() => {
+        if (ok.length > 0) store.writeEvaluated(runId, layout, X, Int32Array.from(ok), gatherRows(M, ok), base);
+        if (failed.length > 0) store.writeFailed(runId, layout, X, Int32Array.from(failed), 'the same configuration failed earlier in this batch', base);
+      });
+      this.progress(sameAs.length);
     }
-    const F = new Float64Array(n * m);
-    objectiveMatrix(M, METRIC_COUNT, n, objectives, F);
+    return this.score(X, M, n);
+  }
+
+  /** Where the pool's finished batches go: metric rows into the log and memo now, the store later. */
+  private sink(X: Float64Array, M: Float64Array, base: number): BatchSink {
+    const { layout, store, runId } = this.inp;
+    const { d, memo } = this;
+    return {
+      ok: (batchIds, F) => {
+        batchIds.forEach((r, i) => {
+          M.set(F.subarray(i * METRIC_COUNT, (i + 1) * METRIC_COUNT), r * METRIC_COUNT);
+          memo.set(memo.key(X, r * d, d), F, i * METRIC_COUNT);
+        });
+        this.queued.push(() => store.writeEvaluated(runId, layout, X, batchIds, F, base));
+      },
+      failed: (batchIds, error) => {
+        this.queued.push(() => store.writeFailed(runId, layout, X, batchIds, error, base));
+      },
+    };
+  }
+
+  /** Candidates per task: from the measured costs (once per family), unless `--batch` fixed it. */
+  private async batchSize(X: Float64Array, ids: Int32Array): Promise<number> {
+    const { layout, pool, poolSettings, ctx } = this.inp;
+    if (poolSettings.batchSize !== undefined) return poolSettings.batchSize;
+    if (Number.isNaN(this.candidateMs)) {
+      this.candidateMs = measureCandidateMs(createEvaluator(layout, ctx), X, this.d, ids, poolSettings.calibrationRows, poolSettings.calibrationMs);
+      this.taskOverheadMs = await pool.measureTaskOverheadMs(poolSettings.overheadProbes);
+    }
+    return chooseBatchSize({
+      candidateMs: this.candidateMs, taskOverheadMs: this.taskOverheadMs, maxOverheadFraction: poolSettings.maxOverheadFraction, pending: ids.length, workers: pool.workers,
+    });
+  }
+
+  private progress(count: number): void {
+    this.counter.finished += count;
+    this.inp.onProgress?.(this.counter.finished);
+  }
+
+  /** Minimised objectives and violations; a failed candidate (NaN metrics) counts as the worst. */
+  private score(X: Float64Array, M: Float64Array, n: number): Evaluation {
+    const { layout, checks } = this.inp;
+    const F = new Float64Array(n * this.m);
+    objectiveMatrix(M, METRIC_COUNT, n, this.objectives, F);
     const violation = new Float64Array(n);
     for (let r = 0; r < n; r++) {
-      // A failed candidate (NaN metrics) counts as the worst violation.
-      violation[r] = Number.isNaN(M[r * METRIC_COUNT]!) ? NaN : constraintViolation(layout, X, r * d) + guardrailViolation(inp.checks, M, r * METRIC_COUNT);
+      violation[r] = Number.isNaN(M[r * METRIC_COUNT]!) ? NaN : constraintViolation(layout, X, r * this.d) + guardrailViolation(checks, M, r * METRIC_COUNT);
     }
     return { F, violation };
-  };
+  }
 }

@@ -30,7 +30,7 @@ import { decodeRow, paramLayout, type ParamLayout } from '../simulation/param-la
 import type { DatabaseManager } from '../store/database.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { decodePoints } from './encoding.js';
-import { familyEvaluation, InterruptedError, MetricLog } from './family-evaluation.js';
+import { FamilyEvaluation, InterruptedError, MetricLog } from './family-evaluation.js';
 import { failedGuardrails, guardrailChecks, type GuardrailCheck } from './guardrails.js';
 import { dimensionStrata } from './operators/categorical.js';
 import { runSearch, type SearchResult } from './optimize.js';
@@ -157,36 +157,36 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     }
     const log = new MetricLog();
     const counter = { finished: 0, simulated: 0 };
-    const evaluators = families.map((f) =>
-      familyEvaluation(
-        {
-          layout: f.layout,
-          ctx: f.searchCtx,
-          pool: f.pool,
-          poolSettings: req.pool,
-          checks: f.checks,
-          settings,
-          store,
-          runId,
-          log,
-          done,
-          ...(req.signal !== undefined ? { signal: req.signal } : {}),
-          onProgress: (finished) => req.onProgress?.(finished, req.budget - done.size),
-        },
-        counter,
-      ),
-    );
+    const evaluations = families.map((f) => {
+      const inputs = {
+        layout: f.layout,
+        ctx: f.searchCtx,
+        pool: f.pool,
+        poolSettings: req.pool,
+        checks: f.checks,
+        settings,
+        store,
+        runId,
+        log,
+        done,
+        ...(req.signal !== undefined ? { signal: req.signal } : {}),
+        onProgress: (finished: number) => req.onProgress?.(finished, req.budget - done.size),
+      };
+      return new FamilyEvaluation(inputs, counter);
+    });
     const result = await runSearch({
       optimizer: req.optimizer,
       spaces: layouts.map((l) => ({ family: l.family, strata: dimensionStrata(l) })),
       budget: { maxCandidates: req.budget, maxWallMs: req.maxSeconds * 1000, ...(req.signal !== undefined ? { signal: req.signal } : {}) },
       seed: req.seed,
       settings,
-      evaluate: (U, n, family) => evaluators[family]!(U, n),
-    }).catch((err: unknown) => {
-      if (err instanceof InterruptedError) return null;
-      throw err;
-    });
+      evaluate: (U, n, family) => evaluations[family]!.evaluate(U, n),
+    })
+      .catch((err: unknown) => {
+        if (err instanceof InterruptedError) return null;
+        throw err;
+      })
+      .finally(() => evaluations.forEach((e) => e.flush()));
     const elapsed = (performance.now() - t0) / 1000;
     if (result === null || result.stopReason === 'aborted') {
       const summary = interruptedSummary(req, runId, windows, panel.time, log.n, counter.simulated, elapsed, outDir, hash, data.hash);
