@@ -1,8 +1,12 @@
 /** The `pnlopt` command end to end: subcommands, help, exit codes 0 / 2, JSON output. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { EXIT_INTERRUPTED } from '../../src/errors.js';
+import { FAULT_ENV } from '../../src/pool/coordinator.js';
 import { configDirWith } from '../helpers/config-dir.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 
@@ -105,5 +109,41 @@ describe('pnlopt CLI', () => {
     expect(lines[0]).toBe('date,equity');
     expect(lines).toHaveLength(250);
     expect(lines[1]).toMatch(/^2000-09-27,/);
+  });
+});
+
+describe('pnlopt optimize interrupted', () => {
+  it('exits 130 on SIGINT keeping what finished, and --resume ends as an uninterrupted run', async () => {
+    const dir = tmp();
+    const db = join(dir, 'o.db');
+    const args = ['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '200', '--seed', '5', '--workers', '1', '--batch', '10', '--db', db];
+    // The batch holding candidate 35 hangs, so batches 0-2 are done when SIGINT comes.
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'pnlopt.js'), ...args, '--out', join(dir, 'cut')], {
+      cwd: dir,
+      env: { ...process.env, [FAULT_ENV]: JSON.stringify({ candidate: 35, mode: 'hang' }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise((r) => setTimeout(r, 3000));
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(EXIT_INTERRUPTED);
+    const runId = /continue with --resume (\S+)/.exec(stderr)?.[1];
+    expect(runId, stderr).toBeDefined();
+    const conn = new Database(db, { readonly: true });
+    expect(conn.prepare('SELECT status FROM optimization_runs WHERE run_id = ?').get(runId)).toEqual({ status: 'interrupted' });
+    expect(conn.prepare('SELECT COUNT(*) AS n FROM optimization_candidates WHERE run_id = ?').get(runId)).toEqual({ n: 30 });
+    conn.close();
+
+    const resumed = runCli([...args, '--resume', runId!, '--out', join(dir, 'resumed'), '--json'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const straight = runCli([...args.slice(0, -1), join(dir, 'straight.db'), '--out', join(dir, 'straight'), '--json'], { cwd: dir });
+    expect(straight.code, straight.stderr).toBe(0);
+    const pick = (s: string) => {
+      const j = JSON.parse(s) as Record<string, unknown>;
+      return { best: j.best, front: j.front, evaluated: j.evaluated, adopted: j.adopted };
+    };
+    expect(pick(resumed.stdout)).toEqual(pick(straight.stdout));
   });
 });
