@@ -22,6 +22,31 @@ const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [
   { name: 'optimize', run: runOptimizeBench },
 ];
 
+/** The issues' performance targets, checked against the figures of the run. */
+const TARGETS: readonly { figure: string; op: '>=' | '<='; value: number; what: string }[] = [
+  { figure: 'sma_cross_steps_per_s_2520x5', op: '>=', value: 150e6, what: 'sma_cross candidate-bar steps/s, one core (issue 3)' },
+  { figure: 'sma_cross_steps_per_s_1m', op: '>=', value: 150e6, what: 'the same on 1,000,000 bars' },
+  { figure: 'ts_ensemble_steps_per_s_2520x5', op: '>=', value: 30e6, what: 'ts_ensemble candidate-bar steps/s, one core (issue 3)' },
+  { figure: 'ts_ensemble_steps_per_s_1m', op: '>=', value: 30e6, what: 'the same on 1,000,000 bars' },
+  { figure: 'sma_cross_heap_growth_bytes_100k', op: '<=', value: 1 << 20, what: 'heap growth over 100,000 evaluations: flat (under 1 MiB)' },
+  { figure: 'ts_ensemble_heap_growth_bytes_100k', op: '<=', value: 1 << 20, what: 'the same for ts_ensemble' },
+  { figure: 'pool_parallel_efficiency_2_workers', op: '>=', value: 0.85, what: 'parallel efficiency, 2 workers (issue 4)' },
+  { figure: 'pool_1m_peak_rss_mib', op: '<=', value: 1024, what: 'peak RSS evaluating 1,000,000 candidates, MiB (issue 4)' },
+  { figure: 'pareto_100k_x4_ms', op: '<=', value: 1000, what: 'Pareto ranking of 100,000 x 4, ms (issue 5)' },
+  { figure: 'pareto_1m_x2_ms', op: '<=', value: 2000, what: 'Pareto ranking of 1,000,000 x 2, ms (issue 5)' },
+  { figure: 'nsga2_100k_sma_cross_wall_s', op: '<=', value: 60, what: 'NSGA-II search of 100,000 candidates, s (issue 5)' },
+  { figure: 'nsga2_100k_ts_ensemble_wall_s', op: '<=', value: 60, what: 'the same with ts_ensemble' },
+];
+
+function targetsTable(figures: Record<string, number>): string {
+  const rows = TARGETS.filter((t) => t.figure in figures).map((t) => {
+    const v = figures[t.figure]!;
+    const met = t.op === '>=' ? v >= t.value : v <= t.value;
+    return `| ${t.what} | \`${t.figure}\` | ${t.op} ${format(t.value)} | ${format(v)} | ${met ? 'met' : 'NOT met'} |`;
+  });
+  return `## Targets\n\n| target | figure | wanted | measured | |\n|---|---|---:|---:|---|\n${rows.join('\n')}\n`;
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const figures: Record<string, number> = {};
@@ -39,7 +64,7 @@ async function main(): Promise<void> {
   const dir = join(projectRoot(), 'bench');
   writeFileAtomic(join(dir, 'results.json'), JSON.stringify(figures, null, 2) + '\n');
   const header = `# Benchmark results\n\nCommand: \`npm run bench\` (node --expose-gc dist/bench/run.js). Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Shared and noisy: compare the ratios, which were measured within one run.\n`;
-  writeFileAtomic(join(dir, 'RESULTS.md'), [header, ...sections].join('\n'));
+  writeFileAtomic(join(dir, 'RESULTS.md'), [header, targetsTable(figures), ...sections].join('\n'));
 }
 
 function format(v: number): string {
