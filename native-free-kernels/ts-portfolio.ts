@@ -301,10 +301,7 @@ function ensemblePass(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace
   let sum = 0;
   for (let m = 0; m < M; m++) if (p[TsParam.weights + m]! > 0) sum += p[TsParam.weights + m]!;
   const { ensembleMu: mu, ensembleSigma: sd } = ws;
-  for (let k = 0; k < K; k++) {
-    mu.fill(sum > 0 ? 0 : NaN, k * T + s.start, k * T + s.end);
-    sd.fill(sum > 0 ? 0 : NaN, k * T + s.start, k * T + s.end);
-  }
+  let first = true;
   for (let m = 0; m < M; m++) {
     const w = p[TsParam.weights + m]! / sum;
     if (!(w > 0)) continue;
@@ -312,10 +309,25 @@ function ensemblePass(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace
       const from = k * T + s.start;
       const to = k * T + s.end;
       const off = m * K * T;
-      for (let i = from; i < to; i++) {
-        mu[i] += w * d.mu[off + i]!;
-        sd[i] += w * d.sigma[off + i]!;
+      // The first model assigns, the others add: no separate clearing pass.
+      if (first) {
+        for (let i = from; i < to; i++) {
+          mu[i] = w * d.mu[off + i]!;
+          sd[i] = w * d.sigma[off + i]!;
+        }
+      } else {
+        for (let i = from; i < to; i++) {
+          mu[i] += w * d.mu[off + i]!;
+          sd[i] += w * d.sigma[off + i]!;
+        }
       }
+    }
+    first = false;
+  }
+  if (first) {
+    for (let k = 0; k < K; k++) {
+      mu.fill(NaN, k * T + s.start, k * T + s.end);
+      sd.fill(NaN, k * T + s.start, k * T + s.end);
     }
   }
 }
