@@ -129,8 +129,10 @@ const SMA_EQUAL_REL = 1e-12;
 
 /** s_t: both averages defined and SMA_fast > SMA_slow beyond rounding, compared cross-multiplied (no division). */
 function longTarget(prefix: Float64Array, t: number, fast: number, slow: number): boolean {
+  // Checked first: before bar slow - 1 the window would start before the series (an out-of-bounds read).
+  if (t < slow - 1) return false;
   const top = prefix[t + 1]!;
   const a = (top - prefix[t + 1 - fast]!) * slow;
   const b = (top - prefix[t + 1 - slow]!) * fast;
-  return t >= slow - 1 && a - b > SMA_EQUAL_REL * Math.abs(b);
+  return a - b > SMA_EQUAL_REL * Math.abs(b);
 }
