@@ -255,8 +255,10 @@ export function tsPortfolio(
     if (equityOut !== null) equityOut[t] = equity;
     accEquity(acc, equity, positions > 0 ? 1 : 0);
     // 4. Decide at this close for the next open.
-    ws.equityNow[0] = equity;
-    if (t + 1 < s.end) orders = decide(d, s, rule, p, atr, ws, t);
+    if (t + 1 < s.end && targetsChange(ws, K, T, t) > 0) {
+      ws.equityNow[0] = equity;
+      orders = decide(d, s, rule, p, atr, ws, t);
+    }
   }
   accFinish(acc, s.initial, s.periodsPerYear, true, out, offset);
 }
@@ -424,14 +426,12 @@ function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array
 
 /** Second pass, at close t: turn target changes into orders for the next open, sized under the caps. */
 /**
- * At close t: turn target changes into orders for the next open, in ticker order, each sized under
- * the caps given what is held and what the orders before it at this close will hold.
- * @returns the number of orders placed
+ * The direction each ticker should hold after close t (`ws.nextDir`: its target, unless blocked
+ * after a stop or take-profit; a different target lifts the block).
+ * @returns how many differ from what is held
  */
-function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
-  const { K, T, close } = d;
-  const equity = ws.equityNow[0]!;
-  const { dir, units, blocked, classUsed, nextDir } = ws;
+function targetsChange(ws: TsWorkspace, K: number, T: number, t: number): number {
+  const { dir, blocked, nextDir } = ws;
   let changes = 0;
   for (let k = 0; k < K; k++) {
     let nd = ws.target[k * T + t]!;
@@ -442,7 +442,18 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
     nextDir[k] = nd;
     if (nd !== dir[k]) changes++;
   }
-  if (changes === 0) return 0;
+  return changes;
+}
+
+/**
+ * At close t, when targets changed (`targetsChange`): turn the changes into orders for the next open, in ticker order, each sized under
+ * the caps given what is held and what the orders before it at this close will hold.
+ * @returns the number of orders placed
+ */
+function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
+  const { K, T, close } = d;
+  const equity = ws.equityNow[0]!;
+  const { dir, units, classUsed, nextDir } = ws;
   // Weights held at this close, by asset class and in total; each order below updates them.
   let gross = 0;
   classUsed.fill(0);
