@@ -120,6 +120,9 @@ export interface TsWorkspace {
   readonly acc: Float64Array;
   /** Target direction per ticker and bar (ticker-major), from the first pass. */
   readonly target: Int8Array;
+  /** The candidate's models with weight > 0: column offsets and normalised weights (`activeModels`). */
+  readonly modelOffset: Int32Array;
+  readonly modelWeight: Float64Array;
   /** The candidate's ensemble forecast mu and sigma per ticker and bar (ticker-major). */
   readonly ensembleMu: Float64Array;
   readonly ensembleSigma: Float64Array;
@@ -136,13 +139,13 @@ export interface TsWorkspace {
 // Slots of `ws.sig`: the sizing inputs of the signal being ordered, and whether the models made it.
 const SIG_SIZE_MU = 0, SIG_SIZE_SIGMA = 1, SIG_FROM_MODELS = 2;
 
-export function createTsWorkspace(K: number, T: number, classes: number, accSize: number): TsWorkspace {
+export function createTsWorkspace(K: number, T: number, M: number, classes: number, accSize: number): TsWorkspace {
   const f = () => new Float64Array(K);
   return {
     units: f(), dir: f(), entryPx: f(), entryFees: f(), entryEquity: f(), expected: f(), stopLevel: f(), tpLevel: f(), blocked: f(),
     pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
     pending: new Uint8Array(K), classUsed: new Float64Array(classes), nextDir: f(), limitFillBar: f(), acc: new Float64Array(accSize),
-    target: new Int8Array(K * T), ensembleMu: new Float64Array(K * T), ensembleSigma: new Float64Array(K * T), sig: new Float64Array(3), equityNow: new Float64Array(1),
+    target: new Int8Array(K * T), modelOffset: new Int32Array(Math.max(M, 4)), modelWeight: new Float64Array(Math.max(M, 4)), ensembleMu: new Float64Array(K * T), ensembleSigma: new Float64Array(K * T), sig: new Float64Array(3), equityNow: new Float64Array(1),
     rule: { zConfidence: 0, minExpectedReturn: 0, noiseK: 0, fallback: 0, lookback: 0, longOnly: false },
   };
 }
@@ -172,9 +175,8 @@ export function tsPortfolio(
   pending.fill(0);
   ws.limitFillBar.fill(-1);
   accReset(acc, s.initial);
-  ensemblePass(d, s, p, ws);
   const rule = fillSignalRule(ws.rule, s, p);
-  targetsPass(d, s, rule, p, ws);
+  targetsPass(d, s, rule, p, ws, activeModels(d, p, ws));
   let cash = s.initial;
   let equity = s.initial;
   const stopsOn = p[TsParam.trailingStop] === 1;
@@ -295,43 +297,21 @@ function realisedVol(d: TsData, k: number, t: number, L: number): number {
 }
 
 /**
- * The ensemble columns over the decision bars: mu = sum w_m mu_m / sum w_m and likewise sigma,
- * over the models with w_m > 0 (NaN when no weight is positive). One streaming pass per model.
+ * The candidate's models with weight > 0 into the workspace: forecast column offset (m * K * T)
+ * and weight / sum of positive weights. @returns how many
  */
-function ensemblePass(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace): void {
-  const { K, T, M } = d;
+function activeModels(d: TsData, p: Float64Array, ws: TsWorkspace): number {
   let sum = 0;
-  for (let m = 0; m < M; m++) if (p[TsParam.weights + m]! > 0) sum += p[TsParam.weights + m]!;
-  const { ensembleMu: mu, ensembleSigma: sd } = ws;
-  let first = true;
-  for (let m = 0; m < M; m++) {
-    const w = p[TsParam.weights + m]! / sum;
+  for (let m = 0; m < d.M; m++) if (p[TsParam.weights + m]! > 0) sum += p[TsParam.weights + m]!;
+  let n = 0;
+  for (let m = 0; m < d.M; m++) {
+    const w = p[TsParam.weights + m]!;
     if (!(w > 0)) continue;
-    for (let k = 0; k < K; k++) {
-      const from = k * T + s.start;
-      const to = k * T + s.end;
-      const off = m * K * T;
-      // The first model assigns, the others add: no separate clearing pass.
-      if (first) {
-        for (let i = from; i < to; i++) {
-          mu[i] = w * d.mu[off + i]!;
-          sd[i] = w * d.sigma[off + i]!;
-        }
-      } else {
-        for (let i = from; i < to; i++) {
-          mu[i] += w * d.mu[off + i]!;
-          sd[i] += w * d.sigma[off + i]!;
-        }
-      }
-    }
-    first = false;
+    ws.modelOffset[n] = m * d.K * d.T;
+    ws.modelWeight[n] = w / sum;
+    n++;
   }
-  if (first) {
-    for (let k = 0; k < K; k++) {
-      mu.fill(NaN, k * T + s.start, k * T + s.end);
-      sd.fill(NaN, k * T + s.start, k * T + s.end);
-    }
-  }
+  return n;
 }
 
 /**
@@ -403,19 +383,41 @@ function fallbackSignal(d: TsData, p: Float64Array, sig: Float64Array, k: number
   return Math.abs(z) >= p[TsParam.fallbackEntryZ]! ? (z > 0 ? -1 : 1) : 0;
 }
 
-/** First pass: every ticker's target direction at each decision bar, and the forecast hit rate. */
-function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, ws: TsWorkspace): void {
+/**
+ * First pass, per ticker and decision bar: the ensemble (mu = sum w_m mu_m / sum w_m over the
+ * models with w_m > 0, likewise sigma; NaN without any), kept for sizing at orders; the target
+ * direction; the forecast hit rate. Up to four models are summed without an inner loop.
+ */
+function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, ws: TsWorkspace, active: number): void {
   const { K, T, close } = d;
+  const { ensembleMu, ensembleSigma, modelOffset: o, modelWeight: w } = ws;
+  const dm = d.mu;
+  const ds = d.sigma;
+  const o0 = o[0]!, o1 = o[1]!, o2 = o[2]!, o3 = o[3]!;
+  const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!;
   let hits = 0;
   let forecasts = 0;
   for (let k = 0; k < K; k++) {
     for (let t = s.start; t + 1 < s.end; t++) {
       const i = k * T + t;
+      let mu: number;
+      let sd: number;
+      if (active === 4) {
+        mu = w0 * dm[o0 + i]! + w1 * dm[o1 + i]! + w2 * dm[o2 + i]! + w3 * dm[o3 + i]!;
+        sd = w0 * ds[o0 + i]! + w1 * ds[o1 + i]! + w2 * ds[o2 + i]! + w3 * ds[o3 + i]!;
+      } else {
+        mu = active > 0 ? 0 : NaN;
+        sd = mu;
+        for (let a = 0; a < active; a++) {
+          mu += w[a]! * dm[o[a]! + i]!;
+          sd += w[a]! * ds[o[a]! + i]!;
+        }
+      }
+      ensembleMu[i] = mu;
+      ensembleSigma[i] = sd;
       ws.target[i] = signalAt(d, rule, p, ws, k, t);
-      const mu = ws.ensembleMu[i]!;
       const move = close[i + 1]! - close[i]!;
       // Branch-free count: the sign agreement of forecast and move is a coin flip for the predictor.
-      const sd = ws.ensembleSigma[i]!;
       const scored = mu !== 0 && Math.abs(mu) < Infinity && move !== 0 && sd > 0 && sd < Infinity ? 1 : 0;
       forecasts += scored;
       hits += scored & (move > 0 === mu > 0 ? 1 : 0);
@@ -424,7 +426,6 @@ function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array
   accForecasts(ws.acc, hits, forecasts);
 }
 
-/** Second pass, at close t: turn target changes into orders for the next open, sized under the caps. */
 /**
  * The direction each ticker should hold after close t (`ws.nextDir`: its target, unless blocked
  * after a stop or take-profit; a different target lifts the block).

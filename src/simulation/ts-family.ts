@@ -97,7 +97,7 @@ export function createTsEvaluator(layout: ParamLayout, ctx: SimulationContext): 
   };
   const d = layout.params.length;
   const p = new Float64Array(TsParam.weights + forecasts.models.length);
-  const ws = createTsWorkspace(K, T, derived.classes, ACC_SIZE);
+  const ws = createTsWorkspace(K, T, forecasts.models.length, derived.classes, ACC_SIZE);
   // The ATR column of each allowed window: views of the shared columns, made here once, so a
   // candidate only picks one. Outside the range (or NaN: stops off) it gets an all-NaN column.
   const atr = ctx.atr;
