@@ -1,5 +1,5 @@
 /**
- * Reference metrics, written straight from /work/shared/spec/reference-semantics.md ("Metrics of one
+ * Reference metrics, written straight from docs/reference-semantics.md (copied from the shared spec) ("Metrics of one
  * backtest") with plain arrays and obvious loops. They are the independent check for the fast metric
  * kernels of every strategy family, so each one is the formula and nothing more.
  *

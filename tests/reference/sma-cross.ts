@@ -1,6 +1,6 @@
 /**
  * Reference backtest of the `sma_cross` family, written straight from
- * /work/shared/spec/reference-semantics.md with plain arrays and obvious loops: every SMA is summed
+ * docs/reference-semantics.md (copied from the shared spec) with plain arrays and obvious loops: every SMA is summed
  * afresh from its window, every bar is walked once in order. It is the independent check the fast
  * simulator must match to 1e-9 relative.
  *
