@@ -1,13 +1,12 @@
 /**
- * Metric rows of configurations already evaluated in this run, keyed by their exact parameter
+ * Which candidate of this run first evaluated each configuration, keyed by its exact parameter
  * values. A backtest is deterministic, so a configuration that a search proposes again (NSGA-II
- * offspring often repeat a parent in a discrete space) takes the stored row instead of a new
- * simulation. Keys are the row's numbers in full precision; NaN (inactive) prints as NaN.
+ * offspring often repeat a parent in a discrete space) takes that candidate's metric row instead
+ * of a new simulation. Keys are the row's numbers in full precision; NaN (inactive) prints as NaN.
+ * The rows themselves stay in the job's metric log: the memo holds one id per configuration.
  */
-import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
-
 export class EvaluationMemo {
-  private readonly rows = new Map<string, Float64Array>();
+  private readonly ids = new Map<string, number>();
 
   /** The key of parameter row `X[offset .. offset + d)`. */
   key(X: Float64Array, offset: number, d: number): string {
@@ -16,16 +15,13 @@ export class EvaluationMemo {
     return k;
   }
 
-  get(key: string): Float64Array | undefined {
-    return this.rows.get(key);
+  /** The candidate that first evaluated this configuration, if any. */
+  get(key: string): number | undefined {
+    return this.ids.get(key);
   }
 
-  /** Remember a copy of the metric row at `offset` of F. */
-  set(key: string, F: Float64Array, offset: number): void {
-    this.rows.set(key, F.slice(offset, offset + METRIC_COUNT));
-  }
-
-  get size(): number {
-    return this.rows.size;
+  /** Remember the first candidate to evaluate a configuration. */
+  set(key: string, candidateId: number): void {
+    if (!this.ids.has(key)) this.ids.set(key, candidateId);
   }
 }

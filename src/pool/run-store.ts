@@ -1,8 +1,9 @@
 /**
  * Optimization runs and their candidates in the SQLite store: one `optimization_runs` row per run
  * (running -> completed | interrupted | failed) and one `optimization_candidates` row per candidate
- * (ok with its metrics, or failed with the error), written one transaction per finished batch, so
- * an interrupted run keeps every batch that finished and a resume can skip them.
+ * (ok with its metrics, or failed with the error), written in transactions as batches finish
+ * (`evaluate`: each batch; `optimize`: a generation while the next is simulated), so an
+ * interrupted run keeps what finished and a resume can skip it.
  *
  * `metrics_json` is an object by METRIC_NAMES; NaN and infinities have no JSON form and are written
  * as null. Reading back follows the reference semantics (docs/reference-semantics.md): null is NaN,
@@ -74,6 +75,8 @@ export interface RunRow {
 export interface StoredResult {
   readonly candidateId: number;
   readonly status: 'ok' | 'failed';
+  /** The parameters as stored (JSON by name). */
+  readonly paramsJson: string;
   /** Metric row (METRIC_COUNT values) for `ok`, null for `failed`. */
   readonly metrics: Float64Array | null;
   readonly error: string | null;
@@ -215,15 +218,15 @@ export class RunStore {
   /** Every stored candidate of a run, in candidate order, streamed from the database. */
   *results(runId: string): Generator<StoredResult> {
     const rows = this.dbm.db
-      .prepare('SELECT candidate_id, status, metrics_json, error FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
-      .iterate(runId) as Iterable<{ candidate_id: number; status: 'ok' | 'failed'; metrics_json: string | null; error: string | null }>;
+      .prepare('SELECT candidate_id, status, params_json, metrics_json, error FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
+      .iterate(runId) as Iterable<{ candidate_id: number; status: 'ok' | 'failed'; params_json: string; metrics_json: string | null; error: string | null }>;
     for (const r of rows) {
       let metrics: Float64Array | null = null;
       if (r.metrics_json !== null) {
         metrics = new Float64Array(METRIC_COUNT);
         metricsFromJson(r.metrics_json, metrics, 0);
       }
-      yield { candidateId: r.candidate_id, status: r.status, metrics, error: r.error };
+      yield { candidateId: r.candidate_id, status: r.status, paramsJson: r.params_json, metrics, error: r.error };
     }
   }
 }

@@ -16,7 +16,8 @@ import type { BatchSink, EvaluationPool, PoolSettings } from '../pool/coordinato
 import type { RunStore } from '../pool/run-store.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
-import type { ParamLayout } from '../simulation/param-layout.js';
+import { decodeRow, type ParamLayout } from '../simulation/param-layout.js';
+import { UsageError } from '../errors.js';
 import { constraintViolation, decodePoints } from './encoding.js';
 import { guardrailViolation, type GuardrailCheck } from './guardrails.js';
 import { objectiveColumns, objectiveMatrix } from './objectives.js';
@@ -62,8 +63,10 @@ export interface FamilyEvaluationInputs {
   readonly store: RunStore;
   readonly runId: string;
   readonly log: MetricLog;
-  /** Metric rows already stored for this run (a resume), by candidate id. */
-  readonly done: ReadonlyMap<number, Float64Array>;
+  /** Rows already stored for this run (a resume), by candidate id. */
+  readonly done: ReadonlyMap<number, StoredCandidate>;
+  /** Store writes waiting for the next flush, shared by every family of the job. */
+  readonly writes: WriteQueue;
   readonly signal?: AbortSignal;
   /** Called with the number of candidates finished in this process so far. */
   readonly onProgress?: (finished: number) => void;
@@ -74,6 +77,35 @@ function gatherRows(M: Float64Array, rows: readonly number[]): Float64Array {
   const out = new Float64Array(rows.length * METRIC_COUNT);
   rows.forEach((r, i) => out.set(M.subarray(r * METRIC_COUNT, (r + 1) * METRIC_COUNT), i * METRIC_COUNT));
   return out;
+}
+
+/** A candidate stored by an earlier session of the run: its metrics and the parameters they belong to. */
+export interface StoredCandidate {
+  readonly metrics: Float64Array;
+  readonly paramsJson: string;
+}
+
+/**
+ * Store writes waiting for the next flush, one closure per batch (not per candidate). A generation
+ * is written while the next one is simulated; the job flushes what is left when the search ends,
+ * is interrupted or fails. Shared by the families of a job, so an arm the bandit stops pulling
+ * does not keep its rows in memory.
+ */
+export class WriteQueue {
+  private readonly writes: (() => void)[] = [];
+
+  constructor(private readonly store: RunStore) {}
+
+  push(write: () => void): void {
+    this.writes.push(write);
+  }
+
+  /** Write everything queued in one transaction; on failure the queue is kept, nothing is lost. */
+  flush(): void {
+    if (this.writes.length === 0) return;
+    this.store.transaction(() => this.writes.forEach((w) => w()));
+    this.writes.length = 0;
+  }
 }
 
 /** Thrown when the pool stopped because the run was interrupted. */
@@ -98,8 +130,6 @@ export class FamilyEvaluation {
   private readonly m: number;
   private readonly objectives: ReturnType<typeof objectiveColumns>;
   private readonly memo = new EvaluationMemo();
-  /** Writes waiting for the next flush, one closure per batch (not per candidate). */
-  private queued: (() => void)[] = [];
   private candidateMs = NaN;
   private taskOverheadMs = NaN;
 
@@ -112,17 +142,9 @@ export class FamilyEvaluation {
     this.m = inp.settings.objectives.length;
   }
 
-  /** Write every queued row, in one transaction. */
-  flush(): void {
-    if (this.queued.length === 0) return;
-    const writes = this.queued;
-    this.queued = [];
-    this.inp.store.transaction(() => writes.forEach((w) => w()));
-  }
-
   /** Evaluate n unit-cube points: objectives and violations, rows in order. */
   async evaluate(U: Float64Array, n: number): Promise<Evaluation> {
-    const { layout, pool, poolSettings, store, runId, log, done } = this.inp;
+    const { layout, pool, poolSettings, store, runId, log, done, writes } = this.inp;
     const { d, memo, counter } = this;
     const X = new Float64Array(n * d);
     decodePoints(layout, U, n, X);
@@ -136,11 +158,18 @@ export class FamilyEvaluation {
     const sameAs: [number, number][] = [];
     for (let r = 0; r < n; r++) {
       const key = memo.key(X, r * d, d);
-      const known = done.get(base + r) ?? memo.get(key);
+      const stored = done.get(base + r);
+      if (stored !== undefined) {
+        this.checkReplay(stored, X, r, base + r);
+        M.set(stored.metrics, r * METRIC_COUNT);
+        memo.set(key, base + r);
+        continue;
+      }
+      const earlier = memo.get(key);
       const first = firstOf.get(key);
-      if (known !== undefined) {
-        M.set(known, r * METRIC_COUNT);
-        if (!done.has(base + r)) repeats.push(r);
+      if (earlier !== undefined) {
+        M.set(log.row(earlier), r * METRIC_COUNT);
+        repeats.push(r);
       } else if (first !== undefined) sameAs.push([r, first]);
       else {
         firstOf.set(key, r);
@@ -148,17 +177,26 @@ export class FamilyEvaluation {
       }
     }
     if (repeats.length > 0) {
-      this.queued.push(() => store.writeEvaluated(runId, layout, X, Int32Array.from(repeats), gatherRows(M, repeats), base));
+      writes.push(() => store.writeEvaluated(runId, layout, X, Int32Array.from(repeats), gatherRows(M, repeats), base));
       this.progress(repeats.length);
     }
     if (todo.length > 0) {
       const ids = Int32Array.from(todo);
+      // Cancels this generation if storing the previous one fails; the run's own signal still interrupts.
+      const local = new AbortController();
+      const signal = this.inp.signal !== undefined ? AbortSignal.any([this.inp.signal, local.signal]) : local.signal;
       const running = pool.run(X, d, ids, await this.batchSize(X, ids), poolSettings, this.sink(X, M, base), {
-        ...(this.inp.signal !== undefined ? { signal: this.inp.signal } : {}),
+        signal,
         onProgress: (doneNow) => this.inp.onProgress?.(counter.finished + doneNow),
       });
       // The workers are busy with this generation: store the previous one now.
-      this.flush();
+      try {
+        writes.flush();
+      } catch (err) {
+        local.abort();
+        await running.catch(() => undefined);
+        throw err;
+      }
       const outcome = await running;
       counter.finished += outcome.evaluated + outcome.failed;
       counter.simulated += outcome.evaluated;
@@ -169,7 +207,7 @@ export class FamilyEvaluation {
       for (const [r, first] of sameAs) M.copyWithin(r * METRIC_COUNT, first * METRIC_COUNT, (first + 1) * METRIC_COUNT);
       const ok = sameAs.filter(([r]) => !Number.isNaN(M[r * METRIC_COUNT]!)).map(([r]) => r);
       const failed = sameAs.filter(([r]) => Number.isNaN(M[r * METRIC_COUNT]!)).map(([r]) => r);
-      this.queued.push(() => {
+      writes.push(() => {
         if (ok.length > 0) store.writeEvaluated(runId, layout, X, Int32Array.from(ok), gatherRows(M, ok), base);
         if (failed.length > 0) store.writeFailed(runId, layout, X, Int32Array.from(failed), 'the same configuration failed earlier in this batch', base);
       });
@@ -180,18 +218,18 @@ export class FamilyEvaluation {
 
   /** Where the pool's finished batches go: metric rows into the log and memo now, the store later. */
   private sink(X: Float64Array, M: Float64Array, base: number): BatchSink {
-    const { layout, store, runId } = this.inp;
+    const { layout, store, runId, writes } = this.inp;
     const { d, memo } = this;
     return {
       ok: (batchIds, F) => {
         batchIds.forEach((r, i) => {
           M.set(F.subarray(i * METRIC_COUNT, (i + 1) * METRIC_COUNT), r * METRIC_COUNT);
-          memo.set(memo.key(X, r * d, d), F, i * METRIC_COUNT);
+          memo.set(memo.key(X, r * d, d), base + r);
         });
-        this.queued.push(() => store.writeEvaluated(runId, layout, X, batchIds, F, base));
+        writes.push(() => store.writeEvaluated(runId, layout, X, batchIds, F, base));
       },
       failed: (batchIds, error) => {
-        this.queued.push(() => store.writeFailed(runId, layout, X, batchIds, error, base));
+        writes.push(() => store.writeFailed(runId, layout, X, batchIds, error, base));
       },
     };
   }
@@ -207,6 +245,17 @@ export class FamilyEvaluation {
     return chooseBatchSize({
       candidateMs: this.candidateMs, taskOverheadMs: this.taskOverheadMs, maxOverheadFraction: poolSettings.maxOverheadFraction, pending: ids.length, workers: pool.workers,
     });
+  }
+
+  /** A resumed run must propose, candidate by candidate, what the stored rows were evaluated for. */
+  private checkReplay(stored: StoredCandidate, X: Float64Array, r: number, id: number): void {
+    const now = JSON.stringify(decodeRow(this.inp.layout, X, r * this.d));
+    if (now !== stored.paramsJson) {
+      throw new UsageError(
+        `--resume ${this.inp.runId}: candidate ${id} was stored for ${stored.paramsJson} but the search now proposes ${now}; ` +
+          'the run cannot be replayed with this code or config: start a new run',
+      );
+    }
   }
 
   private progress(count: number): void {

@@ -30,7 +30,7 @@ import { decodeRow, paramLayout, type ParamLayout } from '../simulation/param-la
 import type { DatabaseManager } from '../store/database.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { decodePoints } from './encoding.js';
-import { FamilyEvaluation, InterruptedError, MetricLog } from './family-evaluation.js';
+import { FamilyEvaluation, InterruptedError, MetricLog, WriteQueue, type StoredCandidate } from './family-evaluation.js';
 import { failedGuardrails, guardrailChecks, type GuardrailCheck } from './guardrails.js';
 import { dimensionStrata } from './operators/categorical.js';
 import { runSearch, type SearchResult } from './optimize.js';
@@ -135,7 +135,8 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     constraints: { guardrails: checks, pairs: Object.fromEntries(layouts.map((l) => [l.family, l.constraints])) },
   };
   const runId = req.resume !== undefined ? reopen(store, req.resume, runRecord) : store.createRun(runRecord);
-  const done = req.resume !== undefined ? storedMetrics(store, runId) : new Map<number, Float64Array>();
+  const done = req.resume !== undefined ? storedCandidates(store, runId) : new Map<number, StoredCandidate>();
+  const writes = new WriteQueue(store);
   const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
 
   const families: FamilySetup[] = [];
@@ -169,11 +170,13 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
         runId,
         log,
         done,
+        writes,
         ...(req.signal !== undefined ? { signal: req.signal } : {}),
         onProgress: (finished: number) => req.onProgress?.(finished, req.budget - done.size),
       };
       return new FamilyEvaluation(inputs, counter);
     });
+    let failure: unknown;
     const result = await runSearch({
       optimizer: req.optimizer,
       spaces: layouts.map((l) => ({ family: l.family, strata: dimensionStrata(l) })),
@@ -181,12 +184,17 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
       seed: req.seed,
       settings,
       evaluate: (U, n, family) => evaluations[family]!.evaluate(U, n),
-    })
-      .catch((err: unknown) => {
-        if (err instanceof InterruptedError) return null;
-        throw err;
-      })
-      .finally(() => evaluations.forEach((e) => e.flush()));
+    }).catch((err: unknown) => {
+      if (!(err instanceof InterruptedError)) failure = err;
+      return null;
+    });
+    // Whatever ended the search, store what was evaluated; the first error is the one reported.
+    try {
+      writes.flush();
+    } catch (err) {
+      failure ??= err;
+    }
+    if (failure !== undefined) throw failure;
     const elapsed = (performance.now() - t0) / 1000;
     if (result === null || result.stopReason === 'aborted') {
       const summary = interruptedSummary(req, runId, windows, panel.time, log.n, counter.simulated, elapsed, outDir, hash, data.hash);
@@ -375,9 +383,9 @@ function reopen(
   return runId;
 }
 
-function storedMetrics(store: RunStore, runId: string): Map<number, Float64Array> {
-  const done = new Map<number, Float64Array>();
-  for (const r of store.results(runId)) if (r.status === 'ok' && r.metrics !== null) done.set(r.candidateId, r.metrics);
+function storedCandidates(store: RunStore, runId: string): Map<number, StoredCandidate> {
+  const done = new Map<number, StoredCandidate>();
+  for (const r of store.results(runId)) if (r.status === 'ok' && r.metrics !== null) done.set(r.candidateId, { metrics: r.metrics, paramsJson: r.paramsJson });
   return done;
 }
 

@@ -4,6 +4,7 @@
  * columns. The package version alone would not change with a fix to a model.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '../hashing.js';
 
@@ -23,11 +24,13 @@ let cached: string | undefined;
 
 export function forecastCodeVersion(): string {
   if (cached !== undefined) return cached;
-  // Under vitest these are the .ts sources, from dist/ the compiled .js: either identifies the code.
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  // The TypeScript sources when present (the same key from dist/ and under vitest), else the compiled files.
+  const here = fileURLToPath(import.meta.url);
+  const sourceOf = (m: string) => fileURLToPath(new URL(m + '.ts', import.meta.url)).replace(`${sep}dist${sep}`, sep);
+  const fromSources = FORECAST_MODULES.every((m) => existsSync(sourceOf(m)));
   const texts = FORECAST_MODULES.map((m) => {
-    const file = fileURLToPath(new URL(m + ext, import.meta.url));
-    if (!existsSync(file)) throw new Error(`forecast module ${file} not found`);
+    const file = fromSources ? sourceOf(m) : fileURLToPath(new URL(m + '.js', import.meta.url));
+    if (!existsSync(file)) throw new Error(`forecast module ${file} not found (from ${here})`);
     return readFileSync(file, 'utf8');
   });
   cached = sha256(texts.join('\0'));

@@ -115,6 +115,35 @@ describe('runOptimization', () => {
     for (const metrics of byParams.values()) expect(metrics.size).toBe(1);
   });
 
+  it('refuses to replay a stored row whose parameters are not what the search proposes now', async () => {
+    const dbm = db();
+    const stop = new AbortController();
+    const cut = await runOptimization(request({ dbm, pool: poolSettings(smallConfig(), { workers: 1, batch: 10 }), signal: stop.signal, onProgress: (n) => n >= 50 && stop.abort() }));
+    expect(cut.status).toBe('interrupted');
+    // As if the code had changed between the sessions: candidate 3 was stored for other parameters.
+    dbm.db.prepare(`UPDATE optimization_candidates SET params_json = '{"fast":2,"slow":299}' WHERE run_id = ? AND candidate_id = 3`).run(cut.run_id);
+    await expect(runOptimization(request({ dbm, resume: cut.run_id }))).rejects.toThrow(/candidate 3 was stored for \{"fast":2,"slow":299\} but the search now proposes/);
+  });
+
+  it('a failing store write fails the run without losing the generations stored before it or hanging', async () => {
+    const dbm = db();
+    // The store refuses rows past the 200th: the flush of a later generation fails.
+    dbm.db.exec(`CREATE TRIGGER full BEFORE INSERT ON optimization_candidates
+      WHEN (SELECT COUNT(*) FROM optimization_candidates) >= 200 BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const req = request({ dbm });
+    await expect(runOptimization(req)).rejects.toThrow(/disk full/);
+    const run = dbm.db.prepare('SELECT run_id, status FROM optimization_runs').get() as { run_id: string; status: string };
+    expect(run.status).toBe('failed');
+    // What was flushed before the failing write stays, whole and consistent with a clean run's rows.
+    const kept = candidates(dbm, run.run_id) as { candidate_id: number }[];
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(200);
+    const clean = db();
+    const full = candidates(clean, (await runOptimization(request({ dbm: clean }))).run_id) as { candidate_id: number; front_rank: unknown; crowding: unknown; feasible: unknown; violation: unknown }[];
+    const withoutRanks = (r: Record<string, unknown>) => ({ ...r, front_rank: null, crowding: null, feasible: null, violation: null, holdout_metrics_json: null });
+    expect(kept.map(withoutRanks)).toEqual(kept.map((r) => withoutRanks(full[r.candidate_id]!)));
+  });
+
   it('refuses to resume with another seed or a completed run', async () => {
     const dbm = db();
     const done = await runOptimization(request({ dbm }));
