@@ -127,12 +127,17 @@ export function smaCross(
  */
 const SMA_EQUAL_REL = 1e-12;
 
-/** s_t: both averages defined and SMA_fast > SMA_slow beyond rounding, compared cross-multiplied (no division). */
+/**
+ * s_t: both averages defined and SMA_fast > SMA_slow beyond rounding, compared cross-multiplied
+ * (no division). A window sum taken from prefix sums carries the rounding of the prefix itself,
+ * about one ulp of the whole series' running sum, so the tolerance also covers
+ * 4 (fast + slow) eps |prefix|: on a long flat series the averages must still count as equal.
+ */
 function longTarget(prefix: Float64Array, t: number, fast: number, slow: number): boolean {
-  // Checked first: before bar slow - 1 the window would start before the series (an out-of-bounds read).
-  if (t < slow - 1) return false;
+  // Checked first: before both windows fit, a window would start before the series (an out-of-bounds read).
+  if (t < slow - 1 || t < fast - 1) return false;
   const top = prefix[t + 1]!;
   const a = (top - prefix[t + 1 - fast]!) * slow;
   const b = (top - prefix[t + 1 - slow]!) * fast;
-  return a - b > SMA_EQUAL_REL * Math.abs(b);
+  return a - b > Math.max(SMA_EQUAL_REL * Math.abs(b), 4 * (fast + slow) * Number.EPSILON * Math.abs(top));
 }

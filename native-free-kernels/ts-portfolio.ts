@@ -485,13 +485,14 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
       w = Math.min(w, p[TsParam.maxWeightClass]! - (classUsed[cls]! - held), s.maxGrossExposure - (gross - held));
       const riskDistance = p[TsParam.trailingStop] === 1 ? (p[TsParam.stopAtrMult]! * atr[i]!) / close[i]! : 1;
       w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
+      // cap / distance times distance can round an ulp above the cap: step w down to honour it.
+      if (w * riskDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
       if (!(w > 0)) w = 0;
       else {
         ws.pendDir[k] = nd;
         ws.pendNotional[k] = w * equity;
         ws.pendLimit[k] = close[i]! * (1 - nd * p[TsParam.limitOffset]!);
-        // w = cap / distance can exceed the cap by an ulp once multiplied back.
-        ws.pendRisk[k] = Math.min(w * riskDistance, s.capitalAtRiskPerTrade);
+        ws.pendRisk[k] = w * riskDistance;
         // The forecast return of the trade on entry equity: weight x the one-bar forecast move.
         ws.pendExpected[k] = ws.sig[SIG_FROM_MODELS] === 1 ? w * Math.expm1(Math.abs(ws.ensembleMu[i]!)) : NaN;
       }

@@ -143,7 +143,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
   const t0 = performance.now();
   try {
     for (const layout of layouts) {
-      const shared = await prepareFamilyData(cfg, layout, panel, data.hash);
+      const shared = await prepareFamilyData(cfg, layout, panel, data.hash, families[0]?.searchCtx.derived);
       const searchCtx = contextFor(cfg, shared, windows.search);
       const holdoutCtx = contextFor(cfg, shared, windows.holdout);
       createEvaluator(layout, searchCtx); // fails here, before threads start, if the family cannot run on this data

@@ -55,12 +55,21 @@ export function settingsFromConfig(cfg: PnloptConfig, start: number, end: number
  * Derived columns, forecast columns (time-series families, from the cache) and the ATR columns of
  * the family's `atr_window` range, for `panel` (whose source data hashes to `dataHash`).
  */
-export async function prepareFamilyData(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, dataHash: string): Promise<FamilyData> {
+export async function prepareFamilyData(
+  cfg: PnloptConfig,
+  layout: ParamLayout,
+  panel: Panel,
+  dataHash: string,
+  /** Derived columns already made for this panel (by another family of the same job). */
+  derivedBefore?: DerivedColumns,
+): Promise<FamilyData> {
   const classes = cfg.strategy.asset_classes;
-  const derived = derivedColumns(panel, {
-    correlationLookback: cfg.strategy.diversification.correlation_lookback,
-    assetClassOf: (t) => classes.tickers[t] ?? classes.default_asset_class,
-  });
+  const derived =
+    derivedBefore ??
+    derivedColumns(panel, {
+      correlationLookback: cfg.strategy.diversification.correlation_lookback,
+      assetClassOf: (t) => classes.tickers[t] ?? classes.default_asset_class,
+    });
   let forecasts: ForecastColumns | null = null;
   if (needsForecasts(layout.kernel)) {
     const panelHash = sha256(`${dataHash}/${panel.tickers.join(',')}/${panel.T}`);

@@ -105,19 +105,18 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
 
 /**
  * ATR columns for windows low..high (once per data set, shared memory: every worker reads the
- * same columns; K * T * (high - low + 1) doubles). A window longer than the series is all NaN.
+ * same columns; K * T * count doubles). Windows longer than the series get no column: readers
+ * treat a window outside [low, low + count) as an ATR that is never defined.
  */
 export function atrColumns(panel: Panel, low: number, high: number): AtrColumns {
   const { T } = panel;
   const K = panel.tickers.length;
-  const count = high - low + 1;
+  const count = Math.max(0, Math.min(high, T) - low + 1);
   const columns = sharedFloat64(count * K * T);
   for (let j = 0; j < count; j++) {
     for (let k = 0; k < K; k++) {
-      const out = columns.subarray((j * K + k) * T, (j * K + k + 1) * T);
       const sl = (a: Float64Array) => a.subarray(k * T, (k + 1) * T);
-      if (low + j <= T) atr(sl(panel.high), sl(panel.low), sl(panel.close), low + j, out, T);
-      else out.fill(NaN);
+      atr(sl(panel.high), sl(panel.low), sl(panel.close), low + j, columns.subarray((j * K + k) * T, (j * K + k + 1) * T), T);
     }
   }
   return { low, count, columns };

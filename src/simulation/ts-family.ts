@@ -101,7 +101,7 @@ export function createTsEvaluator(layout: ParamLayout, ctx: SimulationContext): 
   // The ATR column of each allowed window: views of the shared columns, made here once, so a
   // candidate only picks one. Outside the range (or NaN: stops off) it gets an all-NaN column.
   const atr = ctx.atr;
-  if (atr === null) throw new Error(`family ${layout.family} needs ATR columns in its context (an int atr_window parameter)`);
+  if (atr === null) throw new UsageError(`family ${layout.family}: atr_window must be an int parameter (${layout.params[atrCol]!.path})`);
   const atrViews = Array.from({ length: atr.count }, (_, j) => atr.columns.subarray(j * K * T, (j + 1) * K * T));
   const noAtr = new Float64Array(K * T).fill(NaN);
   const atrFor = (window: number): Float64Array => atrViews[window - atr.low] ?? noAtr;

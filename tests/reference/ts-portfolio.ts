@@ -38,8 +38,9 @@
  *   close; pnl = units (exit - entry) - entry fee - exit fee.
  * - calibration_error uses only trades entered on the models' forecast (the confident branch); a
  *   fallback entry has no forecast, so no expected return.
- * - max_capital_at_risk: over filled entries, w x m ATR_t / C_t (decision bar t) with a trailing
- *   stop, w without.
+ * - max_capital_at_risk: over filled entries, w x stop distance, the distance m ATR_t / C_t
+ *   (decision bar t) with a trailing stop, 1 without; w is stepped down an ulp when that product
+ *   would round above the guardrail.
  */
 
 export type ModelName = 'sarimax' | 'samossa' | 'mssa_rl' | 'garch';
@@ -301,6 +302,8 @@ interface Order {
   /** Notional of the new position, w E_t. */
   notional: number;
   w: number;
+  /** w x stop distance (1 without a stop), at most the guardrail. */
+  capitalAtRisk: number;
   slip: number;
   sigma: number;
   expectedReturn: number;
@@ -401,7 +404,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
       events[Number.isNaN(o.expectedReturn) ? 'fallbackEntry' : 'forecastEntry']++;
       if (o.open < 0) events.shortEntry++;
       // Rounding of w = cap / distance can put w x distance an ulp above the cap.
-      maxCar = Math.max(maxCar, Math.min(stopOn ? (o.w * m * o.atr) / o.close : o.w, s.capitalAtRiskPerTrade));
+      maxCar = Math.max(maxCar, o.capitalAtRisk);
       pos[k] = {
         d: o.open, units, entryBar: t, entryPrice: price, entryFee: fee, entryEquity: prevE, expectedReturn: o.expectedReturn,
         sigma: o.sigma, stopLevel: stopOn ? price - o.open * m * o.atr : NaN, tpLevel: tpOn ? price * (1 + o.open * p.take_profit_pct!) : NaN,
@@ -502,6 +505,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
         if (d === held) continue;
 
         let w = NaN;
+        let capitalAtRisk = NaN;
         if (d !== 0) {
           if (p.sizing === 'fixed_fraction') w = p.fixed_fraction!;
           else if (!(sigma > 0)) w = NaN;
@@ -524,6 +528,9 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
           const stopDistance = stopOn ? (m * atrs[k][t]) / C : 1;
           if (w > s.capitalAtRiskPerTrade / stopDistance) events.riskCapBinds++;
           w = Math.min(w, s.capitalAtRiskPerTrade / stopDistance);
+          // cap / distance times distance can round an ulp above the cap: step w down to honour it.
+          if (w * stopDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
+          capitalAtRisk = w * stopDistance;
           if (!(w > 0)) events.noEntryWeight++;
         }
         const opens = d !== 0 && w > 0;
@@ -533,7 +540,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
         const slipSigma = sigma > 0 ? sigma : held !== 0 ? pos[k]!.sigma : 0;
         committed[k] = opens ? w : 0;
         orders[k] = {
-          open: opens ? d : 0, notional, w, sigma: slipSigma,
+          open: opens ? d : 0, notional, w, capitalAtRisk, sigma: slipSigma,
           slip: slippage(p, slipSigma, Math.max(notional, closedNotional), tk.volume[t], C),
           expectedReturn: fromForecast ? w * (Math.exp(Math.abs(ens.mu)) - 1) : NaN,
           atr: atrs[k][t], close: C,

@@ -67,6 +67,21 @@ describe('sma_cross kernel vs the independent reference', () => {
     }
   });
 
+  it('does not trade on a long constant series, where running sums carry the rounding of the whole series', () => {
+    for (const [price, T] of [[33.37, 20_000], [100.1, 100_000]] as const) {
+      const bars = { open: new Array<number>(T).fill(price), close: new Array<number>(T).fill(price) };
+      const panel = panelFromOpenClose(bars.open, bars.close);
+      for (const [fast, slow] of [[2, 5], [2, 300], [50, 200]] as const) {
+        const F = new Float64Array(METRIC_COUNT);
+        const row = new Float64Array(layout.params.length).fill(NaN);
+        row[layout.column.get('fast')!] = fast;
+        row[layout.column.get('slow')!] = slow;
+        createEvaluator(layout, contextFor(panel)).evaluate(row, 1, F);
+        expect(F[Metric.exposure], `${price} x ${T}, ${fast}/${slow}`).toBe(0);
+      }
+    }
+  });
+
   it('does not trade on a constant price whose averages differ only by rounding', () => {
     const T = 300;
     const bars = { open: new Array<number>(T).fill(100.1), close: new Array<number>(T).fill(100.1) };

@@ -290,6 +290,54 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     expectClose(run.F[Metric.max_capital_at_risk]!, 0.25 * 0.04, 'max_capital_at_risk');
   });
 
+  it('takes no profit on the bar a limit order filled, but does on the next', () => {
+    // Limit buy at C_0 x (1 - 10 bps) = 99.9; bar 1 trades through it (low 99) and its high 104 is
+    // above the 3% take-profit of 102.897: which came first is unknown, so no take-profit on bar 1.
+    const bars: Bar[] = [[100, 101, 99.5, 100], [100, 104, 99, 101], [101, 104, 100.5, 103.5], [103.5, 104, 103, 103.8]];
+    const params: Partial<RefTsParams> = { order_type: 'limit', limit_offset_bps: 10, slippage_bps: 0, take_profit: 'on', take_profit_pct: 0.03 };
+    const run = both(scenario(bars, [0.01, 0.01, 0.01, NaN], 0.01, params));
+    const tp = 99.9 * 1.03;
+    expect(run.ref.trades.map((tr) => [tr.exitReason, tr.exitBar])).toEqual([['take_profit', 2]]);
+    // Bar 2 opens at 101 < 102.897 and reaches 104: exit at the level.
+    expectClose(run.ref.trades[0]!.exitPrice, tp, 'exit price');
+  });
+
+  it('treats an infinite forecast as no forecast', () => {
+    const bars: Bar[] = [[100, 101, 99, 100], [100, 101, 99, 100.5], [100.5, 101, 100, 101]];
+    for (const mu of [Infinity, -Infinity]) {
+      const run = both(scenario(bars, [mu, mu, NaN], 0.01, { direction: 'long_short' }));
+      expect(run.F[Metric.exposure]).toBe(0);
+      expect(run.F[Metric.hit_rate]).toBeNaN();
+    }
+  });
+
+  it('holds fallback signals to min_expected_return too', () => {
+    const close = [100, 101, 102.5, 103, 104.5, 106, 106.5];
+    const bars: Bar[] = close.map((c, t) => {
+      const o = t === 0 ? c : close[t - 1]!;
+      return [o, Math.max(o, c) + 0.5, Math.min(o, c) - 0.5, c];
+    });
+    const mu = close.map(() => NaN);
+    const fallback: Partial<RefTsParams> = { family: 'ts_with_fallback', fallback_rule: 'momentum', fallback_lookback: 5, fallback_entry_z: 1 };
+    // The rule's expected per-bar move is R / L = ln(106 / 100) / 5 = 0.011654: a 0.02 floor blocks it, 0.01 lets it trade.
+    const exposure = (floor: number) => both(scenario(bars, mu, 0.01, fallback, { minExpectedReturn: floor })).F[Metric.exposure];
+    expect(exposure(0.02)).toBe(0);
+    expect(exposure(0.01)).toBeGreaterThan(0);
+  });
+
+  it('counts an order placed earlier at the same close against the gross cap', () => {
+    // Two tickers signal long at the same close with fixed_fraction 0.8 and max gross exposure 1:
+    // the first gets 0.8, the second only the 0.2 left.
+    const bars: Bar[] = [[100, 101, 99, 100], [100, 101, 99, 100], [100, 101, 99, 100]];
+    const input = scenario(bars, [0.01, 0.01, NaN], 0.01, { sizing: 'fixed_fraction', fixed_fraction: 0.8, max_weight_per_ticker: 1, max_weight_per_asset_class: 1, slippage_bps: 0 });
+    input.tickers.push({ ...input.tickers[0]!, assetClass: 'equity' });
+    for (const m of MODELS) input.forecasts[m]!.push({ ...input.forecasts[m]![0]! });
+    const run = both(input);
+    // Bar 1: 0.8 x 1000 / 100 = 8 units and 0.2 x 1000 / 100 = 2 units, fees 0.8 + 0.2.
+    expectEquity(run, [1000, 1000 - 1, 1000 - 1]);
+    expect(run.F[Metric.exposure]).toBe(2 / 3);
+  });
+
   it('falls back to momentum when the models are not confident (and ts_ensemble stays flat)', () => {
     const close = [100, 101, 102.5, 103, 104.5, 106, 106.5];
     const bars: Bar[] = close.map((c, t) => {
