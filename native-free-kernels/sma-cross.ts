@@ -139,5 +139,6 @@ function longTarget(prefix: Float64Array, t: number, fast: number, slow: number)
   const top = prefix[t + 1]!;
   const a = (top - prefix[t + 1 - fast]!) * slow;
   const b = (top - prefix[t + 1 - slow]!) * fast;
-  return a - b > Math.max(SMA_EQUAL_REL * Math.abs(b), 4 * (fast + slow) * Number.EPSILON * Math.abs(top));
+  // The plain comparison settles most bars; the tolerance is needed only when fast is above.
+  return a > b && a - b > Math.max(SMA_EQUAL_REL * Math.abs(b), 4 * (fast + slow) * Number.EPSILON * Math.abs(top));
 }
