@@ -197,6 +197,11 @@ export class RunStore {
     });
   }
 
+  /** Candidates stored for a run (ok or failed). */
+  countStored(runId: string): number {
+    return this.dbm.db.prepare('SELECT COUNT(*) FROM optimization_candidates WHERE run_id = ?').pluck().get(runId) as number;
+  }
+
   /** Store one candidate's metrics on the hold-out window. */
   writeHoldout(runId: string, candidateId: number, F: Float64Array): void {
     this.dbm.db.prepare('UPDATE optimization_candidates SET holdout_metrics_json = ? WHERE run_id = ? AND candidate_id = ?').run(metricsJson(F, 0), runId, candidateId);

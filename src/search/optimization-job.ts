@@ -197,14 +197,11 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     if (failure !== undefined) throw failure;
     const elapsed = (performance.now() - t0) / 1000;
     if (result === null || result.stopReason === 'aborted') {
-      const summary = interruptedSummary(req, runId, windows, panel.time, log.n, counter.simulated, elapsed, outDir, hash, data.hash);
+      const summary = interruptedSummary(req, runId, windows, panel.time, store.countStored(runId), counter.simulated, elapsed, outDir, hash, data.hash);
       store.finishRun(runId, 'interrupted', summary);
       return summary;
     }
-    const summary = finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated, hash);
-    mkdirSync(outDir, { recursive: true });
-    writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
-    return summary;
+    return finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated, hash);
   } catch (err) {
     store.finishRun(runId, 'failed', { error: err instanceof Error ? err.message : String(err) });
     throw err;
@@ -279,6 +276,9 @@ function finish(
     front: reports.slice(0, cfg.strategy.optimizer.defaults.front_rows),
     out_dir: outDir,
   };
+  // summary.json first: if it cannot be written, nothing below is committed and the run fails whole.
+  mkdirSync(outDir, { recursive: true });
+  writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
   // The record of a completed run lands whole or not at all: ranks, hold-out rows, adoption, status.
   req.dbm.transaction(() => {
     store.writeRanking(runId, result.rank, result.crowding, result.violation);

@@ -112,6 +112,20 @@ describe('pnlopt CLI', () => {
   });
 });
 
+/** Whether the database at `db` holds a run yet (false while the child has not created it). */
+function runStarted(db: string): boolean {
+  try {
+    const conn = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      return (conn.prepare('SELECT COUNT(*) AS n FROM optimization_runs').get() as { n: number }).n > 0;
+    } finally {
+      conn.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 describe('pnlopt optimize interrupted', () => {
   it('exits 130 on SIGINT keeping what finished, and --resume ends as an uninterrupted run', async () => {
     const dir = tmp();
@@ -126,7 +140,10 @@ describe('pnlopt optimize interrupted', () => {
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise((r) => setTimeout(r, 3000));
+    // The run row appears once the job has started; three batches of ten take milliseconds after that.
+    for (let i = 0; i < 1200 && !runStarted(db); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(runStarted(db), stderr).toBe(true);
+    await new Promise((r) => setTimeout(r, 2000));
     child.kill('SIGINT');
     expect(await exited, stderr).toBe(EXIT_INTERRUPTED);
     const runId = /continue with --resume (\S+)/.exec(stderr)?.[1];
