@@ -4,7 +4,9 @@
  * Definitions are those of docs/metrics.md (and the shared reference semantics): equity E_t is
  * marked at each close t of the window, E_{-1} = initial capital; r_t = E_t / E_{t-1} - 1 for the
  * second bar of the window on. The accumulator is a caller-owned `Float64Array(ACC_SIZE)`, so a
- * worker reuses one for every candidate; nothing here allocates.
+ * worker reuses one for every candidate; nothing here allocates. Per-bar equity statistics are
+ * kept by the kernels in locals and stored once (`accSetPath`); trades, fills and forecasts are
+ * recorded here as they happen.
  */
 
 /** Column of each metric in a metric row; `METRIC_NAMES[i]` is the name of column i. */
@@ -43,35 +45,12 @@ export function accReset(acc: Float64Array, initial: number): void {
 }
 
 /**
- * Record the equity marked at one close. The first bar of a window adds no return (r starts at the
- * second bar). Drawdown is tracked as the lowest equity since the last peak, so no division per bar
- * is spent on it: max_t (1 - E_t / peak_t) is reached at each segment's minimum.
- * @param exposed 1 when a position was held at this close, else 0
- */
-export function accEquity(acc: Float64Array, equity: number, exposed: number): void {
-  if (acc[BARS]! > 0) {
-    const r = equity / acc[PREV_E]! - 1;
-    acc[SUM_R] += r;
-    acc[SUM_R2] += r * r;
-    if (r < 0) acc[SUM_DOWN2] += r * r;
-    acc[N_R]++;
-  }
-  if (equity > acc[PEAK]!) {
-    const dd = 1 - acc[MIN_SINCE_PEAK]! / acc[PEAK]!;
-    if (dd > acc[WORST_DD]!) acc[WORST_DD] = dd;
-    acc[PEAK] = equity;
-    acc[MIN_SINCE_PEAK] = equity;
-  } else if (equity < acc[MIN_SINCE_PEAK]!) {
-    acc[MIN_SINCE_PEAK] = equity;
-  }
-  acc[PREV_E] = equity;
-  acc[BARS]++;
-  acc[BARS_EXPOSED] += exposed;
-}
-
-/**
- * Store an equity path summarised by a kernel that kept these running values in locals (the
- * `sma_cross` fast path): the same quantities `accEquity` maintains, in the same meaning.
+ * Store an equity path's running statistics, which the kernels keep in locals while they loop
+ * (typed-array slots updated every bar cost a load and a store each): the last equity, the peak so
+ * far and the lowest equity since it, the worst drawdown of earlier peak segments, and the sums of
+ * returns r_t = E_t / E_{t-1} - 1 from the window's second bar on, of their squares and of their
+ * squared negative parts. Drawdown is tracked as the trough since the last peak, so no division per
+ * bar is spent on it: max_t (1 - E_t / peak_t) is reached at each segment's minimum.
  */
 export function accSetPath(
   acc: Float64Array,

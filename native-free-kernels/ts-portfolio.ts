@@ -21,7 +21,7 @@
  * model-major (model m, ticker k, bar t at (m * K + k) * T + t); prefix columns have T + 1
  * entries per ticker. The caller owns every buffer, including the workspace; a run allocates nothing.
  */
-import { accEquity, accFill, accFinish, accForecasts, accReset, accTrade } from './metrics.js';
+import { accFill, accFinish, accForecasts, accReset, accSetPath, accTrade } from './metrics.js';
 
 /** Per-candidate parameter vector slots (`TsParam`), filled by the family decoder. */
 export const TsParam = {
@@ -179,6 +179,10 @@ export function tsPortfolio(
   targetsPass(d, s, rule, p, ws, activeModels(d, p, ws));
   let cash = s.initial;
   let equity = s.initial;
+  // The equity path's running statistics, in locals (stored once with accSetPath): a bar whose
+  // equity did not move adds a return of exactly 0 and can set no peak or trough.
+  let prevE = s.initial, peak = s.initial, minSince = s.initial, worst = 0;
+  let sumR = 0, sumR2 = 0, sumDown2 = 0, exposed = 0;
   const stopsOn = p[TsParam.trailingStop] === 1;
   const tpOn = p[TsParam.takeProfit] === 1;
   const stopMult = p[TsParam.stopAtrMult]!;
@@ -255,13 +259,31 @@ export function tsPortfolio(
       }
     }
     if (equityOut !== null) equityOut[t] = equity;
-    accEquity(acc, equity, positions > 0 ? 1 : 0);
+    if (equity !== prevE) {
+      if (t > s.start) {
+        const r = equity / prevE - 1;
+        sumR += r;
+        sumR2 += r * r;
+        if (r < 0) sumDown2 += r * r;
+      }
+      if (equity > peak) {
+        const dd = 1 - minSince / peak;
+        if (dd > worst) worst = dd;
+        peak = equity;
+        minSince = equity;
+      } else if (equity < minSince) {
+        minSince = equity;
+      }
+      prevE = equity;
+    }
+    if (positions > 0) exposed++;
     // 4. Decide at this close for the next open.
     if (t + 1 < s.end && targetsChange(ws, K, T, t) > 0) {
       ws.equityNow[0] = equity;
       orders = decide(d, s, rule, p, atr, ws, t);
     }
   }
+  accSetPath(acc, prevE, peak, minSince, worst, sumR, sumR2, sumDown2, s.end - s.start, exposed);
   accFinish(acc, s.initial, s.periodsPerYear, true, out, offset);
 }
 
