@@ -1,9 +1,13 @@
 /** Resolving `--data` / `--db` arguments against the config defaults. */
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { PnloptConfig } from '../config/load.js';
 import { loadMarketData } from '../data/load.js';
 import type { MarketData } from '../data/types.js';
+import { UsageError } from '../errors.js';
 import { projectRoot } from '../paths.js';
+import { DatabaseManager } from '../store/database.js';
+import { loadMarketDataFromDb } from '../store/market-data.js';
 
 /** The files given, or the embedded default data set from `runtime.default_data`. */
 export function dataFiles(cfg: PnloptConfig, given: readonly string[] | undefined): string[] {
@@ -11,8 +15,26 @@ export function dataFiles(cfg: PnloptConfig, given: readonly string[] | undefine
   return cfg.runtime.runtime.default_data.map((p) => (isAbsolute(p) ? p : join(projectRoot(), p)));
 }
 
+/** Prefix of a `--data` value that names the SQLite store instead of a file: `db:PATH`. */
+const DB_PREFIX = 'db:';
+
+/**
+ * Market data from files (CSV, Arrow IPC), or from the store when `--data db:PATH` is given alone
+ * (every ticker ingested there; `--tickers` picks among them later).
+ */
 export function loadData(cfg: PnloptConfig, given: readonly string[] | undefined): MarketData {
-  return loadMarketData(dataFiles(cfg, given));
+  const files = dataFiles(cfg, given);
+  const fromDb = files.filter((f) => f.startsWith(DB_PREFIX));
+  if (fromDb.length === 0) return loadMarketData(files);
+  if (files.length > 1) throw new UsageError(`--data: ${DB_PREFIX}PATH reads the whole store; give it alone, not with other sources (${files.join(', ')})`);
+  const path = fromDb[0]!.slice(DB_PREFIX.length);
+  if (!existsSync(path)) throw new UsageError(`--data ${fromDb[0]}: no database at ${path}`);
+  const dbm = new DatabaseManager(path);
+  try {
+    return loadMarketDataFromDb(dbm);
+  } finally {
+    dbm.close();
+  }
 }
 
 /** `--db PATH`, or `runtime.database` (relative to the working directory). */

@@ -101,6 +101,21 @@ describe('pnlopt CLI', () => {
     }
   });
 
+  it('reads market data back from the store with --data db:PATH, the same as from the file', () => {
+    const db = join(tmp(), 'store.db');
+    expect(runCli(['ingest', '--data', MSFT, '--db', db]).code).toBe(0);
+    const args = ['backtest', '--strategy', 'sma_cross', '--params', 'fast=5,slow=20', '--json'];
+    const fromDb = runCli([...args, '--data', `db:${db}`]);
+    expect(fromDb.code, fromDb.stderr).toBe(0);
+    const fromFile = JSON.parse(runCli([...args, '--data', MSFT]).stdout) as { metrics: unknown; data_hash: string };
+    const stored = JSON.parse(fromDb.stdout) as { metrics: unknown; data_hash: string };
+    expect(stored.metrics).toEqual(fromFile.metrics);
+    expect(stored.data_hash).toBe(fromFile.data_hash);
+    const missing = runCli([...args, '--data', `db:${join(tmp(), 'none.db')}`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no database at');
+  });
+
   it('writes the equity curve as CSV', () => {
     const file = join(tmp(), 'eq.csv');
     const r = runCli(['backtest', '--data', MSFT, '--strategy', 'sma_cross', '--params', 'fast=5,slow=20', '--equity', file]);

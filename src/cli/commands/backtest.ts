@@ -26,7 +26,7 @@ export function registerBacktest(program: Command): void {
     program
       .command('backtest')
       .description('backtest one parameter set of a strategy family and print its metrics')
-      .option('--data <files...>', 'OHLCV files (default: the embedded data set)')
+      .option('--data <files...>', 'OHLCV files, or db:PATH for an ingested store (default: the embedded data set)')
       .requiredOption('--strategy <name>', 'strategy family (see config/strategy_optimization_config.yml families)')
       .requiredOption('--params <k=v,...>', 'parameter values, e.g. fast=10,slow=50')
       .option('--fee-bps <n>', 'fee per side in basis points (default: simulation.fee_bps)', numArg(0))

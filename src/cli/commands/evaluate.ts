@@ -174,7 +174,7 @@ export function registerEvaluate(program: Command): void {
     program
       .command('evaluate')
       .description('evaluate a population of candidates (CSV, one per row) over the worker pool; write the rows back with their metrics')
-      .option('--data <files...>', 'OHLCV files (default: the embedded data set)')
+      .option('--data <files...>', 'OHLCV files, or db:PATH for an ingested store (default: the embedded data set)')
       .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
       .requiredOption('--strategy <name>', 'strategy family (see config/strategy_optimization_config.yml families)')
       .requiredOption('--candidates <file>', 'CSV of candidates: a header of parameter names, one candidate per row')

@@ -28,7 +28,7 @@ export function registerIngest(program: Command): void {
     program
       .command('ingest')
       .description('validate OHLCV files (CSV or Arrow IPC) and upsert them into the SQLite store, with a data-quality snapshot per ticker')
-      .option('--data <files...>', 'OHLCV files (default: the embedded data set)')
+      .option('--data <files...>', 'OHLCV files, or db:PATH for an ingested store (default: the embedded data set)')
       .option('--db <path>', 'SQLite database (default: runtime.database in config)'),
   ).action((opts: IngestOptions) => {
     const summary = runIngest(opts);

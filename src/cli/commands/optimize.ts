@@ -67,7 +67,7 @@ export function registerOptimize(program: Command): void {
       .command('optimize')
       .description('search a strategy family under the guardrails, rank the Pareto front, gate the best on the hold-out, store everything')
       .option('--config <file>', 'strategy optimization config (default: config/strategy_optimization_config.yml)')
-      .option('--data <files...>', 'OHLCV files (default: the embedded data set)')
+      .option('--data <files...>', 'OHLCV files, or db:PATH for an ingested store (default: the embedded data set)')
       .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
       .option('--family <name[,name]>', 'strategy family; several (comma-separated) for the bandit (default: optimizer.defaults.family)')
       .option('--optimizer <kind>', `${OPTIMIZER_KINDS.join('|')} (default: optimizer.defaults.optimizer)`)
