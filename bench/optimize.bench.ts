@@ -9,18 +9,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { METRIC_COUNT } from '../native-free-kernels/metrics.js';
+import { METRIC_COUNT } from '../native-free-kernels/portfolio/metrics.js';
 import { loadConfig } from '../src/config/load.js';
 import { loadMarketData } from '../src/data/load.js';
 import { alignPanel } from '../src/data/panel.js';
 import { projectRoot } from '../src/paths.js';
 import { defaultWorkers } from '../src/pool/coordinator.js';
 import { poolSettings } from '../src/pool/settings.js';
-import { runOptimization } from '../src/search/optimization-job.js';
-import { evaluationWindows } from '../src/search/windows.js';
-import { buildContext } from '../src/simulation/build-context.js';
+import { runOptimization } from '../src/jobs/optimize.js';
+import { evaluationWindows } from '../src/jobs/windows.js';
+import { buildContext } from '../src/jobs/context.js';
 import { createEvaluator } from '../src/simulation/evaluator.js';
-import { encodeNamedValues, paramLayout } from '../src/simulation/param-layout.js';
+import { encodeNamedValues, paramLayout } from '../src/config/param-layout.js';
 import { DatabaseManager } from '../src/store/database.js';
 import type { SuiteResult } from './simulator.bench.js';
 
@@ -36,7 +36,7 @@ async function nsga2Job(family: string): Promise<SuiteResult> {
   const dir = mkdtempSync(join(tmpdir(), 'pnlopt-bench-opt-'));
   const dbm = new DatabaseManager(join(dir, 'bench.db'));
   const workers = defaultWorkers();
-  const layout = paramLayout(cfg.strategy, family);
+  const layout = paramLayout(cfg, family);
   const panel = alignPanel(data);
   // Forecast columns are computed (or loaded) before the clock starts: they are per data set, not per search.
   const ctx = await buildContext(cfg, layout, panel, data.hash, evaluationWindows(cfg, panel.T).search);

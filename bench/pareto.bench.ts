@@ -5,8 +5,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Bench, type Task } from 'tinybench';
-import { createParetoWorkspace, nonDominatedSort } from '../native-free-kernels/pareto.js';
-import { createRng } from '../src/search/rng.js';
+import { createParetoWorkspace, nonDominatedSort } from '../native-free-kernels/pareto/pareto.js';
+import { createRng } from '../src/rng.js';
 import { nonDominatedSortNaive } from '../tests/reference/pareto.js';
 
 interface Case {

@@ -12,17 +12,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
-import { METRIC_COUNT, Metric } from '../native-free-kernels/metrics.js';
+import { METRIC_COUNT, Metric } from '../native-free-kernels/portfolio/metrics.js';
 import { loadConfig, type PnloptConfig } from '../src/config/load.js';
 import { alignPanel } from '../src/data/panel.js';
 import { generateSynthetic } from '../src/data/synth.js';
 import type { Panel } from '../src/data/types.js';
 import { projectRoot } from '../src/paths.js';
-import { createRng } from '../src/search/rng.js';
+import { createRng } from '../src/rng.js';
 import { decodePoints } from '../src/search/encoding.js';
-import { buildContext } from '../src/simulation/build-context.js';
+import { buildContext } from '../src/jobs/context.js';
 import { createEvaluator, type BatchEvaluator } from '../src/simulation/evaluator.js';
-import { paramLayout, type ParamLayout } from '../src/simulation/param-layout.js';
+import { paramLayout, type ParamLayout } from '../src/config/param-layout.js';
 import { barsFrom, smaCrossObjects } from './naive/sma-cross-objects.js';
 
 const SEED = 20261126;
@@ -70,14 +70,14 @@ function onePanel(panel: Panel, k: number): Panel {
 }
 
 async function evaluatorFor(cfg: PnloptConfig, family: string, panel: Panel, hash: string): Promise<BatchEvaluator> {
-  const layout = paramLayout(cfg.strategy, family);
+  const layout = paramLayout(cfg, family);
   const ctx = await buildContext(cfg, layout, panel, hash, { start: 0, end: panel.T });
   return createEvaluator(layout, ctx);
 }
 
 /** sma_cross: kernel vs object-per-bar JS vs C, on each panel shape. */
 async function smaCrossSuite(cfg: PnloptConfig, basket: Panel, basketHash: string, long: Panel, longHash: string, out: SuiteResult): Promise<void> {
-  const layout = paramLayout(cfg.strategy, 'sma_cross');
+  const layout = paramLayout(cfg, 'sma_cross');
   const n = 200;
   const X = candidates(layout, n, 'sma');
   const F = new Float64Array(n * METRIC_COUNT);
@@ -137,7 +137,7 @@ function nativeSmaCross(panel: Panel, candidatesCount: number): number | null {
 
 /** ts_ensemble on the basket and on the long series. */
 async function tsSuite(cfg: PnloptConfig, longCfg: PnloptConfig, basket: Panel, basketHash: string, long: Panel, longHash: string, out: SuiteResult): Promise<void> {
-  const layout = paramLayout(cfg.strategy, 'ts_ensemble');
+  const layout = paramLayout(cfg, 'ts_ensemble');
   const n = 100;
   const X = candidates(layout, n, 'ts');
   const F = new Float64Array(n * METRIC_COUNT);
@@ -167,7 +167,7 @@ function heapAfterGc(): number {
 /** Heap growth across 100,000 evaluations of each family, in batches of 1,000 into one reused F. */
 async function heapSuite(cfg: PnloptConfig, basket: Panel, basketHash: string, out: SuiteResult): Promise<void> {
   for (const family of ['sma_cross', 'ts_ensemble'] as const) {
-    const layout = paramLayout(cfg.strategy, family);
+    const layout = paramLayout(cfg, family);
     const batch = 1000;
     const X = candidates(layout, batch, `heap-${family}`);
     const F = new Float64Array(batch * METRIC_COUNT);

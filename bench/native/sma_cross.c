@@ -1,4 +1,4 @@
-/* sma_cross in C, the same rules as native-free-kernels/sma-cross.ts (prefix sums, cross-multiplied
+/* sma_cross in C, the same rules as native-free-kernels/portfolio/sma-cross.ts (prefix sums, cross-multiplied
  * comparison, running equity statistics), compiled with -O3 by bench/simulator.bench.ts to give the
  * native reference throughput on this machine. Reads T and the series from stdin as raw doubles:
  * T, open[T], close[T]; runs the given candidates; prints steps/s and a checksum. */

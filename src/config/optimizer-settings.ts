@@ -3,7 +3,7 @@
  * and how each search algorithm is tuned. Shapes and bounds only; every value lives in the YAML.
  */
 import { z } from 'zod';
-import { METRIC_NAMES, type MetricName } from '../../native-free-kernels/metrics.js';
+import { METRIC_NAMES, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
 import { fraction, int, num } from './schema-helpers.js';
 
 export const SAMPLER_KINDS = ['lhs', 'random', 'sobol', 'halton'] as const;

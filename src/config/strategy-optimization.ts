@@ -8,10 +8,6 @@ import { ForecastModelsConfig } from './forecast-models.js';
 import { int, name, num } from './schema-helpers.js';
 import { ParamSpace } from './search-space.js';
 
-/** Simulator implementations a family can run on. */
-export const KERNELS = ['sma_cross', 'ts_ensemble', 'ts_with_fallback'] as const;
-export type KernelName = (typeof KERNELS)[number];
-
 const PairConstraint = z.strictObject({
   lhs: name(),
   op: z.enum(['<', '<=', '>', '>=']),
@@ -21,7 +17,8 @@ export type PairConstraint = z.infer<typeof PairConstraint>;
 
 const Family = z.strictObject({
   description: z.string().optional(),
-  kernel: z.enum(KERNELS),
+  /** A kernel of the family registry (src/simulation/families); checked against it when the config is used. */
+  kernel: name(),
   /** Names of `param_groups` whose parameters this family also searches. */
   groups: z.array(name()).default([]),
   params: ParamSpace,

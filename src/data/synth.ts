@@ -21,8 +21,8 @@
  */
 import type { SyntheticDataConfig } from '../config/synthetic.js';
 import { UsageError } from '../errors.js';
-import { createRng, type Rng } from '../search/rng.js';
-import { standardNormal } from '../../native-free-kernels/normal.js';
+import { createRng, type Rng } from '../rng.js';
+import { standardNormal } from '../../native-free-kernels/stats/normal.js';
 import { marketDataFromSeries } from './load.js';
 import { sharedFloat64 } from './shared.js';
 import type { MarketData, OhlcvSeries } from './types.js';

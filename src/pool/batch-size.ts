@@ -6,7 +6,7 @@
  * Results never depend on the batch size (each candidate's row depends only on its own parameters).
  */
 import { performance } from 'node:perf_hooks';
-import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
+import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import type { BatchEvaluator } from '../simulation/evaluator.js';
 
 export interface BatchSizeInputs {

@@ -18,11 +18,11 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
-import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
+import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import { projectRoot } from '../paths.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
-import type { ParamLayout } from '../simulation/param-layout.js';
+import type { ParamLayout } from '../config/param-layout.js';
 import { chooseBatchSize, measureCandidateMs } from './batch-size.js';
 import type { BatchTask, FaultSpec, WorkerInit } from './worker.js';
 

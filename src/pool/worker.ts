@@ -6,10 +6,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
-import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
+import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
-import type { ParamLayout } from '../simulation/param-layout.js';
+import type { ParamLayout } from '../config/param-layout.js';
 
 /**
  * Test hook: make the batch holding `candidate` fail, by throwing, by ending the thread

@@ -1,6 +1,6 @@
 /** A metric row as a named record, and as the lines `pnlopt backtest` prints. */
-import { METRIC_NAMES, type MetricName } from '../../native-free-kernels/metrics.js';
-import { fmt, renderTable } from './table.js';
+import { METRIC_NAMES, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
+import { fmt, renderTable } from '../cli/table.js';
 
 /** Metric row at `offset` of F as `{ name: value }` (NaN / infinities kept; JSON output turns them to null). */
 export function metricRecord(F: Float64Array, offset = 0): Record<MetricName, number> {

@@ -14,7 +14,7 @@
  */
 import type { Optimizer } from './optimize.js';
 import { clampUnit, type Sampler } from './sampler.js';
-import { standardNormal } from '../../native-free-kernels/normal.js';
+import { standardNormal } from '../../native-free-kernels/stats/normal.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';
 
 export type CoolingSchedule = OptimizerSettings['annealing']['schedule'];

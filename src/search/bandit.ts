@@ -16,7 +16,7 @@
  * candidate earns 0 and counts as +Infinity for later ones; the first batch, with nothing to
  * compare with, earns 1/2 each. This rank reward needs no scale for the objective.
  */
-import { standardNormal } from '../../native-free-kernels/normal.js';
+import { standardNormal } from '../../native-free-kernels/stats/normal.js';
 import type { Optimizer } from './optimize.js';
 import type { Sampler } from './sampler.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';

@@ -6,7 +6,7 @@
  * dimension is carried but ignored, so operators never see a changing dimension count.
  */
 import type { ParamSpec } from '../config/search-space.js';
-import { isActive, type ParamLayout } from '../simulation/param-layout.js';
+import { isActive, type ParamLayout } from '../config/param-layout.js';
 
 /** Value of one parameter at unit coordinate u. */
 export function decodeValue(spec: ParamSpec, u: number): number {

@@ -9,7 +9,7 @@
  * for Deb's constraint-domination. Thresholds are read from the frozen config; nothing here can
  * change them.
  */
-import { Metric, type MetricName } from '../../native-free-kernels/metrics.js';
+import { Metric, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
 import type { PnloptConfig } from '../config/load.js';
 
 export interface GuardrailCheck {

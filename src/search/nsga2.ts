@@ -18,7 +18,7 @@ import { sbxCrossover } from './operators/sbx.js';
 import { binaryTournament } from './operators/tournament.js';
 import type { Optimizer } from './optimize.js';
 import { createRankingWorkspace, rankAndCrowd, survivalOrder } from './ranking.js';
-import { createRng } from './rng.js';
+import { createRng } from '../rng.js';
 import type { Sampler } from './sampler.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';
 

@@ -17,7 +17,7 @@ import { createBudget, type BudgetLimits, type StopReason } from './budget.js';
 import { createNsga2 } from './nsga2.js';
 import { createRandomSearch } from './random-search.js';
 import { bestUnderConstraints, createRankingWorkspace, rankAndCrowd } from './ranking.js';
-import { createRng } from './rng.js';
+import { createRng } from '../rng.js';
 import { createSampler, type Sampler } from './sampler.js';
 import type { OptimizerKind, OptimizerSettings, SamplerKind } from '../config/optimizer-settings.js';
 

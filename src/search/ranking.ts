@@ -5,8 +5,8 @@
  * first, then infeasible rows by violation. Crowding is Deb's distance within each of those fronts
  * (crowding.ts). F is minimised, NaN counting as +Infinity; violation 0 = feasible.
  */
-import { constrainedRank, createConstrainedWorkspace, type ConstrainedWorkspace } from '../../native-free-kernels/constraint-domination.js';
-import { createCrowdingWorkspace, crowdingDistance, type CrowdingWorkspace } from '../../native-free-kernels/crowding.js';
+import { constrainedRank, createConstrainedWorkspace, type ConstrainedWorkspace } from '../../native-free-kernels/pareto/constraint-domination.js';
+import { createCrowdingWorkspace, crowdingDistance, type CrowdingWorkspace } from '../../native-free-kernels/pareto/crowding.js';
 
 /** Scratch for `rankAndCrowd`, sized for up to maxN rows of up to maxM objectives. */
 export interface RankingWorkspace {

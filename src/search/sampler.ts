@@ -5,13 +5,13 @@
  * calls (batch k starts where batch k-1 ended) and reuse one scramble; each LHS call is a fresh
  * Latin design of that batch, optionally spread by maximin swaps; random draws are independent.
  */
-import { halton } from '../../native-free-kernels/halton.js';
-import { createMaximinWorkspace, improveMaximin, latinHypercube, type MaximinWorkspace } from '../../native-free-kernels/lhs.js';
-import { SOBOL_MAX_DIMENSION } from '../../native-free-kernels/sobol-directions.js';
-import { sobol } from '../../native-free-kernels/sobol.js';
-import { uniformRandom } from '../../native-free-kernels/uniform.js';
+import { halton } from '../../native-free-kernels/sampling/halton.js';
+import { createMaximinWorkspace, improveMaximin, latinHypercube, type MaximinWorkspace } from '../../native-free-kernels/sampling/lhs.js';
+import { SOBOL_MAX_DIMENSION } from '../../native-free-kernels/sampling/sobol-directions.js';
+import { sobol } from '../../native-free-kernels/sampling/sobol.js';
+import { uniformRandom } from '../../native-free-kernels/sampling/uniform.js';
 import { UsageError } from '../errors.js';
-import { createRng } from './rng.js';
+import { createRng } from '../rng.js';
 import type { SamplerKind } from '../config/optimizer-settings.js';
 
 export type { SamplerKind } from '../config/optimizer-settings.js';

@@ -1,23 +1,22 @@
 /**
- * From config + data to a `SimulationContext`: derived columns, ATR columns, and for the
- * time-series families the cached causal forecast columns (computed once per data set and model
- * config, never per candidate); then one context per traded window over the same columns.
+ * From config + data to a `SimulationContext`: derived columns, ATR columns, and for the families
+ * that need them the causal forecast columns (from an injected source: the jobs pass the cache,
+ * computed once per data set and model config, never per candidate); then one context per traded
+ * window over the same columns. What a family needs comes from its registry module.
  */
-import { resolve } from 'node:path';
-import { loadOrComputeForecasts } from '../cache/forecast-cache.js';
 import type { PnloptConfig } from '../config/load.js';
-import { sha256 } from '../hashing.js';
-import type { KernelName } from '../config/strategy-optimization.js';
+import type { ParamLayout } from '../config/param-layout.js';
 import type { Panel } from '../data/types.js';
-import { forecastCodeVersion } from './forecast-code-version.js';
+import { sha256 } from '../hashing.js';
 import { atrColumns, createContext, derivedColumns, type AtrColumns, type DerivedColumns, type SimulationContext, type SimulationSettings } from './context.js';
-import type { ParamLayout } from './param-layout.js';
-import { computeForecastColumns, type ForecastColumns } from './forecast-columns.js';
+import { familyModule } from './families/index.js';
+import type { ForecastColumns } from './forecast-columns.js';
 
-/** Kernels that read forecast columns. */
-export function needsForecasts(kernel: KernelName): boolean {
-  return kernel !== 'sma_cross';
-}
+/**
+ * Where forecast columns come from: `panelHash` identifies the panel's content (data, tickers,
+ * calendar). The jobs wire the forecast cache here; tests may pass a plain computation.
+ */
+export type ForecastSource = (panel: Panel, panelHash: string) => Promise<ForecastColumns>;
 
 /** A traded window [start, end) on the panel calendar, and an optional fee override (`--fee-bps`). */
 export interface WindowRequest {
@@ -52,17 +51,19 @@ export function settingsFromConfig(cfg: PnloptConfig, start: number, end: number
 }
 
 /**
- * Derived columns, forecast columns (time-series families, from the cache) and the ATR columns of
- * the family's `atr_window` range, for `panel` (whose source data hashes to `dataHash`).
+ * Derived columns, forecast columns (families that need them, from `forecasts`) and the ATR
+ * columns of the family's ATR-window range, for `panel` (whose source data hashes to `dataHash`).
  */
 export async function prepareFamilyData(
   cfg: PnloptConfig,
   layout: ParamLayout,
   panel: Panel,
   dataHash: string,
+  forecasts: ForecastSource,
   /** Derived columns already made for this panel (by another family of the same job). */
   derivedBefore?: DerivedColumns,
 ): Promise<FamilyData> {
+  const family = familyModule(layout);
   const classes = cfg.strategy.asset_classes;
   const derived =
     derivedBefore ??
@@ -70,27 +71,13 @@ export async function prepareFamilyData(
       correlationLookback: cfg.strategy.diversification.correlation_lookback,
       assetClassOf: (t) => classes.tickers[t] ?? classes.default_asset_class,
     });
-  let forecasts: ForecastColumns | null = null;
-  if (needsForecasts(layout.kernel)) {
-    const panelHash = sha256(`${dataHash}/${panel.tickers.join(',')}/${panel.T}`);
-    forecasts = await loadOrComputeForecasts(panel, panelHash, cfg.strategy.forecast_models, cacheDir(cfg), computeForecastColumns, forecastCodeVersion());
-  }
-  const atrSpec = layout.params[layout.column.get('atr_window') ?? -1]?.spec;
+  const columns = family.needsForecasts ? await forecasts(panel, sha256(`${dataHash}/${panel.tickers.join(',')}/${panel.T}`)) : null;
+  const atrSpec = family.atrWindowParam === null ? undefined : layout.params[layout.column.get(family.atrWindowParam) ?? -1]?.spec;
   const atr = atrSpec?.type === 'int' ? atrColumns(panel, atrSpec.low, atrSpec.high) : null;
-  return { panel, derived, forecasts, atr };
+  return { panel, derived, forecasts: columns, atr };
 }
 
 /** The context of one window over prepared family data. */
 export function contextFor(cfg: PnloptConfig, data: FamilyData, w: WindowRequest): SimulationContext {
   return createContext(data.panel, data.derived, data.forecasts, data.atr, settingsFromConfig(cfg, w.start, w.end, w.feeBps));
-}
-
-/** Prepare the family's data and the context of one window. */
-export async function buildContext(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, dataHash: string, w: WindowRequest): Promise<SimulationContext> {
-  return contextFor(cfg, await prepareFamilyData(cfg, layout, panel, dataHash), w);
-}
-
-/** `runtime.cache_dir`, relative to the working directory. */
-function cacheDir(cfg: PnloptConfig): string {
-  return resolve(cfg.runtime.runtime.cache_dir);
 }

@@ -4,10 +4,10 @@
  * per data set and window; every array lives in a SharedArrayBuffer, so structured-cloning a
  * context into a worker shares the memory instead of copying it.
  */
-import { atr } from '../../native-free-kernels/atr.js';
-import { prefixSums, returnPrefixes } from '../../native-free-kernels/prefix-sum.js';
-import { rollingAbsCorrelation } from '../../native-free-kernels/correlation.js';
-import { logReturns } from '../../native-free-kernels/returns.js';
+import { atr } from '../../native-free-kernels/stats/atr.js';
+import { prefixSums, returnPrefixes } from '../../native-free-kernels/stats/prefix-sum.js';
+import { rollingAbsCorrelation } from '../../native-free-kernels/stats/correlation.js';
+import { logReturns } from '../../native-free-kernels/stats/returns.js';
 import { sharedFloat64 } from '../data/shared.js';
 import type { Panel } from '../data/types.js';
 import type { ForecastColumns } from './forecast-columns.js';

@@ -11,13 +11,13 @@ import { sha256 } from '../hashing.js';
 /** Modules whose code decides forecast values, relative to this file. */
 const FORECAST_MODULES = [
   './forecast-columns',
-  '../../native-free-kernels/arx',
-  '../../native-free-kernels/ssa',
-  '../../native-free-kernels/mssa',
-  '../../native-free-kernels/garch',
-  '../../native-free-kernels/minimize',
-  '../../native-free-kernels/linalg',
-  '../../native-free-kernels/returns',
+  '../../native-free-kernels/forecast/arx',
+  '../../native-free-kernels/forecast/ssa',
+  '../../native-free-kernels/forecast/mssa',
+  '../../native-free-kernels/forecast/garch',
+  '../../native-free-kernels/forecast/minimize',
+  '../../native-free-kernels/stats/linalg',
+  '../../native-free-kernels/stats/returns',
 ] as const;
 
 let cached: string | undefined;

@@ -11,7 +11,7 @@
  * the next refit.
  *
  * Models:
- * - sarimax: ARX on log returns (native-free-kernels/arx.ts) with the configured exogenous
+ * - sarimax: ARX on log returns (native-free-kernels/forecast/arx.ts) with the configured exogenous
  *   columns, each the value at bar t: log_volume_change = ln(V_t / V_{t−1}),
  *   range = (H_t − L_t) / C_t. sigma = the fit's residual std (ddof = number of coefficients).
  * - samossa: SSA with LRR forecasting (ssa.ts) per ticker on log returns or log closes (`series`;
@@ -26,11 +26,11 @@
  */
 import type { ExogName, ForecastModelsConfig, RefitConfig } from '../config/forecast-models.js';
 import type { Panel } from '../data/types.js';
-import { arxFit, arxPredict, createArxWorkspace, type ArxOrders } from '../../native-free-kernels/arx.js';
-import { createGarchWorkspace, garchFilter, garchFit } from '../../native-free-kernels/garch.js';
-import { createMssaWorkspace, mssaFit } from '../../native-free-kernels/mssa.js';
-import { logReturns } from '../../native-free-kernels/returns.js';
-import { createSsaWorkspace, lrrForecast, lrrResidualRms, ssaFit, ssaReconstructTail } from '../../native-free-kernels/ssa.js';
+import { arxFit, arxPredict, createArxWorkspace, type ArxOrders } from '../../native-free-kernels/forecast/arx.js';
+import { createGarchWorkspace, garchFilter, garchFit } from '../../native-free-kernels/forecast/garch.js';
+import { createMssaWorkspace, mssaFit } from '../../native-free-kernels/forecast/mssa.js';
+import { logReturns } from '../../native-free-kernels/stats/returns.js';
+import { createSsaWorkspace, lrrForecast, lrrResidualRms, ssaFit, ssaReconstructTail } from '../../native-free-kernels/forecast/ssa.js';
 
 export type ForecastModelName = keyof ForecastModelsConfig;
 

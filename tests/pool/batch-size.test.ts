@@ -1,7 +1,7 @@
 /** Batch sizing: the smallest batch within the overhead budget, capped at a worker's share; calibration sampling. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
+import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import { chooseBatchSize, measureCandidateMs } from '../../src/pool/batch-size.js';
 import type { BatchEvaluator } from '../../src/simulation/evaluator.js';
 

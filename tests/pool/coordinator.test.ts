@@ -5,11 +5,11 @@
  * same F. Workers run the compiled dist/ (npm test builds first).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_COUNT } from '../../native-free-kernels/metrics.js';
+import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import { EvaluationPool, evaluateCandidates, workerFile, type BatchSink, type PoolSettings } from '../../src/pool/coordinator.js';
 import type { FaultSpec } from '../../src/pool/worker.js';
 import type { SimulationContext } from '../../src/simulation/context.js';
-import type { ParamLayout } from '../../src/simulation/param-layout.js';
+import type { ParamLayout } from '../../src/config/param-layout.js';
 import { inThread, msftSmaCross, population, sameBits } from '../fixtures/pool/setup.js';
 
 const N = 203;

@@ -1,5 +1,5 @@
 /**
- * Slow reference for native-free-kernels/atr.ts: the true ranges as a plain array, the seed as
+ * Slow reference for native-free-kernels/stats/atr.ts: the true ranges as a plain array, the seed as
  * their plain mean, then Wilder's recursion, exactly as the formula reads.
  */
 export function atr(

@@ -1,5 +1,5 @@
 /**
- * Reference twin of native-free-kernels/crowding.ts, written from the definition with plain arrays:
+ * Reference twin of native-free-kernels/pareto/crowding.ts, written from the definition with plain arrays:
  * per front and objective, sort members by (value, row index); lo == hi adds nothing; otherwise the
  * ends get +Infinity and interior members add (next - previous) / (hi - lo), or 0 when that range is
  * infinite; fronts of <= 2 members are all +Infinity. NaN counts as +Infinity.

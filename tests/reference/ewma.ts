@@ -1,5 +1,5 @@
 /**
- * Slow reference for native-free-kernels/ewma.ts from the closed form instead of the recursion:
+ * Slow reference for native-free-kernels/stats/ewma.ts from the closed form instead of the recursion:
  * with the observed (non-NaN) values v_0..v_k up to bar t,
  *   out[t] = (1 - alpha)^k · v_0 + Σ_{j=1..k} alpha · (1 - alpha)^(k-j) · v_j,
  * and NaN before the first observation. O(n^2).

@@ -1,5 +1,5 @@
 /**
- * Slow reference for the GARCH(1,1) evaluators in native-free-kernels/garch.ts, from the model
+ * Slow reference for the GARCH(1,1) evaluators in native-free-kernels/forecast/garch.ts, from the model
  * equations with plain arrays: h_start = Σ(r - r̄)^2 / (T - 1), h_t = ω + α·e_{t-1}^2 + β·h_{t-1},
  * LL = -1/2·Σ(ln 2π + ln h_t + e_t^2 / h_t) summed term by term. The forecast iterates the
  * expectation E[h_{k+1}] = ω + (α + β)·E[h_k] instead of using the closed form. There is no

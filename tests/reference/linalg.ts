@@ -5,7 +5,7 @@
  * - `refClassicalJacobi`: classical Jacobi (Jacobi 1846): repeatedly zero the largest
  *   off-diagonal entry with a plane rotation J, forming A ← Jᵀ·A·J and V ← V·J as full matrix
  *   products. A different pivot order and update from the fast cyclic version in
- *   native-free-kernels/linalg.ts, so the two share no code path.
+ *   native-free-kernels/stats/linalg.ts, so the two share no code path.
  */
 
 export type Matrix = number[][];

@@ -1,5 +1,5 @@
 /**
- * Reference twin of native-free-kernels/pareto.ts: Deb's textbook fast non-dominated sort
+ * Reference twin of native-free-kernels/pareto/pareto.ts: Deb's textbook fast non-dominated sort
  * (NSGA-II, IEEE TEVC 6(2), 2002), O(M N^2), written straight from the definition.
  * NaN counts as +Infinity, as in the fast kernel.
  */

@@ -1,5 +1,5 @@
 /**
- * Slow reference for native-free-kernels/psi.ts: plain arrays, a sorted copy, the numpy 'linear'
+ * Slow reference for native-free-kernels/stats/psi.ts: plain arrays, a sorted copy, the numpy 'linear'
  * quantiles as edges, and each value's bin found by counting the interior edges <= it (linear
  * scan instead of binary search). No workspace: it allocates freely.
  */

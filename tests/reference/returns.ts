@@ -1,5 +1,5 @@
 /**
- * Slow reference for native-free-kernels/returns.ts by the other route to the same value:
+ * Slow reference for native-free-kernels/stats/returns.ts by the other route to the same value:
  * out[0] = NaN, out[t] = ln C_t - ln C_{t-1}, over a plain array.
  */
 export function logReturns(close: Float64Array, out: Float64Array, n: number = close.length): void {

@@ -1,5 +1,5 @@
 /**
- * Slow reference for native-free-kernels/rolling.ts, written from the definition: each window is
+ * Slow reference for native-free-kernels/stats/rolling.ts, written from the definition: each window is
  * copied to a plain array and its mean / std computed from scratch (two-pass), O(n·window).
  */
 

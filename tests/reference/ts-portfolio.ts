@@ -3,7 +3,7 @@
  * straight from docs/strategies.md ("ts_ensemble and ts_with_fallback") and docs/metrics.md with
  * plain arrays and obvious loops: ATR by Wilder's recursion, every rolling mean / std /
  * correlation summed afresh over its window, Φ^{-1} by bisection on an erf of our own. It is the
- * independent check the fast kernel (native-free-kernels/ts-portfolio.ts) must match to 1e-9.
+ * independent check the fast kernel (native-free-kernels/portfolio/ts-portfolio.ts) must match to 1e-9.
  *
  * Readings of the docs made explicit (where they leave room):
  * - Bars are indexed on the panel calendar; the window is t = start..end-1. Everything causal

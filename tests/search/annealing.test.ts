@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { standardNormal } from '../../native-free-kernels/normal.js';
+import { standardNormal } from '../../native-free-kernels/stats/normal.js';
 import { foldUnit, temperatureAt } from '../../src/search/annealing.js';
 import { runSearch, type EvaluateFn, type SearchResult } from '../../src/search/optimize.js';
-import { createRng } from '../../src/search/rng.js';
+import { createRng } from '../../src/rng.js';
 import { UNIT_TOP } from '../../src/search/sampler.js';
-import { testSettings } from './settings.js';
+import { testSettings } from '../helpers/optimizer-settings.js';
 
 describe('temperatureAt', () => {
   it('runs from T0 at step 1 to T_final at the last step', () => {

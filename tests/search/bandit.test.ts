@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createBanditPolicy, type BanditPolicyKind } from '../../src/search/bandit.js';
 import { runSearch, type EvaluateFn } from '../../src/search/optimize.js';
-import { createRng } from '../../src/search/rng.js';
-import { testSettings } from './settings.js';
+import { createRng } from '../../src/rng.js';
+import { testSettings } from '../helpers/optimizer-settings.js';
 
 const POLICIES: BanditPolicyKind[] = ['ucb1', 'thompson'];
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { constraintViolation, decodePoints, decodeValue } from '../../src/search/encoding.js';
-import { paramLayout, rowProblems } from '../../src/simulation/param-layout.js';
+import { paramLayout, rowProblems } from '../../src/config/param-layout.js';
 
 const cfg = loadConfig();
 
@@ -37,7 +37,7 @@ describe('decodeValue', () => {
 describe('decodePoints', () => {
   it('decodes every family to rows that pass the layout checks, with inactive parameters NaN (property)', () => {
     for (const family of Object.keys(cfg.strategy.families)) {
-      const layout = paramLayout(cfg.strategy, family);
+      const layout = paramLayout(cfg, family);
       const d = layout.params.length;
       fc.assert(
         fc.property(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: d, maxLength: d }), (u) => {
@@ -52,7 +52,7 @@ describe('decodePoints', () => {
   });
 
   it('leaves a conditional parameter inactive when its condition fails', () => {
-    const layout = paramLayout(cfg.strategy, 'ts_ensemble');
+    const layout = paramLayout(cfg, 'ts_ensemble');
     const d = layout.params.length;
     const U = new Float64Array(d).fill(0.5);
     const sizing = layout.params[layout.column.get('sizing')!]!.spec;
@@ -68,7 +68,7 @@ describe('decodePoints', () => {
 
 describe('constraintViolation', () => {
   it('is 0 when fast < slow and grows with the overlap', () => {
-    const layout = paramLayout(cfg.strategy, 'sma_cross');
+    const layout = paramLayout(cfg, 'sma_cross');
     const row = (fast: number, slow: number) => {
       const x = new Float64Array(2);
       x[layout.column.get('fast')!] = fast;

@@ -1,9 +1,9 @@
 /** Guardrails as feasibility, and the search / hold-out split. */
 import { describe, expect, it } from 'vitest';
-import { Metric, METRIC_COUNT } from '../../native-free-kernels/metrics.js';
+import { Metric, METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import { loadConfig } from '../../src/config/load.js';
 import { failedGuardrails, guardrailChecks, guardrailViolation } from '../../src/search/guardrails.js';
-import { evaluationWindows } from '../../src/search/windows.js';
+import { evaluationWindows } from '../../src/jobs/windows.js';
 import { configDirWith } from '../helpers/config-dir.js';
 
 const cfg = loadConfig();

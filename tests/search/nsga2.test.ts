@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runSearch, type EvaluateFn, type SearchResult } from '../../src/search/optimize.js';
-import { testSettings } from './settings.js';
+import { testSettings } from '../helpers/optimizer-settings.js';
 
 const DIMS = 30;
 const REF = 1.1;

@@ -3,9 +3,9 @@
  * bookkeeping, and its ranks against the ranking kernels run independently.
  */
 import { describe, expect, it } from 'vitest';
-import { constrainedRank, createConstrainedWorkspace } from '../../native-free-kernels/constraint-domination.js';
+import { constrainedRank, createConstrainedWorkspace } from '../../native-free-kernels/pareto/constraint-domination.js';
 import { OPTIMIZER_KINDS, runSearch, type EvaluateFn, type OptimizerKind, type SearchJob, type SearchResult } from '../../src/search/optimize.js';
-import { testSettings } from './settings.js';
+import { testSettings } from '../helpers/optimizer-settings.js';
 
 const D = 4;
 const strata = new Float64Array([0, 0, 3, 0]);

@@ -4,10 +4,10 @@
  * sobol.test.ts and halton.test.ts; here: shape, range, seeding and continuation across batches.
  */
 import { describe, expect, it } from 'vitest';
-import { halton } from '../../native-free-kernels/halton.js';
-import { sobol } from '../../native-free-kernels/sobol.js';
+import { halton } from '../../native-free-kernels/sampling/halton.js';
+import { sobol } from '../../native-free-kernels/sampling/sobol.js';
 import { UsageError } from '../../src/errors.js';
-import { createRng } from '../../src/search/rng.js';
+import { createRng } from '../../src/rng.js';
 import { createSampler, type SamplerKind } from '../../src/search/sampler.js';
 import { SAMPLER_KINDS } from '../../src/config/optimizer-settings.js';
 

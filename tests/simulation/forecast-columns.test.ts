@@ -4,13 +4,13 @@
  * layout, and the wiring checked against the kernels' references at chosen bars.
  */
 import { describe, expect, it } from 'vitest';
-import { arxCoefficientCount, arxFit, arxPredict, createArxWorkspace } from '../../native-free-kernels/arx.js';
-import { createGarchWorkspace, garchFilter, garchFit } from '../../native-free-kernels/garch.js';
-import { logReturns as logReturnsKernel } from '../../native-free-kernels/returns.js';
-import { createSsaWorkspace, lrrForecast, ssaFit, ssaReconstructTail } from '../../native-free-kernels/ssa.js';
+import { arxCoefficientCount, arxFit, arxPredict, createArxWorkspace } from '../../native-free-kernels/forecast/arx.js';
+import { createGarchWorkspace, garchFilter, garchFit } from '../../native-free-kernels/forecast/garch.js';
+import { logReturns as logReturnsKernel } from '../../native-free-kernels/stats/returns.js';
+import { createSsaWorkspace, lrrForecast, ssaFit, ssaReconstructTail } from '../../native-free-kernels/forecast/ssa.js';
 import { ForecastModelsConfig } from '../../src/config/forecast-models.js';
 import type { Panel } from '../../src/data/types.js';
-import { createRng } from '../../src/search/rng.js';
+import { createRng } from '../../src/rng.js';
 import { computeForecastColumns, type ForecastColumns, forecastColumn } from '../../src/simulation/forecast-columns.js';
 import { refArxFit, refArxPredict } from '../reference/arx.js';
 import { refMssa } from '../reference/mssa.js';

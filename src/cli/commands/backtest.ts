@@ -1,13 +1,13 @@
 /** `pnlopt backtest`: one candidate on one data set; prints its metrics, optionally its equity curve. */
 import type { Command } from 'commander';
-import { METRIC_COUNT } from '../../../native-free-kernels/metrics.js';
+import { METRIC_COUNT } from '../../../native-free-kernels/portfolio/metrics.js';
 import { alignPanel } from '../../data/panel.js';
 import { formatTime } from '../../data/validate.js';
 import { UsageError } from '../../errors.js';
 import { metricRecord, metricTable } from '../../report/metrics.js';
-import { buildContext } from '../../simulation/build-context.js';
+import { buildContext } from '../../jobs/context.js';
 import { createEvaluator } from '../../simulation/evaluator.js';
-import { decodeRow, encodeNamedValues, paramLayout, parseAssignments } from '../../simulation/param-layout.js';
+import { decodeRow, encodeNamedValues, paramLayout, parseAssignments } from '../../config/param-layout.js';
 import { writeFileAtomic } from '../../write-atomic.js';
 import { loadData } from '../data-args.js';
 import { configFrom, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
@@ -34,7 +34,7 @@ export function registerBacktest(program: Command): void {
       .option('--equity <file>', 'write the equity curve (date,equity) as CSV'),
   ).action(async (opts: BacktestOptions) => {
     const cfg = configFrom(opts);
-    const layout = paramLayout(cfg.strategy, opts.strategy);
+    const layout = paramLayout(cfg, opts.strategy);
     const { row, problems } = encodeNamedValues(layout, parseAssignments(opts.params));
     if (problems.length > 0) throw new UsageError(`--params: ${problems.join('; ')}`);
     const data = loadData(cfg, opts.data);

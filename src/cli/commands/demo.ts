@@ -1,7 +1,7 @@
 /** `pnlopt demo`: the main job on the embedded default data, with no other input. */
 import type { Command } from 'commander';
-import { frontTable } from '../../report/front.js';
-import { ingestSummaryJson, ingestSummaryTable } from '../../report/quality.js';
+import { frontTable } from '../front-table.js';
+import { ingestSummaryJson, ingestSummaryTable } from '../ingest-table.js';
 import { EXIT_INTERRUPTED } from '../../errors.js';
 import { withInterrupt } from '../interrupt.js';
 import { printResult, withCommonOptions, type CommonOptions } from '../options.js';

@@ -9,13 +9,13 @@ import type { Command } from 'commander';
 import { alignPanel } from '../../data/panel.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, UsageError } from '../../errors.js';
 import { codeVersion } from '../../paths.js';
-import { readCandidatesCsv, writeResultsCsv } from '../../pool/candidates-csv.js';
+import { readCandidatesCsv, writeResultsCsv } from '../../data/candidates-csv.js';
 import { evaluateCandidates, workerFile, type EvaluationReport } from '../../pool/coordinator.js';
-import { createProgress } from '../../pool/progress.js';
-import { RunStore, type NewRun, type RunRow } from '../../pool/run-store.js';
+import { createProgress } from '../progress.js';
+import { RunStore, type NewRun, type RunRow } from '../../store/run-store.js';
 import { poolSettings } from '../../pool/settings.js';
-import { buildContext } from '../../simulation/build-context.js';
-import { paramLayout } from '../../simulation/param-layout.js';
+import { buildContext } from '../../jobs/context.js';
+import { paramLayout } from '../../config/param-layout.js';
 import { DatabaseManager } from '../../store/database.js';
 import { dbPath, loadData } from '../data-args.js';
 import { withInterrupt } from '../interrupt.js';
@@ -60,7 +60,7 @@ export interface EvaluateHooks {
 export async function runEvaluate(opts: EvaluateOptions, hooks: EvaluateHooks = {}): Promise<EvaluateSummary> {
   const t0 = performance.now();
   const cfg = configFrom(opts);
-  const layout = paramLayout(cfg.strategy, opts.strategy);
+  const layout = paramLayout(cfg, opts.strategy);
   const table = readCandidatesCsv(opts.candidates, layout);
   checkWritableFolder(opts.out);
   workerFile();

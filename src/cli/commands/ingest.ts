@@ -1,6 +1,6 @@
 /** `pnlopt ingest`: validate files, then upsert them into the store with quality snapshots. */
 import type { Command } from 'commander';
-import { ingestSummaryJson, ingestSummaryTable } from '../../report/quality.js';
+import { ingestSummaryJson, ingestSummaryTable } from '../ingest-table.js';
 import { DatabaseManager } from '../../store/database.js';
 import { ingestMarketData, type IngestSummary } from '../../store/ingest.js';
 import { dbPath, loadData } from '../data-args.js';

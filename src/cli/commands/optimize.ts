@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../../config/optimizer-settings.js';
 import { EXIT_INTERRUPTED, UsageError } from '../../errors.js';
-import { createProgress } from '../../pool/progress.js';
-import { frontTable } from '../../report/front.js';
-import { runOptimization, type OptimizationSummary } from '../../search/optimization-job.js';
+import { createProgress } from '../progress.js';
+import { frontTable } from '../front-table.js';
+import { runOptimization, type OptimizationSummary } from '../../jobs/optimize.js';
 import { DatabaseManager } from '../../store/database.js';
 import { dbPath, loadData } from '../data-args.js';
 import { withInterrupt } from '../interrupt.js';

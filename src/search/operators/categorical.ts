@@ -9,7 +9,7 @@
  * `strata` (from `dimensionStrata`) is the per-dimension kind array shared by all operators:
  * 0 = continuous, s >= 1 = discrete with s strata. Continuous dimensions are left alone here.
  */
-import type { ParamLayout } from '../../simulation/param-layout.js';
+import type { ParamLayout } from '../../config/param-layout.js';
 
 /**
  * Per dimension of a family's unit cube: 0 for uniform / log_uniform parameters, the number of

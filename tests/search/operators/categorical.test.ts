@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParamSpec } from '../../../src/config/search-space.js';
 import { categoricalCrossover, categoricalMutation, dimensionStrata } from '../../../src/search/operators/categorical.js';
-import { createRng } from '../../../src/search/rng.js';
+import { createRng } from '../../../src/rng.js';
 
 describe('dimensionStrata', () => {
   it('is 0 for continuous parameters and the number of values for int and categorical ones', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { polynomialMutation } from '../../../src/search/operators/polynomial-mutation.js';
-import { createRng } from '../../../src/search/rng.js';
+import { createRng } from '../../../src/rng.js';
 
 describe('polynomialMutation', () => {
   it('matches a hand derivation below and above u = 1/2', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sbxCrossover } from '../../../src/search/operators/sbx.js';
-import { createRng } from '../../../src/search/rng.js';
+import { createRng } from '../../../src/rng.js';
 
 /** A generator that replays the given draws. */
 function replay(...draws: number[]): () => number {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { constrainedDominates, constrainedRank, createConstrainedWorkspace } from '../../../native-free-kernels/constraint-domination.js';
-import { createCrowdingWorkspace, crowdingDistance } from '../../../native-free-kernels/crowding.js';
+import { constrainedDominates, constrainedRank, createConstrainedWorkspace } from '../../../native-free-kernels/pareto/constraint-domination.js';
+import { createCrowdingWorkspace, crowdingDistance } from '../../../native-free-kernels/pareto/crowding.js';
 import { binaryTournament, tournamentWinner } from '../../../src/search/operators/tournament.js';
-import { createRng } from '../../../src/search/rng.js';
+import { createRng } from '../../../src/rng.js';
 
 const never = () => {
   throw new Error('no draw expected');

@@ -1,0 +1,550 @@
+/**
+ * The time-series families (`ts_ensemble`, `ts_with_fallback`): a basket of K tickers traded with
+ * one shared equity on a weighted mix of precomputed causal forecasts. docs/strategies.md states
+ * every rule; in short, at the close of bar t, per ticker:
+ *   mu = Σ w_m mu_m / Σ w_m, sigma = Σ w_m sigma_m / Σ w_m (models with w_m > 0);
+ *   confident when |mu| >= z * sigma, z = Φ^{-1}(confidence_threshold);
+ *   direction = sign(mu) when confident and |mu| >= min_expected_return and |mu| >= noise_k * sigma,
+ *   flat when confident but below those, the fallback rule's signal when not confident (fallback
+ *   families only), else flat; long-only candidates never go short.
+ * A change of direction becomes an order filled at the next open: exits at market, entries at
+ * market (with slippage) or as a limit that fills only if the bar trades through it. Sizing
+ * (fixed fraction, capped Kelly, volatility target) is then capped per ticker, per asset class, by
+ * gross exposure, and by the guardrail capital at risk per trade (stop distance x weight). Trailing
+ * ATR stops and take-profits act intrabar; after either, the same direction needs a new signal.
+ *
+ * Two passes per candidate: the first computes every ticker's target direction bar by bar (it
+ * does not depend on the portfolio) into `ws.target`, with the forecast hit rate; the second runs
+ * the portfolio and only at an order recomputes that bar's signal for sizing (`signalAt`).
+ *
+ * Layout: price columns are ticker-major (ticker k, bar t at k * T + t); forecasts are
+ * model-major (model m, ticker k, bar t at (m * K + k) * T + t); prefix columns have T + 1
+ * entries per ticker. The caller owns every buffer, including the workspace; a run allocates nothing.
+ */
+import { accFill, accFinish, accForecasts, accReset, accSetPath, accTrade } from './metrics.js';
+
+/** Codes of the categorical slots, by the choice names the search spaces use; the decoder maps choices through them. */
+export const Direction = { long_only: 0, long_short: 1 } as const;
+export const Sizing = { fixed_fraction: 0, kelly: 1, vol_target: 2 } as const;
+export const OrderType = { market: 0, limit: 1 } as const;
+export const SlippageModel = { fixed_bps: 0, vol_proportional: 1, sqrt_participation: 2 } as const;
+export const Switch = { off: 0, on: 1 } as const;
+/** `none` is not a searchable choice: a family without the fallback rule fixes the slot to it. */
+export const Fallback = { none: 0, momentum: 1, mean_reversion: 2 } as const;
+
+/** Per-candidate parameter vector slots (`TsParam`), filled by the family decoder. */
+export const TsParam = {
+  direction: 0, // Direction
+  noiseK: 1,
+  sizing: 2, // Sizing
+  fixedFraction: 3,
+  kellyCap: 4,
+  kellyFraction: 5,
+  volTargetPerBar: 6,
+  maxWeightTicker: 7,
+  maxWeightClass: 8,
+  diversificationPenalty: 9,
+  orderType: 10, // OrderType
+  limitOffset: 11, // fraction of price
+  slippageModel: 12, // SlippageModel
+  slippageFixed: 13, // fraction of price
+  slippageVolMult: 14,
+  impactCoef: 15,
+  trailingStop: 16, // Switch
+  stopAtrMult: 17,
+  takeProfit: 18, // Switch
+  takeProfitPct: 19,
+  fallback: 20, // Fallback
+  fallbackLookback: 21,
+  fallbackEntryZ: 22,
+  /** Ensemble weights start here, one per forecast model in column order. */
+  weights: 23,
+} as const;
+
+/** Market data and precomputed columns shared by every candidate. */
+export interface TsData {
+  readonly K: number;
+  readonly T: number;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+  /** Number of forecast models M, and their columns. */
+  readonly M: number;
+  readonly mu: Float64Array;
+  readonly sigma: Float64Array;
+  /** Prefix sums per ticker (T + 1 each): closes, squared closes, log returns, squared log returns (r_0 = 0). */
+  readonly prefixClose: Float64Array;
+  readonly prefixClose2: Float64Array;
+  readonly prefixRet: Float64Array;
+  readonly prefixRet2: Float64Array;
+  /** Mean |rolling correlation| of each ticker's returns with the other tickers' (0 for one ticker). */
+  readonly avgAbsCorr: Float64Array;
+  /** Asset class index of each ticker (0..classes-1). */
+  readonly assetClass: Int32Array;
+  readonly classes: number;
+}
+
+/** Batch-wide scalars: guardrails and settings that no candidate changes. */
+export interface TsSettings {
+  readonly start: number;
+  readonly end: number;
+  readonly fee: number;
+  readonly initial: number;
+  readonly periodsPerYear: number;
+  readonly minExpectedReturn: number;
+  /** Φ^{-1}(confidence_threshold). */
+  readonly zConfidence: number;
+  readonly capitalAtRiskPerTrade: number;
+  readonly maxGrossExposure: number;
+}
+
+/** Per-ticker state and accumulator, allocated once per evaluator. */
+export interface TsWorkspace {
+  readonly units: Float64Array;
+  readonly dir: Float64Array;
+  readonly entryPx: Float64Array;
+  readonly entryFees: Float64Array;
+  readonly entryEquity: Float64Array;
+  readonly expected: Float64Array;
+  readonly stopLevel: Float64Array;
+  readonly tpLevel: Float64Array;
+  readonly blocked: Float64Array;
+  readonly pendDir: Float64Array;
+  readonly pendNotional: Float64Array;
+  readonly pendLimit: Float64Array;
+  readonly pendSlip: Float64Array;
+  readonly pendExpected: Float64Array;
+  readonly pendRisk: Float64Array;
+  /** Forecast (or realised) volatility at the decision, for slippage of later stop exits. */
+  readonly pendVol: Float64Array;
+  readonly entryVol: Float64Array;
+  readonly pending: Uint8Array;
+  readonly classUsed: Float64Array;
+  /** Direction each ticker should hold after this close (blocking applied), while deciding. */
+  readonly nextDir: Float64Array;
+  /** Bar at which each position was filled by a limit order (no take-profit on that bar). */
+  readonly limitFillBar: Float64Array;
+  readonly acc: Float64Array;
+  /** Target direction per ticker and bar (ticker-major), from the first pass. */
+  readonly target: Int8Array;
+  /** The candidate's models with weight > 0: column offsets and normalised weights (`activeModels`). */
+  readonly modelOffset: Int32Array;
+  readonly modelWeight: Float64Array;
+  /** The candidate's ensemble forecast mu and sigma per ticker and bar (ticker-major). */
+  readonly ensembleMu: Float64Array;
+  readonly ensembleSigma: Float64Array;
+  /** Sizing inputs of the order being decided: see SIG_*. */
+  readonly sig: Float64Array;
+  /**
+   * The equity at the current close, handed to `decide` through memory: a double passed as an
+   * argument to a function V8 does not inline is boxed, one allocation per bar.
+   */
+  readonly equityNow: Float64Array;
+  readonly rule: SignalRule;
+  /** The candidate's ATR column (ticker-major), set by the decoder; unused when stops are off. */
+  atr: Float64Array;
+  /** When non-null, receives E_t for t in [start, end). */
+  equityOut: Float64Array | null;
+}
+
+// Slots of `ws.sig`: the sizing inputs of the signal being ordered, and whether the models made it.
+const SIG_SIZE_MU = 0, SIG_SIZE_SIGMA = 1, SIG_FROM_MODELS = 2;
+
+export function createTsWorkspace(K: number, T: number, M: number, classes: number, accSize: number): TsWorkspace {
+  const f = () => new Float64Array(K);
+  return {
+    units: f(), dir: f(), entryPx: f(), entryFees: f(), entryEquity: f(), expected: f(), stopLevel: f(), tpLevel: f(), blocked: f(),
+    pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
+    pending: new Uint8Array(K), classUsed: new Float64Array(classes), nextDir: f(), limitFillBar: f(), acc: new Float64Array(accSize),
+    target: new Int8Array(K * T), modelOffset: new Int32Array(Math.max(M, 4)), modelWeight: new Float64Array(Math.max(M, 4)), ensembleMu: new Float64Array(K * T), ensembleSigma: new Float64Array(K * T), sig: new Float64Array(3), equityNow: new Float64Array(1),
+    rule: { zConfidence: 0, minExpectedReturn: 0, noiseK: 0, fallback: Fallback.none, lookback: 0, longOnly: false },
+    atr: new Float64Array(0),
+    equityOut: null,
+  };
+}
+
+/**
+ * Run one candidate over [start, end) and write its metric row to `out` at `offset`; the same
+ * calling convention as `smaCross`: (data, settings, params, workspace, out, offset).
+ * @param p decoded parameters (`TsParam` slots, weights from `TsParam.weights`)
+ * @param ws workspace, with the candidate's ATR column and the optional equity output set
+ */
+export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, out: Float64Array, offset: number): void {
+  const { K, T, M, open, high, low, close } = d;
+  const { atr, equityOut } = ws;
+  const { units, dir, entryPx, entryFees, entryEquity, expected, stopLevel, tpLevel, blocked, pending, acc } = ws;
+  const fee = s.fee;
+  units.fill(0);
+  dir.fill(0);
+  blocked.fill(0);
+  pending.fill(0);
+  ws.limitFillBar.fill(-1);
+  accReset(acc, s.initial);
+  const rule = fillSignalRule(ws.rule, s, p);
+  targetsPass(d, s, rule, p, ws, activeModels(d, p, ws));
+  let cash = s.initial;
+  let equity = s.initial;
+  // The equity path's running statistics, in locals (stored once with accSetPath): a bar whose
+  // equity did not move adds a return of exactly 0 and can set no peak or trough.
+  let prevE = s.initial, peak = s.initial, minSince = s.initial, worst = 0;
+  let sumR = 0, sumR2 = 0, sumDown2 = 0, exposed = 0;
+  const stopsOn = p[TsParam.trailingStop] === Switch.on;
+  const tpOn = p[TsParam.takeProfit] === Switch.on;
+  const stopMult = p[TsParam.stopAtrMult]!;
+  // Open orders and positions, so that bars without either skip their loops.
+  let orders = 0;
+  let positions = 0;
+  for (let t = s.start; t < s.end; t++) {
+    // 1. Orders decided at the previous close fill at this open.
+    for (let k = 0; k < K && orders > 0; k++) {
+      if (pending[k] === 0) continue;
+      pending[k] = 0;
+      orders--;
+      const i = k * T + t;
+      if (dir[k] !== 0) {
+        cash += closePosition(ws, k, open[i]! * (1 - dir[k]! * ws.pendSlip[k]!), fee, acc, equity);
+        positions--;
+      }
+      const nd = ws.pendDir[k]!;
+      if (nd === 0) continue;
+      let px: number;
+      if (p[TsParam.orderType] === OrderType.limit) {
+        const lim = ws.pendLimit[k]!;
+        // A limit fills only if the bar trades through it, at the limit or the better open.
+        if (nd > 0 ? !(low[i]! < lim) : !(high[i]! > lim)) continue;
+        px = nd > 0 ? Math.min(open[i]!, lim) : Math.max(open[i]!, lim);
+        ws.limitFillBar[k] = t;
+      } else {
+        px = open[i]! * (1 + nd * ws.pendSlip[k]!);
+      }
+      const u = (nd * ws.pendNotional[k]!) / px;
+      const fees = Math.abs(u * px) * fee;
+      cash -= u * px + fees;
+      units[k] = u;
+      dir[k] = nd;
+      positions++;
+      entryPx[k] = px;
+      entryFees[k] = fees;
+      entryEquity[k] = equity;
+      expected[k] = ws.pendExpected[k]!;
+      ws.entryVol[k] = ws.pendVol[k]!;
+      const a = atr[i - 1]!;
+      stopLevel[k] = stopsOn ? px - nd * stopMult * a : NaN;
+      tpLevel[k] = tpOn ? px * (1 + nd * p[TsParam.takeProfitPct]!) : NaN;
+      accFill(acc, Math.abs(u * px) / equity, ws.pendRisk[k]!);
+    }
+    // 2. Intrabar exits: stop first (the conservative order when both levels are inside the bar).
+    for (let k = 0; k < K && positions > 0; k++) {
+      const dk = dir[k]!;
+      if (dk === 0) continue;
+      const i = k * T + t;
+      let px = NaN;
+      if (stopsOn && (dk > 0 ? low[i]! <= stopLevel[k]! : high[i]! >= stopLevel[k]!)) {
+        const level = dk > 0 ? Math.min(open[i]!, stopLevel[k]!) : Math.max(open[i]!, stopLevel[k]!);
+        px = level * (1 - dk * slippageAt(d, p, k, t - 1, Math.abs(units[k]! * level), ws.entryVol[k]!));
+      } else if (tpOn && ws.limitFillBar[k] !== t && (dk > 0 ? high[i]! >= tpLevel[k]! : low[i]! <= tpLevel[k]!)) {
+        // (Not on the bar a limit filled: whether its high or low came first is unknown.)
+        px = dk > 0 ? Math.max(open[i]!, tpLevel[k]!) : Math.min(open[i]!, tpLevel[k]!);
+      }
+      if (px === px) {
+        blocked[k] = dk;
+        cash += closePosition(ws, k, px, fee, acc, equity);
+        positions--;
+      }
+    }
+    // 3. Mark to the close; trail stops.
+    equity = cash;
+    for (let k = 0; k < K && positions > 0; k++) {
+      if (dir[k] === 0) continue;
+      const i = k * T + t;
+      equity += units[k]! * close[i]!;
+      if (stopsOn) {
+        const lvl = close[i]! - dir[k]! * stopMult * atr[i]!;
+        if (dir[k]! > 0 ? lvl > stopLevel[k]! : lvl < stopLevel[k]!) stopLevel[k] = lvl;
+      }
+    }
+    if (equityOut !== null) equityOut[t] = equity;
+    if (equity !== prevE) {
+      if (t > s.start) {
+        const r = equity / prevE - 1;
+        sumR += r;
+        sumR2 += r * r;
+        if (r < 0) sumDown2 += r * r;
+      }
+      if (equity > peak) {
+        const dd = 1 - minSince / peak;
+        if (dd > worst) worst = dd;
+        peak = equity;
+        minSince = equity;
+      } else if (equity < minSince) {
+        minSince = equity;
+      }
+      prevE = equity;
+    }
+    if (positions > 0) exposed++;
+    // 4. Decide at this close for the next open.
+    if (t + 1 < s.end && targetsChange(ws, K, T, t) > 0) {
+      ws.equityNow[0] = equity;
+      orders = decide(d, s, rule, p, atr, ws, t);
+    }
+  }
+  accSetPath(acc, prevE, peak, minSince, worst, sumR, sumR2, sumDown2, s.end - s.start, exposed);
+  accFinish(acc, s.initial, s.periodsPerYear, true, out, offset);
+}
+
+/** Close ticker k's position at `px`: record the trade, return the cash it releases. */
+function closePosition(ws: TsWorkspace, k: number, px: number, fee: number, acc: Float64Array, equity: number): number {
+  const u = ws.units[k]!;
+  const fees = Math.abs(u * px) * fee;
+  const pnl = u * (px - ws.entryPx[k]!) - ws.entryFees[k]! - fees;
+  accTrade(acc, pnl, ws.expected[k]!, ws.entryEquity[k]!);
+  accFill(acc, Math.abs(u * px) / equity, 0);
+  ws.units[k] = 0;
+  ws.dir[k] = 0;
+  return u * px - fees;
+}
+
+/** Slippage fraction for an order of `notional` in ticker k decided at bar t (0 for limit fills). */
+function slippageAt(d: TsData, p: Float64Array, k: number, t: number, notional: number, vol: number): number {
+  const model = p[TsParam.slippageModel];
+  if (model === SlippageModel.fixed_bps) return p[TsParam.slippageFixed]!;
+  if (model === SlippageModel.vol_proportional) return p[TsParam.slippageVolMult]! * vol;
+  const i = k * d.T + t;
+  const dollarVolume = d.volume[i]! * d.close[i]!;
+  // Participation is capped at the whole bar's volume (and is 1 when the bar traded nothing).
+  return p[TsParam.impactCoef]! * vol * Math.sqrt(dollarVolume > 0 ? Math.min(1, notional / dollarVolume) : 1);
+}
+
+/** Realised std of log returns over (t - L, t] from prefix sums; NaN when undefined. */
+function realisedVol(d: TsData, k: number, t: number, L: number): number {
+  const b = k * (d.T + 1);
+  const s1 = d.prefixRet[b + t + 1]! - d.prefixRet[b + t + 1 - L]!;
+  const s2 = d.prefixRet2[b + t + 1]! - d.prefixRet2[b + t + 1 - L]!;
+  return Math.sqrt(Math.max(0, (s2 - (s1 * s1) / L) / (L - 1)));
+}
+
+/**
+ * The candidate's models with weight > 0 into the workspace: forecast column offset (m * K * T)
+ * and weight / sum of positive weights. @returns how many
+ */
+function activeModels(d: TsData, p: Float64Array, ws: TsWorkspace): number {
+  let sum = 0;
+  for (let m = 0; m < d.M; m++) if (p[TsParam.weights + m]! > 0) sum += p[TsParam.weights + m]!;
+  let n = 0;
+  for (let m = 0; m < d.M; m++) {
+    const w = p[TsParam.weights + m]!;
+    if (!(w > 0)) continue;
+    ws.modelOffset[n] = m * d.K * d.T;
+    ws.modelWeight[n] = w / sum;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The candidate's signal rule, filled once per candidate into the workspace's object (no
+ * allocation) so the per-bar code reads fields rather than parameter slots.
+ */
+interface SignalRule {
+  zConfidence: number;
+  minExpectedReturn: number;
+  noiseK: number;
+  /** `Fallback` code. */
+  fallback: number;
+  lookback: number;
+  longOnly: boolean;
+}
+
+function fillSignalRule(r: SignalRule, s: TsSettings, p: Float64Array): SignalRule {
+  r.zConfidence = s.zConfidence;
+  r.minExpectedReturn = s.minExpectedReturn;
+  r.noiseK = p[TsParam.noiseK]!;
+  r.fallback = p[TsParam.fallback]!;
+  r.lookback = p[TsParam.fallbackLookback]!;
+  r.longOnly = p[TsParam.direction] === Direction.long_only;
+  return r;
+}
+
+/**
+ * The signal of ticker k at close t (docs/strategies.md, step 4): returns the target direction
+ * (long-only applied, blocking not). When the fallback rule decides, its sizing inputs go to `ws.sig`.
+ */
+function signalAt(d: TsData, r: SignalRule, p: Float64Array, ws: TsWorkspace, k: number, t: number): number {
+  const i = k * d.T + t;
+  const mu = ws.ensembleMu[i]!;
+  const sd = ws.ensembleSigma[i]!;
+  const a = Math.abs(mu);
+  let nd = 0;
+  // a < Infinity also excludes NaN: only finite forecasts are valid.
+  if (a < Infinity && sd > 0 && sd < Infinity && a >= r.zConfidence * sd) {
+    if (a >= r.minExpectedReturn && a >= r.noiseK * sd) nd = mu > 0 ? 1 : -1;
+  } else if (r.fallback !== Fallback.none && t >= r.lookback) {
+    nd = fallbackSignal(d, p, ws.sig, k, t);
+    // The guardrail holds for the rule-based signal too: its expected per-bar move must reach it.
+    if (!(Math.abs(ws.sig[SIG_SIZE_MU]!) >= r.minExpectedReturn)) nd = 0;
+  }
+  return r.longOnly && nd < 0 ? 0 : nd;
+}
+
+/** The fallback rule's direction at close t (docs/strategies.md); its sizing inputs go to `sig`. */
+function fallbackSignal(d: TsData, p: Float64Array, sig: Float64Array, k: number, t: number): number {
+  const L = p[TsParam.fallbackLookback]!;
+  const b = k * (d.T + 1);
+  const vol = realisedVol(d, k, t, L);
+  sig[SIG_FROM_MODELS] = 0;
+  sig[SIG_SIZE_SIGMA] = vol;
+  if (p[TsParam.fallback] === Fallback.momentum) {
+    const ret = d.prefixRet[b + t + 1]! - d.prefixRet[b + t + 1 - L]!;
+    sig[SIG_SIZE_MU] = ret / L;
+    const z = ret / (vol * Math.sqrt(L));
+    return Math.abs(z) >= p[TsParam.fallbackEntryZ]! ? (z > 0 ? 1 : -1) : 0;
+  }
+  const s1 = d.prefixClose[b + t + 1]! - d.prefixClose[b + t + 1 - L]!;
+  const s2 = d.prefixClose2[b + t + 1]! - d.prefixClose2[b + t + 1 - L]!;
+  const mean = s1 / L;
+  const sdPrice = Math.sqrt(Math.max(0, (s2 - s1 * mean) / (L - 1)));
+  const c = d.close[k * d.T + t]!;
+  // Expected per-bar move if the price reverts to its mean over the lookback.
+  sig[SIG_SIZE_MU] = Math.abs(mean - c) / c / L;
+  const z = (c - mean) / sdPrice;
+  return Math.abs(z) >= p[TsParam.fallbackEntryZ]! ? (z > 0 ? -1 : 1) : 0;
+}
+
+/**
+ * First pass, per ticker and decision bar: the ensemble (mu = sum w_m mu_m / sum w_m over the
+ * models with w_m > 0, likewise sigma; NaN without any), kept for sizing at orders; the target
+ * direction; the forecast hit rate. Up to four models are summed without an inner loop.
+ */
+function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, ws: TsWorkspace, active: number): void {
+  const { K, T, close } = d;
+  const { ensembleMu, ensembleSigma, modelOffset: o, modelWeight: w } = ws;
+  const dm = d.mu;
+  const ds = d.sigma;
+  const o0 = o[0]!, o1 = o[1]!, o2 = o[2]!, o3 = o[3]!;
+  const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!;
+  let hits = 0;
+  let forecasts = 0;
+  for (let k = 0; k < K; k++) {
+    for (let t = s.start; t + 1 < s.end; t++) {
+      const i = k * T + t;
+      let mu: number;
+      let sd: number;
+      if (active === 4) {
+        mu = w0 * dm[o0 + i]! + w1 * dm[o1 + i]! + w2 * dm[o2 + i]! + w3 * dm[o3 + i]!;
+        sd = w0 * ds[o0 + i]! + w1 * ds[o1 + i]! + w2 * ds[o2 + i]! + w3 * ds[o3 + i]!;
+      } else {
+        mu = active > 0 ? 0 : NaN;
+        sd = mu;
+        for (let a = 0; a < active; a++) {
+          mu += w[a]! * dm[o[a]! + i]!;
+          sd += w[a]! * ds[o[a]! + i]!;
+        }
+      }
+      ensembleMu[i] = mu;
+      ensembleSigma[i] = sd;
+      ws.target[i] = signalAt(d, rule, p, ws, k, t);
+      const move = close[i + 1]! - close[i]!;
+      // Branch-free count: the sign agreement of forecast and move is a coin flip for the predictor.
+      const scored = mu !== 0 && Math.abs(mu) < Infinity && move !== 0 && sd > 0 && sd < Infinity ? 1 : 0;
+      forecasts += scored;
+      hits += scored & (move > 0 === mu > 0 ? 1 : 0);
+    }
+  }
+  accForecasts(ws.acc, hits, forecasts);
+}
+
+/**
+ * The direction each ticker should hold after close t (`ws.nextDir`: its target, unless blocked
+ * after a stop or take-profit; a different target lifts the block).
+ * @returns how many differ from what is held
+ */
+function targetsChange(ws: TsWorkspace, K: number, T: number, t: number): number {
+  const { dir, blocked, nextDir } = ws;
+  let changes = 0;
+  for (let k = 0; k < K; k++) {
+    let nd = ws.target[k * T + t]!;
+    if (blocked[k] !== 0) {
+      if (nd === blocked[k]) nd = 0;
+      else blocked[k] = 0;
+    }
+    nextDir[k] = nd;
+    if (nd !== dir[k]) changes++;
+  }
+  return changes;
+}
+
+/**
+ * At close t, when targets changed (`targetsChange`): turn the changes into orders for the next open, in ticker order, each sized under
+ * the caps given what is held and what the orders before it at this close will hold.
+ * @returns the number of orders placed
+ */
+function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
+  const { K, T, close } = d;
+  const equity = ws.equityNow[0]!;
+  const { dir, units, classUsed, nextDir } = ws;
+  // Weights held at this close, by asset class and in total; each order below updates them.
+  let gross = 0;
+  classUsed.fill(0);
+  for (let q = 0; q < K; q++) {
+    if (dir[q] === 0) continue;
+    const wq = Math.abs(units[q]! * close[q * T + t]!) / equity;
+    gross += wq;
+    classUsed[d.assetClass[q]!] += wq;
+  }
+  let orders = 0;
+  for (let k = 0; k < K; k++) {
+    const nd = nextDir[k]!;
+    if (nd === dir[k]) continue;
+    const i = k * T + t;
+    const cls = d.assetClass[k]!;
+    // Sizing inputs: the ensemble's, unless the fallback rule made this bar's signal.
+    ws.sig[SIG_SIZE_MU] = ws.ensembleMu[i]!;
+    ws.sig[SIG_SIZE_SIGMA] = ws.ensembleSigma[i]!;
+    ws.sig[SIG_FROM_MODELS] = 1;
+    signalAt(d, rule, p, ws, k, t);
+    const sizeSig = ws.sig[SIG_SIZE_SIGMA]!;
+    const held = dir[k] !== 0 ? Math.abs(units[k]! * close[i]!) / equity : 0;
+    ws.pendDir[k] = 0;
+    let w = 0;
+    if (nd !== 0) {
+      w = weightFor(p, ws.sig[SIG_SIZE_MU]!, sizeSig);
+      w = Math.min(w, p[TsParam.maxWeightTicker]!) / (1 + p[TsParam.diversificationPenalty]! * d.avgAbsCorr[i]!);
+      w = Math.min(w, p[TsParam.maxWeightClass]! - (classUsed[cls]! - held), s.maxGrossExposure - (gross - held));
+      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult]! * atr[i]!) / close[i]! : 1;
+      w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
+      // cap / distance times distance can round an ulp above the cap: step w down to honour it.
+      if (w * riskDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
+      if (!(w > 0)) w = 0;
+      else {
+        ws.pendDir[k] = nd;
+        ws.pendNotional[k] = w * equity;
+        ws.pendLimit[k] = close[i]! * (1 - nd * p[TsParam.limitOffset]!);
+        ws.pendRisk[k] = w * riskDistance;
+        // The forecast return of the trade on entry equity: weight x the one-bar forecast move.
+        ws.pendExpected[k] = ws.sig[SIG_FROM_MODELS] === 1 ? w * Math.expm1(Math.abs(ws.ensembleMu[i]!)) : NaN;
+      }
+    }
+    if (w === 0 && dir[k] === 0) continue;
+    gross += w - held;
+    classUsed[cls] += w - held;
+    ws.pending[k] = 1;
+    orders++;
+    // Exits and market entries pay slippage on the larger of the two legs' notionals; an order
+    // without a positive sigma at its decision (an exit on a missing forecast) uses the entry's.
+    const notional = Math.max(w * equity, held * equity);
+    ws.pendVol[k] = sizeSig > 0 ? sizeSig : dir[k] !== 0 ? ws.entryVol[k]! : 0;
+    ws.pendSlip[k] = slippageAt(d, p, k, t, notional, ws.pendVol[k]!);
+  }
+  return orders;
+}
+
+/** Target weight from the sizing rule, before caps. */
+function weightFor(p: Float64Array, mu: number, sig: number): number {
+  const rule = p[TsParam.sizing];
+  if (rule === Sizing.fixed_fraction) return p[TsParam.fixedFraction]!;
+  if (!(sig > 0)) return 0;
+  if (rule === Sizing.kelly) return Math.min(p[TsParam.kellyCap]!, (p[TsParam.kellyFraction]! * Math.abs(mu)) / (sig * sig));
+  return p[TsParam.volTargetPerBar]! / sig;
+}

@@ -1,0 +1,392 @@
+/**
+ * A whole optimization job, as `pnlopt optimize` and the demo run it: data and windows, one worker
+ * pool per family over the search window, the configured search with guardrails as constraints,
+ * ranking, the hold-out gate, and the governance record (SQLite `optimization_runs` /
+ * `optimization_candidates` / `strategy_configs`, and `summary.json`).
+ *
+ * Adoption follows the seed's governance rules: the best candidate under constraints on the search
+ * window is re-run on the later hold-out window and adopted only if it meets the success criteria
+ * there too (`hold_out.required`). Every feasible front-0 candidate's hold-out metrics are stored
+ * for inspection, but only the in-sample choice is tested, so the hold-out never selects.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
+import type { OptimizerKind } from '../config/optimizer-settings.js';
+import { configHash, type PnloptConfig } from '../config/load.js';
+import { alignPanel } from '../data/panel.js';
+import type { MarketData } from '../data/types.js';
+import { UsageError } from '../errors.js';
+import { canonicalJson, sha256 } from '../hashing.js';
+import { codeVersion } from '../paths.js';
+import { EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
+import { RunStore } from '../store/run-store.js';
+import { jsonNumbers } from '../report/json.js';
+import { metricRecord } from '../report/metrics.js';
+import { contextFor } from '../simulation/build-context.js';
+import { familyData } from './context.js';
+import type { SimulationContext } from '../simulation/context.js';
+import { createEvaluator } from '../simulation/evaluator.js';
+import { decodeRow, paramLayout, type ParamLayout } from '../config/param-layout.js';
+import type { DatabaseManager } from '../store/database.js';
+import { writeFileAtomic } from '../write-atomic.js';
+import { decodePoints } from '../search/encoding.js';
+import { FamilyEvaluation, InterruptedError, MetricLog, WriteQueue, type StoredCandidate } from './family-evaluation.js';
+import { failedGuardrails, guardrailChecks, type GuardrailCheck } from '../search/guardrails.js';
+import { dimensionStrata } from '../search/operators/categorical.js';
+import { runSearch, type SearchResult } from '../search/optimize.js';
+import { evaluationWindows, type EvaluationWindows } from './windows.js';
+
+export interface OptimizationRequest {
+  readonly cfg: PnloptConfig;
+  readonly data: MarketData;
+  readonly tickers?: readonly string[];
+  readonly families: readonly string[];
+  readonly optimizer: OptimizerKind;
+  /** Candidates to evaluate. */
+  readonly budget: number;
+  /** Wall-time limit in seconds (Infinity: none). A run stopped by it is not reproducible bit for bit. */
+  readonly maxSeconds: number;
+  readonly seed: number;
+  readonly pool: PoolSettings;
+  readonly dbm: DatabaseManager;
+  /** Folder for summary.json; default `runtime.runs_dir/<run id>`. */
+  readonly outDir?: string;
+  /** Continue this interrupted run instead of starting a new one. */
+  readonly resume?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (finished: number, total: number) => void;
+}
+
+/** One candidate as reported. */
+export interface CandidateReport {
+  readonly candidate_id: number;
+  readonly family: string;
+  readonly front_rank: number;
+  readonly crowding: number;
+  readonly feasible: boolean;
+  readonly violation: number;
+  readonly failed_guardrails: readonly string[];
+  readonly params: Record<string, number | string>;
+  readonly metrics: Record<string, number>;
+  readonly holdout_metrics?: Record<string, number>;
+  readonly holdout_failed_guardrails?: readonly string[];
+}
+
+export interface OptimizationSummary {
+  readonly run_id: string;
+  readonly status: 'completed' | 'interrupted';
+  readonly families: readonly string[];
+  readonly optimizer: OptimizerKind;
+  readonly seed: number;
+  readonly budget: number;
+  readonly config_hash: string;
+  readonly data_hash: string;
+  readonly code_version: string;
+  readonly windows: EvaluationWindows & { readonly dates: { search: [string, string]; holdout: [string, string] } };
+  readonly evaluated: number;
+  /** Backtests actually run in this session: repeats of a configuration and resumed rows are not. */
+  readonly simulated: number;
+  readonly generations: number;
+  readonly stop_reason: string;
+  readonly elapsed_s: number;
+  readonly candidates_per_s: number;
+  readonly best: CandidateReport | null;
+  readonly adopted: boolean;
+  readonly adoption_reason: string;
+  readonly front: readonly CandidateReport[];
+  readonly out_dir: string;
+}
+
+interface FamilySetup {
+  readonly name: string;
+  readonly layout: ParamLayout;
+  readonly searchCtx: SimulationContext;
+  readonly checks: readonly GuardrailCheck[];
+  readonly pool: EvaluationPool;
+  readonly holdout: ReturnType<typeof createEvaluator>;
+}
+
+/** Run (or resume) a job to the end or to an interruption; everything evaluated is stored either way. */
+export async function runOptimization(req: OptimizationRequest): Promise<OptimizationSummary> {
+  const { cfg, data } = req;
+  const settings = cfg.strategy.optimizer;
+  if (req.families.length !== 1 && req.optimizer !== 'bandit') {
+    throw new UsageError(`--optimizer ${req.optimizer} searches one family, got ${req.families.join(', ')}: give --family NAME, or use --optimizer bandit for several`);
+  }
+  const panel = alignPanel(data, req.tickers);
+  const windows = evaluationWindows(cfg, panel.T);
+  const store = new RunStore(req.dbm);
+  const layouts = req.families.map((f) => paramLayout(cfg, f));
+  const checks = guardrailChecks(cfg);
+  const hash = configHash(cfg);
+  const runRecord = {
+    command: 'optimize',
+    family: req.families.join(','),
+    optimizer: req.optimizer,
+    seed: String(req.seed),
+    configHash: hash,
+    dataHash: data.hash,
+    codeVersion: codeVersion(),
+    sampler: { optimizer: req.optimizer, settings },
+    dataWindow: { tickers: panel.tickers, ...windows },
+    budget: req.budget,
+    paramRanges: Object.fromEntries(layouts.map((l) => [l.family, l.params.map((p) => ({ name: p.name, ...p.spec }))])),
+    regime: { regime: 'all', definition: cfg.regime.regimes },
+    constraints: { guardrails: checks, pairs: Object.fromEntries(layouts.map((l) => [l.family, l.constraints])) },
+  };
+  const runId = req.resume !== undefined ? reopen(store, req.resume, runRecord) : store.createRun(runRecord);
+  const done = req.resume !== undefined ? storedCandidates(store, runId) : new Map<number, StoredCandidate>();
+  const writes = new WriteQueue(store);
+  const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
+
+  const families: FamilySetup[] = [];
+  const t0 = performance.now();
+  try {
+    for (const layout of layouts) {
+      const shared = await familyData(cfg, layout, panel, data.hash, families[0]?.searchCtx.derived);
+      const searchCtx = contextFor(cfg, shared, windows.search);
+      const holdoutCtx = contextFor(cfg, shared, windows.holdout);
+      createEvaluator(layout, searchCtx); // fails here, before threads start, if the family cannot run on this data
+      families.push({
+        name: layout.family,
+        layout,
+        searchCtx,
+        checks,
+        pool: await EvaluationPool.start(layout, searchCtx, req.pool.workers),
+        holdout: createEvaluator(layout, holdoutCtx),
+      });
+    }
+    const log = new MetricLog();
+    const counter = { finished: 0, simulated: 0 };
+    const evaluations = families.map((f) => {
+      const inputs = {
+        layout: f.layout,
+        ctx: f.searchCtx,
+        pool: f.pool,
+        poolSettings: req.pool,
+        checks: f.checks,
+        settings,
+        store,
+        runId,
+        log,
+        done,
+        writes,
+        ...(req.signal !== undefined ? { signal: req.signal } : {}),
+        onProgress: (finished: number) => req.onProgress?.(finished, req.budget - done.size),
+      };
+      return new FamilyEvaluation(inputs, counter);
+    });
+    let failure: unknown;
+    const result = await runSearch({
+      optimizer: req.optimizer,
+      spaces: layouts.map((l) => ({ family: l.family, strata: dimensionStrata(l) })),
+      budget: { maxCandidates: req.budget, maxWallMs: req.maxSeconds * 1000, ...(req.signal !== undefined ? { signal: req.signal } : {}) },
+      seed: req.seed,
+      settings,
+      evaluate: (U, n, family) => evaluations[family]!.evaluate(U, n),
+    }).catch((err: unknown) => {
+      if (!(err instanceof InterruptedError)) failure = err;
+      return null;
+    });
+    // Whatever ended the search, store what was evaluated; the first error is the one reported.
+    try {
+      writes.flush();
+    } catch (err) {
+      failure ??= err;
+    }
+    if (failure !== undefined) throw failure;
+    const elapsed = (performance.now() - t0) / 1000;
+    if (result === null || result.stopReason === 'aborted') {
+      const summary = interruptedSummary(req, runId, windows, panel.time, store.countStored(runId), counter.simulated, elapsed, outDir, hash, data.hash);
+      store.finishRun(runId, 'interrupted', summary);
+      return summary;
+    }
+    return finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated, hash);
+  } catch (err) {
+    store.finishRun(runId, 'failed', { error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    await Promise.all(families.map((f) => f.pool.close()));
+  }
+}
+
+/** Rank, hold-out gate, store, adopt: the end of a completed search. */
+function finish(
+  req: OptimizationRequest,
+  store: RunStore,
+  runId: string,
+  families: readonly FamilySetup[],
+  result: SearchResult,
+  log: MetricLog,
+  windows: EvaluationWindows,
+  time: Float64Array,
+  elapsed: number,
+  outDir: string,
+  simulated: number,
+  hash: string,
+): OptimizationSummary {
+  const { cfg } = req;
+  const X = decodeAll(families, result);
+  const report = (id: number): CandidateReport => {
+    const f = families[result.family[id]!]!;
+    return {
+      candidate_id: id,
+      family: f.name,
+      front_rank: result.rank[id]!,
+      crowding: result.crowding[id]!,
+      feasible: result.violation[id] === 0,
+      violation: result.violation[id]!,
+      failed_guardrails: failedGuardrails(f.checks, log.row(id), 0),
+      params: decodeRow(f.layout, X, id * result.dims),
+      metrics: metricRecord(log.row(id)),
+    };
+  };
+  // Hold-out metrics of every distinct feasible front-0 configuration, for the record; the best is the one tested.
+  const front = distinctParams(frontOrder(result, cfg.strategy.optimizer.objectives.findIndex((o) => o.metric === cfg.strategy.optimizer.primary_objective)), result, X);
+  const holdout = new Float64Array(front.length * METRIC_COUNT);
+  const reports = front.map((id, j) => {
+    const f = families[result.family[id]!]!;
+    const row = holdout.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT);
+    f.holdout.evaluate(X.subarray(id * result.dims, (id + 1) * result.dims), 1, row);
+    return { ...report(id), holdout_metrics: metricRecord(row), holdout_failed_guardrails: failedGuardrails(f.checks, row, 0) };
+  });
+  const best = result.best >= 0 ? reports.find((r) => r.candidate_id === result.best) ?? null : null;
+  const { adopted, reason } = adoption(cfg, best);
+  const date = (t: number) => new Date(time[t]!).toISOString().slice(0, 10);
+  const summary: OptimizationSummary = {
+    run_id: runId,
+    status: 'completed',
+    families: req.families,
+    optimizer: req.optimizer,
+    seed: req.seed,
+    budget: req.budget,
+    config_hash: hash,
+    data_hash: req.data.hash,
+    code_version: codeVersion(),
+    windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
+    evaluated: result.n,
+    simulated,
+    generations: result.generations,
+    stop_reason: result.stopReason,
+    elapsed_s: elapsed,
+    candidates_per_s: result.n / elapsed,
+    best,
+    adopted,
+    adoption_reason: reason,
+    front: reports.slice(0, cfg.strategy.optimizer.defaults.front_rows),
+    out_dir: outDir,
+  };
+  // summary.json first: if it cannot be written, nothing below is committed and the run fails whole.
+  mkdirSync(outDir, { recursive: true });
+  writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
+  // The record of a completed run lands whole or not at all: ranks, hold-out rows, adoption, status.
+  req.dbm.transaction(() => {
+    store.writeRanking(runId, result.rank, result.crowding, result.violation);
+    front.forEach((id, j) => store.writeHoldout(runId, id, holdout.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT)));
+    if (adopted && best !== null) {
+      const layout = families.find((f) => f.name === best.family)!.layout;
+      store.adopt({
+        family: best.family, familyVersion: sha256(canonicalJson(layout.params)).slice(0, 16), regime: 'all', runId,
+        dataHash: req.data.hash, params: best.params, metrics: best.metrics, holdoutMetrics: best.holdout_metrics!,
+      });
+    }
+    store.finishRun(runId, 'completed', summary);
+  });
+  return summary;
+}
+
+/** Adopt only a feasible best that also passes on the hold-out when the criteria require it. */
+function adoption(cfg: PnloptConfig, best: CandidateReport | null): { adopted: boolean; reason: string } {
+  if (best === null) return { adopted: false, reason: 'no candidate met every guardrail on the search window' };
+  if (!cfg.quantSuccess.hold_out.required) return { adopted: true, reason: 'feasible on the search window (hold_out.required is false)' };
+  const failed = best.holdout_failed_guardrails ?? [];
+  return failed.length === 0
+    ? { adopted: true, reason: 'feasible on the search window and meets the success criteria on the hold-out' }
+    : { adopted: false, reason: `the best candidate fails on the hold-out: ${failed.join(', ')}` };
+}
+
+/** Feasible front-0 rows, best under constraints first, then by the primary objective. */
+function frontOrder(result: SearchResult, primary: number): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i < result.n; i++) if (result.rank[i] === 0 && result.violation[i] === 0) ids.push(i);
+  const key = (i: number) => result.F[i * result.m + primary]!;
+  ids.sort((a, b) => (a === result.best ? -1 : b === result.best ? 1 : key(a) - key(b) || a - b));
+  return ids;
+}
+
+/** The first candidate of each distinct configuration (an optimizer may propose one twice), in order. */
+function distinctParams(ids: readonly number[], result: SearchResult, X: Float64Array): number[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => {
+    const key = `${result.family[id]}:${X.subarray(id * result.dims, (id + 1) * result.dims).join(',')}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Parameter rows of every evaluated candidate (row-major, `result.dims` wide, NaN past a family's own width). */
+function decodeAll(families: readonly FamilySetup[], result: SearchResult): Float64Array {
+  const X = new Float64Array(result.n * result.dims).fill(NaN);
+  for (let i = 0; i < result.n; i++) {
+    const d = families[result.family[i]!]!.layout.params.length;
+    decodePoints(families[result.family[i]!]!.layout, result.U.subarray(i * result.dims, i * result.dims + d), 1, X.subarray(i * result.dims, i * result.dims + d));
+  }
+  return X;
+}
+
+function interruptedSummary(
+  req: OptimizationRequest,
+  runId: string,
+  windows: EvaluationWindows,
+  time: Float64Array,
+  evaluated: number,
+  simulated: number,
+  elapsed: number,
+  outDir: string,
+  configHash: string,
+  dataHash: string,
+): OptimizationSummary {
+  const date = (t: number) => new Date(time[t]!).toISOString().slice(0, 10);
+  return {
+    run_id: runId, status: 'interrupted', families: req.families, optimizer: req.optimizer, seed: req.seed, budget: req.budget,
+    config_hash: configHash, data_hash: dataHash, code_version: codeVersion(),
+    windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
+    evaluated, simulated, generations: 0, stop_reason: 'aborted', elapsed_s: elapsed, candidates_per_s: evaluated / elapsed,
+    best: null, adopted: false, adoption_reason: `interrupted: resume with --resume ${runId}`, front: [], out_dir: outDir,
+  };
+}
+
+/** Reopen an interrupted run after checking it is the same job. */
+function reopen(
+  store: RunStore,
+  runId: string,
+  record: { configHash: string; dataHash: string; codeVersion: string; family: string; optimizer: string; seed: string; budget: number; dataWindow: unknown },
+): string {
+  const row = store.run(runId);
+  if (row === undefined) throw new UsageError(`--resume ${runId}: no such run in the database`);
+  const mismatch = (
+    [
+      ['config hash', row.config_hash, record.configHash],
+      ['data hash', row.data_hash, record.dataHash],
+      ['code version', row.code_version, record.codeVersion],
+      ['tickers and windows', row.data_window_json, JSON.stringify(record.dataWindow)],
+      ['family', row.family, record.family],
+      ['optimizer', row.optimizer, record.optimizer],
+      ['seed', row.seed, record.seed],
+      ['budget', row.budget, record.budget],
+    ] as const
+  ).filter(([, a, b]) => a !== b);
+  if (mismatch.length > 0) throw new UsageError(`--resume ${runId}: the run was made with a different ${mismatch.map(([k, a, b]) => `${k} (${a}, now ${b})`).join(', ')}`);
+  if (row.status === 'completed') throw new UsageError(`--resume ${runId}: the run is already completed`);
+  store.reopenRun(runId);
+  return runId;
+}
+
+function storedCandidates(store: RunStore, runId: string): Map<number, StoredCandidate> {
+  const done = new Map<number, StoredCandidate>();
+  for (const r of store.results(runId)) if (r.status === 'ok' && r.metrics !== null) done.set(r.candidateId, { metrics: r.metrics, paramsJson: r.paramsJson });
+  return done;
+}
+

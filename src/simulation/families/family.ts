@@ -1,0 +1,36 @@
+/**
+ * What a strategy family is to the simulator. One module per kernel under this folder exports a
+ * `FamilyModule`; `index.ts` lists them, and every kernel name, dispatch and data requirement is
+ * derived from that list. A config family (`families.<name>` in strategy_optimization_config.yml)
+ * names one of these kernels: a new family on an existing kernel is YAML only.
+ */
+import type { ParamLayout } from '../../config/param-layout.js';
+import type { SimulationContext } from '../context.js';
+
+/**
+ * A family's evaluator over a parameter matrix. `evaluate(X, rows, F)` reads rows of X (row-major,
+ * one column per layout parameter) and writes rows of F (row-major, METRIC_COUNT columns).
+ * Evaluators own their scratch buffers, allocated once at creation; `evaluate` allocates nothing.
+ */
+export interface BatchEvaluator {
+  readonly layout: ParamLayout;
+  /** Evaluate `rows` candidates of X into F. */
+  evaluate(X: Float64Array, rows: number, F: Float64Array): void;
+  /** Evaluate one candidate, also writing its equity curve (E_t at each bar of the window) to `equity`. */
+  evaluateWithEquity(row: Float64Array, equity: Float64Array, F: Float64Array): void;
+}
+
+export interface FamilyModule {
+  /** The name config families give in `kernel:`. */
+  readonly kernel: string;
+  /** One line for docs and messages. */
+  readonly description: string;
+  /** Every parameter the evaluator reads, by name, given the configured forecast models (in column order). */
+  readonly reads: (forecastModels: readonly string[]) => readonly string[];
+  /** Whether the context must carry the causal forecast columns (`forecast_models`). */
+  readonly needsForecasts: boolean;
+  /** The int parameter whose range of ATR windows is precomputed into the context, or null. */
+  readonly atrWindowParam: string | null;
+  /** Build the evaluator; throws a `ConfigError` when the layout lacks what it reads, an `InputError` when the data does not fit. */
+  readonly createEvaluator: (layout: ParamLayout, ctx: SimulationContext) => BatchEvaluator;
+}

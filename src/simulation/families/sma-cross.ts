@@ -1,0 +1,53 @@
+/** `sma_cross` on one ticker: reads `fast` and `slow` from each row, runs the kernel per row. */
+import { ACC_SIZE, METRIC_COUNT } from '../../../native-free-kernels/portfolio/metrics.js';
+import { SMA_PARAM_COUNT, smaCross, SmaParam, type SmaData, type SmaSettings, type SmaWorkspace } from '../../../native-free-kernels/portfolio/sma-cross.js';
+import { columnOf, type ParamLayout } from '../../config/param-layout.js';
+import { UsageError } from '../../errors.js';
+import type { SimulationContext } from '../context.js';
+import type { BatchEvaluator, FamilyModule } from './family.js';
+
+const READS = ['fast', 'slow'] as const satisfies readonly (keyof typeof SmaParam)[];
+
+function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationContext): BatchEvaluator {
+  const { panel, settings } = ctx;
+  if (panel.tickers.length !== 1) {
+    throw new UsageError(`sma_cross trades one series; the data has ${panel.tickers.length} tickers (${panel.tickers.join(', ')}): choose one`);
+  }
+  const { prefixClose, prefixSimpleRet, prefixSimpleRet2, prefixSimpleDown2 } = ctx.derived;
+  const data: SmaData = { open: panel.open, close: panel.close, prefixClose, ret: prefixSimpleRet, ret2: prefixSimpleRet2, down2: prefixSimpleDown2 };
+  const s: SmaSettings = { start: settings.start, end: settings.end, fee: settings.fee, initial: settings.initialCapital, periodsPerYear: settings.periodsPerYear };
+  const ws: SmaWorkspace = { acc: new Float64Array(ACC_SIZE), equityOut: null };
+  const d = layout.params.length;
+  const cols = READS.map((name) => columnOf(layout, name));
+  const p = new Float64Array(SMA_PARAM_COUNT);
+  const decode = (X: Float64Array, r: number): void => {
+    for (let j = 0; j < READS.length; j++) p[SmaParam[READS[j]!]] = X[r * d + cols[j]!]!;
+  };
+  return {
+    layout,
+    evaluate(X, rows, F) {
+      for (let r = 0; r < rows; r++) {
+        decode(X, r);
+        smaCross(data, s, p, ws, F, r * METRIC_COUNT);
+      }
+    },
+    evaluateWithEquity(row, equity, F) {
+      decode(row, 0);
+      ws.equityOut = equity;
+      try {
+        smaCross(data, s, p, ws, F, 0);
+      } finally {
+        ws.equityOut = null;
+      }
+    },
+  };
+}
+
+export const smaCrossFamily: FamilyModule = {
+  kernel: 'sma_cross',
+  description: 'long-only moving-average crossover on one ticker (docs/reference-semantics.md)',
+  reads: () => READS,
+  needsForecasts: false,
+  atrWindowParam: null,
+  createEvaluator: createSmaCrossEvaluator,
+};

@@ -1,0 +1,154 @@
+/**
+ * The evaluator shared by the time-series families (families/ts-ensemble.ts,
+ * families/ts-with-fallback.ts): decode each parameter row into the kernel's numeric slots
+ * (`TsParam`), pick the ATR column for the row's window, run `tsPortfolio`. Everything a row needs
+ * is resolved once here, at creation: columns, choice-name -> code tables, scratch buffers.
+ */
+import { ACC_SIZE, METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
+import { normalQuantile } from '../../native-free-kernels/stats/normal.js';
+import {
+  createTsWorkspace, Direction, OrderType, SlippageModel, Sizing, Switch, tsPortfolio, TsParam, type TsData, type TsSettings,
+} from '../../native-free-kernels/portfolio/ts-portfolio.js';
+import type { NamedParam } from '../config/family-space.js';
+import { columnOf, familyConfigError, type ParamLayout } from '../config/param-layout.js';
+import type { SimulationContext, SimulationSettings } from './context.js';
+import type { BatchEvaluator } from './families/family.js';
+
+export type TsSlot = Exclude<keyof typeof TsParam, 'weights'>;
+
+/**
+ * How a slot is read from a row: a numeric column times a scale (from the batch settings), or a
+ * categorical column through the kernel's code table.
+ */
+export type SlotSource =
+  | { readonly param: string; readonly scale?: (s: SimulationSettings) => number }
+  | { readonly param: string; readonly codes: Readonly<Record<string, number>> };
+
+const BPS = 1e-4;
+
+/** The slots every time-series family reads. */
+export const ENSEMBLE_SLOTS: Readonly<Partial<Record<TsSlot, SlotSource>>> = {
+  direction: { param: 'direction', codes: Direction },
+  noiseK: { param: 'noise_filter_k' },
+  sizing: { param: 'sizing', codes: Sizing },
+  fixedFraction: { param: 'fixed_fraction' },
+  kellyCap: { param: 'kelly_cap' },
+  kellyFraction: { param: 'kelly_fraction' },
+  volTargetPerBar: { param: 'vol_target_annual', scale: (s) => 1 / Math.sqrt(s.periodsPerYear) },
+  maxWeightTicker: { param: 'max_weight_per_ticker' },
+  maxWeightClass: { param: 'max_weight_per_asset_class' },
+  diversificationPenalty: { param: 'diversification_penalty' },
+  orderType: { param: 'order_type', codes: OrderType },
+  limitOffset: { param: 'limit_offset_bps', scale: () => BPS },
+  slippageModel: { param: 'slippage_model', codes: SlippageModel },
+  slippageFixed: { param: 'slippage_bps', scale: () => BPS },
+  slippageVolMult: { param: 'slippage_vol_mult' },
+  impactCoef: { param: 'impact_coef' },
+  trailingStop: { param: 'trailing_stop', codes: Switch },
+  stopAtrMult: { param: 'trailing_stop_atr_mult' },
+  takeProfit: { param: 'take_profit', codes: Switch },
+  takeProfitPct: { param: 'take_profit_pct' },
+};
+
+/** The int parameter choosing the ATR window of the trailing stop. */
+export const ATR_WINDOW_PARAM = 'atr_window';
+
+/** Weight parameter of a forecast model's column in the ensemble. */
+export const weightParam = (model: string): string => `w_${model}`;
+
+/** Every parameter a family with these slots reads: its slots, one weight per forecast model, the ATR window. */
+export function tsReads(slots: Readonly<Partial<Record<TsSlot, SlotSource>>>, forecastModels: readonly string[]): string[] {
+  return [...Object.values(slots).map((src) => src.param), ...forecastModels.map(weightParam), ATR_WINDOW_PARAM];
+}
+
+/** One compiled slot: read column `col`, then either scale or map the choice index through `codes`. */
+interface CompiledSlot {
+  slot: number;
+  col: number;
+  scale: number;
+  codes: Float64Array | null;
+}
+
+function compileSlot(layout: ParamLayout, settings: SimulationSettings, slot: number, src: SlotSource): CompiledSlot {
+  const col = columnOf(layout, src.param);
+  if (!('codes' in src)) return { slot, col, scale: src.scale?.(settings) ?? 1, codes: null };
+  const p: NamedParam = layout.params[col]!;
+  if (p.spec.type !== 'categorical') throw familyConfigError(layout, p.path, `kernel ${layout.kernel} reads ${src.param} as a categorical parameter`);
+  const codes = new Float64Array(p.spec.choices.length);
+  p.spec.choices.forEach((choice, j) => {
+    const code = src.codes[String(choice)];
+    if (code === undefined) {
+      throw familyConfigError(layout, `${p.path}.choices`, `choice "${choice}" is not implemented by kernel ${layout.kernel}; choose from ${Object.keys(src.codes).join(', ')}`);
+    }
+    codes[j] = code;
+  });
+  return { slot, col, scale: 1, codes };
+}
+
+/**
+ * The evaluator of a time-series family.
+ * @param slots where each slot the family searches comes from
+ * @param fixed values of the slots the family does not search (e.g. no fallback rule)
+ */
+export function createTsEvaluator(
+  layout: ParamLayout,
+  ctx: SimulationContext,
+  slots: Readonly<Partial<Record<TsSlot, SlotSource>>>,
+  fixed: Readonly<Partial<Record<TsSlot, number>>>,
+): BatchEvaluator {
+  const { panel, derived, forecasts, settings } = ctx;
+  if (forecasts === null) throw new Error(`family ${layout.family} needs forecast columns in its context`);
+  const K = panel.tickers.length;
+  const T = panel.T;
+  const compiled = Object.entries(slots).map(([name, src]) => compileSlot(layout, settings, TsParam[name as TsSlot], src));
+  const weightCols = forecasts.models.map((m) => columnOf(layout, weightParam(m)));
+  const atrCol = columnOf(layout, ATR_WINDOW_PARAM);
+  const data: TsData = {
+    K, T, open: panel.open, high: panel.high, low: panel.low, close: panel.close, volume: panel.volume,
+    M: forecasts.models.length, mu: forecasts.mu, sigma: forecasts.sigma,
+    prefixClose: derived.prefixClose, prefixClose2: derived.prefixClose2, prefixRet: derived.prefixRet, prefixRet2: derived.prefixRet2,
+    avgAbsCorr: derived.avgAbsCorr, assetClass: derived.assetClass, classes: derived.classes,
+  };
+  const s: TsSettings = {
+    start: settings.start, end: settings.end, fee: settings.fee, initial: settings.initialCapital, periodsPerYear: settings.periodsPerYear,
+    minExpectedReturn: settings.minExpectedReturn, zConfidence: normalQuantile(settings.confidenceThreshold),
+    capitalAtRiskPerTrade: settings.capitalAtRiskPerTrade, maxGrossExposure: settings.maxGrossExposure,
+  };
+  const d = layout.params.length;
+  const p = new Float64Array(TsParam.weights + forecasts.models.length);
+  for (const [name, v] of Object.entries(fixed)) p[TsParam[name as TsSlot]] = v;
+  const ws = createTsWorkspace(K, T, forecasts.models.length, derived.classes, ACC_SIZE);
+  // The ATR column of each allowed window: views of the shared columns, made here once, so a
+  // candidate only picks one. Outside the range (or NaN: stops off) it gets an all-NaN column.
+  const atr = ctx.atr;
+  if (atr === null) throw familyConfigError(layout, layout.params[atrCol]!.path, `kernel ${layout.kernel} reads ${ATR_WINDOW_PARAM} as an int parameter`);
+  const atrViews = Array.from({ length: atr.count }, (_, j) => atr.columns.subarray(j * K * T, (j + 1) * K * T));
+  const noAtr = new Float64Array(K * T).fill(NaN);
+  const decode = (X: Float64Array, r: number): void => {
+    const base = r * d;
+    for (const c of compiled) {
+      const v = X[base + c.col]!;
+      p[c.slot] = c.codes !== null ? (v === v ? c.codes[v]! : NaN) : v * c.scale;
+    }
+    for (let m = 0; m < weightCols.length; m++) p[TsParam.weights + m] = X[base + weightCols[m]!]!;
+    ws.atr = atrViews[X[base + atrCol]! - atr.low] ?? noAtr;
+  };
+  return {
+    layout,
+    evaluate(X, rows, F) {
+      for (let r = 0; r < rows; r++) {
+        decode(X, r);
+        tsPortfolio(data, s, p, ws, F, r * METRIC_COUNT);
+      }
+    },
+    evaluateWithEquity(row, equity, F) {
+      decode(row, 0);
+      ws.equityOut = equity;
+      try {
+        tsPortfolio(data, s, p, ws, F, 0);
+      } finally {
+        ws.equityOut = null;
+      }
+    },
+  };
+}

@@ -1,0 +1,237 @@
+/**
+ * Optimization runs and their candidates in the SQLite store: one `optimization_runs` row per run
+ * (running -> completed | interrupted | failed) and one `optimization_candidates` row per candidate
+ * (ok with its metrics, or failed with the error), written in transactions as batches finish
+ * (`evaluate`: each batch; `optimize`: a generation while the next is simulated), so an
+ * interrupted run keeps what finished and a resume can skip it.
+ *
+ * `metrics_json` is an object by METRIC_NAMES; NaN and infinities have no JSON form and are written
+ * as null. Reading back follows the reference semantics (docs/reference-semantics.md): null is NaN,
+ * except `profit_factor`, which is null only when there is no losing trade, i.e. +Infinity.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import { METRIC_COUNT, METRIC_NAMES, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
+import { jsonNumbers } from '../report/json.js';
+import { decodeRow, type ParamLayout } from '../config/param-layout.js';
+import type { DatabaseManager } from './database.js';
+
+export type StoredRunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+/** What a run records about itself when it starts. */
+export interface NewRun {
+  readonly command: string;
+  readonly family: string;
+  readonly optimizer: string | null;
+  readonly seed: string | null;
+  readonly configHash: string;
+  readonly dataHash: string;
+  readonly codeVersion: string;
+  /** Where the candidates come from (e.g. a CSV file and its hash), stored as `sampler_json`. */
+  readonly sampler: unknown;
+  /** The traded window and simulation settings, stored as `data_window_json`. */
+  readonly dataWindow: unknown;
+  /** Number of candidates. */
+  readonly budget: number;
+  /** Searched parameter ranges, regime definition and constraints applied (optimization runs). */
+  readonly paramRanges?: unknown;
+  readonly regime?: unknown;
+  readonly constraints?: unknown;
+}
+
+/** A configuration adopted for a family and regime (`strategy_configs`). */
+export interface Adoption {
+  readonly family: string;
+  /** Identifies the family's search space, so a changed space does not overwrite its old optimum. */
+  readonly familyVersion: string;
+  readonly regime: string;
+  readonly runId: string;
+  readonly dataHash: string;
+  readonly params: Record<string, number | string>;
+  readonly metrics: Record<string, number>;
+  readonly holdoutMetrics: Record<string, number>;
+}
+
+/** An `optimization_runs` row as stored. */
+export interface RunRow {
+  readonly run_id: string;
+  readonly created_at: string;
+  readonly finished_at: string | null;
+  readonly status: StoredRunStatus;
+  readonly command: string;
+  readonly family: string | null;
+  readonly optimizer: string | null;
+  readonly seed: string | null;
+  readonly config_hash: string;
+  readonly data_hash: string;
+  readonly code_version: string;
+  readonly sampler_json: string | null;
+  readonly data_window_json: string | null;
+  readonly budget: number | null;
+  readonly summary_json: string | null;
+}
+
+/** One stored candidate result, as read back. */
+export interface StoredResult {
+  readonly candidateId: number;
+  readonly status: 'ok' | 'failed';
+  /** The parameters as stored (JSON by name). */
+  readonly paramsJson: string;
+  /** Metric row (METRIC_COUNT values) for `ok`, null for `failed`. */
+  readonly metrics: Float64Array | null;
+  readonly error: string | null;
+}
+
+function optionalJson(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
+}
+
+/** The in-memory value a JSON null stands for, per metric (see the header). */
+const NULL_MEANS: Readonly<Partial<Record<MetricName, number>>> = { profit_factor: Infinity };
+
+/** Metric row at `offset` of F as a JSON object by metric name; non-finite values as null. */
+export function metricsJson(F: Float64Array, offset: number): string {
+  let s = '{';
+  for (let j = 0; j < METRIC_COUNT; j++) {
+    const v = F[offset + j]!;
+    // A finite number's String() form is its JSON form, and round-trips exactly.
+    s += `${j === 0 ? '' : ','}"${METRIC_NAMES[j]}":${Number.isFinite(v) ? String(v) : 'null'}`;
+  }
+  return s + '}';
+}
+
+/** Parse `metricsJson` output back into `out` at `offset`. */
+export function metricsFromJson(text: string, out: Float64Array, offset: number): void {
+  const o = JSON.parse(text) as Record<string, number | null>;
+  METRIC_NAMES.forEach((name, j) => {
+    const v = o[name];
+    out[offset + j] = v === null || v === undefined ? (NULL_MEANS[name] ?? NaN) : v;
+  });
+}
+
+/** Reads and writes the run tables through the one `DatabaseManager` of the process. */
+export class RunStore {
+  private readonly insertCandidate: Statement<[string, number, string, string, string | null, string | null]>;
+
+  constructor(private readonly dbm: DatabaseManager) {
+    this.insertCandidate = dbm.db.prepare(
+      'INSERT OR REPLACE INTO optimization_candidates (run_id, candidate_id, status, params_json, metrics_json, error) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Record a new run as `running`. @returns its id */
+  createRun(run: NewRun, runId: string = randomUUID(), now = new Date()): string {
+    this.dbm.db
+      .prepare(
+        `INSERT INTO optimization_runs (run_id, created_at, status, command, family, optimizer, seed, config_hash, data_hash, code_version, sampler_json, data_window_json, budget,
+           param_ranges_json, regime_json, constraints_json)
+         VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        runId, now.toISOString(), run.command, run.family, run.optimizer, run.seed, run.configHash, run.dataHash, run.codeVersion,
+        JSON.stringify(run.sampler), JSON.stringify(run.dataWindow), run.budget,
+        optionalJson(run.paramRanges), optionalJson(run.regime), optionalJson(run.constraints),
+      );
+    return runId;
+  }
+
+  /** Run `fn` in one transaction (the store's writes inside it nest as savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.dbm.transaction(fn);
+  }
+
+  run(runId: string): RunRow | undefined {
+    return this.dbm.db.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+  }
+
+  /** Mark a run being resumed as running again. */
+  reopenRun(runId: string): void {
+    this.dbm.db.prepare(`UPDATE optimization_runs SET status = 'running', finished_at = NULL WHERE run_id = ?`).run(runId);
+  }
+
+  finishRun(runId: string, status: Exclude<StoredRunStatus, 'running'>, summary: unknown, now = new Date()): void {
+    this.dbm.db.prepare('UPDATE optimization_runs SET status = ?, finished_at = ?, summary_json = ? WHERE run_id = ?').run(status, now.toISOString(), JSON.stringify(summary), runId);
+  }
+
+  /** Which of candidates 0..n-1 are stored as ok (1) or not yet (0): failed ones are tried again on resume. */
+  evaluatedMask(runId: string, n: number): Uint8Array {
+    const done = new Uint8Array(n);
+    const rows = this.dbm.db.prepare(`SELECT candidate_id FROM optimization_candidates WHERE run_id = ? AND status = 'ok'`).pluck().iterate(runId);
+    for (const id of rows as Iterable<number>) if (id >= 0 && id < n) done[id] = 1;
+    return done;
+  }
+
+  /**
+   * Store one evaluated batch in one transaction.
+   * @param X parameter matrix of all candidates (row-major, one column per layout parameter)
+   * @param F metric rows of this batch, in the order of `ids`
+   * @param idBase added to each row index of X to make its candidate id (a search's later batches)
+   */
+  writeEvaluated(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, F: Float64Array, idBase = 0): void {
+    const d = layout.params.length;
+    this.dbm.transaction(() => {
+      ids.forEach((id, r) => this.insertCandidate.run(runId, idBase + id, 'ok', JSON.stringify(decodeRow(layout, X, id * d)), metricsJson(F, r * METRIC_COUNT), null));
+    });
+  }
+
+  /** Store a batch that failed, with the error, in one transaction. */
+  writeFailed(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, error: string, idBase = 0): void {
+    const d = layout.params.length;
+    this.dbm.transaction(() => {
+      ids.forEach((id) => this.insertCandidate.run(runId, idBase + id, 'failed', JSON.stringify(decodeRow(layout, X, id * d)), null, error));
+    });
+  }
+
+  /** Store every candidate's feasibility, violation, constrained front rank and crowding (candidate id = index). */
+  writeRanking(runId: string, rank: Int32Array, crowding: Float64Array, violation: Float64Array): void {
+    const update = this.dbm.db.prepare(
+      'UPDATE optimization_candidates SET feasible = ?, violation = ?, front_rank = ?, crowding = ? WHERE run_id = ? AND candidate_id = ?',
+    );
+    this.dbm.transaction(() => {
+      for (let id = 0; id < rank.length; id++) {
+        const v = violation[id]!;
+        // SQLite stores no infinities as REAL text; the boundary crowding +Infinity is stored as NULL.
+        const c = crowding[id]!;
+        update.run(v === 0 ? 1 : 0, Number.isFinite(v) ? v : null, rank[id]!, Number.isFinite(c) ? c : null, runId, id);
+      }
+    });
+  }
+
+  /** Candidates stored for a run (ok or failed). */
+  countStored(runId: string): number {
+    return this.dbm.db.prepare('SELECT COUNT(*) FROM optimization_candidates WHERE run_id = ?').pluck().get(runId) as number;
+  }
+
+  /** Store one candidate's metrics on the hold-out window. */
+  writeHoldout(runId: string, candidateId: number, F: Float64Array): void {
+    this.dbm.db.prepare('UPDATE optimization_candidates SET holdout_metrics_json = ? WHERE run_id = ? AND candidate_id = ?').run(metricsJson(F, 0), runId, candidateId);
+  }
+
+  /** Record (or replace) the adopted configuration of a family and regime. */
+  adopt(a: Adoption, now = new Date()): void {
+    this.dbm.db
+      .prepare(
+        `INSERT INTO strategy_configs (family, family_version, regime, params_json, metrics_json, holdout_metrics_json, run_id, data_hash, created_at, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'adopted')
+         ON CONFLICT (family, family_version, regime) DO UPDATE SET params_json = excluded.params_json, metrics_json = excluded.metrics_json,
+           holdout_metrics_json = excluded.holdout_metrics_json, run_id = excluded.run_id, data_hash = excluded.data_hash,
+           created_at = excluded.created_at, status = excluded.status`,
+      )
+      .run(a.family, a.familyVersion, a.regime, JSON.stringify(a.params), JSON.stringify(a.metrics, jsonNumbers), JSON.stringify(a.holdoutMetrics, jsonNumbers), a.runId, a.dataHash, now.toISOString());
+  }
+
+  /** Every stored candidate of a run, in candidate order, streamed from the database. */
+  *results(runId: string): Generator<StoredResult> {
+    const rows = this.dbm.db
+      .prepare('SELECT candidate_id, status, params_json, metrics_json, error FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
+      .iterate(runId) as Iterable<{ candidate_id: number; status: 'ok' | 'failed'; params_json: string; metrics_json: string | null; error: string | null }>;
+    for (const r of rows) {
+      let metrics: Float64Array | null = null;
+      if (r.metrics_json !== null) {
+        metrics = new Float64Array(METRIC_COUNT);
+        metricsFromJson(r.metrics_json, metrics, 0);
+      }
+      yield { candidateId: r.candidate_id, status: r.status, paramsJson: r.params_json, metrics, error: r.error };
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * `pnlopt evaluate` end to end: OUT.csv repeats IN.csv in input order with the metrics the
+ * in-thread evaluator computes (the reference); bad rows stop the command before the store is
+ * touched; SIGINT to a child `node bin/pnlopt.js evaluate` gives exit 130 and an interrupted run,
+ * and `--resume` ends with the same OUT.csv and stored results as an uninterrupted run.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC_COUNT, METRIC_NAMES } from '../../../native-free-kernels/portfolio/metrics.js';
+import { runEvaluate, type EvaluateOptions } from '../../../src/cli/commands/evaluate.js';
+import { DataError, EXIT_INTERRUPTED, UsageError } from '../../../src/errors.js';
+import { FAULT_ENV } from '../../../src/pool/coordinator.js';
+import type { SimulationContext } from '../../../src/simulation/context.js';
+import type { ParamLayout } from '../../../src/config/param-layout.js';
+import { FIXTURES, inThread, MSFT, msftSmaCross, population, ROOT, sameBits } from '../../fixtures/pool/setup.js';
+
+const N = 120;
+let layout: ParamLayout;
+let ctx: SimulationContext;
+let dir: string;
+let input: string;
+let X: Float64Array;
+
+function options(over: Partial<EvaluateOptions>): EvaluateOptions {
+  return { data: [MSFT], strategy: 'sma_cross', candidates: input, out: join(dir, 'out.csv'), db: join(dir, 'default.db'), workers: 2, ...over };
+}
+
+function parseMetric(text: string): number {
+  return text === 'nan' ? NaN : text === 'inf' ? Infinity : text === '-inf' ? -Infinity : Number(text);
+}
+
+function storedCandidates(db: string, runId: string): unknown[] {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return conn.prepare('SELECT candidate_id, status, params_json, metrics_json, error FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id').all(runId);
+  } finally {
+    conn.close();
+  }
+}
+
+beforeAll(async () => {
+  ({ layout, ctx } = await msftSmaCross());
+  dir = mkdtempSync(join(tmpdir(), 'pnlopt-evaluate-'));
+  X = population(layout, N, 11);
+  // Rows written as a person would: spaces, a repeated candidate; the column order differs from the layout's.
+  const d = layout.params.length;
+  const lines = ['slow,fast'];
+  for (let i = 0; i < N; i++) lines.push(`${X[i * d + layout.column.get('slow')!]},${i % 10 === 3 ? ' ' : ''}${X[i * d + layout.column.get('fast')!]}`);
+  input = join(dir, 'in.csv');
+  writeFileSync(input, lines.join('\n') + '\n');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('pnlopt evaluate', () => {
+  it('writes the input rows in input order with the metrics of the in-thread evaluator, and records the run', async () => {
+    const out = join(dir, 'ordered.csv');
+    const db = join(dir, 'ordered.db');
+    const summary = await runEvaluate(options({ out, db }));
+    expect(summary).toMatchObject({ status: 'completed', candidates: N, evaluated: N, failed: 0, alreadyDone: 0, out });
+
+    const inLines = readFileSync(input, 'utf8').split('\n');
+    const outLines = readFileSync(out, 'utf8').split('\n');
+    expect(outLines[0]).toBe(`slow,fast,${METRIC_NAMES.join(',')}`);
+    expect(outLines).toHaveLength(N + 2);
+    const reference = inThread(layout, ctx, X);
+    const F = new Float64Array(N * METRIC_COUNT);
+    for (let i = 0; i < N; i++) {
+      const line = outLines[i + 1]!;
+      expect(line.startsWith(inLines[i + 1]! + ',')).toBe(true);
+      line.slice(inLines[i + 1]!.length + 1).split(',').forEach((cell, j) => (F[i * METRIC_COUNT + j] = parseMetric(cell)));
+    }
+    expect(sameBits(F, reference)).toBe(true);
+
+    const conn = new Database(db, { readonly: true });
+    const run = conn.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(summary.runId) as Record<string, unknown>;
+    conn.close();
+    expect(run).toMatchObject({ status: 'completed', family: 'sma_cross', budget: N, code_version: expect.any(String), config_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(run.finished_at).not.toBeNull();
+    expect(storedCandidates(db, summary.runId)).toHaveLength(N);
+  });
+
+  it('reports every bad row by row number before it opens the store or starts a worker', async () => {
+    const db = join(dir, 'never.db');
+    const err = await runEvaluate(options({ candidates: join(FIXTURES, 'sma_bad_rows.csv'), db })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).violations.map((v) => v.row)).toEqual([3, 4, 5, 6, 8, 9]);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('refuses an output folder it cannot write before it evaluates anything', async () => {
+    const db = join(dir, 'never-either.db');
+    await expect(runEvaluate(options({ out: join(dir, 'missing-folder', 'out.csv'), db }))).rejects.toThrow(/--out .*missing-folder.* does not exist or is not writable/);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('exits 130 on SIGINT leaving an interrupted run, which --resume completes exactly as an uninterrupted run', async () => {
+    const db = join(dir, 'interrupted.db');
+    const out = join(dir, 'resumed.csv');
+    // One worker, batches of 10; the batch of candidate 35 hangs, so batches 0-2 are stored when SIGINT comes.
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'pnlopt.js'), 'evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', out, '--db', db, '--workers', '1', '--batch', '10'],
+      { env: { ...process.env, [FAULT_ENV]: JSON.stringify({ candidate: 35, mode: 'hang' }) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => countStored(db) === 30, () => `no 30 stored rows; child stderr:\n${stderr}`);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(EXIT_INTERRUPTED);
+    expect(stderr).toMatch(/interrupted; continue with --resume \S+/);
+
+    const conn = new Database(db, { readonly: true });
+    const run = conn.prepare('SELECT run_id, status FROM optimization_runs').get() as { run_id: string; status: string };
+    conn.close();
+    expect(run.status).toBe('interrupted');
+    expect(storedCandidates(db, run.run_id)).toHaveLength(30);
+    expect(existsSync(out)).toBe(false);
+
+    await expect(runEvaluate(options({ db, out, resume: run.run_id, feeBps: 7 }))).rejects.toThrow(/tickers, window or simulation settings/);
+    await expect(runEvaluate(options({ db, out, resume: 'no-such-run' }))).rejects.toThrow(UsageError);
+
+    const resumed = await runEvaluate(options({ db, out, resume: run.run_id }));
+    expect(resumed).toMatchObject({ runId: run.run_id, status: 'completed', alreadyDone: 30, evaluated: N - 30 });
+
+    const refDb = join(dir, 'reference.db');
+    const refOut = join(dir, 'reference.csv');
+    const reference = await runEvaluate(options({ db: refDb, out: refOut }));
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(refOut, 'utf8'));
+    expect(storedCandidates(db, run.run_id)).toEqual(storedCandidates(refDb, reference.runId));
+  });
+});
+
+function countStored(db: string): number {
+  let conn: Database.Database | undefined;
+  try {
+    conn = new Database(db, { readonly: true, fileMustExist: true });
+    return conn.prepare(`SELECT count(*) FROM optimization_candidates WHERE status = 'ok'`).pluck().get() as number;
+  } catch {
+    return 0; // the child has not created the database or its schema yet
+  } finally {
+    conn?.close();
+  }
+}
+
+async function waitFor(ready: () => boolean, why: () => string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (ready()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(why());
+}

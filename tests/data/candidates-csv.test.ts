@@ -1,0 +1,127 @@
+/** Candidates CSV in (every bad row reported by its line number) and out (input rows, input order, metrics appended). */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
+import { loadConfig, type PnloptConfig } from '../../src/config/load.js';
+import { DataError, InputError } from '../../src/errors.js';
+import { formatMetric, parseCandidatesCsv, readCandidatesCsv, writeResultsCsv } from '../../src/data/candidates-csv.js';
+import { paramLayout } from '../../src/config/param-layout.js';
+import { FIXTURES } from '../fixtures/pool/setup.js';
+
+const sma = paramLayout(loadConfig(), 'sma_cross');
+
+/** A family of its own, so the test does not follow the shipped search spaces: a categorical and a conditional parameter. */
+const toy = paramLayout(
+  {
+    files: { strategy: 'toy.yml' },
+    strategy: {
+    param_groups: {},
+    families: {
+      toy: {
+        kernel: 'sma_cross',
+        groups: [],
+        params: {
+          n: { type: 'int', low: 1, high: 10 },
+          mode: { type: 'categorical', choices: ['calm', 'wild'] },
+          level: { type: 'uniform', low: 0, high: 1, when: { mode: 'wild' } },
+        },
+        constraints: [],
+      },
+    },
+  },
+  } as unknown as PnloptConfig,
+  'toy',
+);
+
+function violations(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(DataError);
+    return (err as DataError).violations.map((v) => `${v.row}:${v.column}: ${v.problem}`);
+  }
+  throw new Error('expected a DataError');
+}
+
+describe('readCandidatesCsv', () => {
+  it('reports every bad row by its line number, all at once', () => {
+    expect(violations(() => readCandidatesCsv(join(FIXTURES, 'sma_bad_rows.csv'), sma))).toEqual([
+      '3:*: slow = 3 is out of range: expected an integer in [5, 300]',
+      '4:*: fast = 1 is out of range: expected an integer in [2, 100]',
+      '5:*: fast: expected a number, got "abc"',
+      '6:*: expected 2 fields as in the header, found 3',
+      '8:*: missing parameter fast',
+      '9:*: fast < slow is required, got fast = 20 and slow = 20',
+    ]);
+  });
+
+  it('names the file and row in the message', () => {
+    expect(() => readCandidatesCsv(join(FIXTURES, 'sma_bad_rows.csv'), sma)).toThrow(/sma_bad_rows\.csv:3:\*: slow = 3 is out of range/);
+  });
+
+  it('checks the header first: unknown, repeated and missing columns', () => {
+    expect(violations(() => readCandidatesCsv(join(FIXTURES, 'sma_bad_header.csv'), sma))).toEqual([
+      '1:slowest: unknown parameter "slowest" for sma_cross; its parameters: fast, slow',
+      '1:fast: column "fast" appears twice',
+      '1:slow: missing column "slow"',
+    ]);
+    expect(violations(() => parseCandidatesCsv('', 'empty.csv', sma, ''))).toEqual(['1:*: expected a header of parameter names: fast, slow']);
+    expect(() => readCandidatesCsv(join(FIXTURES, 'no-such-file.csv'), sma)).toThrow(InputError);
+  });
+
+  it('reads categorical choices by name and empty cells as inactive parameters; CRLF and a trailing blank line are fine', () => {
+    const t = readCandidatesCsv(join(FIXTURES, 'toy_candidates.csv'), toy);
+    expect(t.n).toBe(3);
+    // Columns n, mode (index of the choice), level (NaN when mode is calm).
+    expect([...t.X]).toEqual([3, 0, NaN, 4, 1, 0.25, 5, 1, 0.1]);
+    expect(t.header).toBe('n,mode,level');
+    expect(t.text.slice(t.lineStart[2], t.lineEnd[2])).toBe(' 5 , wild , 1e-1 ');
+    expect(t.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reports conditional and categorical problems, and blank lines inside the file', () => {
+    expect(violations(() => readCandidatesCsv(join(FIXTURES, 'toy_bad.csv'), toy))).toEqual([
+      '2:*: level only applies when mode is wild',
+      '3:*: missing parameter level',
+      '4:*: mode: expected one of calm, wild, got "stormy"',
+      '5:*: empty row',
+    ]);
+  });
+});
+
+describe('formatMetric', () => {
+  it('writes nan and inf, and every finite double so that it reads back exactly (property)', () => {
+    expect([NaN, Infinity, -Infinity, 0.1, -2, 1e21].map(formatMetric)).toEqual(['nan', 'inf', '-inf', '0.1', '-2', '1e+21']);
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        expect(Number(formatMetric(x))).toBe(x === 0 ? 0 : x); // the sign of zero is not kept
+      }),
+    );
+  });
+});
+
+describe('writeResultsCsv', () => {
+  it('repeats the input rows in input order with the metrics appended; a row without metrics gets empty cells', () => {
+    const t = readCandidatesCsv(join(FIXTURES, 'toy_candidates.csv'), toy);
+    const dir = mkdtempSync(join(tmpdir(), 'pnlopt-out-'));
+    const out = join(dir, 'out.csv');
+    const m0 = Float64Array.from({ length: METRIC_COUNT }, (_, j) => j + 0.5);
+    const m2 = new Float64Array(METRIC_COUNT).fill(NaN);
+    m2[1] = Infinity;
+    writeResultsCsv(out, t, [
+      { candidateId: 0, metrics: m0 },
+      { candidateId: 2, metrics: m2 },
+    ]);
+    const lines = readFileSync(out, 'utf8').split('\n');
+    expect(lines[0]).toBe(`n,mode,level,${METRIC_NAMES.join(',')}`);
+    expect(lines[1]).toBe(`3,calm,,${[...m0].join(',')}`);
+    expect(lines[2]).toBe(`4,wild,0.25${','.repeat(METRIC_COUNT)}`);
+    expect(lines[3]).toBe(` 5 , wild , 1e-1 ,nan,inf,${Array<string>(METRIC_COUNT - 2).fill('nan').join(',')}`);
+    expect(lines.slice(4)).toEqual(['']);
+    expect(readdirSync(dir)).toEqual(['out.csv']); // the temp file was renamed away
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,239 @@
+/**
+ * A whole optimization job on the embedded S&P 500 data: reproducible whatever the worker count,
+ * resumable after an interruption with exactly the uninterrupted results, stored for governance,
+ * adopted only through the hold-out gate, and unable to touch the guardrails.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configHash, loadConfig, type PnloptConfig } from '../../src/config/load.js';
+import { loadMarketData } from '../../src/data/load.js';
+import { poolSettings } from '../../src/pool/settings.js';
+import { runOptimization, type OptimizationRequest, type OptimizationSummary } from '../../src/jobs/optimize.js';
+import { DatabaseManager } from '../../src/store/database.js';
+import { configDirWith } from '../helpers/config-dir.js';
+
+const SP500 = join(import.meta.dirname, '..', '..', 'data', 'sp500_daily_ohlcv_2000_2020.csv');
+const data = loadMarketData([SP500]);
+
+/**
+ * Risk policy allowing the whole equity at risk per trade, so that the all-in `sma_cross` (the
+ * fastest family) can be feasible; the default 2% makes every one of its candidates infeasible.
+ */
+const ALL_IN_ALLOWED = configDirWith('signal_routing_config.yml', (d) => d.setIn(['signal_routing', 'time_series', 'capital_at_risk_per_trade'], 1));
+
+/** The config with a small NSGA-II (population 40), so a job of a few hundred candidates has generations. */
+function smallConfig(cfg: PnloptConfig = loadConfig({ dir: ALL_IN_ALLOWED })): PnloptConfig {
+  const optimizer = { ...cfg.strategy.optimizer, nsga2: { ...cfg.strategy.optimizer.nsga2, population: 40 } };
+  return { ...cfg, strategy: { ...cfg.strategy, optimizer } };
+}
+
+function request(over: Partial<OptimizationRequest> & { dbm: DatabaseManager }): OptimizationRequest {
+  const cfg = over.cfg ?? smallConfig();
+  return {
+    cfg,
+    data,
+    families: ['sma_cross'],
+    optimizer: 'nsga2',
+    budget: 400,
+    maxSeconds: Infinity,
+    seed: 7,
+    pool: poolSettings(cfg, { workers: 2 }),
+    outDir: mkdtempSync(join(tmpdir(), 'pnlopt-run-')),
+    ...over,
+  };
+}
+
+function db(): DatabaseManager {
+  return new DatabaseManager(join(mkdtempSync(join(tmpdir(), 'pnlopt-opt-')), 'p.db'));
+}
+
+/** Every stored candidate, without the run id: what must match between two runs of one job. */
+function candidates(dbm: DatabaseManager, runId: string): unknown[] {
+  return dbm.db
+    .prepare(
+      `SELECT candidate_id, status, params_json, metrics_json, holdout_metrics_json, feasible, violation, front_rank, crowding
+       FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id`,
+    )
+    .all(runId);
+}
+
+/** A summary without what differs between two runs of one job (id, timing, folder, session work). */
+function comparable(s: OptimizationSummary): unknown {
+  const { run_id, elapsed_s, candidates_per_s, out_dir, simulated, ...rest } = s;
+  void run_id, elapsed_s, candidates_per_s, out_dir, simulated;
+  return rest;
+}
+
+describe('runOptimization', () => {
+  it('gives the same run with 1 and 2 workers and any batch size, and another run with another seed', async () => {
+    const a = db();
+    const b = db();
+    const one = await runOptimization(request({ dbm: a, pool: poolSettings(smallConfig(), { workers: 1 }) }));
+    const two = await runOptimization(request({ dbm: b, pool: poolSettings(smallConfig(), { workers: 2, batch: 7 }) }));
+    expect(one.status).toBe('completed');
+    expect(one.evaluated).toBe(400);
+    expect(comparable(two)).toEqual(comparable(one));
+    expect(candidates(b, two.run_id)).toEqual(candidates(a, one.run_id));
+    const c = db();
+    const other = await runOptimization(request({ dbm: c, seed: 8 }));
+    expect(candidates(c, other.run_id)).toHaveLength(400);
+    expect(candidates(c, other.run_id)).not.toEqual(candidates(a, one.run_id));
+  });
+
+  it('keeps every result of an interrupted run, and a resume ends exactly as an uninterrupted run', async () => {
+    const straight = db();
+    const full = await runOptimization(request({ dbm: straight }));
+    const dbm = db();
+    const stop = new AbortController();
+    const cut = await runOptimization(
+      request({ dbm, pool: poolSettings(smallConfig(), { workers: 2, batch: 10 }), signal: stop.signal, onProgress: (n) => n >= 150 && stop.abort() }),
+    );
+    expect(cut.status).toBe('interrupted');
+    const kept = candidates(dbm, cut.run_id).length;
+    expect(kept).toBeGreaterThanOrEqual(150);
+    expect(kept).toBeLessThan(400);
+    expect((dbm.db.prepare('SELECT status FROM optimization_runs WHERE run_id = ?').get(cut.run_id) as { status: string }).status).toBe('interrupted');
+    let evaluatedAgain = 0;
+    const resumed = await runOptimization(request({ dbm, resume: cut.run_id, onProgress: (n) => (evaluatedAgain = n) }));
+    expect(resumed.run_id).toBe(cut.run_id);
+    expect(evaluatedAgain).toBe(400 - kept);
+    expect(comparable(resumed)).toEqual(comparable(full));
+    expect(candidates(dbm, cut.run_id)).toEqual(candidates(straight, full.run_id));
+  });
+
+  it('simulates a configuration proposed again only once', async () => {
+    const dbm = db();
+    const s = await runOptimization(request({ dbm }));
+    const rows = dbm.db.prepare('SELECT params_json, metrics_json FROM optimization_candidates WHERE run_id = ?').all(s.run_id) as { params_json: string; metrics_json: string }[];
+    const byParams = new Map<string, string>();
+    for (const r of rows) byParams.set(r.params_json, r.metrics_json);
+    // NSGA-II in a 2-D integer space repeats itself; each repeat took the first copy's row.
+    expect(byParams.size).toBeLessThan(400);
+    expect(s.simulated).toBe(byParams.size);
+  });
+
+  it('refuses to replay a stored row whose parameters are not what the search proposes now', async () => {
+    const dbm = db();
+    const stop = new AbortController();
+    const cut = await runOptimization(request({ dbm, pool: poolSettings(smallConfig(), { workers: 1, batch: 10 }), signal: stop.signal, onProgress: (n) => n >= 50 && stop.abort() }));
+    expect(cut.status).toBe('interrupted');
+    // As if the code had changed between the sessions: candidate 3 was stored for other parameters.
+    dbm.db.prepare(`UPDATE optimization_candidates SET params_json = '{"fast":2,"slow":299}' WHERE run_id = ? AND candidate_id = 3`).run(cut.run_id);
+    await expect(runOptimization(request({ dbm, resume: cut.run_id }))).rejects.toThrow(/candidate 3 was stored for \{"fast":2,"slow":299\} but the search now proposes/);
+  });
+
+  it('a failing store write fails the run without losing the generations stored before it or hanging', async () => {
+    const dbm = db();
+    // The store refuses rows past the 200th: the flush of a later generation fails.
+    dbm.db.exec(`CREATE TRIGGER full BEFORE INSERT ON optimization_candidates
+      WHEN (SELECT COUNT(*) FROM optimization_candidates) >= 200 BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const req = request({ dbm });
+    await expect(runOptimization(req)).rejects.toThrow(/disk full/);
+    const run = dbm.db.prepare('SELECT run_id, status FROM optimization_runs').get() as { run_id: string; status: string };
+    expect(run.status).toBe('failed');
+    // What was flushed before the failing write stays, whole and consistent with a clean run's rows.
+    const kept = candidates(dbm, run.run_id) as { candidate_id: number }[];
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(200);
+    const clean = db();
+    const full = candidates(clean, (await runOptimization(request({ dbm: clean }))).run_id) as { candidate_id: number; front_rank: unknown; crowding: unknown; feasible: unknown; violation: unknown }[];
+    const withoutRanks = (r: Record<string, unknown>) => ({ ...r, front_rank: null, crowding: null, feasible: null, violation: null, holdout_metrics_json: null });
+    expect(kept.map(withoutRanks)).toEqual(kept.map((r) => withoutRanks(full[r.candidate_id]!)));
+  });
+
+  it('refuses to resume with another seed or a completed run', async () => {
+    const dbm = db();
+    const done = await runOptimization(request({ dbm }));
+    await expect(runOptimization(request({ dbm, resume: done.run_id, seed: 9 }))).rejects.toThrow(/different seed \(7, now 9\)/);
+    await expect(runOptimization(request({ dbm, resume: done.run_id }))).rejects.toThrow(/already completed/);
+  });
+
+  it('records the run for governance: settings, hashes, ranges, constraints, ranks, summary.json', async () => {
+    const dbm = db();
+    const req = request({ dbm });
+    const s = await runOptimization(req);
+    const run = dbm.db.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(s.run_id) as Record<string, string>;
+    // The hash is of the config the run used (population 40), not of the file it started from.
+    expect(run).toMatchObject({ status: 'completed', command: 'optimize', family: 'sma_cross', optimizer: 'nsga2', seed: '7', config_hash: configHash(req.cfg), data_hash: data.hash });
+    expect(run.config_hash).not.toBe(req.cfg.hash);
+    expect(JSON.parse(run.param_ranges_json!).sma_cross.map((p: { name: string }) => p.name)).toEqual(['fast', 'slow']);
+    expect(JSON.parse(run.constraints_json!).guardrails.map((g: { key: string }) => g.key)).toContain('guardrails.max_drawdown');
+    expect(JSON.parse(run.regime_json!).regime).toBe('all');
+    const ranked = dbm.db.prepare('SELECT COUNT(*) AS n FROM optimization_candidates WHERE run_id = ? AND front_rank IS NOT NULL').get(s.run_id) as { n: number };
+    expect(ranked.n).toBe(400);
+    // Feasible means violation 0, and every feasible front-0 candidate on the front got hold-out metrics.
+    const front0 = dbm.db.prepare('SELECT feasible, violation, holdout_metrics_json FROM optimization_candidates WHERE run_id = ? AND front_rank = 0').all(s.run_id) as {
+      feasible: number;
+      violation: number;
+      holdout_metrics_json: string | null;
+    }[];
+    expect(front0.length).toBeGreaterThan(0);
+    for (const c of front0) expect(c.feasible === 1).toBe(c.violation === 0);
+    const file = join(req.outDir!, 'summary.json');
+    expect(existsSync(file)).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8')).run_id).toBe(s.run_id);
+    // The front lists distinct configurations only.
+    const params = s.front.map((c) => JSON.stringify(c.params));
+    expect(new Set(params).size).toBe(params.length);
+  });
+
+  it('adopts only through the hold-out gate', async () => {
+    // Default criteria: the in-sample best of this job fails them on the later hold-out window.
+    const gated = db();
+    const s = await runOptimization(request({ dbm: gated }));
+    expect(s.best).not.toBeNull();
+    expect(s.best!.failed_guardrails).toEqual([]);
+    expect(s.best!.holdout_failed_guardrails!.length).toBeGreaterThan(0);
+    expect(s.adopted).toBe(false);
+    expect(s.adoption_reason).toMatch(/fails on the hold-out/);
+    expect(gated.db.prepare('SELECT COUNT(*) AS n FROM strategy_configs').get()).toEqual({ n: 0 });
+    // Without the hold-out requirement the same best is adopted for (family, regime).
+    const dir = configDirWith('quant_success_config.yml', (d) => d.setIn(['hold_out', 'required'], false), ALL_IN_ALLOWED);
+    const open = db();
+    const t = await runOptimization(request({ dbm: open, cfg: smallConfig(loadConfig({ dir })) }));
+    expect(t.best!.params).toEqual(s.best!.params);
+    expect(t.adopted).toBe(true);
+    const row = open.db.prepare('SELECT family, regime, params_json, run_id, status FROM strategy_configs').get() as Record<string, string>;
+    expect(row).toMatchObject({ family: 'sma_cross', regime: 'all', run_id: t.run_id, status: 'adopted' });
+    expect(JSON.parse(row.params_json!)).toEqual(t.best!.params);
+  });
+
+  it('marks feasible exactly the candidates that meet every guardrail, recomputed here from the config files', async () => {
+    const cfg = smallConfig();
+    const before = JSON.stringify([cfg.quantSuccess, cfg.signalRouting]);
+    const dbm = db();
+    const s = await runOptimization(request({ dbm, cfg }));
+    const g = cfg.quantSuccess.guardrails;
+    const ts = cfg.signalRouting.signal_routing.time_series;
+    const rows = dbm.db.prepare('SELECT metrics_json, feasible FROM optimization_candidates WHERE run_id = ?').all(s.run_id) as { metrics_json: string; feasible: number }[];
+    let feasible = 0;
+    for (const r of rows) {
+      const m = JSON.parse(r.metrics_json) as Record<string, number | null>;
+      // null is NaN, except profit_factor, where it means no losing trade (+Infinity).
+      const pf = m.profit_factor === null ? Infinity : m.profit_factor!;
+      const meets =
+        m.win_rate !== null && m.win_rate >= g.min_win_rate && pf >= g.min_profit_factor && m.max_drawdown! <= g.max_drawdown &&
+        m.total_profit! >= g.min_expected_profit && m.total_trades! >= g.min_total_trades &&
+        m.risk_score !== null && m.risk_score <= ts.max_risk_score && m.max_capital_at_risk! <= ts.capital_at_risk_per_trade;
+      expect(r.feasible).toBe(meets ? 1 : 0);
+      feasible += r.feasible;
+    }
+    expect(feasible).toBeGreaterThan(0);
+    expect(feasible).toBeLessThan(rows.length);
+    // Nothing the run did touched them: still frozen, still equal.
+    expect(JSON.stringify([cfg.quantSuccess, cfg.signalRouting])).toBe(before);
+    expect(Object.isFrozen(cfg.quantSuccess.guardrails)).toBe(true);
+    expect(Object.isFrozen(cfg.signalRouting.signal_routing.time_series)).toBe(true);
+  });
+
+  it('under the default 2% capital at risk, no all-in sma_cross candidate is feasible or adopted', async () => {
+    const dbm = db();
+    const s = await runOptimization(request({ dbm, cfg: smallConfig(loadConfig()), budget: 200 }));
+    expect(s.best).toBeNull();
+    expect(s.adopted).toBe(false);
+    expect(s.adoption_reason).toMatch(/no candidate met every guardrail/);
+    expect(dbm.db.prepare('SELECT COUNT(*) AS n FROM optimization_candidates WHERE run_id = ? AND feasible = 1').get(s.run_id)).toEqual({ n: 0 });
+  });
+});

@@ -1,0 +1,98 @@
+/** Runs and candidates in SQLite: run lifecycle, per-batch writes, what a resume reads back. */
+import { describe, expect, it } from 'vitest';
+import { Metric, METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
+import { loadConfig } from '../../src/config/load.js';
+import { metricsFromJson, metricsJson, RunStore, type NewRun } from '../../src/store/run-store.js';
+import { paramLayout } from '../../src/config/param-layout.js';
+import { DatabaseManager } from '../../src/store/database.js';
+
+const layout = paramLayout(loadConfig(), 'sma_cross');
+const run: NewRun = {
+  command: 'pnlopt evaluate --strategy sma_cross',
+  family: 'sma_cross',
+  optimizer: null,
+  seed: null,
+  configHash: 'c'.repeat(64),
+  dataHash: 'd'.repeat(64),
+  codeVersion: '0.1.0',
+  sampler: { candidates_csv: 'in.csv', sha256: 'e'.repeat(64), candidates: 4 },
+  dataWindow: { start: 0, end: 250 },
+  budget: 4,
+};
+// Candidates (fast, slow): (2, 5), (3, 9), (4, 12), (5, 30).
+const X = Float64Array.from([2, 5, 3, 9, 4, 12, 5, 30]);
+
+function metricRows(rows: number, seed: number): Float64Array {
+  return Float64Array.from({ length: rows * METRIC_COUNT }, (_, k) => seed + k / 7);
+}
+
+describe('metrics JSON', () => {
+  it('writes an object by metric name with null for NaN and infinities, and reads it back per the reference semantics', () => {
+    const F = metricRows(1, 0.1);
+    F[Metric.sharpe] = NaN;
+    F[Metric.profit_factor] = Infinity; // no losing trade
+    const text = metricsJson(F, 0);
+    const parsed = JSON.parse(text) as Record<string, number | null>;
+    expect(Object.keys(parsed)).toEqual([...METRIC_NAMES]);
+    expect(parsed.sharpe).toBeNull();
+    expect(parsed.profit_factor).toBeNull();
+    expect(parsed.total_return).toBe(F[Metric.total_return]);
+    const back = new Float64Array(METRIC_COUNT);
+    metricsFromJson(text, back, 0);
+    expect(back).toEqual(F); // bit-exact for finite values; null -> NaN, profit_factor null -> +Infinity
+    expect(back[Metric.profit_factor]).toBe(Infinity);
+  });
+});
+
+describe('RunStore', () => {
+  it('records a run, its batches as they come, and closes it', () => {
+    const dbm = new DatabaseManager(':memory:');
+    const store = new RunStore(dbm);
+    const id = store.createRun(run, 'run-1', new Date('2024-01-02T03:04:05Z'));
+    expect(store.run(id)).toMatchObject({ run_id: 'run-1', status: 'running', created_at: '2024-01-02T03:04:05.000Z', family: 'sma_cross', config_hash: run.configHash, data_hash: run.dataHash, code_version: '0.1.0', budget: 4, seed: null });
+
+    const F = metricRows(2, 1);
+    store.writeEvaluated(id, layout, X, Int32Array.from([2, 0]), F);
+    store.writeFailed(id, layout, X, Int32Array.from([3]), 'worker exited with code: 1');
+    expect([...store.evaluatedMask(id, 4)]).toEqual([1, 0, 1, 0]);
+
+    const rows = dbm.db.prepare('SELECT candidate_id, status, params_json, error FROM optimization_candidates ORDER BY candidate_id').all();
+    expect(rows).toEqual([
+      { candidate_id: 0, status: 'ok', params_json: '{"fast":2,"slow":5}', error: null },
+      { candidate_id: 2, status: 'ok', params_json: '{"fast":4,"slow":12}', error: null },
+      { candidate_id: 3, status: 'failed', params_json: '{"fast":5,"slow":30}', error: 'worker exited with code: 1' },
+    ]);
+    const results = [...store.results(id)];
+    expect(results.map((r) => [r.candidateId, r.status, r.error])).toEqual([
+      [0, 'ok', null],
+      [2, 'ok', null],
+      [3, 'failed', 'worker exited with code: 1'],
+    ]);
+    // Batch rows were given in the order of ids [2, 0].
+    expect(results[0]!.metrics).toEqual(F.subarray(METRIC_COUNT, 2 * METRIC_COUNT));
+    expect(results[1]!.metrics).toEqual(F.subarray(0, METRIC_COUNT));
+    expect(results[2]!.metrics).toBeNull();
+
+    store.finishRun(id, 'interrupted', { evaluated: 2 }, new Date('2024-01-02T04:00:00Z'));
+    expect(store.run(id)).toMatchObject({ status: 'interrupted', finished_at: '2024-01-02T04:00:00.000Z', summary_json: '{"evaluated":2}' });
+    store.reopenRun(id);
+    expect(store.run(id)).toMatchObject({ status: 'running', finished_at: null });
+
+    // A resume evaluates the failed candidate again: its row is replaced.
+    store.writeEvaluated(id, layout, X, Int32Array.from([3, 1]), metricRows(2, 5));
+    expect([...store.evaluatedMask(id, 4)]).toEqual([1, 1, 1, 1]);
+    expect(dbm.db.prepare(`SELECT count(*) FROM optimization_candidates WHERE run_id = ?`).pluck().get(id)).toBe(4);
+    dbm.close();
+  });
+
+  it('keeps runs apart', () => {
+    const dbm = new DatabaseManager(':memory:');
+    const store = new RunStore(dbm);
+    const a = store.createRun(run, 'a');
+    const b = store.createRun(run, 'b');
+    store.writeEvaluated(a, layout, X, Int32Array.from([1]), metricRows(1, 0));
+    expect([...store.evaluatedMask(b, 4)]).toEqual([0, 0, 0, 0]);
+    expect([...store.results(b)]).toEqual([]);
+    dbm.close();
+  });
+});
