@@ -23,7 +23,7 @@ import { loadMarketData } from '../src/data/load.js';
 import { alignPanel } from '../src/data/panel.js';
 import { projectRoot } from '../src/paths.js';
 import { chooseBatchSize, measureCandidateMs } from '../src/pool/batch-size.js';
-import { EvaluationPool, type BatchSink } from '../src/pool/coordinator.js';
+import { EvaluationPool, workerFile, type BatchSink } from '../src/pool/coordinator.js';
 import { poolSettings } from '../src/pool/settings.js';
 import { createRng } from '../src/rng.js';
 import { buildContext } from '../src/jobs/context.js';
@@ -93,7 +93,7 @@ export async function runPoolBench(): Promise<Record<string, number>> {
   const evaluator = createEvaluator(layout, ctx);
   const candidateMs = measureCandidateMs(evaluator, X, d, ids, settings.calibrationRows, settings.calibrationMs);
 
-  const pools = { one: await EvaluationPool.start(layout, ctx, 1, null), two: await EvaluationPool.start(layout, ctx, 2, null) };
+  const pools = { one: await EvaluationPool.start(layout, ctx, 1, workerFile()), two: await EvaluationPool.start(layout, ctx, 2, workerFile()) };
   try {
     const batch = async (pool: EvaluationPool) =>
       chooseBatchSize({ candidateMs, taskOverheadMs: await pool.measureTaskOverheadMs(settings.overheadProbes), maxOverheadFraction: settings.maxOverheadFraction, pending: n, workers: pool.workers });
@@ -126,7 +126,7 @@ export async function runPoolBench(): Promise<Record<string, number>> {
         await pools.two.run(X, d, ids, batchTwo, settings, discard);
       })
       .add('start + close a 2-worker pool', async () => {
-        await (await EvaluationPool.start(layout, ctx, 2, null)).close();
+        await (await EvaluationPool.start(layout, ctx, 2, workerFile())).close();
       });
     await bench.run();
     console.table(bench.table());

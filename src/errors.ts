@@ -49,6 +49,11 @@ export class UsageError extends InputError {
   override name = 'UsageError';
 }
 
+/** Thrown when work stopped because the run was interrupted (SIGINT / SIGTERM); what finished is stored. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;

@@ -9,8 +9,14 @@
  * A file is written to a temp name and renamed, so readers see a whole file or none. A file whose
  * header does not parse or match, whose payload length differs or whose checksum fails is not
  * trusted: the columns are recomputed and the file rewritten.
+ *
+ * The files are capped in total size: after a file is written, the least recently used `*.f64`
+ * files in the folder are deleted until the total fits (the new file itself is always kept). A
+ * file counts as used when written or read from disk (a read touches its mtime), so eviction goes
+ * by mtime, oldest first, ties by name. Hits from memory do not touch the file. Eviction is best
+ * effort: files that vanish meanwhile are skipped and no failure reaches the caller.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { ForecastModelsConfig } from '../config/forecast-models.js';
@@ -122,21 +128,75 @@ function checkShape(cols: ForecastColumns, panel: Panel, models: readonly string
   }
 }
 
+/** Mark `file` as just used (its mtime is the recency eviction goes by); failures are ignored. */
+async function touch(file: string): Promise<void> {
+  const now = new Date();
+  await utimes(file, now, now).catch(() => undefined);
+}
+
+/** A cache file (`<key>.f64`), not a temp file of `writeFileAtomic` (`.<key>.f64.<pid>.<rand>.tmp`). */
+function isCacheFile(name: string): boolean {
+  return name.endsWith('.f64') && !name.startsWith('.');
+}
+
+/**
+ * Delete the least recently used cache files in `cacheDir` (oldest mtime first, ties by name) until
+ * their total size is at most `maxBytes`. `keep` (the file just written) is never deleted, even when
+ * it alone is over the cap. Files that vanish meanwhile are skipped; other failures are swallowed:
+ * eviction must never fail the computation that triggered it.
+ */
+async function evict(cacheDir: string, keep: string, maxBytes: number): Promise<void> {
+  try {
+    const names = (await readdir(cacheDir)).filter(isCacheFile);
+    const files: { name: string; size: number; mtimeMs: number }[] = [];
+    for (const name of names) {
+      try {
+        const st = await stat(join(cacheDir, name));
+        if (st.isFile()) files.push({ name, size: st.size, mtimeMs: st.mtimeMs });
+      } catch {
+        // Vanished (ENOENT) or unreadable: not ours to count.
+      }
+    }
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    if (total <= maxBytes) return;
+    files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const f of files) {
+      if (total <= maxBytes) break;
+      if (f.name === keep) continue;
+      try {
+        await unlink(join(cacheDir, f.name));
+        total -= f.size;
+      } catch (err) {
+        // Already gone (another process evicted it): it no longer counts either.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') total -= f.size;
+      }
+    }
+  } catch {
+    // Best effort only.
+  }
+}
+
 async function loadOrCompute(
   panel: Panel,
   key: string,
   cfg: ForecastModelsConfig,
   cacheDir: string,
   compute: ComputeForecasts,
+  maxBytes: number,
 ): Promise<ForecastColumns> {
   const models = configuredModels(cfg);
-  const file = join(cacheDir, `${key}.f64`);
+  const name = `${key}.f64`;
+  const file = join(cacheDir, name);
   const cached = await readCacheFile(file, key, panel, models);
-  if (cached) return cached;
+  if (cached) {
+    await touch(file);
+    return cached;
+  }
   const cols = await compute(panel, cfg);
   checkShape(cols, panel, models);
   await mkdir(cacheDir, { recursive: true });
   await writeCacheFile(file, key, panel, cols);
+  await evict(cacheDir, name, maxBytes);
   return cols;
 }
 
@@ -150,6 +210,8 @@ async function loadOrCompute(
  * @param cacheDir folder of the cache files (created when missing)
  * @param compute the computation to run on a miss
  * @param codeVersion version of the forecast code, part of the key
+ * @param maxBytes cap on the total size of the `*.f64` files in `cacheDir` (`runtime.cache_max_bytes`),
+ *   enforced after each write by deleting the least recently used files; default: no cap
  * @returns the columns, in `SharedArrayBuffer`s
  */
 export function loadOrComputeForecasts(
@@ -159,6 +221,7 @@ export function loadOrComputeForecasts(
   cacheDir: string,
   compute: ComputeForecasts,
   codeVersion: string,
+  maxBytes: number = Infinity,
 ): Promise<ForecastColumns> {
   const key = forecastCacheKey(dataHash, cfg, codeVersion);
   const hit = memory.get(key);
@@ -168,7 +231,7 @@ export function loadOrComputeForecasts(
       return cols;
     });
   }
-  const pending = loadOrCompute(panel, key, cfg, cacheDir, compute);
+  const pending = loadOrCompute(panel, key, cfg, cacheDir, compute, maxBytes);
   memory.set(key, pending);
   // A failed attempt is forgotten so that the next call tries again.
   pending.catch(() => memory.delete(key));

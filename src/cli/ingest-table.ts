@@ -21,6 +21,22 @@ export function ingestSummaryTable(s: IngestSummary): string {
 export function ingestSummaryJson(s: IngestSummary): object {
   return {
     data_hash: s.dataHash,
-    tickers: s.tickers.map(({ quality, inserted, updated, unchanged }) => ({ ...quality, inserted, updated, unchanged })),
+    tickers: s.tickers.map(({ quality: q, inserted, updated, unchanged }) => ({
+      ticker: q.ticker,
+      rows: q.rows,
+      first_ts: q.firstTs,
+      last_ts: q.lastTs,
+      median_step_ms: q.medianStepMs,
+      gaps: q.gaps,
+      largest_gap_ms: q.largestGapMs,
+      volume_mean: q.volumeMean,
+      volume_std: q.volumeStd,
+      volume_min: q.volumeMin,
+      volume_max: q.volumeMax,
+      zero_volume_bars: q.zeroVolumeBars,
+      inserted,
+      updated,
+      unchanged,
+    })),
   };
 }

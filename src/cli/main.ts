@@ -4,21 +4,24 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError } from '../errors.js';
-import { registerCommands } from './commands/index.js';
+import { registerCommands, type CliDeps } from './commands/index.js';
 
 /** Build the program; exported so tests can inspect it. */
-export function buildProgram(): Command {
+export function buildProgram(deps: CliDeps = {}): Command {
   const program = new Command('pnlopt')
     .description('Stochastic search over trading-strategy configurations with a parallel typed-array backtester')
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program);
+  registerCommands(program, deps);
   return program;
 }
 
-/** Run the CLI with `argv` (without node and script) and return the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+/**
+ * Run the CLI with `argv` (without node and script) and return the exit code. `deps` replaces
+ * what the commands are wired to (the composition root); bin/pnlopt.js passes none.
+ */
+export async function main(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
+  const program = buildProgram(deps);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;

@@ -1,6 +1,7 @@
 /** Argument parsers and shared options for subcommands. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type PnloptConfig } from '../config/load.js';
+import { checkFamilies } from '../simulation/families/index.js';
 import { jsonNumbers } from '../report/json.js';
 
 /** Parse a whole number >= min (commander reports the option name on failure; exit code 2). */
@@ -33,11 +34,14 @@ export function withCommonOptions(cmd: Command): Command {
     .option('--json', 'print the result as JSON');
 }
 
+/** The config the options name, with every family checked against the family registry. */
 export function configFrom(opts: CommonOptions & { config?: string }): PnloptConfig {
-  return loadConfig({
+  const cfg = loadConfig({
     ...(opts.configDir !== undefined ? { dir: opts.configDir } : {}),
     ...(opts.config !== undefined ? { strategyFile: opts.config } : {}),
   });
+  checkFamilies(cfg);
+  return cfg;
 }
 
 /** Print `value` as JSON or `text` as is, to stdout. */

@@ -1,4 +1,5 @@
 /** Plain-text tables for terminal output: right-aligned numbers, left-aligned text. */
+import { METRIC_NAMES, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
 
 export type Cell = string | number | null;
 
@@ -17,4 +18,9 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
   const line = (cells: readonly string[]) =>
     cells.map((c, j) => (numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
+}
+
+/** A metric record as the lines `pnlopt backtest` prints. */
+export function metricTable(m: Record<MetricName, number>): string {
+  return renderTable(['metric', 'value'], METRIC_NAMES.map((name) => [name, fmt(m[name], 10)]));
 }

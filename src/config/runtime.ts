@@ -8,6 +8,8 @@ export const RuntimeConfig = z.strictObject({
     default_data: z.array(name()).min(1),
     database: name(),
     cache_dir: name(),
+    /** Size cap of the forecast cache files under `cache_dir`; least recently used files go first. */
+    cache_max_bytes: int(1, Infinity),
     /** Folder of each optimization run's output (summary.json), relative to the working directory. */
     runs_dir: name(),
     progress_log_interval_s: num(0, Infinity, { exclusiveMin: true }),

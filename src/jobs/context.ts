@@ -16,7 +16,7 @@ import { computeForecastColumns } from '../simulation/forecast-columns.js';
 export function cachedForecasts(cfg: PnloptConfig): ForecastSource {
   const dir = resolve(cfg.runtime.runtime.cache_dir);
   return (panel, panelHash) =>
-    loadOrComputeForecasts(panel, panelHash, cfg.strategy.forecast_models, dir, computeForecastColumns, forecastCodeVersion());
+    loadOrComputeForecasts(panel, panelHash, cfg.strategy.forecast_models, dir, computeForecastColumns, forecastCodeVersion(), cfg.runtime.runtime.cache_max_bytes);
 }
 
 /** A family's shared columns on `panel`, forecasts from the cache. */

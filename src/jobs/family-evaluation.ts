@@ -11,13 +11,13 @@
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
 import { EvaluationMemo } from '../cache/evaluation-memo.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';
-import { chooseBatchSize, measureCandidateMs } from '../pool/batch-size.js';
 import type { BatchSink, EvaluationPool, PoolSettings } from '../pool/coordinator.js';
 import type { RunStore } from '../store/run-store.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
 import { decodeRow, type ParamLayout } from '../config/param-layout.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import type { WriteQueue } from './run-lifecycle.js';
 import { constraintViolation, decodePoints } from '../search/encoding.js';
 import { guardrailViolation, type GuardrailCheck } from '../search/guardrails.js';
 import { objectiveColumns, objectiveMatrix } from '../search/objectives.js';
@@ -85,34 +85,6 @@ export interface StoredCandidate {
   readonly paramsJson: string;
 }
 
-/**
- * Store writes waiting for the next flush, one closure per batch (not per candidate). A generation
- * is written while the next one is simulated; the job flushes what is left when the search ends,
- * is interrupted or fails. Shared by the families of a job, so an arm the bandit stops pulling
- * does not keep its rows in memory.
- */
-export class WriteQueue {
-  private readonly writes: (() => void)[] = [];
-
-  constructor(private readonly store: RunStore) {}
-
-  push(write: () => void): void {
-    this.writes.push(write);
-  }
-
-  /** Write everything queued in one transaction; on failure the queue is kept, nothing is lost. */
-  flush(): void {
-    if (this.writes.length === 0) return;
-    this.store.transaction(() => this.writes.forEach((w) => w()));
-    this.writes.length = 0;
-  }
-}
-
-/** Thrown when the pool stopped because the run was interrupted. */
-export class InterruptedError extends Error {
-  override name = 'InterruptedError';
-}
-
 /** Counts candidates finished in this process, across families, and how many of them were simulated. */
 export interface ProgressCounter {
   finished: number;
@@ -130,8 +102,6 @@ export class FamilyEvaluation {
   private readonly m: number;
   private readonly objectives: ReturnType<typeof objectiveColumns>;
   private readonly memo = new EvaluationMemo();
-  private candidateMs = NaN;
-  private taskOverheadMs = NaN;
 
   constructor(
     private readonly inp: FamilyEvaluationInputs,
@@ -185,7 +155,7 @@ export class FamilyEvaluation {
       // Cancels this generation if storing the previous one fails; the run's own signal still interrupts.
       const local = new AbortController();
       const signal = this.inp.signal !== undefined ? AbortSignal.any([this.inp.signal, local.signal]) : local.signal;
-      const running = pool.run(X, d, ids, await this.batchSize(X, ids), poolSettings, this.sink(X, M, base), {
+      const running = pool.run(X, d, ids, await pool.batchSize(() => createEvaluator(this.inp.layout, this.inp.ctx), X, d, ids, poolSettings), poolSettings, this.sink(X, M, base), {
         signal,
         onProgress: (doneNow) => this.inp.onProgress?.(counter.finished + doneNow),
       });
@@ -232,19 +202,6 @@ export class FamilyEvaluation {
         writes.push(() => store.writeFailed(runId, layout, X, batchIds, error, base));
       },
     };
-  }
-
-  /** Candidates per task: from the measured costs (once per family), unless `--batch` fixed it. */
-  private async batchSize(X: Float64Array, ids: Int32Array): Promise<number> {
-    const { layout, pool, poolSettings, ctx } = this.inp;
-    if (poolSettings.batchSize !== undefined) return poolSettings.batchSize;
-    if (Number.isNaN(this.candidateMs)) {
-      this.candidateMs = measureCandidateMs(createEvaluator(layout, ctx), X, this.d, ids, poolSettings.calibrationRows, poolSettings.calibrationMs);
-      this.taskOverheadMs = await pool.measureTaskOverheadMs(poolSettings.overheadProbes);
-    }
-    return chooseBatchSize({
-      candidateMs: this.candidateMs, taskOverheadMs: this.taskOverheadMs, maxOverheadFraction: poolSettings.maxOverheadFraction, pending: ids.length, workers: pool.workers,
-    });
   }
 
   /** A resumed run must propose, candidate by candidate, what the stored rows were evaluated for. */

@@ -16,7 +16,7 @@ import type { OptimizerKind } from '../config/optimizer-settings.js';
 import { configHash, type PnloptConfig } from '../config/load.js';
 import { alignPanel } from '../data/panel.js';
 import type { MarketData } from '../data/types.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { canonicalJson, sha256 } from '../hashing.js';
 import { codeVersion } from '../paths.js';
 import { EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
@@ -31,7 +31,8 @@ import { decodeRow, paramLayout, type ParamLayout } from '../config/param-layout
 import type { DatabaseManager } from '../store/database.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { decodePoints } from '../search/encoding.js';
-import { FamilyEvaluation, InterruptedError, MetricLog, WriteQueue, type StoredCandidate } from './family-evaluation.js';
+import { FamilyEvaluation, MetricLog, type StoredCandidate } from './family-evaluation.js';
+import { RunSession } from './run-lifecycle.js';
 import { failedGuardrails, guardrailChecks, type GuardrailCheck } from '../search/guardrails.js';
 import { dimensionStrata } from '../search/operators/categorical.js';
 import { runSearch, type SearchResult } from '../search/optimize.js';
@@ -135,80 +136,73 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     regime: { regime: 'all', definition: cfg.regime.regimes },
     constraints: { guardrails: checks, pairs: Object.fromEntries(layouts.map((l) => [l.family, l.constraints])) },
   };
-  const runId = req.resume !== undefined ? reopen(store, req.resume, runRecord) : store.createRun(runRecord);
-  const done = req.resume !== undefined ? storedCandidates(store, runId) : new Map<number, StoredCandidate>();
-  const writes = new WriteQueue(store);
+  const session = RunSession.open(store, runRecord, req.resume);
+  const { runId, writes } = session;
+  const done = session.resumed ? storedCandidates(store, runId) : new Map<number, StoredCandidate>();
   const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
 
   const families: FamilySetup[] = [];
   const t0 = performance.now();
-  try {
-    for (const layout of layouts) {
-      const shared = await familyData(cfg, layout, panel, data.hash, families[0]?.searchCtx.derived);
-      const searchCtx = contextFor(cfg, shared, windows.search);
-      const holdoutCtx = contextFor(cfg, shared, windows.holdout);
-      createEvaluator(layout, searchCtx); // fails here, before threads start, if the family cannot run on this data
-      families.push({
-        name: layout.family,
-        layout,
-        searchCtx,
-        checks,
-        pool: await EvaluationPool.start(layout, searchCtx, req.pool.workers),
-        holdout: createEvaluator(layout, holdoutCtx),
-      });
-    }
-    const log = new MetricLog();
-    const counter = { finished: 0, simulated: 0 };
-    const evaluations = families.map((f) => {
-      const inputs = {
-        layout: f.layout,
-        ctx: f.searchCtx,
-        pool: f.pool,
-        poolSettings: req.pool,
-        checks: f.checks,
-        settings,
-        store,
-        runId,
-        log,
-        done,
-        writes,
-        ...(req.signal !== undefined ? { signal: req.signal } : {}),
-        onProgress: (finished: number) => req.onProgress?.(finished, req.budget - done.size),
-      };
-      return new FamilyEvaluation(inputs, counter);
-    });
-    let failure: unknown;
-    const result = await runSearch({
-      optimizer: req.optimizer,
-      spaces: layouts.map((l) => ({ family: l.family, strata: dimensionStrata(l) })),
-      budget: { maxCandidates: req.budget, maxWallMs: req.maxSeconds * 1000, ...(req.signal !== undefined ? { signal: req.signal } : {}) },
-      seed: req.seed,
-      settings,
-      evaluate: (U, n, family) => evaluations[family]!.evaluate(U, n),
-    }).catch((err: unknown) => {
-      if (!(err instanceof InterruptedError)) failure = err;
-      return null;
-    });
-    // Whatever ended the search, store what was evaluated; the first error is the one reported.
+  return session.run(async () => {
     try {
+      for (const layout of layouts) {
+        const shared = await familyData(cfg, layout, panel, data.hash, families[0]?.searchCtx.derived);
+        const searchCtx = contextFor(cfg, shared, windows.search);
+        const holdoutCtx = contextFor(cfg, shared, windows.holdout);
+        createEvaluator(layout, searchCtx); // fails here, before threads start, if the family cannot run on this data
+        families.push({
+          name: layout.family,
+          layout,
+          searchCtx,
+          checks,
+          pool: await EvaluationPool.start(layout, searchCtx, req.pool.workers, req.pool.workerFile),
+          holdout: createEvaluator(layout, holdoutCtx),
+        });
+      }
+      const log = new MetricLog();
+      const counter = { finished: 0, simulated: 0 };
+      const evaluations = families.map((f) => {
+        const inputs = {
+          layout: f.layout,
+          ctx: f.searchCtx,
+          pool: f.pool,
+          poolSettings: req.pool,
+          checks: f.checks,
+          settings,
+          store,
+          runId,
+          log,
+          done,
+          writes,
+          ...(req.signal !== undefined ? { signal: req.signal } : {}),
+          onProgress: (finished: number) => req.onProgress?.(finished, req.budget - done.size),
+        };
+        return new FamilyEvaluation(inputs, counter);
+      });
+      const result = await runSearch({
+        optimizer: req.optimizer,
+        spaces: layouts.map((l) => ({ family: l.family, strata: dimensionStrata(l) })),
+        budget: { maxCandidates: req.budget, maxWallMs: req.maxSeconds * 1000, ...(req.signal !== undefined ? { signal: req.signal } : {}) },
+        seed: req.seed,
+        settings,
+        evaluate: (U, n, family) => evaluations[family]!.evaluate(U, n),
+      }).catch((err: unknown) => {
+        if (err instanceof InterruptedError) return null;
+        throw err;
+      });
+      // Every evaluated candidate is stored before the run's end is recorded.
       writes.flush();
-    } catch (err) {
-      failure ??= err;
+      const elapsed = (performance.now() - t0) / 1000;
+      if (result === null || result.stopReason === 'aborted') {
+        const summary = interruptedSummary(req, runId, windows, panel.time, store.countStored(runId), counter.simulated, elapsed, outDir, hash, data.hash);
+        session.finish('interrupted', summary);
+        return summary;
+      }
+      return finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated, hash);
+    } finally {
+      await Promise.all(families.map((f) => f.pool.close()));
     }
-    if (failure !== undefined) throw failure;
-    const elapsed = (performance.now() - t0) / 1000;
-    if (result === null || result.stopReason === 'aborted') {
-      const summary = interruptedSummary(req, runId, windows, panel.time, store.countStored(runId), counter.simulated, elapsed, outDir, hash, data.hash);
-      store.finishRun(runId, 'interrupted', summary);
-      return summary;
-    }
-    return finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated, hash);
-  } catch (err) {
-    store.finishRun(runId, 'failed', { error: err instanceof Error ? err.message : String(err) });
-    throw err;
-  } finally {
-    await Promise.all(families.map((f) => f.pool.close()));
-  }
+  });
 }
 
 /** Rank, hold-out gate, store, adopt: the end of a completed search. */
@@ -356,32 +350,6 @@ function interruptedSummary(
     evaluated, simulated, generations: 0, stop_reason: 'aborted', elapsed_s: elapsed, candidates_per_s: evaluated / elapsed,
     best: null, adopted: false, adoption_reason: `interrupted: resume with --resume ${runId}`, front: [], out_dir: outDir,
   };
-}
-
-/** Reopen an interrupted run after checking it is the same job. */
-function reopen(
-  store: RunStore,
-  runId: string,
-  record: { configHash: string; dataHash: string; codeVersion: string; family: string; optimizer: string; seed: string; budget: number; dataWindow: unknown },
-): string {
-  const row = store.run(runId);
-  if (row === undefined) throw new UsageError(`--resume ${runId}: no such run in the database`);
-  const mismatch = (
-    [
-      ['config hash', row.config_hash, record.configHash],
-      ['data hash', row.data_hash, record.dataHash],
-      ['code version', row.code_version, record.codeVersion],
-      ['tickers and windows', row.data_window_json, JSON.stringify(record.dataWindow)],
-      ['family', row.family, record.family],
-      ['optimizer', row.optimizer, record.optimizer],
-      ['seed', row.seed, record.seed],
-      ['budget', row.budget, record.budget],
-    ] as const
-  ).filter(([, a, b]) => a !== b);
-  if (mismatch.length > 0) throw new UsageError(`--resume ${runId}: the run was made with a different ${mismatch.map(([k, a, b]) => `${k} (${a}, now ${b})`).join(', ')}`);
-  if (row.status === 'completed') throw new UsageError(`--resume ${runId}: the run is already completed`);
-  store.reopenRun(runId);
-  return runId;
 }
 
 function storedCandidates(store: RunStore, runId: string): Map<number, StoredCandidate> {

@@ -24,19 +24,19 @@ import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
 import type { ParamLayout } from '../config/param-layout.js';
 import { chooseBatchSize, measureCandidateMs } from './batch-size.js';
-import type { BatchTask, FaultSpec, WorkerInit } from './worker.js';
+import type { BatchEvaluator } from '../simulation/evaluator.js';
+import type { BatchTask, WorkerInit } from './worker.js';
 
 /** One task running and one waiting per worker, so a worker never idles while the main thread writes results. */
 const TASKS_PER_WORKER = 2;
-
-/** Env var holding a JSON `FaultSpec`, read when no fault is passed in code: the test hook for child processes. */
-export const FAULT_ENV = 'PNLOPT_TEST_FAULT';
 
 export type BatchFailurePolicy = 'continue' | 'stop';
 
 /** How a run uses the pool. Every field comes from config or the command line; none has a default here. */
 export interface PoolSettings {
   readonly workers: number;
+  /** The compiled worker module the threads run (`workerFile()`, or a test's fixture wrapping it). */
+  readonly workerFile: string;
   /** Candidates per task; when absent, chosen by `chooseBatchSize` from measured costs. */
   readonly batchSize?: number;
   readonly onBatchFailure: BatchFailurePolicy;
@@ -106,14 +106,11 @@ export function workerFile(root = projectRoot()): string {
   return file;
 }
 
-/** The fault hook from `FAULT_ENV`, if set. */
-export function faultFromEnv(): FaultSpec | null {
-  const text = process.env[FAULT_ENV];
-  return text === undefined || text === '' ? null : (JSON.parse(text) as FaultSpec);
-}
-
 /** A started pool of workers that all hold the same evaluator inputs. */
 export class EvaluationPool {
+  /** Main-thread estimate of one candidate's cost and the measured per-task overhead, ms (NaN until measured). */
+  private measured = { candidateMs: NaN, taskOverheadMs: NaN };
+
   private constructor(
     private readonly pool: Piscina,
     private readonly init: WorkerInit,
@@ -123,13 +120,9 @@ export class EvaluationPool {
     readonly startupMs: number,
   ) {}
 
-  /**
-   * Start `workers` threads and wait until each has built its evaluator.
-   * @param fault test hook (see `FaultSpec`); default: `faultFromEnv()`
-   */
-  static async start(layout: ParamLayout, ctx: SimulationContext, workers: number, fault: FaultSpec | null = faultFromEnv()): Promise<EvaluationPool> {
-    const file = workerFile();
-    const init: WorkerInit = { layout, ctx, attempt: 0, fault };
+  /** Start `workers` threads running the worker module `file` and wait until each has built its evaluator. */
+  static async start(layout: ParamLayout, ctx: SimulationContext, workers: number, file: string): Promise<EvaluationPool> {
+    const init: WorkerInit = { layout, ctx, attempt: 0 };
     const t0 = performance.now();
     const pool = newPiscina(file, init, workers);
     try {
@@ -139,6 +132,25 @@ export class EvaluationPool {
       throw err;
     }
     return new EvaluationPool(pool, init, file, workers, performance.now() - t0);
+  }
+
+  /**
+   * Candidates per task: `settings.batchSize` when given, else `chooseBatchSize` from the costs,
+   * which are measured once per pool (the candidate cost on `evaluator()` in this thread, over
+   * the rows `ids` of X) and reused for its later runs.
+   */
+  async batchSize(evaluator: () => BatchEvaluator, X: Float64Array, d: number, ids: Int32Array, settings: PoolSettings): Promise<number> {
+    if (settings.batchSize !== undefined) return settings.batchSize;
+    if (Number.isNaN(this.measured.candidateMs)) {
+      const candidateMs = measureCandidateMs(evaluator(), X, d, ids, settings.calibrationRows, settings.calibrationMs);
+      this.measured = { candidateMs, taskOverheadMs: await this.measureTaskOverheadMs(settings.overheadProbes) };
+    }
+    return chooseBatchSize({ ...this.measured, maxOverheadFraction: settings.maxOverheadFraction, pending: ids.length, workers: this.workers });
+  }
+
+  /** The costs behind the batch size, ms (NaN when the batch size was given). */
+  get costs(): { readonly candidateMs: number; readonly taskOverheadMs: number } {
+    return this.measured;
   }
 
   /** Mean round trip of an empty task over `probes` sequential tasks, ms: the fixed cost of a task. */
@@ -268,15 +280,12 @@ export async function evaluateCandidates(
   if (ids.length === 0) {
     return { status: 'completed', evaluated: 0, failed: 0, retried: 0, batchSize: 0, batches: 0, workers: 0, candidateMs: NaN, taskOverheadMs: NaN, startupMs: 0 };
   }
-  const candidateMs = settings.batchSize === undefined ? measureCandidateMs(evaluator, X, d, ids, settings.calibrationRows, settings.calibrationMs) : NaN;
   const workers = Math.min(settings.workers, ids.length);
-  const pool = await EvaluationPool.start(layout, ctx, workers);
+  const pool = await EvaluationPool.start(layout, ctx, workers, settings.workerFile);
   try {
-    const taskOverheadMs = settings.batchSize === undefined ? await pool.measureTaskOverheadMs(settings.overheadProbes) : NaN;
-    const batchSize =
-      settings.batchSize ?? chooseBatchSize({ candidateMs, taskOverheadMs, maxOverheadFraction: settings.maxOverheadFraction, pending: ids.length, workers });
+    const batchSize = await pool.batchSize(() => evaluator, X, d, ids, settings);
     const outcome = await pool.run(X, d, ids, batchSize, settings, sink, hooks);
-    return { ...outcome, workers, candidateMs, taskOverheadMs, startupMs: pool.startupMs };
+    return { ...outcome, workers, ...pool.costs, startupMs: pool.startupMs };
   } finally {
     await pool.close();
   }

@@ -1,11 +1,19 @@
 /** Pool settings from `runtime_config.yml` (`pool:`), with the command line's worker count and batch size. */
 import type { PnloptConfig } from '../config/load.js';
-import { defaultWorkers, type PoolSettings } from './coordinator.js';
+import { defaultWorkers, workerFile, type PoolSettings } from './coordinator.js';
 
-export function poolSettings(cfg: PnloptConfig, over: { workers?: number | undefined; batch?: number | undefined }): PoolSettings {
+export interface PoolOverrides {
+  readonly workers?: number | undefined;
+  readonly batch?: number | undefined;
+  /** The worker module; default: the compiled `dist/src/pool/worker.js`. */
+  readonly workerFile?: string | undefined;
+}
+
+export function poolSettings(cfg: PnloptConfig, over: PoolOverrides): PoolSettings {
   const pool = cfg.runtime.pool;
   return {
     workers: over.workers ?? defaultWorkers(),
+    workerFile: over.workerFile ?? workerFile(),
     ...(over.batch !== undefined ? { batchSize: over.batch } : {}),
     onBatchFailure: pool.on_batch_failure,
     maxRetries: pool.max_retries,

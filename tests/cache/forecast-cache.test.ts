@@ -1,9 +1,9 @@
 /**
  * Forecast cache: key canonicalisation and sensitivity, memory and disk hits (counted compute
- * calls), and distrust of damaged files. A fresh module instance (`vi.resetModules`) stands for a
+ * calls), distrust of damaged files, and the size cap's least-recently-used eviction. A fresh module instance (`vi.resetModules`) stands for a
  * new process: empty memory, same disk.
  */
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -158,5 +158,96 @@ describe('loadOrComputeForecasts', () => {
     const cols = await (await freshCache()).loadOrComputeForecasts(shorter, 'h', cfg, dir, compute, 'v1');
     expect(calls.n).toBe(2);
     expect(cols.T).toBe(T - 1);
+  });
+});
+
+describe('loadOrComputeForecasts size cap', () => {
+  /** The cache file of code version `v`, as named on disk. */
+  const fileOf = (cache: CacheModule, v: string) => `${cache.forecastCacheKey('h', cfg, v)}.f64`;
+  /** Cache files in the folder, sorted (temp and foreign files included if any). */
+  const listing = async () => (await readdir(dir)).sort();
+  /**
+   * Date a file's last use `secondsAgo` back. File system timestamps are coarse (writes a few ms
+   * apart may share an mtime), so each test spaces its files' recency explicitly.
+   */
+  const age = async (name: string, secondsAgo: number) => {
+    const t = new Date(Date.now() - secondsAgo * 1000);
+    await utimes(join(dir, name), t, t);
+  };
+  /** Size of one cache file: every version's file has the same size (same shape, same-length key). */
+  async function fileSize(): Promise<number> {
+    const probe = await mkdtemp(join(tmpdir(), 'pnlopt-forecast-cache-size-'));
+    try {
+      const cache = await freshCache();
+      await cache.loadOrComputeForecasts(panel, 'h', cfg, probe, countingCompute().compute, 'probe');
+      return (await stat(join(probe, fileOf(cache, 'probe')))).size;
+    } finally {
+      await rm(probe, { recursive: true, force: true });
+    }
+  }
+
+  it('keeps the two most recent files under a cap that fits two, and the evicted key recomputes', async () => {
+    const size = await fileSize();
+    const cap = 2 * size + Math.floor(size / 2);
+    const { calls, compute } = countingCompute();
+    const cache = await freshCache();
+    // Not cache files: left alone and not counted.
+    await writeFile(join(dir, 'notes.txt'), Buffer.alloc(3 * size));
+    await writeFile(join(dir, `.${fileOf(cache, 'v9')}.123.abc.tmp`), Buffer.alloc(3 * size));
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1', cap);
+    await age(fileOf(cache, 'v1'), 300);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v2', cap);
+    await age(fileOf(cache, 'v2'), 200);
+    expect((await listing()).filter((n) => n.endsWith('.f64') && !n.startsWith('.'))).toEqual([fileOf(cache, 'v1'), fileOf(cache, 'v2')].sort());
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v3', cap);
+    expect(calls.n).toBe(3);
+    expect(await listing()).toEqual([`.${fileOf(cache, 'v9')}.123.abc.tmp`, fileOf(cache, 'v2'), fileOf(cache, 'v3'), 'notes.txt'].sort());
+
+    // A new process: v2 and v3 come from disk, v1 is computed again (and then evicts v2, now the oldest).
+    const later = await freshCache();
+    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v2', cap);
+    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v3', cap);
+    expect(calls.n).toBe(3);
+    await age(fileOf(later, 'v2'), 100);
+    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1', cap);
+    expect(calls.n).toBe(4);
+    expect((await listing()).filter((n) => n.endsWith('.f64') && !n.startsWith('.'))).toEqual([fileOf(later, 'v1'), fileOf(later, 'v3')].sort());
+  });
+
+  it('counts a read from disk as use: the file read again outlives an unread newer one', async () => {
+    const size = await fileSize();
+    const cap = 2 * size + Math.floor(size / 2);
+    const { calls, compute } = countingCompute();
+    const cache = await freshCache();
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'A', cap);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'B', cap);
+    // A written before B.
+    await age(fileOf(cache, 'A'), 300);
+    await age(fileOf(cache, 'B'), 200);
+    const before = (await stat(join(dir, fileOf(cache, 'A')))).mtimeMs;
+
+    const later = await freshCache();
+    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'A', cap);
+    expect(calls.n).toBe(2);
+    expect((await stat(join(dir, fileOf(later, 'A')))).mtimeMs).toBeGreaterThan(before + 250_000);
+    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'C', cap);
+    expect(calls.n).toBe(3);
+    expect(await listing()).toEqual([fileOf(later, 'A'), fileOf(later, 'C')].sort());
+  });
+
+  it('keeps a new file larger than the cap on its own and evicts everything else', async () => {
+    const size = await fileSize();
+    const { calls, compute } = countingCompute();
+    const cache = await freshCache();
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1', 3 * size);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v2', 3 * size);
+    expect((await listing()).length).toBe(2);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v3', size - 1);
+    expect(await listing()).toEqual([fileOf(cache, 'v3')]);
+    expect((await stat(join(dir, fileOf(cache, 'v3')))).size).toBe(size);
+
+    // The kept file is whole and trusted by a new process.
+    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v3', size - 1);
+    expect(calls.n).toBe(3);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { EXIT_INTERRUPTED } from '../../src/errors.js';
-import { FAULT_ENV } from '../../src/pool/coordinator.js';
+import { FAULT_ENV, FAULTY_CLI } from '../fixtures/pool/faulty-worker.js';
 import { configDirWith } from '../helpers/config-dir.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 
@@ -147,7 +147,7 @@ describe('pnlopt optimize interrupted', () => {
     const db = join(dir, 'o.db');
     const args = ['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '200', '--seed', '5', '--workers', '1', '--batch', '10', '--db', db];
     // The batch holding candidate 35 hangs, so batches 0-2 are done when SIGINT comes.
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'pnlopt.js'), ...args, '--out', join(dir, 'cut')], {
+    const child = spawn(process.execPath, [FAULTY_CLI, ...args, '--out', join(dir, 'cut')], {
       cwd: dir,
       env: { ...process.env, [FAULT_ENV]: JSON.stringify({ candidate: 35, mode: 'hang' }) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -146,7 +146,7 @@ describe('runOptimization', () => {
   it('refuses to resume with another seed or a completed run', async () => {
     const dbm = db();
     const done = await runOptimization(request({ dbm }));
-    await expect(runOptimization(request({ dbm, resume: done.run_id, seed: 9 }))).rejects.toThrow(/different seed \(7, now 9\)/);
+    await expect(runOptimization(request({ dbm, resume: done.run_id, seed: 9 }))).rejects.toThrow(/seed: the run has 7, this command has 9/);
     await expect(runOptimization(request({ dbm, resume: done.run_id }))).rejects.toThrow(/already completed/);
   });
 

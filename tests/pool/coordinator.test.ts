@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import { EvaluationPool, evaluateCandidates, workerFile, type BatchSink, type PoolSettings } from '../../src/pool/coordinator.js';
-import type { FaultSpec } from '../../src/pool/worker.js';
 import type { SimulationContext } from '../../src/simulation/context.js';
 import type { ParamLayout } from '../../src/config/param-layout.js';
+import { FAULTY_WORKER, withFault, type FaultSpec } from '../fixtures/pool/faulty-worker.js';
 import { inThread, msftSmaCross, population, sameBits } from '../fixtures/pool/setup.js';
 
 const N = 203;
@@ -23,6 +23,7 @@ const all = Int32Array.from({ length: N }, (_, i) => i);
 function settings(over: Partial<PoolSettings> = {}): PoolSettings {
   return {
     workers: 2,
+    workerFile: workerFile(),
     onBatchFailure: 'continue',
     maxRetries: 1,
     interruptGraceMs: 10_000,
@@ -73,7 +74,7 @@ beforeAll(async () => {
 describe('determinism', () => {
   it('gives the in-thread F bit for bit with 1, 2 and 8 workers and any batch size', async () => {
     for (const [workers, batchSizes] of [[1, [1, 17]], [2, [7, 64, N]], [8, [5]]] as const) {
-      const pool = await EvaluationPool.start(layout, ctx, workers, null);
+      const pool = await EvaluationPool.start(layout, ctx, workers, workerFile());
       try {
         for (const batch of batchSizes) {
           const c = collector();
@@ -107,15 +108,17 @@ describe('determinism', () => {
 });
 
 describe('failing workers', () => {
-  async function runWithFault(fault: FaultSpec, over: Partial<PoolSettings> = {}, batch = 16, workers = 2) {
-    const pool = await EvaluationPool.start(layout, ctx, workers, fault);
-    try {
-      const c = collector();
-      const outcome = await pool.run(X, d, all, batch, settings({ workers, ...over }), c.sink);
-      return { outcome, ...c };
-    } finally {
-      await pool.close();
-    }
+  function runWithFault(fault: FaultSpec, over: Partial<PoolSettings> = {}, batch = 16, workers = 2) {
+    return withFault(fault, async () => {
+      const pool = await EvaluationPool.start(layout, ctx, workers, FAULTY_WORKER);
+      try {
+        const c = collector();
+        const outcome = await pool.run(X, d, all, batch, settings({ workers, workerFile: FAULTY_WORKER, ...over }), c.sink);
+        return { outcome, ...c };
+      } finally {
+        await pool.close();
+      }
+    });
   }
 
   it.each(['throw', 'exit'] as const)('retries a batch whose worker fails once (%s) and loses nothing', async (mode) => {
@@ -156,7 +159,7 @@ describe('failing workers', () => {
 describe('interruption', () => {
   let pool: EvaluationPool;
   beforeAll(async () => {
-    pool = await EvaluationPool.start(layout, ctx, 2, null);
+    pool = await EvaluationPool.start(layout, ctx, 2, workerFile());
   });
   afterAll(async () => {
     await pool.close();
@@ -189,7 +192,7 @@ describe('interruption', () => {
 });
 
 it('aborts an in-flight batch that does not finish within the grace period and records nothing for it', async () => {
-  const pool = await EvaluationPool.start(layout, ctx, 1, { candidate: 35, mode: 'hang' });
+  const pool = await withFault({ candidate: 35, mode: 'hang' }, () => EvaluationPool.start(layout, ctx, 1, FAULTY_WORKER));
   try {
     const c = collector();
     const interrupt = new AbortController();

@@ -4,7 +4,8 @@ import { METRIC_COUNT } from '../../../native-free-kernels/portfolio/metrics.js'
 import { alignPanel } from '../../data/panel.js';
 import { formatTime } from '../../data/validate.js';
 import { UsageError } from '../../errors.js';
-import { metricRecord, metricTable } from '../../report/metrics.js';
+import { metricRecord } from '../../report/metrics.js';
+import { metricTable } from '../table.js';
 import { buildContext } from '../../jobs/context.js';
 import { createEvaluator } from '../../simulation/evaluator.js';
 import { decodeRow, encodeNamedValues, paramLayout, parseAssignments } from '../../config/param-layout.js';

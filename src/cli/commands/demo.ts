@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { frontTable } from '../front-table.js';
 import { ingestSummaryJson, ingestSummaryTable } from '../ingest-table.js';
-import { EXIT_INTERRUPTED } from '../../errors.js';
-import { withInterrupt } from '../interrupt.js';
+import { reportRunEnd, withInterrupt } from '../interrupt.js';
+import type { CliDeps } from './index.js';
 import { printResult, withCommonOptions, type CommonOptions } from '../options.js';
 import { runIngest } from './ingest.js';
 import { runOptimize } from './optimize.js';
@@ -12,7 +12,7 @@ interface DemoOptions extends CommonOptions {
   db?: string;
 }
 
-export function registerDemo(program: Command): void {
+export function registerDemo(program: Command, deps: CliDeps): void {
   withCommonOptions(
     program
       .command('demo')
@@ -20,12 +20,12 @@ export function registerDemo(program: Command): void {
       .option('--db <path>', 'SQLite database (default: runtime.database in config)'),
   ).action(async (opts: DemoOptions) => {
     const ingest = runIngest(opts);
-    const summary = await withInterrupt((signal) => runOptimize(opts, signal));
+    const summary = await withInterrupt((signal) => runOptimize(opts, signal, deps));
     printResult(
       opts,
       { ingest: ingestSummaryJson(ingest), optimize: summary },
       () => `Ingested the embedded data set:\n${ingestSummaryTable(ingest)}\n\n${frontTable(summary)}`,
     );
-    if (summary.status === 'interrupted') process.exitCode = EXIT_INTERRUPTED;
+    reportRunEnd(summary.run_id, summary.status);
   });
 }

@@ -9,12 +9,18 @@ import { registerPareto } from './pareto.js';
 import { registerSample } from './sample.js';
 import { registerSynth } from './synth.js';
 
-export function registerCommands(program: Command): void {
-  registerDemo(program);
+/** What the commands are wired to, when not the defaults. */
+export interface CliDeps {
+  /** Worker module of the evaluation pools (default: the compiled pool worker). */
+  readonly workerFile?: string;
+}
+
+export function registerCommands(program: Command, deps: CliDeps): void {
+  registerDemo(program, deps);
   registerIngest(program);
   registerBacktest(program);
-  registerEvaluate(program);
-  registerOptimize(program);
+  registerEvaluate(program, deps);
+  registerOptimize(program, deps);
   registerSynth(program);
   registerSample(program);
   registerPareto(program);

@@ -1,13 +1,14 @@
 /** `pnlopt optimize`: a whole search, stored and summarised; runs on the embedded data when given nothing. */
 import type { Command } from 'commander';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../../config/optimizer-settings.js';
-import { EXIT_INTERRUPTED, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { createProgress } from '../progress.js';
 import { frontTable } from '../front-table.js';
 import { runOptimization, type OptimizationSummary } from '../../jobs/optimize.js';
 import { DatabaseManager } from '../../store/database.js';
 import { dbPath, loadData } from '../data-args.js';
-import { withInterrupt } from '../interrupt.js';
+import { reportRunEnd, withInterrupt } from '../interrupt.js';
+import type { CliDeps } from './index.js';
 import { configFrom, intArg, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 import { poolSettings } from '../../pool/settings.js';
 
@@ -28,7 +29,7 @@ export interface OptimizeOptions extends CommonOptions {
 }
 
 /** Run the job with the command line over the config defaults; the store holds everything whatever happens. */
-export async function runOptimize(opts: OptimizeOptions, signal?: AbortSignal): Promise<OptimizationSummary> {
+export async function runOptimize(opts: OptimizeOptions, signal?: AbortSignal, deps: CliDeps = {}): Promise<OptimizationSummary> {
   const cfg = configFrom(opts);
   const defaults = cfg.strategy.optimizer.defaults;
   const optimizer = (opts.optimizer ?? defaults.optimizer) as OptimizerKind;
@@ -48,7 +49,7 @@ export async function runOptimize(opts: OptimizeOptions, signal?: AbortSignal): 
       budget,
       maxSeconds: opts.maxSeconds ?? Infinity,
       seed: opts.seed ?? defaults.seed,
-      pool: poolSettings(cfg, { workers: opts.workers, batch: opts.batch }),
+      pool: poolSettings(cfg, { workers: opts.workers, batch: opts.batch, workerFile: deps.workerFile }),
       dbm,
       ...(opts.out !== undefined ? { outDir: opts.out } : {}),
       ...(opts.resume !== undefined ? { resume: opts.resume } : {}),
@@ -61,7 +62,7 @@ export async function runOptimize(opts: OptimizeOptions, signal?: AbortSignal): 
   }
 }
 
-export function registerOptimize(program: Command): void {
+export function registerOptimize(program: Command, deps: CliDeps): void {
   withCommonOptions(
     program
       .command('optimize')
@@ -80,11 +81,8 @@ export function registerOptimize(program: Command): void {
       .option('--db <path>', 'SQLite database (default: runtime.database in config)')
       .option('--resume <run-id>', 'continue an interrupted run; the finished candidates are not evaluated again'),
   ).action(async (opts: OptimizeOptions) => {
-    const summary = await withInterrupt((signal) => runOptimize(opts, signal));
+    const summary = await withInterrupt((signal) => runOptimize(opts, signal, deps));
     printResult(opts, summary, () => frontTable(summary));
-    if (summary.status === 'interrupted') {
-      process.stderr.write(`pnlopt: interrupted; continue with --resume ${summary.run_id}\n`);
-      process.exitCode = EXIT_INTERRUPTED;
-    }
+    reportRunEnd(summary.run_id, summary.status);
   });
 }

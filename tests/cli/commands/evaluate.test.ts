@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_COUNT, METRIC_NAMES } from '../../../native-free-kernels/portfolio/metrics.js';
 import { runEvaluate, type EvaluateOptions } from '../../../src/cli/commands/evaluate.js';
 import { DataError, EXIT_INTERRUPTED, UsageError } from '../../../src/errors.js';
-import { FAULT_ENV } from '../../../src/pool/coordinator.js';
 import type { SimulationContext } from '../../../src/simulation/context.js';
 import type { ParamLayout } from '../../../src/config/param-layout.js';
-import { FIXTURES, inThread, MSFT, msftSmaCross, population, ROOT, sameBits } from '../../fixtures/pool/setup.js';
+import { FAULT_ENV, FAULTY_CLI } from '../../fixtures/pool/faulty-worker.js';
+import { FIXTURES, inThread, MSFT, msftSmaCross, population, sameBits } from '../../fixtures/pool/setup.js';
 
 const N = 120;
 let layout: ParamLayout;
@@ -61,7 +61,7 @@ describe('pnlopt evaluate', () => {
     const out = join(dir, 'ordered.csv');
     const db = join(dir, 'ordered.db');
     const summary = await runEvaluate(options({ out, db }));
-    expect(summary).toMatchObject({ status: 'completed', candidates: N, evaluated: N, failed: 0, alreadyDone: 0, out });
+    expect(summary).toMatchObject({ status: 'completed', candidates: N, evaluated: N, failed: 0, already_done: 0, out });
 
     const inLines = readFileSync(input, 'utf8').split('\n');
     const outLines = readFileSync(out, 'utf8').split('\n');
@@ -77,11 +77,11 @@ describe('pnlopt evaluate', () => {
     expect(sameBits(F, reference)).toBe(true);
 
     const conn = new Database(db, { readonly: true });
-    const run = conn.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(summary.runId) as Record<string, unknown>;
+    const run = conn.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(summary.run_id) as Record<string, unknown>;
     conn.close();
     expect(run).toMatchObject({ status: 'completed', family: 'sma_cross', budget: N, code_version: expect.any(String), config_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(run.finished_at).not.toBeNull();
-    expect(storedCandidates(db, summary.runId)).toHaveLength(N);
+    expect(storedCandidates(db, summary.run_id)).toHaveLength(N);
   });
 
   it('reports every bad row by row number before it opens the store or starts a worker', async () => {
@@ -104,7 +104,7 @@ describe('pnlopt evaluate', () => {
     // One worker, batches of 10; the batch of candidate 35 hangs, so batches 0-2 are stored when SIGINT comes.
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'bin', 'pnlopt.js'), 'evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', out, '--db', db, '--workers', '1', '--batch', '10'],
+      [FAULTY_CLI, 'evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', out, '--db', db, '--workers', '1', '--batch', '10'],
       { env: { ...process.env, [FAULT_ENV]: JSON.stringify({ candidate: 35, mode: 'hang' }) }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -122,17 +122,17 @@ describe('pnlopt evaluate', () => {
     expect(storedCandidates(db, run.run_id)).toHaveLength(30);
     expect(existsSync(out)).toBe(false);
 
-    await expect(runEvaluate(options({ db, out, resume: run.run_id, feeBps: 7 }))).rejects.toThrow(/tickers, window or simulation settings/);
+    await expect(runEvaluate(options({ db, out, resume: run.run_id, feeBps: 7 }))).rejects.toThrow(/tickers, windows and simulation settings/);
     await expect(runEvaluate(options({ db, out, resume: 'no-such-run' }))).rejects.toThrow(UsageError);
 
     const resumed = await runEvaluate(options({ db, out, resume: run.run_id }));
-    expect(resumed).toMatchObject({ runId: run.run_id, status: 'completed', alreadyDone: 30, evaluated: N - 30 });
+    expect(resumed).toMatchObject({ run_id: run.run_id, status: 'completed', already_done: 30, evaluated: N - 30 });
 
     const refDb = join(dir, 'reference.db');
     const refOut = join(dir, 'reference.csv');
     const reference = await runEvaluate(options({ db: refDb, out: refOut }));
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(refOut, 'utf8'));
-    expect(storedCandidates(db, run.run_id)).toEqual(storedCandidates(refDb, reference.runId));
+    expect(storedCandidates(db, run.run_id)).toEqual(storedCandidates(refDb, reference.run_id));
   });
 });
 

@@ -21,7 +21,7 @@ const layout = paramLayout(cfg, 'sma_cross');
 const PERIODS = 252;
 
 function readOpenClose(file: string): { open: number[]; close: number[] } {
-  const lines = readFileSync(join(import.meta.dirname, '..', '..', 'data', file), 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(join(import.meta.dirname, '..', '..', '..', 'data', file), 'utf8').trim().split('\n').slice(1);
   const rows = lines.map((l) => l.split(','));
   return { open: rows.map((r) => Number(r[1])), close: rows.map((r) => Number(r[4])) };
 }

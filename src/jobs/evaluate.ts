@@ -1,0 +1,117 @@
+/**
+ * The evaluate job: a given population (one candidate per row of a candidates table) over the
+ * worker pool, every finished batch stored as it lands; the rows written back with their metrics,
+ * in input order, when the run completes. An interrupted run keeps what finished and is resumed
+ * by id (`RunSession`), evaluating only what it has not stored.
+ */
+import type { PnloptConfig } from '../config/load.js';
+import type { ParamLayout } from '../config/param-layout.js';
+import { writeResultsCsv, type CandidateTable } from '../data/candidates-csv.js';
+import { alignPanel } from '../data/panel.js';
+import type { MarketData } from '../data/types.js';
+import { codeVersion } from '../paths.js';
+import { evaluateCandidates, type EvaluationReport, type PoolSettings } from '../pool/coordinator.js';
+import { RunStore, type NewRun } from '../store/run-store.js';
+import type { DatabaseManager } from '../store/database.js';
+import { buildContext } from './context.js';
+import { RunSession } from './run-lifecycle.js';
+
+export interface EvaluateRequest {
+  readonly cfg: PnloptConfig;
+  readonly layout: ParamLayout;
+  readonly table: CandidateTable;
+  /** CSV written when the run completes. */
+  readonly out: string;
+  readonly data: MarketData;
+  readonly tickers?: readonly string[] | undefined;
+  readonly feeBps?: number | undefined;
+  readonly pool: PoolSettings;
+  readonly dbm: DatabaseManager;
+  readonly resume?: string | undefined;
+  /** Command line recorded with a new run. */
+  readonly command: string;
+  /** Aborting it interrupts the run. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called once the run is open, with its id and the candidates left to evaluate. */
+  readonly onStart?: (runId: string, pending: number, total: number) => void;
+  /** Called after each stored batch with the candidates done in this session. */
+  readonly onProgress?: (done: number) => void;
+}
+
+export interface EvaluateSummary {
+  readonly run_id: string;
+  readonly status: 'completed' | 'interrupted' | 'failed';
+  readonly candidates: number;
+  /** Candidates already stored before this session (resume). */
+  readonly already_done: number;
+  readonly evaluated: number;
+  readonly failed: number;
+  /** The output file, when the run completed. */
+  readonly out: string | null;
+  readonly workers: number;
+  readonly batch_size: number;
+  readonly seconds: number;
+}
+
+/** Run the job; the run record and every finished batch are in the store whatever happens. */
+export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSummary> {
+  const t0 = performance.now();
+  const { cfg, layout, table } = req;
+  const panel = alignPanel(req.data, req.tickers);
+  const ctx = await buildContext(cfg, layout, panel, req.data.hash, { start: 0, end: panel.T, feeBps: req.feeBps });
+  const record: NewRun = {
+    command: req.command,
+    family: layout.family,
+    optimizer: null,
+    seed: null,
+    configHash: cfg.hash,
+    dataHash: req.data.hash,
+    codeVersion: codeVersion(),
+    sampler: { candidates_csv: table.file, sha256: table.sha256, candidates: table.n },
+    dataWindow: { tickers: panel.tickers, bars: panel.T, ...ctx.settings },
+    budget: table.n,
+  };
+  const store = new RunStore(req.dbm);
+  const session = RunSession.open(store, record, req.resume);
+  const { runId, writes } = session;
+  const done = store.evaluatedMask(runId, table.n);
+  const pending = Int32Array.from({ length: table.n - done.reduce((s, v) => s + v, 0) });
+  for (let i = 0, k = 0; i < table.n; i++) if (done[i] === 0) pending[k++] = i;
+  req.onStart?.(runId, pending.length, table.n);
+  const report: EvaluationReport = await session.run(() =>
+    evaluateCandidates(
+      layout,
+      ctx,
+      table.X,
+      pending,
+      req.pool,
+      {
+        // Each batch is stored as it finishes: evaluate has no next generation to overlap with.
+        ok: (ids, F) => {
+          writes.push(() => store.writeEvaluated(runId, layout, table.X, ids, F));
+          writes.flush();
+        },
+        failed: (ids, error) => {
+          writes.push(() => store.writeFailed(runId, layout, table.X, ids, error));
+          writes.flush();
+        },
+      },
+      { ...(req.signal !== undefined ? { signal: req.signal } : {}), ...(req.onProgress !== undefined ? { onProgress: req.onProgress } : {}) },
+    ),
+  );
+  const summary: EvaluateSummary = {
+    run_id: runId,
+    status: report.status,
+    candidates: table.n,
+    already_done: table.n - pending.length,
+    evaluated: report.evaluated,
+    failed: report.failed,
+    out: report.status === 'completed' ? req.out : null,
+    workers: report.workers,
+    batch_size: report.batchSize,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  session.finish(report.status, summary);
+  if (report.status === 'completed') writeResultsCsv(req.out, table, store.results(runId));
+  return summary;
+}

@@ -1,0 +1,118 @@
+/**
+ * What every stored run goes through, written once for the optimize and evaluate jobs: the run
+ * record is created (or an interrupted run is checked against the job and reopened), finished
+ * batches wait in a write queue and are written in transactions, and a run ends `completed`,
+ * `interrupted` or `failed` with its summary. A run that throws is recorded as failed with the
+ * error, after whatever was queued has been written.
+ */
+import { UsageError } from '../errors.js';
+import type { NewRun, RunRow, RunStore, StoredRunStatus } from '../store/run-store.js';
+
+/** Store writes waiting for the next flush, one closure per batch (not per candidate). */
+export class WriteQueue {
+  private readonly writes: (() => void)[] = [];
+
+  constructor(private readonly store: RunStore) {}
+
+  push(write: () => void): void {
+    this.writes.push(write);
+  }
+
+  /** Write everything queued in one transaction; on failure the queue is kept, nothing is lost. */
+  flush(): void {
+    if (this.writes.length === 0) return;
+    this.store.transaction(() => this.writes.forEach((w) => w()));
+    this.writes.length = 0;
+  }
+}
+
+/**
+ * What a resumed run must share with the job that resumes it, each with the stored column and the
+ * new record's value. The candidates file is identified by its content hash, not its path.
+ */
+function resumeChecks(row: RunRow, run: NewRun): [what: string, stored: unknown, now: unknown][] {
+  return [
+    ['family', row.family, run.family],
+    ['optimizer', row.optimizer, run.optimizer],
+    ['seed', row.seed, run.seed],
+    ['budget', row.budget, run.budget],
+    ['config (config_hash)', row.config_hash, run.configHash],
+    ['data (data_hash)', row.data_hash, run.dataHash],
+    ['code version', row.code_version, run.codeVersion],
+    ['candidates (sampler)', samplerIdentity(row.sampler_json), samplerIdentity(JSON.stringify(run.sampler))],
+    ['tickers, windows and simulation settings', row.data_window_json, JSON.stringify(run.dataWindow)],
+  ];
+}
+
+/** The sampler record without the candidates file's path (a resume may name the same file another way). */
+function samplerIdentity(json: string | null): string | null {
+  if (json === null) return null;
+  const { candidates_csv: _path, ...rest } = JSON.parse(json) as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
+/** One stored run, from its record to its end. */
+export class RunSession {
+  readonly writes: WriteQueue;
+
+  private constructor(
+    readonly store: RunStore,
+    readonly runId: string,
+    /** True when this session continues an interrupted run. */
+    readonly resumed: boolean,
+  ) {
+    this.writes = new WriteQueue(store);
+  }
+
+  /**
+   * A new run for `record`, or, with `resume`, the stored run of that id after checking that it
+   * was made by the same job and is not completed.
+   */
+  static open(store: RunStore, record: NewRun, resume?: string): RunSession {
+    if (resume === undefined) return new RunSession(store, store.createRun(record), false);
+    const row = store.run(resume);
+    if (row === undefined) throw new UsageError(`--resume ${resume}: no such run in the database`);
+    const differences = resumeChecks(row, record)
+      .filter(([, stored, now]) => stored !== now)
+      .map(([what, stored, now]) => `${what}: the run has ${String(stored)}, this command has ${String(now)}`);
+    if (differences.length > 0) throw new UsageError(`--resume ${resume}: the run was started with other inputs\n${differences.join('\n')}`);
+    if (row.status === 'completed') throw new UsageError(`--resume ${resume}: the run is already completed`);
+    store.reopenRun(resume);
+    return new RunSession(store, resume, true);
+  }
+
+  /**
+   * Run the session's work. Whatever ends it, what is queued is written first; an error (the
+   * first one, if flushing fails too) marks the run failed and is rethrown.
+   */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await work();
+    } catch (err) {
+      try {
+        this.writes.flush();
+      } catch {
+        // The work's own error is the one reported.
+      }
+      this.fail(err);
+      throw err;
+    }
+    try {
+      this.writes.flush();
+    } catch (err) {
+      this.fail(err);
+      throw err;
+    }
+    return result;
+  }
+
+  /** Record how the run ended, with its summary. */
+  finish(status: Exclude<StoredRunStatus, 'running'>, summary: unknown): void {
+    this.store.finishRun(this.runId, status, summary);
+  }
+
+  private fail(err: unknown): void {
+    this.store.finishRun(this.runId, 'failed', { error: err instanceof Error ? err.message : String(err) });
+  }
+}
