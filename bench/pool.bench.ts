@@ -43,7 +43,7 @@ const SP500 = join(projectRoot(), 'data', 'sp500_daily_ohlcv_2000_2020.csv');
 function population(layout: ParamLayout, n: number): Float64Array {
   const rand = createRng(SEED, 'pool-bench');
   const d = layout.params.length;
-  const [fastSpec, slowSpec] = [layout.params[layout.column.get('fast')!]!.spec, layout.params[layout.column.get('slow')!]!.spec];
+  const [fastSpec, slowSpec] = [layout.params[layout.column.get('fast')!].spec, layout.params[layout.column.get('slow')!].spec];
   if (fastSpec.type !== 'int' || slowSpec.type !== 'int') throw new Error('pool bench: sma_cross fast and slow must be int parameters');
   const X = new Float64Array(n * d).fill(NaN);
   for (let i = 0; i < n; ) {
@@ -75,7 +75,7 @@ async function timed(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuM
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** Run the suite, print a sample result and the table, and return the named figures. */
@@ -205,6 +205,6 @@ async function rssChild(dir: string): Promise<void> {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const at = process.argv.indexOf('--rss-child');
-  if (at >= 0) await rssChild(process.argv[at + 1]!);
+  if (at >= 0) await rssChild(process.argv[at + 1]);
   else console.log(JSON.stringify(await runPoolBench(), null, 2));
 }

@@ -40,7 +40,7 @@ const TARGETS: readonly { figure: string; op: '>=' | '<='; value: number; what: 
 
 function targetsTable(figures: Record<string, number>): string {
   const rows = TARGETS.filter((t) => t.figure in figures).map((t) => {
-    const v = figures[t.figure]!;
+    const v = figures[t.figure];
     const met = t.op === '>=' ? v >= t.value : v <= t.value;
     return `| ${t.what} | \`${t.figure}\` | ${t.op} ${format(t.value)} | ${format(v)} | ${met ? 'met' : 'NOT met'} |`;
   });

@@ -45,7 +45,7 @@ function candidates(layout: ParamLayout, n: number, seed: string): Float64Array 
     decodePoints(layout, U, 1, row);
     const f = layout.column.get('fast');
     const s = layout.column.get('slow');
-    if (f !== undefined && s !== undefined && !(row[f]! < row[s]!)) continue;
+    if (f !== undefined && s !== undefined && !(row[f] < row[s])) continue;
     X.set(row, i * d);
     i++;
   }
@@ -57,7 +57,7 @@ async function timeIt(name: string, fn: () => void): Promise<number> {
   const bench = new Bench({ time: BENCH_TIME_MS, warmupTime: 300 });
   bench.add(name, fn);
   await bench.run();
-  const r = bench.tasks[0]!.result;
+  const r = bench.tasks[0].result;
   if (r.state !== 'completed') throw new Error(`benchmark ${name} did not complete: ${r.state}`);
   console.table(bench.table());
   return r.period;
@@ -66,7 +66,7 @@ async function timeIt(name: string, fn: () => void): Promise<number> {
 function onePanel(panel: Panel, k: number): Panel {
   const T = panel.T;
   const sl = (a: Float64Array) => a.subarray(k * T, (k + 1) * T);
-  return { tickers: [panel.tickers[k]!], T, time: panel.time, open: sl(panel.open), high: sl(panel.high), low: sl(panel.low), close: sl(panel.close), volume: sl(panel.volume) };
+  return { tickers: [panel.tickers[k]], T, time: panel.time, open: sl(panel.open), high: sl(panel.high), low: sl(panel.low), close: sl(panel.close), volume: sl(panel.volume) };
 }
 
 async function evaluatorFor(cfg: PnloptConfig, family: string, panel: Panel, hash: string): Promise<BatchEvaluator> {
@@ -97,14 +97,14 @@ async function smaCrossSuite(cfg: PnloptConfig, basket: Panel, basketHash: strin
   const bars = basket.tickers.map((_, k) => barsFrom(onePanel(basket, k).open, onePanel(basket, k).close));
   const naiveN = 40;
   const naiveMs = await timeIt('sma_cross object-per-bar, 40 candidates x 2520 bars x 5 tickers', () => {
-    for (const b of bars) for (let i = 0; i < naiveN; i++) smaCrossObjects(b, X[i * d + fi]!, X[i * d + si]!, fee, ppy);
+    for (const b of bars) for (let i = 0; i < naiveN; i++) smaCrossObjects(b, X[i * d + fi], X[i * d + si], fee, ppy);
   });
   const naiveRate = (naiveN * basket.T * basket.tickers.length) / (naiveMs / 1000);
   out.figures.sma_cross_object_per_bar_steps_per_s_2520x5 = naiveRate;
   out.figures.sma_cross_kernel_over_object_per_bar = out.figures.sma_cross_steps_per_s_2520x5 / naiveRate;
   // Show that the two agree (candidate 0 on ticker 0).
-  perTicker[0]!.evaluate(X, 1, F);
-  const naive = smaCrossObjects(bars[0]!, X[fi]!, X[si]!, fee, ppy);
+  perTicker[0].evaluate(X, 1, F);
+  const naive = smaCrossObjects(bars[0], X[fi], X[si], fee, ppy);
   out.notes.push(
     `sma_cross candidate 0 on ${basket.tickers[0]}: kernel total_return ${F[Metric.total_return]}, sharpe ${F[Metric.sharpe]}; object-per-bar ${naive.totalReturn}, ${naive.sharpe}`,
   );

@@ -30,7 +30,7 @@ export interface NaiveMetrics {
 }
 
 export function barsFrom(open: Float64Array, close: Float64Array): Bar[] {
-  return Array.from(close, (c, t) => ({ open: open[t]!, close: c }));
+  return Array.from(close, (c, t) => ({ open: open[t], close: c }));
 }
 
 export function smaCrossObjects(bars: Bar[], fast: number, slow: number, fee: number, periodsPerYear: number): NaiveMetrics {
@@ -40,7 +40,7 @@ export function smaCrossObjects(bars: Bar[], fast: number, slow: number, fee: nu
   let sumFast = 0;
   let sumSlow = 0;
   for (let t = 0; t < bars.length; t++) {
-    const bar = bars[t]!;
+    const bar = bars[t];
     if (state.pendingFlip) {
       if (state.long) {
         state.cash = state.units * bar.open * (1 - fee);
@@ -54,8 +54,8 @@ export function smaCrossObjects(bars: Bar[], fast: number, slow: number, fee: nu
       state.long = !state.long;
       state.pendingFlip = false;
     }
-    sumFast += bar.close - (t >= fast ? bars[t - fast]!.close : 0);
-    sumSlow += bar.close - (t >= slow ? bars[t - slow]!.close : 0);
+    sumFast += bar.close - (t >= fast ? bars[t - fast].close : 0);
+    sumSlow += bar.close - (t >= slow ? bars[t - slow].close : 0);
     const rec: BarRecord = {
       t,
       fastSma: t >= fast - 1 ? sumFast / fast : NaN,
@@ -65,11 +65,11 @@ export function smaCrossObjects(bars: Bar[], fast: number, slow: number, fee: nu
     };
     history.push(rec);
     const target = rec.fastSma > rec.slowSma;
-    const prevTarget = t > 0 && history[t - 1]!.fastSma > history[t - 1]!.slowSma;
+    const prevTarget = t > 0 && history[t - 1].fastSma > history[t - 1].slowSma;
     if (target !== prevTarget && t + 1 < bars.length) state.pendingFlip = true;
   }
   const equity = history.map((h) => h.equity);
-  const returns = equity.slice(1).map((e, i) => e / equity[i]! - 1);
+  const returns = equity.slice(1).map((e, i) => e / equity[i] - 1);
   const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
   const std = Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / (returns.length - 1));
   let peak = 1;
@@ -80,7 +80,7 @@ export function smaCrossObjects(bars: Bar[], fast: number, slow: number, fee: nu
   }
   const wins = trades.filter((tr) => tr.exitCash > tr.entryCash).length;
   return {
-    totalReturn: equity[equity.length - 1]! - 1,
+    totalReturn: equity[equity.length - 1] - 1,
     maxDrawdown,
     sharpe: (mean / std) * Math.sqrt(periodsPerYear),
     winRate: trades.length > 0 ? wins / trades.length : NaN,

@@ -104,7 +104,7 @@ export function accTrade(acc: Float64Array, pnl: number, expectedReturn: number,
  */
 export function accFill(acc: Float64Array, notionalFraction: number, capitalAtRisk: number): void {
   acc[TURNOVER] += notionalFraction;
-  if (capitalAtRisk > acc[MAX_CAR]!) acc[MAX_CAR] = capitalAtRisk;
+  if (capitalAtRisk > acc[MAX_CAR]) acc[MAX_CAR] = capitalAtRisk;
 }
 
 /** Record directional forecasts: how many were scored and how many matched the next bar's move. */
@@ -118,26 +118,26 @@ export function accForecasts(acc: Float64Array, hits: number, scored: number): v
  * @param forecasting whether the strategy makes forecasts (calibration error is NaN when not)
  */
 export function accFinish(acc: Float64Array, initial: number, periodsPerYear: number, forecasting: boolean, out: Float64Array, offset: number): void {
-  const last = acc[BARS]! > 0 ? acc[PREV_E]! : initial;
-  const n = acc[N_R]!;
-  const mean = n > 0 ? acc[SUM_R]! / n : NaN;
-  const variance = n > 1 ? Math.max(0, (acc[SUM_R2]! - acc[SUM_R]! * mean) / (n - 1)) : NaN;
+  const last = acc[BARS] > 0 ? acc[PREV_E] : initial;
+  const n = acc[N_R];
+  const mean = n > 0 ? acc[SUM_R] / n : NaN;
+  const variance = n > 1 ? Math.max(0, (acc[SUM_R2] - acc[SUM_R] * mean) / (n - 1)) : NaN;
   const std = Math.sqrt(variance);
-  const downside = n > 0 ? Math.sqrt(acc[SUM_DOWN2]! / n) : NaN;
-  const trades = acc[TRADES]!;
-  const years = acc[BARS]! / periodsPerYear;
+  const downside = n > 0 ? Math.sqrt(acc[SUM_DOWN2] / n) : NaN;
+  const trades = acc[TRADES];
+  const years = acc[BARS] / periodsPerYear;
   out[offset + Metric.total_return] = last / initial - 1;
   out[offset + Metric.total_profit] = last - initial;
-  out[offset + Metric.max_drawdown] = Math.max(acc[WORST_DD]!, 1 - acc[MIN_SINCE_PEAK]! / acc[PEAK]!);
-  out[offset + Metric.sharpe] = acc[BARS]! >= 3 && std > 0 ? (mean / std) * Math.sqrt(periodsPerYear) : NaN;
-  out[offset + Metric.sortino] = acc[BARS]! >= 3 && downside > 0 ? (mean / downside) * Math.sqrt(periodsPerYear) : NaN;
+  out[offset + Metric.max_drawdown] = Math.max(acc[WORST_DD], 1 - acc[MIN_SINCE_PEAK] / acc[PEAK]);
+  out[offset + Metric.sharpe] = acc[BARS] >= 3 && std > 0 ? (mean / std) * Math.sqrt(periodsPerYear) : NaN;
+  out[offset + Metric.sortino] = acc[BARS] >= 3 && downside > 0 ? (mean / downside) * Math.sqrt(periodsPerYear) : NaN;
   out[offset + Metric.total_trades] = trades;
-  out[offset + Metric.win_rate] = trades > 0 ? acc[WINS]! / trades : NaN;
-  out[offset + Metric.profit_factor] = acc[N_LOSS]! > 0 ? acc[SUM_WIN]! / acc[SUM_LOSS]! : Infinity;
-  out[offset + Metric.calibration_error] = forecasting && acc[N_CAL]! > 0 ? acc[SUM_CAL_ERR]! / acc[N_CAL]! : NaN;
-  out[offset + Metric.hit_rate] = acc[N_FORECASTS]! > 0 ? acc[HITS]! / acc[N_FORECASTS]! : NaN;
-  out[offset + Metric.exposure] = acc[BARS]! > 0 ? acc[BARS_EXPOSED]! / acc[BARS]! : 0;
-  out[offset + Metric.turnover] = years > 0 ? acc[TURNOVER]! / years : 0;
+  out[offset + Metric.win_rate] = trades > 0 ? acc[WINS] / trades : NaN;
+  out[offset + Metric.profit_factor] = acc[N_LOSS] > 0 ? acc[SUM_WIN] / acc[SUM_LOSS] : Infinity;
+  out[offset + Metric.calibration_error] = forecasting && acc[N_CAL] > 0 ? acc[SUM_CAL_ERR] / acc[N_CAL] : NaN;
+  out[offset + Metric.hit_rate] = acc[N_FORECASTS] > 0 ? acc[HITS] / acc[N_FORECASTS] : NaN;
+  out[offset + Metric.exposure] = acc[BARS] > 0 ? acc[BARS_EXPOSED] / acc[BARS] : 0;
+  out[offset + Metric.turnover] = years > 0 ? acc[TURNOVER] / years : 0;
   out[offset + Metric.risk_score] = n > 1 ? std * Math.sqrt(periodsPerYear) : NaN;
-  out[offset + Metric.max_capital_at_risk] = acc[MAX_CAR]!;
+  out[offset + Metric.max_capital_at_risk] = acc[MAX_CAR];
 }

@@ -61,8 +61,8 @@ export function smaCross(d: SmaData, s: SmaSettings, p: Float64Array, ws: SmaWor
   accReset(acc, initial);
   // Windows arrive as doubles (rows of a Float64Array); as int32 they index without a conversion
   // check per access, about 3x fewer instructions per bar (callgrind). Callers pass integers.
-  const f = p[SmaParam.fast]! | 0;
-  const sl = p[SmaParam.slow]! | 0;
+  const f = p[SmaParam.fast] | 0;
+  const sl = p[SmaParam.slow] | 0;
   const buyCost = 1 + fee;
   const sellKeep = 1 - fee;
   let cash = initial;
@@ -78,19 +78,19 @@ export function smaCross(d: SmaData, s: SmaSettings, p: Float64Array, ws: SmaWor
     if (t >= end - 1) break; // no signal, or one on the last bar: no fill
     t++;
     const entryCash = cash;
-    const entryPx = open[t]!;
+    const entryPx = open[t];
     const units = cash / (entryPx * buyCost);
     accFill(acc, (units * entryPx) / entryCash, 1); // all-in without a stop: the whole equity is at risk
     // The entry bar's return is measured from the cash before it (t > start: an entry fills at start + 1 at the earliest).
     const first = t;
-    const r = (units * close[t]!) / prevE - 1;
+    const r = (units * close[t]) / prevE - 1;
     sumR += r;
     sumR2 += r * r;
     sumDown2 += r < 0 ? r * r : 0;
     // Long from bar `first` through bar `last`, the first bar whose target is flat (or the end).
     let last = t;
     for (; t < end; t++) {
-      const equity = units * close[t]!;
+      const equity = units * close[t];
       if (equity > peak) {
         const dd = 1 - minSince / peak;
         if (dd > worst) worst = dd;
@@ -103,16 +103,16 @@ export function smaCross(d: SmaData, s: SmaSettings, p: Float64Array, ws: SmaWor
       last = t;
       if (!longTarget(prefix, t, f, sl)) break;
     }
-    sumR += d.ret[last + 1]! - d.ret[first + 1]!;
-    sumR2 += d.ret2[last + 1]! - d.ret2[first + 1]!;
-    sumDown2 += d.down2[last + 1]! - d.down2[first + 1]!;
+    sumR += d.ret[last + 1] - d.ret[first + 1];
+    sumR2 += d.ret2[last + 1] - d.ret2[first + 1];
+    sumDown2 += d.down2[last + 1] - d.down2[first + 1];
     exposed += last - first + 1;
-    prevE = units * close[last]!;
+    prevE = units * close[last];
     if (last >= end - 1) break; // still long at the end, or the exit signal is on the last bar
     t = last + 1;
-    cash = units * open[t]! * sellKeep;
+    cash = units * open[t] * sellKeep;
     accTrade(acc, cash - entryCash, NaN, entryCash);
-    accFill(acc, open[t]! / close[last]!, 0); // notional units * O_t over the previous close's equity units * C_{t-1}
+    accFill(acc, open[t] / close[last], 0); // notional units * O_t over the previous close's equity units * C_{t-1}
     const rx = cash / prevE - 1;
     sumR += rx;
     sumR2 += rx * rx;
@@ -147,9 +147,9 @@ const SMA_EQUAL_REL = 1e-12;
 function longTarget(prefix: Float64Array, t: number, fast: number, slow: number): boolean {
   // Checked first: before both windows fit, a window would start before the series (an out-of-bounds read).
   if (t < slow - 1 || t < fast - 1) return false;
-  const top = prefix[t + 1]!;
-  const a = (top - prefix[t + 1 - fast]!) * slow;
-  const b = (top - prefix[t + 1 - slow]!) * fast;
+  const top = prefix[t + 1];
+  const a = (top - prefix[t + 1 - fast]) * slow;
+  const b = (top - prefix[t + 1 - slow]) * fast;
   // The plain comparison settles most bars; the tolerance is needed only when fast is above.
   return a > b && a - b > Math.max(SMA_EQUAL_REL * Math.abs(b), 4 * (fast + slow) * Number.EPSILON * Math.abs(top));
 }

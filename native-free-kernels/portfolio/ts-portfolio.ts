@@ -172,7 +172,7 @@ export function createTsWorkspace(K: number, T: number, M: number, classes: numb
  * @param ws workspace, with the candidate's ATR column and the optional equity output set
  */
 export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, out: Float64Array, offset: number): void {
-  const { K, T, M, open, high, low, close } = d;
+  const { K, T, open, high, low, close } = d;
   const { atr, equityOut } = ws;
   const { units, dir, entryPx, entryFees, entryEquity, expected, stopLevel, tpLevel, blocked, pending, acc } = ws;
   const fee = s.fee;
@@ -192,7 +192,7 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
   let sumR = 0, sumR2 = 0, sumDown2 = 0, exposed = 0;
   const stopsOn = p[TsParam.trailingStop] === Switch.on;
   const tpOn = p[TsParam.takeProfit] === Switch.on;
-  const stopMult = p[TsParam.stopAtrMult]!;
+  const stopMult = p[TsParam.stopAtrMult];
   // Open orders and positions, so that bars without either skip their loops.
   let orders = 0;
   let positions = 0;
@@ -204,22 +204,22 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
       orders--;
       const i = k * T + t;
       if (dir[k] !== 0) {
-        cash += closePosition(ws, k, open[i]! * (1 - dir[k]! * ws.pendSlip[k]!), fee, acc, equity);
+        cash += closePosition(ws, k, open[i] * (1 - dir[k] * ws.pendSlip[k]), fee, acc, equity);
         positions--;
       }
-      const nd = ws.pendDir[k]!;
+      const nd = ws.pendDir[k];
       if (nd === 0) continue;
       let px: number;
       if (p[TsParam.orderType] === OrderType.limit) {
-        const lim = ws.pendLimit[k]!;
+        const lim = ws.pendLimit[k];
         // A limit fills only if the bar trades through it, at the limit or the better open.
-        if (nd > 0 ? !(low[i]! < lim) : !(high[i]! > lim)) continue;
-        px = nd > 0 ? Math.min(open[i]!, lim) : Math.max(open[i]!, lim);
+        if (nd > 0 ? !(low[i] < lim) : !(high[i] > lim)) continue;
+        px = nd > 0 ? Math.min(open[i], lim) : Math.max(open[i], lim);
         ws.limitFillBar[k] = t;
       } else {
-        px = open[i]! * (1 + nd * ws.pendSlip[k]!);
+        px = open[i] * (1 + nd * ws.pendSlip[k]);
       }
-      const u = (nd * ws.pendNotional[k]!) / px;
+      const u = (nd * ws.pendNotional[k]) / px;
       const fees = Math.abs(u * px) * fee;
       cash -= u * px + fees;
       units[k] = u;
@@ -228,25 +228,25 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
       entryPx[k] = px;
       entryFees[k] = fees;
       entryEquity[k] = equity;
-      expected[k] = ws.pendExpected[k]!;
-      ws.entryVol[k] = ws.pendVol[k]!;
-      const a = atr[i - 1]!;
+      expected[k] = ws.pendExpected[k];
+      ws.entryVol[k] = ws.pendVol[k];
+      const a = atr[i - 1];
       stopLevel[k] = stopsOn ? px - nd * stopMult * a : NaN;
-      tpLevel[k] = tpOn ? px * (1 + nd * p[TsParam.takeProfitPct]!) : NaN;
-      accFill(acc, Math.abs(u * px) / equity, ws.pendRisk[k]!);
+      tpLevel[k] = tpOn ? px * (1 + nd * p[TsParam.takeProfitPct]) : NaN;
+      accFill(acc, Math.abs(u * px) / equity, ws.pendRisk[k]);
     }
     // 2. Intrabar exits: stop first (the conservative order when both levels are inside the bar).
     for (let k = 0; k < K && positions > 0; k++) {
-      const dk = dir[k]!;
+      const dk = dir[k];
       if (dk === 0) continue;
       const i = k * T + t;
       let px = NaN;
-      if (stopsOn && (dk > 0 ? low[i]! <= stopLevel[k]! : high[i]! >= stopLevel[k]!)) {
-        const level = dk > 0 ? Math.min(open[i]!, stopLevel[k]!) : Math.max(open[i]!, stopLevel[k]!);
-        px = level * (1 - dk * slippageAt(d, p, k, t - 1, Math.abs(units[k]! * level), ws.entryVol[k]!));
-      } else if (tpOn && ws.limitFillBar[k] !== t && (dk > 0 ? high[i]! >= tpLevel[k]! : low[i]! <= tpLevel[k]!)) {
+      if (stopsOn && (dk > 0 ? low[i] <= stopLevel[k] : high[i] >= stopLevel[k])) {
+        const level = dk > 0 ? Math.min(open[i], stopLevel[k]) : Math.max(open[i], stopLevel[k]);
+        px = level * (1 - dk * slippageAt(d, p, k, t - 1, Math.abs(units[k] * level), ws.entryVol[k]));
+      } else if (tpOn && ws.limitFillBar[k] !== t && (dk > 0 ? high[i] >= tpLevel[k] : low[i] <= tpLevel[k])) {
         // (Not on the bar a limit filled: whether its high or low came first is unknown.)
-        px = dk > 0 ? Math.max(open[i]!, tpLevel[k]!) : Math.min(open[i]!, tpLevel[k]!);
+        px = dk > 0 ? Math.max(open[i], tpLevel[k]) : Math.min(open[i], tpLevel[k]);
       }
       if (px === px) {
         blocked[k] = dk;
@@ -259,10 +259,10 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
     for (let k = 0; k < K && positions > 0; k++) {
       if (dir[k] === 0) continue;
       const i = k * T + t;
-      equity += units[k]! * close[i]!;
+      equity += units[k] * close[i];
       if (stopsOn) {
-        const lvl = close[i]! - dir[k]! * stopMult * atr[i]!;
-        if (dir[k]! > 0 ? lvl > stopLevel[k]! : lvl < stopLevel[k]!) stopLevel[k] = lvl;
+        const lvl = close[i] - dir[k] * stopMult * atr[i];
+        if (dir[k] > 0 ? lvl > stopLevel[k] : lvl < stopLevel[k]) stopLevel[k] = lvl;
       }
     }
     if (equityOut !== null) equityOut[t] = equity;
@@ -296,10 +296,10 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
 
 /** Close ticker k's position at `px`: record the trade, return the cash it releases. */
 function closePosition(ws: TsWorkspace, k: number, px: number, fee: number, acc: Float64Array, equity: number): number {
-  const u = ws.units[k]!;
+  const u = ws.units[k];
   const fees = Math.abs(u * px) * fee;
-  const pnl = u * (px - ws.entryPx[k]!) - ws.entryFees[k]! - fees;
-  accTrade(acc, pnl, ws.expected[k]!, ws.entryEquity[k]!);
+  const pnl = u * (px - ws.entryPx[k]) - ws.entryFees[k] - fees;
+  accTrade(acc, pnl, ws.expected[k], ws.entryEquity[k]);
   accFill(acc, Math.abs(u * px) / equity, 0);
   ws.units[k] = 0;
   ws.dir[k] = 0;
@@ -309,19 +309,19 @@ function closePosition(ws: TsWorkspace, k: number, px: number, fee: number, acc:
 /** Slippage fraction for an order of `notional` in ticker k decided at bar t (0 for limit fills). */
 function slippageAt(d: TsData, p: Float64Array, k: number, t: number, notional: number, vol: number): number {
   const model = p[TsParam.slippageModel];
-  if (model === SlippageModel.fixed_bps) return p[TsParam.slippageFixed]!;
-  if (model === SlippageModel.vol_proportional) return p[TsParam.slippageVolMult]! * vol;
+  if (model === SlippageModel.fixed_bps) return p[TsParam.slippageFixed];
+  if (model === SlippageModel.vol_proportional) return p[TsParam.slippageVolMult] * vol;
   const i = k * d.T + t;
-  const dollarVolume = d.volume[i]! * d.close[i]!;
+  const dollarVolume = d.volume[i] * d.close[i];
   // Participation is capped at the whole bar's volume (and is 1 when the bar traded nothing).
-  return p[TsParam.impactCoef]! * vol * Math.sqrt(dollarVolume > 0 ? Math.min(1, notional / dollarVolume) : 1);
+  return p[TsParam.impactCoef] * vol * Math.sqrt(dollarVolume > 0 ? Math.min(1, notional / dollarVolume) : 1);
 }
 
 /** Realised std of log returns over (t - L, t] from prefix sums; NaN when undefined. */
 function realisedVol(d: TsData, k: number, t: number, L: number): number {
   const b = k * (d.T + 1);
-  const s1 = d.prefixRet[b + t + 1]! - d.prefixRet[b + t + 1 - L]!;
-  const s2 = d.prefixRet2[b + t + 1]! - d.prefixRet2[b + t + 1 - L]!;
+  const s1 = d.prefixRet[b + t + 1] - d.prefixRet[b + t + 1 - L];
+  const s2 = d.prefixRet2[b + t + 1] - d.prefixRet2[b + t + 1 - L];
   return Math.sqrt(Math.max(0, (s2 - (s1 * s1) / L) / (L - 1)));
 }
 
@@ -331,10 +331,10 @@ function realisedVol(d: TsData, k: number, t: number, L: number): number {
  */
 function activeModels(d: TsData, p: Float64Array, ws: TsWorkspace): number {
   let sum = 0;
-  for (let m = 0; m < d.M; m++) if (p[TsParam.weights + m]! > 0) sum += p[TsParam.weights + m]!;
+  for (let m = 0; m < d.M; m++) if (p[TsParam.weights + m] > 0) sum += p[TsParam.weights + m];
   let n = 0;
   for (let m = 0; m < d.M; m++) {
-    const w = p[TsParam.weights + m]!;
+    const w = p[TsParam.weights + m];
     if (!(w > 0)) continue;
     ws.modelOffset[n] = m * d.K * d.T;
     ws.modelWeight[n] = w / sum;
@@ -360,9 +360,9 @@ interface SignalRule {
 function fillSignalRule(r: SignalRule, s: TsSettings, p: Float64Array): SignalRule {
   r.zConfidence = s.zConfidence;
   r.minExpectedReturn = s.minExpectedReturn;
-  r.noiseK = p[TsParam.noiseK]!;
-  r.fallback = p[TsParam.fallback]!;
-  r.lookback = p[TsParam.fallbackLookback]!;
+  r.noiseK = p[TsParam.noiseK];
+  r.fallback = p[TsParam.fallback];
+  r.lookback = p[TsParam.fallbackLookback];
   r.longOnly = p[TsParam.direction] === Direction.long_only;
   return r;
 }
@@ -373,8 +373,8 @@ function fillSignalRule(r: SignalRule, s: TsSettings, p: Float64Array): SignalRu
  */
 function signalAt(d: TsData, r: SignalRule, p: Float64Array, ws: TsWorkspace, k: number, t: number): number {
   const i = k * d.T + t;
-  const mu = ws.ensembleMu[i]!;
-  const sd = ws.ensembleSigma[i]!;
+  const mu = ws.ensembleMu[i];
+  const sd = ws.ensembleSigma[i];
   const a = Math.abs(mu);
   let nd = 0;
   // a < Infinity also excludes NaN: only finite forecasts are valid.
@@ -383,33 +383,33 @@ function signalAt(d: TsData, r: SignalRule, p: Float64Array, ws: TsWorkspace, k:
   } else if (r.fallback !== Fallback.none && t >= r.lookback) {
     nd = fallbackSignal(d, p, ws.sig, k, t);
     // The guardrail holds for the rule-based signal too: its expected per-bar move must reach it.
-    if (!(Math.abs(ws.sig[SIG_SIZE_MU]!) >= r.minExpectedReturn)) nd = 0;
+    if (!(Math.abs(ws.sig[SIG_SIZE_MU]) >= r.minExpectedReturn)) nd = 0;
   }
   return r.longOnly && nd < 0 ? 0 : nd;
 }
 
 /** The fallback rule's direction at close t (docs/strategies.md); its sizing inputs go to `sig`. */
 function fallbackSignal(d: TsData, p: Float64Array, sig: Float64Array, k: number, t: number): number {
-  const L = p[TsParam.fallbackLookback]!;
+  const L = p[TsParam.fallbackLookback];
   const b = k * (d.T + 1);
   const vol = realisedVol(d, k, t, L);
   sig[SIG_FROM_MODELS] = 0;
   sig[SIG_SIZE_SIGMA] = vol;
   if (p[TsParam.fallback] === Fallback.momentum) {
-    const ret = d.prefixRet[b + t + 1]! - d.prefixRet[b + t + 1 - L]!;
+    const ret = d.prefixRet[b + t + 1] - d.prefixRet[b + t + 1 - L];
     sig[SIG_SIZE_MU] = ret / L;
     const z = ret / (vol * Math.sqrt(L));
-    return Math.abs(z) >= p[TsParam.fallbackEntryZ]! ? (z > 0 ? 1 : -1) : 0;
+    return Math.abs(z) >= p[TsParam.fallbackEntryZ] ? (z > 0 ? 1 : -1) : 0;
   }
-  const s1 = d.prefixClose[b + t + 1]! - d.prefixClose[b + t + 1 - L]!;
-  const s2 = d.prefixClose2[b + t + 1]! - d.prefixClose2[b + t + 1 - L]!;
+  const s1 = d.prefixClose[b + t + 1] - d.prefixClose[b + t + 1 - L];
+  const s2 = d.prefixClose2[b + t + 1] - d.prefixClose2[b + t + 1 - L];
   const mean = s1 / L;
   const sdPrice = Math.sqrt(Math.max(0, (s2 - s1 * mean) / (L - 1)));
-  const c = d.close[k * d.T + t]!;
+  const c = d.close[k * d.T + t];
   // Expected per-bar move if the price reverts to its mean over the lookback.
   sig[SIG_SIZE_MU] = Math.abs(mean - c) / c / L;
   const z = (c - mean) / sdPrice;
-  return Math.abs(z) >= p[TsParam.fallbackEntryZ]! ? (z > 0 ? -1 : 1) : 0;
+  return Math.abs(z) >= p[TsParam.fallbackEntryZ] ? (z > 0 ? -1 : 1) : 0;
 }
 
 /**
@@ -422,8 +422,8 @@ function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array
   const { ensembleMu, ensembleSigma, modelOffset: o, modelWeight: w } = ws;
   const dm = d.mu;
   const ds = d.sigma;
-  const o0 = o[0]!, o1 = o[1]!, o2 = o[2]!, o3 = o[3]!;
-  const w0 = w[0]!, w1 = w[1]!, w2 = w[2]!, w3 = w[3]!;
+  const o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3];
+  const w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
   let hits = 0;
   let forecasts = 0;
   for (let k = 0; k < K; k++) {
@@ -432,20 +432,20 @@ function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array
       let mu: number;
       let sd: number;
       if (active === 4) {
-        mu = w0 * dm[o0 + i]! + w1 * dm[o1 + i]! + w2 * dm[o2 + i]! + w3 * dm[o3 + i]!;
-        sd = w0 * ds[o0 + i]! + w1 * ds[o1 + i]! + w2 * ds[o2 + i]! + w3 * ds[o3 + i]!;
+        mu = w0 * dm[o0 + i] + w1 * dm[o1 + i] + w2 * dm[o2 + i] + w3 * dm[o3 + i];
+        sd = w0 * ds[o0 + i] + w1 * ds[o1 + i] + w2 * ds[o2 + i] + w3 * ds[o3 + i];
       } else {
         mu = active > 0 ? 0 : NaN;
         sd = mu;
         for (let a = 0; a < active; a++) {
-          mu += w[a]! * dm[o[a]! + i]!;
-          sd += w[a]! * ds[o[a]! + i]!;
+          mu += w[a] * dm[o[a] + i];
+          sd += w[a] * ds[o[a] + i];
         }
       }
       ensembleMu[i] = mu;
       ensembleSigma[i] = sd;
       ws.target[i] = signalAt(d, rule, p, ws, k, t);
-      const move = close[i + 1]! - close[i]!;
+      const move = close[i + 1] - close[i];
       // Branch-free count: the sign agreement of forecast and move is a coin flip for the predictor.
       const scored = mu !== 0 && Math.abs(mu) < Infinity && move !== 0 && sd > 0 && sd < Infinity ? 1 : 0;
       forecasts += scored;
@@ -464,7 +464,7 @@ function targetsChange(ws: TsWorkspace, K: number, T: number, t: number): number
   const { dir, blocked, nextDir } = ws;
   let changes = 0;
   for (let k = 0; k < K; k++) {
-    let nd = ws.target[k * T + t]!;
+    let nd = ws.target[k * T + t];
     if (blocked[k] !== 0) {
       if (nd === blocked[k]) nd = 0;
       else blocked[k] = 0;
@@ -482,37 +482,37 @@ function targetsChange(ws: TsWorkspace, K: number, T: number, t: number): number
  */
 function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
   const { K, T, close } = d;
-  const equity = ws.equityNow[0]!;
+  const equity = ws.equityNow[0];
   const { dir, units, classUsed, nextDir } = ws;
   // Weights held at this close, by asset class and in total; each order below updates them.
   let gross = 0;
   classUsed.fill(0);
   for (let q = 0; q < K; q++) {
     if (dir[q] === 0) continue;
-    const wq = Math.abs(units[q]! * close[q * T + t]!) / equity;
+    const wq = Math.abs(units[q] * close[q * T + t]) / equity;
     gross += wq;
-    classUsed[d.assetClass[q]!] += wq;
+    classUsed[d.assetClass[q]] += wq;
   }
   let orders = 0;
   for (let k = 0; k < K; k++) {
-    const nd = nextDir[k]!;
+    const nd = nextDir[k];
     if (nd === dir[k]) continue;
     const i = k * T + t;
-    const cls = d.assetClass[k]!;
+    const cls = d.assetClass[k];
     // Sizing inputs: the ensemble's, unless the fallback rule made this bar's signal.
-    ws.sig[SIG_SIZE_MU] = ws.ensembleMu[i]!;
-    ws.sig[SIG_SIZE_SIGMA] = ws.ensembleSigma[i]!;
+    ws.sig[SIG_SIZE_MU] = ws.ensembleMu[i];
+    ws.sig[SIG_SIZE_SIGMA] = ws.ensembleSigma[i];
     ws.sig[SIG_FROM_MODELS] = 1;
     signalAt(d, rule, p, ws, k, t);
-    const sizeSig = ws.sig[SIG_SIZE_SIGMA]!;
-    const held = dir[k] !== 0 ? Math.abs(units[k]! * close[i]!) / equity : 0;
+    const sizeSig = ws.sig[SIG_SIZE_SIGMA];
+    const held = dir[k] !== 0 ? Math.abs(units[k] * close[i]) / equity : 0;
     ws.pendDir[k] = 0;
     let w = 0;
     if (nd !== 0) {
-      w = weightFor(p, ws.sig[SIG_SIZE_MU]!, sizeSig);
-      w = Math.min(w, p[TsParam.maxWeightTicker]!) / (1 + p[TsParam.diversificationPenalty]! * d.avgAbsCorr[i]!);
-      w = Math.min(w, p[TsParam.maxWeightClass]! - (classUsed[cls]! - held), s.maxGrossExposure - (gross - held));
-      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult]! * atr[i]!) / close[i]! : 1;
+      w = weightFor(p, ws.sig[SIG_SIZE_MU], sizeSig);
+      w = Math.min(w, p[TsParam.maxWeightTicker]) / (1 + p[TsParam.diversificationPenalty] * d.avgAbsCorr[i]);
+      w = Math.min(w, p[TsParam.maxWeightClass] - (classUsed[cls] - held), s.maxGrossExposure - (gross - held));
+      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult] * atr[i]) / close[i] : 1;
       w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
       // cap / distance times distance can round an ulp above the cap: step w down to honour it.
       if (w * riskDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
@@ -520,10 +520,10 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
       else {
         ws.pendDir[k] = nd;
         ws.pendNotional[k] = w * equity;
-        ws.pendLimit[k] = close[i]! * (1 - nd * p[TsParam.limitOffset]!);
+        ws.pendLimit[k] = close[i] * (1 - nd * p[TsParam.limitOffset]);
         ws.pendRisk[k] = w * riskDistance;
         // The forecast return of the trade on entry equity: weight x the one-bar forecast move.
-        ws.pendExpected[k] = ws.sig[SIG_FROM_MODELS] === 1 ? w * Math.expm1(Math.abs(ws.ensembleMu[i]!)) : NaN;
+        ws.pendExpected[k] = ws.sig[SIG_FROM_MODELS] === 1 ? w * Math.expm1(Math.abs(ws.ensembleMu[i])) : NaN;
       }
     }
     if (w === 0 && dir[k] === 0) continue;
@@ -534,8 +534,8 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
     // Exits and market entries pay slippage on the larger of the two legs' notionals; an order
     // without a positive sigma at its decision (an exit on a missing forecast) uses the entry's.
     const notional = Math.max(w * equity, held * equity);
-    ws.pendVol[k] = sizeSig > 0 ? sizeSig : dir[k] !== 0 ? ws.entryVol[k]! : 0;
-    ws.pendSlip[k] = slippageAt(d, p, k, t, notional, ws.pendVol[k]!);
+    ws.pendVol[k] = sizeSig > 0 ? sizeSig : dir[k] !== 0 ? ws.entryVol[k] : 0;
+    ws.pendSlip[k] = slippageAt(d, p, k, t, notional, ws.pendVol[k]);
   }
   return orders;
 }
@@ -543,8 +543,8 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
 /** Target weight from the sizing rule, before caps. */
 function weightFor(p: Float64Array, mu: number, sig: number): number {
   const rule = p[TsParam.sizing];
-  if (rule === Sizing.fixed_fraction) return p[TsParam.fixedFraction]!;
+  if (rule === Sizing.fixed_fraction) return p[TsParam.fixedFraction];
   if (!(sig > 0)) return 0;
-  if (rule === Sizing.kelly) return Math.min(p[TsParam.kellyCap]!, (p[TsParam.kellyFraction]! * Math.abs(mu)) / (sig * sig));
-  return p[TsParam.volTargetPerBar]! / sig;
+  if (rule === Sizing.kelly) return Math.min(p[TsParam.kellyCap], (p[TsParam.kellyFraction] * Math.abs(mu)) / (sig * sig));
+  return p[TsParam.volTargetPerBar] / sig;
 }

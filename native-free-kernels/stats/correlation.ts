@@ -15,13 +15,13 @@ export function rollingAbsCorrelation(r: Float64Array, K: number, T: number, fir
       for (let b = a + 1; b < K; b++) {
         let sa = 0, sb = 0;
         for (let u = from; u <= t; u++) {
-          sa += r[a * T + u]!;
-          sb += r[b * T + u]!;
+          sa += r[a * T + u];
+          sb += r[b * T + u];
         }
         const ma = sa / window, mb = sb / window;
         let caa = 0, cbb = 0, cab = 0;
         for (let u = from; u <= t; u++) {
-          const da = r[a * T + u]! - ma, db = r[b * T + u]! - mb;
+          const da = r[a * T + u] - ma, db = r[b * T + u] - mb;
           caa += da * da;
           cbb += db * db;
           cab += da * db;

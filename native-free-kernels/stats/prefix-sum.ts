@@ -9,7 +9,7 @@ export function prefixSums(x: Float64Array, out: Float64Array, n = x.length): vo
   let comp = 0;
   out[0] = 0;
   for (let t = 0; t < n; t++) {
-    const v = x[t]!;
+    const v = x[t];
     const s = sum + v;
     comp += Math.abs(sum) >= Math.abs(v) ? sum - s + v : v - s + sum;
     sum = s;
@@ -32,5 +32,5 @@ export function returnPrefixes(x: Float64Array, outRet: Float64Array, outRet2: F
 }
 
 function simpleReturn(x: Float64Array, t: number): number {
-  return t > 0 ? x[t]! / x[t - 1]! - 1 : 0;
+  return t > 0 ? x[t] / x[t - 1] - 1 : 0;
 }

@@ -27,7 +27,7 @@ export function loadData(cfg: PnloptConfig, given: readonly string[] | undefined
   const fromDb = files.filter((f) => f.startsWith(DB_PREFIX));
   if (fromDb.length === 0) return loadMarketData(files);
   if (files.length > 1) throw new UsageError(`--data: ${DB_PREFIX}PATH reads the whole store; give it alone, not with other sources (${files.join(', ')})`);
-  const path = fromDb[0]!.slice(DB_PREFIX.length);
+  const path = fromDb[0].slice(DB_PREFIX.length);
   if (!existsSync(path)) throw new UsageError(`--data ${fromDb[0]}: no database at ${path}`);
   const dbm = new DatabaseManager(path);
   try {

@@ -16,7 +16,7 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
   const widths = header.map((h, j) => Math.max(h.length, ...text.map((r) => r[j]?.length ?? 0)));
   const numeric = header.map((_, j) => rows.every((r) => typeof r[j] === 'number' || r[j] === null));
   const line = (cells: readonly string[]) =>
-    cells.map((c, j) => (numeric[j] ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd();
+    cells.map((c, j) => (numeric[j] ? c.padStart(widths[j]) : c.padEnd(widths[j]))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
 }
 

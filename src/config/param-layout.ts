@@ -34,7 +34,7 @@ export function paramLayout(config: PnloptConfig, family: string): ParamLayout {
   const conditions = params.map((p) =>
     Object.entries(p.spec.when ?? {}).map(([dep, values]) => {
       const col = column.get(dep)!;
-      const depSpec = params[col]!.spec;
+      const depSpec = params[col].spec;
       const choices = depSpec.type === 'categorical' ? depSpec.choices : [];
       const wanted = Array.isArray(values) ? values : [values];
       return { col, allowed: wanted.map((v) => choices.indexOf(v)) };
@@ -59,8 +59,8 @@ export function columnOf(layout: ParamLayout, name: string): number {
 
 /** Whether parameter j is present given the row's categorical values (all its conditions hold). */
 export function isActive(layout: ParamLayout, j: number, row: Float64Array, offset = 0): boolean {
-  for (const c of layout.conditions[j]!) {
-    if (!c.allowed.includes(row[offset + c.col]!)) return false;
+  for (const c of layout.conditions[j]) {
+    if (!c.allowed.includes(row[offset + c.col])) return false;
   }
   return true;
 }
@@ -69,7 +69,7 @@ export function isActive(layout: ParamLayout, j: number, row: Float64Array, offs
 export function rowProblems(layout: ParamLayout, row: Float64Array, offset = 0): string[] {
   const problems: string[] = [];
   layout.params.forEach((p, j) => {
-    const v = row[offset + j]!;
+    const v = row[offset + j];
     const active = isActive(layout, j, row, offset);
     if (!active) {
       if (!Number.isNaN(v)) problems.push(`${p.name} only applies when ${whenText(p)}`);
@@ -88,8 +88,8 @@ export function rowProblems(layout: ParamLayout, row: Float64Array, offset = 0):
   });
   if (problems.length > 0) return problems;
   for (const c of layout.constraints) {
-    const a = row[offset + layout.column.get(c.lhs)!]!;
-    const b = row[offset + layout.column.get(c.rhs)!]!;
+    const a = row[offset + layout.column.get(c.lhs)!];
+    const b = row[offset + layout.column.get(c.rhs)!];
     const ok = c.op === '<' ? a < b : c.op === '<=' ? a <= b : c.op === '>' ? a > b : a >= b;
     if (!ok) problems.push(`${c.lhs} ${c.op} ${c.rhs} is required, got ${c.lhs} = ${a} and ${c.rhs} = ${b}`);
   }
@@ -115,7 +115,7 @@ export function encodeNamedValues(layout: ParamLayout, values: ReadonlyMap<strin
       problems.push(`unknown parameter ${name} for ${layout.family}; its parameters: ${layout.params.map((p) => p.name).join(', ')}`);
       continue;
     }
-    const spec = layout.params[j]!.spec;
+    const spec = layout.params[j].spec;
     if (spec.type === 'categorical') {
       const k = spec.choices.findIndex((c) => String(c) === text);
       if (k < 0) problems.push(`${name}: expected one of ${spec.choices.join(', ')}, got "${text}"`);
@@ -144,9 +144,9 @@ export function parseAssignments(text: string): Map<string, string> {
 export function decodeRow(layout: ParamLayout, row: Float64Array, offset = 0): Record<string, number | string> {
   const out: Record<string, number | string> = {};
   layout.params.forEach((p, j) => {
-    const v = row[offset + j]!;
+    const v = row[offset + j];
     if (Number.isNaN(v)) return;
-    out[p.name] = p.spec.type === 'categorical' ? p.spec.choices[v]! : v;
+    out[p.name] = p.spec.type === 'categorical' ? p.spec.choices[v] : v;
   });
   return out;
 }

@@ -75,7 +75,7 @@ export function parseCandidatesCsv(text: string, file: string, layout: ParamLayo
     }
     values.clear();
     names.forEach((name, j) => {
-      const v = fields[j]!.trim();
+      const v = fields[j].trim();
       if (v !== '') values.set(name, v);
     });
     const encoded = encodeNamedValues(layout, values);
@@ -122,7 +122,7 @@ function writeRows(fd: number, table: CandidateTable, it: Iterator<{ candidateId
     const metrics = !next.done && next.value.candidateId === i ? next.value.metrics : null;
     buf += table.text.slice(table.lineStart[i], table.lineEnd[i]);
     if (metrics === null) buf += empty;
-    else for (let j = 0; j < METRIC_COUNT; j++) buf += ',' + formatMetric(metrics[j]!);
+    else for (let j = 0; j < METRIC_COUNT; j++) buf += ',' + formatMetric(metrics[j]);
     buf += '\n';
     if (buf.length >= WRITE_CHUNK) {
       writeSync(fd, buf);

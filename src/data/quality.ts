@@ -26,7 +26,7 @@ export interface QualityStats {
 export function dataQuality(s: OhlcvSeries, gapMultiple: number): QualityStats {
   const n = s.n;
   const steps = new Float64Array(Math.max(0, n - 1));
-  for (let i = 1; i < n; i++) steps[i - 1] = s.time[i]! - s.time[i - 1]!;
+  for (let i = 1; i < n; i++) steps[i - 1] = s.time[i] - s.time[i - 1];
   const medianStep = steps.length > 0 ? median(steps) : null;
   let gaps = 0;
   let largest = 0;
@@ -36,7 +36,7 @@ export function dataQuality(s: OhlcvSeries, gapMultiple: number): QualityStats {
   }
   let sum = 0, min = Infinity, max = -Infinity, zero = 0;
   for (let i = 0; i < n; i++) {
-    const v = s.volume[i]!;
+    const v = s.volume[i];
     sum += v;
     if (v < min) min = v;
     if (v > max) max = v;
@@ -44,12 +44,12 @@ export function dataQuality(s: OhlcvSeries, gapMultiple: number): QualityStats {
   }
   const mean = n > 0 ? sum / n : null;
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += (s.volume[i]! - mean!) ** 2;
+  for (let i = 0; i < n; i++) ss += (s.volume[i] - mean!) ** 2;
   return {
     ticker: s.ticker,
     rows: n,
-    firstTs: n > 0 ? s.time[0]! : null,
-    lastTs: n > 0 ? s.time[n - 1]! : null,
+    firstTs: n > 0 ? s.time[0] : null,
+    lastTs: n > 0 ? s.time[n - 1] : null,
     medianStepMs: medianStep,
     gaps,
     largestGapMs: steps.length > 0 ? largest : null,
@@ -64,5 +64,5 @@ export function dataQuality(s: OhlcvSeries, gapMultiple: number): QualityStats {
 function median(a: Float64Array): number {
   const s = Float64Array.from(a).sort();
   const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }

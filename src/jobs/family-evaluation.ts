@@ -175,8 +175,8 @@ export class FamilyEvaluation {
     }
     if (sameAs.length > 0) {
       for (const [r, first] of sameAs) M.copyWithin(r * METRIC_COUNT, first * METRIC_COUNT, (first + 1) * METRIC_COUNT);
-      const ok = sameAs.filter(([r]) => !Number.isNaN(M[r * METRIC_COUNT]!)).map(([r]) => r);
-      const failed = sameAs.filter(([r]) => Number.isNaN(M[r * METRIC_COUNT]!)).map(([r]) => r);
+      const ok = sameAs.filter(([r]) => !Number.isNaN(M[r * METRIC_COUNT])).map(([r]) => r);
+      const failed = sameAs.filter(([r]) => Number.isNaN(M[r * METRIC_COUNT])).map(([r]) => r);
       writes.push(() => {
         if (ok.length > 0) store.writeEvaluated(runId, layout, X, Int32Array.from(ok), gatherRows(M, ok), base);
         if (failed.length > 0) store.writeFailed(runId, layout, X, Int32Array.from(failed), 'the same configuration failed earlier in this batch', base);
@@ -227,7 +227,7 @@ export class FamilyEvaluation {
     objectiveMatrix(M, METRIC_COUNT, n, this.objectives, F);
     const violation = new Float64Array(n);
     for (let r = 0; r < n; r++) {
-      violation[r] = Number.isNaN(M[r * METRIC_COUNT]!) ? NaN : constraintViolation(layout, X, r * this.d) + guardrailViolation(checks, M, r * METRIC_COUNT);
+      violation[r] = Number.isNaN(M[r * METRIC_COUNT]) ? NaN : constraintViolation(layout, X, r * this.d) + guardrailViolation(checks, M, r * METRIC_COUNT);
     }
     return { F, violation };
   }

@@ -185,7 +185,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
         budget: { maxCandidates: req.budget, maxWallMs: req.maxSeconds * 1000, ...(req.signal !== undefined ? { signal: req.signal } : {}) },
         seed: req.seed,
         settings,
-        evaluate: (U, n, family) => evaluations[family]!.evaluate(U, n),
+        evaluate: (U, n, family) => evaluations[family].evaluate(U, n),
       }).catch((err: unknown) => {
         if (err instanceof InterruptedError) return null;
         throw err;
@@ -223,14 +223,14 @@ function finish(
   const { cfg } = req;
   const X = decodeAll(families, result);
   const report = (id: number): CandidateReport => {
-    const f = families[result.family[id]!]!;
+    const f = families[result.family[id]];
     return {
       candidate_id: id,
       family: f.name,
-      front_rank: result.rank[id]!,
-      crowding: result.crowding[id]!,
+      front_rank: result.rank[id],
+      crowding: result.crowding[id],
       feasible: result.violation[id] === 0,
-      violation: result.violation[id]!,
+      violation: result.violation[id],
       failed_guardrails: failedGuardrails(f.checks, log.row(id), 0),
       params: decodeRow(f.layout, X, id * result.dims),
       metrics: metricRecord(log.row(id)),
@@ -240,14 +240,14 @@ function finish(
   const front = distinctParams(frontOrder(result, cfg.strategy.optimizer.objectives.findIndex((o) => o.metric === cfg.strategy.optimizer.primary_objective)), result, X);
   const holdout = new Float64Array(front.length * METRIC_COUNT);
   const reports = front.map((id, j) => {
-    const f = families[result.family[id]!]!;
+    const f = families[result.family[id]];
     const row = holdout.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT);
     f.holdout.evaluate(X.subarray(id * result.dims, (id + 1) * result.dims), 1, row);
     return { ...report(id), holdout_metrics: metricRecord(row), holdout_failed_guardrails: failedGuardrails(f.checks, row, 0) };
   });
   const best = result.best >= 0 ? reports.find((r) => r.candidate_id === result.best) ?? null : null;
   const { adopted, reason } = adoption(cfg, best);
-  const date = (t: number) => new Date(time[t]!).toISOString().slice(0, 10);
+  const date = (t: number) => new Date(time[t]).toISOString().slice(0, 10);
   const summary: OptimizationSummary = {
     run_id: runId,
     status: 'completed',
@@ -304,7 +304,7 @@ function adoption(cfg: PnloptConfig, best: CandidateReport | null): { adopted: b
 function frontOrder(result: SearchResult, primary: number): number[] {
   const ids: number[] = [];
   for (let i = 0; i < result.n; i++) if (result.rank[i] === 0 && result.violation[i] === 0) ids.push(i);
-  const key = (i: number) => result.F[i * result.m + primary]!;
+  const key = (i: number) => result.F[i * result.m + primary];
   ids.sort((a, b) => (a === result.best ? -1 : b === result.best ? 1 : key(a) - key(b) || a - b));
   return ids;
 }
@@ -324,8 +324,8 @@ function distinctParams(ids: readonly number[], result: SearchResult, X: Float64
 function decodeAll(families: readonly FamilySetup[], result: SearchResult): Float64Array {
   const X = new Float64Array(result.n * result.dims).fill(NaN);
   for (let i = 0; i < result.n; i++) {
-    const d = families[result.family[i]!]!.layout.params.length;
-    decodePoints(families[result.family[i]!]!.layout, result.U.subarray(i * result.dims, i * result.dims + d), 1, X.subarray(i * result.dims, i * result.dims + d));
+    const d = families[result.family[i]].layout.params.length;
+    decodePoints(families[result.family[i]].layout, result.U.subarray(i * result.dims, i * result.dims + d), 1, X.subarray(i * result.dims, i * result.dims + d));
   }
   return X;
 }
@@ -342,7 +342,7 @@ function interruptedSummary(
   configHash: string,
   dataHash: string,
 ): OptimizationSummary {
-  const date = (t: number) => new Date(time[t]!).toISOString().slice(0, 10);
+  const date = (t: number) => new Date(time[t]).toISOString().slice(0, 10);
   return {
     run_id: runId, status: 'interrupted', families: req.families, optimizer: req.optimizer, seed: req.seed, budget: req.budget,
     config_hash: configHash, data_hash: dataHash, code_version: codeVersion(),

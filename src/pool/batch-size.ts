@@ -42,7 +42,7 @@ export function measureCandidateMs(evaluator: BatchEvaluator, X: Float64Array, d
   const rows = Math.min(sampleRows, ids.length);
   const sample = new Float64Array(rows * d);
   for (let r = 0; r < rows; r++) {
-    const id = ids[Math.floor((r * ids.length) / rows)]!;
+    const id = ids[Math.floor((r * ids.length) / rows)];
     sample.set(X.subarray(id * d, (id + 1) * d), r * d);
   }
   const F = new Float64Array(rows * METRIC_COUNT);

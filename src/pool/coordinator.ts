@@ -308,7 +308,7 @@ function newPiscina(file: string, init: WorkerInit, threads: number): Piscina {
 
 function batchTask(X: Float64Array, d: number, ids: Int32Array): BatchTask {
   const rows = new Float64Array(ids.length * d);
-  for (let r = 0; r < ids.length; r++) rows.set(X.subarray(ids[r]! * d, (ids[r]! + 1) * d), r * d);
+  for (let r = 0; r < ids.length; r++) rows.set(X.subarray(ids[r] * d, (ids[r] + 1) * d), r * d);
   return { X: rows, ids: ids.slice() };
 }
 

@@ -31,7 +31,7 @@ export function decodePoints(layout: ParamLayout, U: Float64Array, n: number, X:
   const d = layout.params.length;
   for (let i = 0; i < n; i++) {
     const o = i * d;
-    for (let j = 0; j < d; j++) X[o + j] = decodeValue(layout.params[j]!.spec, U[o + j]!);
+    for (let j = 0; j < d; j++) X[o + j] = decodeValue(layout.params[j].spec, U[o + j]);
     for (let j = 0; j < d; j++) if (!isActive(layout, j, X, o)) X[o + j] = NaN;
   }
 }
@@ -43,8 +43,8 @@ export function decodePoints(layout: ParamLayout, U: Float64Array, n: number, X:
 export function constraintViolation(layout: ParamLayout, X: Float64Array, offset: number): number {
   let total = 0;
   for (const c of layout.constraints) {
-    const a = X[offset + layout.column.get(c.lhs)!]!;
-    const b = X[offset + layout.column.get(c.rhs)!]!;
+    const a = X[offset + layout.column.get(c.lhs)!];
+    const b = X[offset + layout.column.get(c.rhs)!];
     const gap = c.op === '<' || c.op === '<=' ? a - b : b - a;
     const strict = c.op === '<' || c.op === '>';
     if (gap > 0 || (strict && gap === 0)) total += gap + (strict ? 1 : 0);

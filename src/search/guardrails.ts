@@ -45,7 +45,7 @@ export function guardrailChecks(cfg: PnloptConfig): GuardrailCheck[] {
 
 /** Relative shortfall of one check on a metric row (0 when it passes; 1 when the metric is undefined). */
 export function shortfall(c: GuardrailCheck, F: Float64Array, offset: number): number {
-  const v = F[offset + Metric[c.metric]]!;
+  const v = F[offset + Metric[c.metric]];
   if (Number.isNaN(v)) return 1;
   const gap = c.op === '>=' ? c.threshold - v : v - c.threshold;
   return gap > 0 ? gap / c.scale : 0;

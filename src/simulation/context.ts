@@ -85,14 +85,14 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
     const close = panel.close.subarray(k * T, (k + 1) * T);
     const pre = (a: Float64Array) => a.subarray(k * (T + 1), (k + 1) * (T + 1));
     prefixSums(close, pre(prefixClose), T);
-    for (let t = 0; t < T; t++) scratch[t] = close[t]! * close[t]!;
+    for (let t = 0; t < T; t++) scratch[t] = close[t] * close[t];
     prefixSums(scratch, pre(prefixClose2), T);
     returnPrefixes(close, pre(prefixSimpleRet), pre(prefixSimpleRet2), pre(prefixSimpleDown2), scratch, T);
     const r = rets.subarray(k * T, (k + 1) * T);
     logReturns(close, r, T);
     r[0] = 0;
     prefixSums(r, pre(prefixRet), T);
-    for (let t = 0; t < T; t++) scratch[t] = r[t]! * r[t]!;
+    for (let t = 0; t < T; t++) scratch[t] = r[t] * r[t];
     prefixSums(scratch, pre(prefixRet2), T);
   }
   const avgAbsCorr = sharedFloat64(K * T);

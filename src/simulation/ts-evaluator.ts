@@ -4,7 +4,7 @@
  * (`TsParam`), pick the ATR column for the row's window, run `tsPortfolio`. Everything a row needs
  * is resolved once here, at creation: columns, choice-name -> code tables, scratch buffers.
  */
-import { ACC_SIZE, METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
+import { ACC_SIZE } from '../../native-free-kernels/portfolio/metrics.js';
 import { normalQuantile } from '../../native-free-kernels/stats/normal.js';
 import {
   createTsWorkspace, Direction, OrderType, SlippageModel, Sizing, Switch, tsPortfolio, TsParam, type TsData, type TsSettings,
@@ -12,7 +12,7 @@ import {
 import type { NamedParam } from '../config/family-space.js';
 import { columnOf, familyConfigError, type ParamLayout } from '../config/param-layout.js';
 import type { SimulationContext, SimulationSettings } from './context.js';
-import type { BatchEvaluator } from './families/family.js';
+import { rowEvaluator, type BatchEvaluator } from './families/family.js';
 
 export type TsSlot = Exclude<keyof typeof TsParam, 'weights'>;
 
@@ -72,7 +72,7 @@ interface CompiledSlot {
 function compileSlot(layout: ParamLayout, settings: SimulationSettings, slot: number, src: SlotSource): CompiledSlot {
   const col = columnOf(layout, src.param);
   if (!('codes' in src)) return { slot, col, scale: src.scale?.(settings) ?? 1, codes: null };
-  const p: NamedParam = layout.params[col]!;
+  const p: NamedParam = layout.params[col];
   if (p.spec.type !== 'categorical') throw familyConfigError(layout, p.path, `kernel ${layout.kernel} reads ${src.param} as a categorical parameter`);
   const codes = new Float64Array(p.spec.choices.length);
   p.spec.choices.forEach((choice, j) => {
@@ -121,34 +121,17 @@ export function createTsEvaluator(
   // The ATR column of each allowed window: views of the shared columns, made here once, so a
   // candidate only picks one. Outside the range (or NaN: stops off) it gets an all-NaN column.
   const atr = ctx.atr;
-  if (atr === null) throw familyConfigError(layout, layout.params[atrCol]!.path, `kernel ${layout.kernel} reads ${ATR_WINDOW_PARAM} as an int parameter`);
+  if (atr === null) throw familyConfigError(layout, layout.params[atrCol].path, `kernel ${layout.kernel} reads ${ATR_WINDOW_PARAM} as an int parameter`);
   const atrViews = Array.from({ length: atr.count }, (_, j) => atr.columns.subarray(j * K * T, (j + 1) * K * T));
   const noAtr = new Float64Array(K * T).fill(NaN);
   const decode = (X: Float64Array, r: number): void => {
     const base = r * d;
     for (const c of compiled) {
-      const v = X[base + c.col]!;
-      p[c.slot] = c.codes !== null ? (v === v ? c.codes[v]! : NaN) : v * c.scale;
+      const v = X[base + c.col];
+      p[c.slot] = c.codes !== null ? (v === v ? c.codes[v] : NaN) : v * c.scale;
     }
-    for (let m = 0; m < weightCols.length; m++) p[TsParam.weights + m] = X[base + weightCols[m]!]!;
-    ws.atr = atrViews[X[base + atrCol]! - atr.low] ?? noAtr;
+    for (let m = 0; m < weightCols.length; m++) p[TsParam.weights + m] = X[base + weightCols[m]];
+    ws.atr = atrViews[X[base + atrCol] - atr.low] ?? noAtr;
   };
-  return {
-    layout,
-    evaluate(X, rows, F) {
-      for (let r = 0; r < rows; r++) {
-        decode(X, r);
-        tsPortfolio(data, s, p, ws, F, r * METRIC_COUNT);
-      }
-    },
-    evaluateWithEquity(row, equity, F) {
-      decode(row, 0);
-      ws.equityOut = equity;
-      try {
-        tsPortfolio(data, s, p, ws, F, 0);
-      } finally {
-        ws.equityOut = null;
-      }
-    },
-  };
+  return rowEvaluator(layout, ws, decode, (F, offset) => tsPortfolio(data, s, p, ws, F, offset));
 }

@@ -42,15 +42,15 @@ export function ingestMarketData(dbm: DatabaseManager, data: MarketData, gapMult
     tickers: data.series.map((s) => {
       let inserted = 0, updated = 0, unchanged = 0;
       for (let i = 0; i < s.n; i++) {
-        const row = [s.open[i]!, s.high[i]!, s.low[i]!, s.close[i]!, s.volume[i]!] as const;
-        const prev = existing.get(s.ticker, s.time[i]!) as StoredBar | undefined;
+        const row = [s.open[i], s.high[i], s.low[i], s.close[i], s.volume[i]] as const;
+        const prev = existing.get(s.ticker, s.time[i]) as StoredBar | undefined;
         if (prev !== undefined && sameBar(prev, row)) {
           unchanged++;
           continue;
         }
         if (prev === undefined) inserted++;
         else updated++;
-        upsert.run(s.ticker, s.time[i]!, ...row, source);
+        upsert.run(s.ticker, s.time[i], ...row, source);
       }
       const quality = dataQuality(s, gapMultiple);
       snapshot.run({ ...quality, source, dataHash: data.hash, createdAt: now.toISOString() });

@@ -19,7 +19,7 @@ export function loadMarketDataFromDb(dbm: DatabaseManager, tickers?: readonly st
     const cols = [sharedFloat64(n), sharedFloat64(n), sharedFloat64(n), sharedFloat64(n), sharedFloat64(n), sharedFloat64(n)] as const;
     let i = 0;
     for (const r of rows.iterate(ticker) as Iterable<number[]>) {
-      for (let c = 0; c < 6; c++) cols[c][i] = r[c]!;
+      for (let c = 0; c < 6; c++) cols[c][i] = r[c];
       i++;
     }
     const [time, open, high, low, close, volume] = cols;

@@ -93,7 +93,7 @@ const NULL_MEANS: Readonly<Partial<Record<MetricName, number>>> = { profit_facto
 export function metricsJson(F: Float64Array, offset: number): string {
   let s = '{';
   for (let j = 0; j < METRIC_COUNT; j++) {
-    const v = F[offset + j]!;
+    const v = F[offset + j];
     // A finite number's String() form is its JSON form, and round-trips exactly.
     s += `${j === 0 ? '' : ','}"${METRIC_NAMES[j]}":${Number.isFinite(v) ? String(v) : 'null'}`;
   }
@@ -189,10 +189,10 @@ export class RunStore {
     );
     this.dbm.transaction(() => {
       for (let id = 0; id < rank.length; id++) {
-        const v = violation[id]!;
+        const v = violation[id];
         // SQLite stores no infinities as REAL text; the boundary crowding +Infinity is stored as NULL.
-        const c = crowding[id]!;
-        update.run(v === 0 ? 1 : 0, Number.isFinite(v) ? v : null, rank[id]!, Number.isFinite(c) ? c : null, runId, id);
+        const c = crowding[id];
+        update.run(v === 0 ? 1 : 0, Number.isFinite(v) ? v : null, rank[id], Number.isFinite(c) ? c : null, runId, id);
       }
     });
   }

@@ -46,7 +46,7 @@ export function registerBacktest(program: Command): void {
     createEvaluator(layout, ctx).evaluateWithEquity(row, equity, F);
     if (opts.equity !== undefined) {
       const lines = ['date,equity'];
-      for (let t = 0; t < panel.T; t++) lines.push(`${formatTime(panel.time[t]!)},${equity[t]}`);
+      for (let t = 0; t < panel.T; t++) lines.push(`${formatTime(panel.time[t])},${equity[t]}`);
       writeFileAtomic(opts.equity, lines.join('\n') + '\n');
     }
     const metrics = metricRecord(F);

@@ -4,6 +4,7 @@
  * derived from that list. A config family (`families.<name>` in strategy_optimization_config.yml)
  * names one of these kernels: a new family on an existing kernel is YAML only.
  */
+import { METRIC_COUNT } from '../../../native-free-kernels/portfolio/metrics.js';
 import type { ParamLayout } from '../../config/param-layout.js';
 import type { SimulationContext } from '../context.js';
 
@@ -33,4 +34,35 @@ export interface FamilyModule {
   readonly atrWindowParam: string | null;
   /** Build the evaluator; throws a `ConfigError` when the layout lacks what it reads, an `InputError` when the data does not fit. */
   readonly createEvaluator: (layout: ParamLayout, ctx: SimulationContext) => BatchEvaluator;
+}
+
+/**
+ * The evaluator of a kernel run one row at a time: `decode` fills the kernel's parameter slots
+ * from row r of X, `run` writes one metric row at `offset`; the equity curve goes through the
+ * workspace's `equityOut`, which stays null outside `evaluateWithEquity`.
+ */
+export function rowEvaluator(
+  layout: ParamLayout,
+  ws: { equityOut: Float64Array | null },
+  decode: (X: Float64Array, r: number) => void,
+  run: (F: Float64Array, offset: number) => void,
+): BatchEvaluator {
+  return {
+    layout,
+    evaluate(X, rows, F) {
+      for (let r = 0; r < rows; r++) {
+        decode(X, r);
+        run(F, r * METRIC_COUNT);
+      }
+    },
+    evaluateWithEquity(row, equity, F) {
+      decode(row, 0);
+      ws.equityOut = equity;
+      try {
+        run(F, 0);
+      } finally {
+        ws.equityOut = null;
+      }
+    },
+  };
 }

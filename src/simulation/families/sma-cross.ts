@@ -1,10 +1,10 @@
 /** `sma_cross` on one ticker: reads `fast` and `slow` from each row, runs the kernel per row. */
-import { ACC_SIZE, METRIC_COUNT } from '../../../native-free-kernels/portfolio/metrics.js';
+import { ACC_SIZE } from '../../../native-free-kernels/portfolio/metrics.js';
 import { SMA_PARAM_COUNT, smaCross, SmaParam, type SmaData, type SmaSettings, type SmaWorkspace } from '../../../native-free-kernels/portfolio/sma-cross.js';
 import { columnOf, type ParamLayout } from '../../config/param-layout.js';
 import { UsageError } from '../../errors.js';
 import type { SimulationContext } from '../context.js';
-import type { BatchEvaluator, FamilyModule } from './family.js';
+import { rowEvaluator, type BatchEvaluator, type FamilyModule } from './family.js';
 
 const READS = ['fast', 'slow'] as const satisfies readonly (keyof typeof SmaParam)[];
 
@@ -21,26 +21,9 @@ function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationContext): B
   const cols = READS.map((name) => columnOf(layout, name));
   const p = new Float64Array(SMA_PARAM_COUNT);
   const decode = (X: Float64Array, r: number): void => {
-    for (let j = 0; j < READS.length; j++) p[SmaParam[READS[j]!]] = X[r * d + cols[j]!]!;
+    for (let j = 0; j < READS.length; j++) p[SmaParam[READS[j]]] = X[r * d + cols[j]];
   };
-  return {
-    layout,
-    evaluate(X, rows, F) {
-      for (let r = 0; r < rows; r++) {
-        decode(X, r);
-        smaCross(data, s, p, ws, F, r * METRIC_COUNT);
-      }
-    },
-    evaluateWithEquity(row, equity, F) {
-      decode(row, 0);
-      ws.equityOut = equity;
-      try {
-        smaCross(data, s, p, ws, F, 0);
-      } finally {
-        ws.equityOut = null;
-      }
-    },
-  };
+  return rowEvaluator(layout, ws, decode, (F, offset) => smaCross(data, s, p, ws, F, offset));
 }
 
 export const smaCrossFamily: FamilyModule = {
