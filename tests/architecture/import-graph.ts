@@ -90,7 +90,7 @@ export const LAYER_RULES = {
     forbidden: ['cli'],
   },
   jobsOnlyFromCli: {
-    rule: 6,
+    rule: 7,
     name: 'jobs-only-from-cli',
     text: 'no folder imports jobs except jobs and cli',
     from: [ANY_SRC_FOLDER],
@@ -98,7 +98,7 @@ export const LAYER_RULES = {
     forbidden: ['jobs'],
   },
   acyclic: {
-    rule: 7,
+    rule: 8,
     name: 'acyclic',
     text: 'the folder graph (src folders and kernels; shared layer excluded) has no cycles',
   },
