@@ -12,6 +12,13 @@ export interface IngestSummary {
   tickers: { quality: QualityStats; inserted: number; updated: number; unchanged: number }[];
 }
 
+/** A `data_quality_snapshots` row as read back: the ingest's quality figures and where they came from. */
+export interface StoredQualitySnapshot extends QualityStats {
+  source: string;
+  dataHash: string;
+  createdAt: string;
+}
+
 interface StoredBar {
   open: number;
   high: number;
@@ -57,4 +64,16 @@ export function ingestMarketData(dbm: DatabaseManager, data: MarketData, gapMult
       return { quality, inserted, updated, unchanged };
     }),
   }));
+}
+
+/** Every quality snapshot, oldest first (the read side of the ingest log, so tests and reports need no SQL). */
+export function qualitySnapshots(dbm: DatabaseManager): StoredQualitySnapshot[] {
+  return dbm.db
+    .prepare(
+      `SELECT ticker, source, data_hash AS dataHash, created_at AS createdAt, rows, first_ts AS firstTs, last_ts AS lastTs, median_step_ms AS medianStepMs,
+         gaps, largest_gap_ms AS largestGapMs, volume_mean AS volumeMean, volume_std AS volumeStd, volume_min AS volumeMin, volume_max AS volumeMax,
+         zero_volume_bars AS zeroVolumeBars
+       FROM data_quality_snapshots ORDER BY id`,
+    )
+    .all() as StoredQualitySnapshot[];
 }

@@ -69,6 +69,10 @@ export interface RunRow {
   readonly data_window_json: string | null;
   readonly budget: number | null;
   readonly summary_json: string | null;
+  /** Searched parameter ranges, regime and constraints (optimization runs; null for evaluate). */
+  readonly param_ranges_json: string | null;
+  readonly regime_json: string | null;
+  readonly constraints_json: string | null;
 }
 
 /** One stored candidate result, as read back. */
@@ -80,6 +84,33 @@ export interface StoredResult {
   /** Metric row (METRIC_COUNT values) for `ok`, null for `failed`. */
   readonly metrics: Float64Array | null;
   readonly error: string | null;
+}
+
+/** A candidate's ranking and hold-out metrics as read back (so tests and reports need no SQL); null where NULL is stored: not ranked, or not finite (see `writeRanking`). */
+export interface StoredRanking {
+  readonly candidateId: number;
+  /** Violation 0 (stored as 1 / 0). */
+  readonly feasible: boolean | null;
+  readonly violation: number | null;
+  readonly frontRank: number | null;
+  readonly crowding: number | null;
+  /** Hold-out metric row (METRIC_COUNT values, read by the rules of `results`); null when not evaluated on the hold-out. */
+  readonly holdoutMetrics: Float64Array | null;
+}
+
+/** A `strategy_configs` row as stored (the read side of `adopt`). */
+export interface StrategyConfigRow {
+  readonly id: number;
+  readonly family: string;
+  readonly family_version: string;
+  readonly regime: string;
+  readonly params_json: string;
+  readonly metrics_json: string;
+  readonly holdout_metrics_json: string | null;
+  readonly run_id: string;
+  readonly data_hash: string;
+  readonly created_at: string;
+  readonly status: string;
 }
 
 function optionalJson(v: unknown): string | null {
@@ -142,6 +173,11 @@ export class RunStore {
 
   run(runId: string): RunRow | undefined {
     return this.dbm.db.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+  }
+
+  /** Every run, oldest first (lets tests and reports list runs without SQL). */
+  runs(): RunRow[] {
+    return this.dbm.db.prepare('SELECT * FROM optimization_runs ORDER BY created_at, rowid').all() as RunRow[];
   }
 
   /** Mark a run being resumed as running again. */
@@ -233,5 +269,25 @@ export class RunStore {
       }
       yield { candidateId: r.candidate_id, status: r.status, paramsJson: r.params_json, metrics, error: r.error };
     }
+  }
+
+  /** Every stored candidate's ranking and hold-out metrics, in candidate order (the read side of `writeRanking` / `writeHoldout`). */
+  *rankings(runId: string): Generator<StoredRanking> {
+    const rows = this.dbm.db
+      .prepare('SELECT candidate_id, feasible, violation, front_rank, crowding, holdout_metrics_json FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
+      .iterate(runId) as Iterable<{ candidate_id: number; feasible: number | null; violation: number | null; front_rank: number | null; crowding: number | null; holdout_metrics_json: string | null }>;
+    for (const r of rows) {
+      let holdoutMetrics: Float64Array | null = null;
+      if (r.holdout_metrics_json !== null) {
+        holdoutMetrics = new Float64Array(METRIC_COUNT);
+        metricsFromJson(r.holdout_metrics_json, holdoutMetrics, 0);
+      }
+      yield { candidateId: r.candidate_id, feasible: r.feasible === null ? null : r.feasible === 1, violation: r.violation, frontRank: r.front_rank, crowding: r.crowding, holdoutMetrics };
+    }
+  }
+
+  /** Every adopted configuration (`strategy_configs`), by family, family version and regime (the read side of `adopt`). */
+  adoptedConfigs(): StrategyConfigRow[] {
+    return this.dbm.db.prepare('SELECT * FROM strategy_configs ORDER BY family, family_version, regime').all() as StrategyConfigRow[];
   }
 }

@@ -136,7 +136,7 @@ export function layerOf(relPath: string): string | null {
   if (parts[0] === 'native-free-kernels' && parts.length >= 2) return KERNELS;
   if (parts[0] === 'src') {
     if (parts.length === 2) return SHARED;
-    if (parts.length > 2) return parts[1]!;
+    if (parts.length > 2) return parts[1];
   }
   return null;
 }
@@ -217,7 +217,7 @@ function resolveSpecifier(fromFile: string, spec: string): { path: string; exist
   for (const c of candidates) {
     if (existsSync(c) && statSync(c).isFile()) return { path: c, exists: true };
   }
-  return { path: candidates[0]!, exists: false };
+  return { path: candidates[0], exists: false };
 }
 
 /** Every `.ts` file under the scanned roots and its resolved relative imports. */
@@ -227,7 +227,7 @@ export function collectEdges(root: string): { files: string[]; edges: ImportEdge
   const files = abs.map((f) => toPosix(relative(root, f)));
   const edges: ImportEdge[] = [];
   abs.forEach((file, i) => {
-    const from = files[i]!;
+    const from = files[i];
     const fromLayer = layerOf(from)!;
     for (const imp of extractImports(file, readFileSync(file, 'utf8'))) {
       if (!isRelative(imp.specifier)) continue;
@@ -357,8 +357,8 @@ function cycleViolations(edges: readonly ImportEdge[]): string[] {
         if (!back) continue;
         let cycle = [a, ...back]; // a -> b -> ... -> a
         const ring = cycle.slice(0, -1);
-        const m = ring.indexOf([...ring].sort()[0]!);
-        cycle = [...ring.slice(m), ...ring.slice(0, m), ring[m]!]; // start at the smallest folder
+        const m = ring.indexOf([...ring].sort()[0]);
+        cycle = [...ring.slice(m), ...ring.slice(0, m), ring[m]]; // start at the smallest folder
         const key = cycle.join(' -> ');
         for (let i = 0; i + 1 < cycle.length; i++) covered.add(`${cycle[i]}->${cycle[i + 1]}`);
         if (seen.has(key)) continue;

@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { EXIT_INTERRUPTED } from '../../src/errors.js';
+import { DatabaseManager } from '../../src/store/database.js';
+import { RunStore } from '../../src/store/run-store.js';
 import { FAULT_ENV, FAULTY_CLI } from '../fixtures/pool/faulty-worker.js';
 import { configDirWith } from '../helpers/config-dir.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, runCli, withTestConfig } from '../helpers/cli.js';
 
 const MSFT = join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv');
 const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-cli-'));
@@ -127,7 +129,10 @@ describe('pnlopt CLI', () => {
   });
 });
 
-/** Whether the database at `db` holds a run yet (false while the child has not created it). */
+/**
+ * Whether the database at `db` holds a run yet (false while the child has not created it). Raw
+ * better-sqlite3 read-only: the child is still writing, and DatabaseManager opens read-write and migrates.
+ */
 function runStarted(db: string): boolean {
   try {
     const conn = new Database(db, { readonly: true, fileMustExist: true });
@@ -147,7 +152,7 @@ describe('pnlopt optimize interrupted', () => {
     const db = join(dir, 'o.db');
     const args = ['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '200', '--seed', '5', '--workers', '1', '--batch', '10', '--db', db];
     // The batch holding candidate 35 hangs, so batches 0-2 are done when SIGINT comes.
-    const child = spawn(process.execPath, [FAULTY_CLI, ...args, '--out', join(dir, 'cut')], {
+    const child = spawn(process.execPath, [FAULTY_CLI, ...withTestConfig([...args, '--out', join(dir, 'cut')])], {
       cwd: dir,
       env: { ...process.env, [FAULT_ENV]: JSON.stringify({ candidate: 35, mode: 'hang' }) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -163,10 +168,12 @@ describe('pnlopt optimize interrupted', () => {
     expect(await exited, stderr).toBe(EXIT_INTERRUPTED);
     const runId = /continue with --resume (\S+)/.exec(stderr)?.[1];
     expect(runId, stderr).toBeDefined();
-    const conn = new Database(db, { readonly: true });
-    expect(conn.prepare('SELECT status FROM optimization_runs WHERE run_id = ?').get(runId)).toEqual({ status: 'interrupted' });
-    expect(conn.prepare('SELECT COUNT(*) AS n FROM optimization_candidates WHERE run_id = ?').get(runId)).toEqual({ n: 30 });
-    conn.close();
+    // The child has exited: its database is read through the store.
+    const dbm = new DatabaseManager(db);
+    const store = new RunStore(dbm);
+    expect(store.run(runId!)?.status).toBe('interrupted');
+    expect(store.countStored(runId!)).toBe(30);
+    dbm.close();
 
     const resumed = runCli([...args, '--resume', runId!, '--out', join(dir, 'resumed'), '--json'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { canonicalJson } from '../../src/hashing.js';
 import { ConfigError } from '../../src/errors.js';
+import { testConfig } from '../helpers/config.js';
 import { configDirWith } from '../helpers/config-dir.js';
+
+// Tests of error reporting edit a copy of the frozen test config (configDirWith). Two tests read the
+// shipped config/ on purpose (loadConfig() with no dir): they check the shipped files themselves.
 
 /** The ConfigError message of loading `dir`, or a failure if it loads. */
 function errorOf(dir: string): string {
@@ -19,6 +23,7 @@ function errorOf(dir: string): string {
 
 describe('loadConfig', () => {
   it('loads and validates the shipped config', () => {
+    // Reads config/ on purpose: the shipped files must load.
     const cfg = loadConfig();
     expect(Object.keys(cfg.strategy.families)).toEqual(['sma_cross', 'ts_ensemble', 'ts_with_fallback']);
     expect(cfg.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -88,6 +93,7 @@ describe('loadConfig', () => {
   });
 
   it('hands guardrails out frozen: code cannot lower them', () => {
+    // Reads config/ on purpose: the guardrails of the shipped config are the ones that must be frozen.
     const cfg = loadConfig();
     const before = cfg.quantSuccess.guardrails.max_drawdown;
     expect(() => {
@@ -102,6 +108,6 @@ describe('loadConfig', () => {
   it('hashes configs canonically: key order does not matter, values do', () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 1, e: 2 }] } })).toBe('{"a":{"c":[3,{"e":2,"f":1}],"d":2},"b":1}');
     const changed = configDirWith('regime_config.yml', (d) => d.setIn(['regimes', 'trend', 'lookback'], 127));
-    expect(loadConfig({ dir: changed }).hash).not.toBe(loadConfig().hash);
+    expect(loadConfig({ dir: changed }).hash).not.toBe(testConfig().hash);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Bool, DataType, DateDay, DateMillisecond, Float64, Int64, Table, TimestampMicrosecond, TimestampMillisecond,
+  Bool, DataType, DateDay, DateMillisecond, Float64, Table, TimestampMicrosecond, TimestampMillisecond,
   TimestampNanosecond, TimestampSecond, Utf8, makeVector, tableToIPC, vectorFromArray, type Vector,
 } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';

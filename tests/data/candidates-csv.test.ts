@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
-import { loadConfig, type PnloptConfig } from '../../src/config/load.js';
+import type { PnloptConfig } from '../../src/config/load.js';
 import { DataError, InputError } from '../../src/errors.js';
 import { formatMetric, parseCandidatesCsv, readCandidatesCsv, writeResultsCsv } from '../../src/data/candidates-csv.js';
 import { paramLayout } from '../../src/config/param-layout.js';
 import { FIXTURES } from '../fixtures/pool/setup.js';
+import { testConfig } from '../helpers/config.js';
 
-const sma = paramLayout(loadConfig(), 'sma_cross');
+const sma = paramLayout(testConfig(), 'sma_cross');
 
 /** A family of its own, so the test does not follow the shipped search spaces: a categorical and a conditional parameter. */
 const toy = paramLayout(

@@ -10,11 +10,13 @@ import { loadMarketData } from '../../src/data/load.js';
 import { generateSynthetic, syntheticRegimes, TRENDS, VOL_LEVELS } from '../../src/data/synth.js';
 import type { MarketData, OhlcvSeries } from '../../src/data/types.js';
 import { writeCsv } from '../../src/data/write.js';
+import { LIVE_CONFIG_DIR, TEST_CONFIG_DIR } from '../helpers/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pnlopt-synth-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const raw = parse(readFileSync('config/synthetic_data_config.yml', 'utf8')) as Record<string, unknown>;
+const readSynthetic = (dir: string) => parse(readFileSync(join(dir, 'synthetic_data_config.yml'), 'utf8')) as Record<string, unknown>;
+const raw = readSynthetic(TEST_CONFIG_DIR);
 const config = SyntheticDataConfig.parse(raw);
 
 function bytesOf(data: MarketData): Buffer {
@@ -46,6 +48,8 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 describe('SyntheticDataConfig', () => {
   it('accepts config/synthetic_data_config.yml', () => {
+    // Reads config/ on purpose: the shipped file must parse. The generator tests below use the frozen copy.
+    expect(() => SyntheticDataConfig.parse(readSynthetic(LIVE_CONFIG_DIR))).not.toThrow();
     expect(config.start_date).toBe('2000-01-03');
   });
 

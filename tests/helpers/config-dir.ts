@@ -1,13 +1,15 @@
-/** A throwaway copy of config/ with one file edited, for tests of config errors. */
+/** A throwaway copy of the test config (tests/fixtures/config) with one file edited, for tests of config errors. */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { TEST_CONFIG_DIR } from './config.js';
 
-export const CONFIG_DIR = join(import.meta.dirname, '..', '..', 'config');
+/** The folder `configDirWith` copies by default: the frozen test config, not the shipped config/. */
+export const CONFIG_DIR = TEST_CONFIG_DIR;
 
 /**
- * Copy config/ (or another config folder) to a temp folder and apply `edit` to one file's parsed YAML document.
+ * Copy the test config (or another config folder) to a temp folder and apply `edit` to one file's parsed YAML document.
  * @returns the temp folder
  */
 export function configDirWith(file: string, edit: (doc: ReturnType<typeof parseDocument>) => void, from: string = CONFIG_DIR): string {

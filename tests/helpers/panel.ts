@@ -1,9 +1,9 @@
 /** Small in-memory panels for simulator tests. */
 import { toShared } from '../../src/data/shared.js';
-import { loadConfig } from '../../src/config/load.js';
 import type { Panel } from '../../src/data/types.js';
 import { settingsFromConfig } from '../../src/simulation/build-context.js';
 import { createContext, derivedColumns, type SimulationContext, type SimulationSettings } from '../../src/simulation/context.js';
+import { testConfig } from './config.js';
 
 /** A one-ticker panel from open/close (high/low bracket them, unit volume, daily timestamps). */
 export function panelFromOpenClose(open: readonly number[], close: readonly number[], ticker = 'TEST'): Panel {
@@ -13,8 +13,8 @@ export function panelFromOpenClose(open: readonly number[], close: readonly numb
     T,
     time: toShared(Array.from({ length: T }, (_, t) => Date.UTC(2020, 0, 1) + t * 86_400_000)),
     open: toShared(open),
-    high: toShared(open.map((o, t) => Math.max(o, close[t]!))),
-    low: toShared(open.map((o, t) => Math.min(o, close[t]!))),
+    high: toShared(open.map((o, t) => Math.max(o, close[t]))),
+    low: toShared(open.map((o, t) => Math.min(o, close[t]))),
     close: toShared(close),
     volume: toShared(new Array<number>(T).fill(1)),
   };
@@ -36,7 +36,7 @@ export function randomWalk(T: number, rand: () => number, vol = 0.02): { open: n
 
 /** An sma_cross context on `panel` (no forecasts, no ATR), settings from config overridden by `over`. */
 export function contextFor(panel: Panel, over: Partial<SimulationSettings> = {}): SimulationContext {
-  const cfg = loadConfig();
+  const cfg = testConfig();
   const derived = derivedColumns(panel, { correlationLookback: cfg.strategy.diversification.correlation_lookback, assetClassOf: () => 'equity' });
   return createContext(panel, derived, null, null, { ...settingsFromConfig(cfg, 0, panel.T), ...over });
 }

@@ -7,11 +7,14 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Metric } from '../../native-free-kernels/portfolio/metrics.js';
 import { configHash, loadConfig, type PnloptConfig } from '../../src/config/load.js';
 import { loadMarketData } from '../../src/data/load.js';
 import { poolSettings } from '../../src/pool/settings.js';
 import { runOptimization, type OptimizationRequest, type OptimizationSummary } from '../../src/jobs/optimize.js';
 import { DatabaseManager } from '../../src/store/database.js';
+import { RunStore } from '../../src/store/run-store.js';
+import { testConfig } from '../helpers/config.js';
 import { configDirWith } from '../helpers/config-dir.js';
 
 const SP500 = join(import.meta.dirname, '..', '..', 'data', 'sp500_daily_ohlcv_2000_2020.csv');
@@ -49,14 +52,11 @@ function db(): DatabaseManager {
   return new DatabaseManager(join(mkdtempSync(join(tmpdir(), 'pnlopt-opt-')), 'p.db'));
 }
 
-/** Every stored candidate, without the run id: what must match between two runs of one job. */
-function candidates(dbm: DatabaseManager, runId: string): unknown[] {
-  return dbm.db
-    .prepare(
-      `SELECT candidate_id, status, params_json, metrics_json, holdout_metrics_json, feasible, violation, front_rank, crowding
-       FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id`,
-    )
-    .all(runId);
+/** Every stored candidate (result, ranking, hold-out metrics), without the run id: what must match between two runs of one job. */
+function candidates(dbm: DatabaseManager, runId: string) {
+  const store = new RunStore(dbm);
+  const rankings = [...store.rankings(runId)];
+  return [...store.results(runId)].map((r, i) => ({ ...r, ...rankings[i] }));
 }
 
 /** A summary without what differs between two runs of one job (id, timing, folder, session work). */
@@ -94,7 +94,7 @@ describe('runOptimization', () => {
     const kept = candidates(dbm, cut.run_id).length;
     expect(kept).toBeGreaterThanOrEqual(150);
     expect(kept).toBeLessThan(400);
-    expect((dbm.db.prepare('SELECT status FROM optimization_runs WHERE run_id = ?').get(cut.run_id) as { status: string }).status).toBe('interrupted');
+    expect(new RunStore(dbm).run(cut.run_id)!.status).toBe('interrupted');
     let evaluatedAgain = 0;
     const resumed = await runOptimization(request({ dbm, resume: cut.run_id, onProgress: (n) => (evaluatedAgain = n) }));
     expect(resumed.run_id).toBe(cut.run_id);
@@ -106,9 +106,8 @@ describe('runOptimization', () => {
   it('simulates a configuration proposed again only once', async () => {
     const dbm = db();
     const s = await runOptimization(request({ dbm }));
-    const rows = dbm.db.prepare('SELECT params_json, metrics_json FROM optimization_candidates WHERE run_id = ?').all(s.run_id) as { params_json: string; metrics_json: string }[];
-    const byParams = new Map<string, string>();
-    for (const r of rows) byParams.set(r.params_json, r.metrics_json);
+    const byParams = new Map<string, Float64Array | null>();
+    for (const r of new RunStore(dbm).results(s.run_id)) byParams.set(r.paramsJson, r.metrics);
     // NSGA-II in a 2-D integer space repeats itself; each repeat took the first copy's row.
     expect(byParams.size).toBeLessThan(400);
     expect(s.simulated).toBe(byParams.size);
@@ -131,16 +130,16 @@ describe('runOptimization', () => {
       WHEN (SELECT COUNT(*) FROM optimization_candidates) >= 200 BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     const req = request({ dbm });
     await expect(runOptimization(req)).rejects.toThrow(/disk full/);
-    const run = dbm.db.prepare('SELECT run_id, status FROM optimization_runs').get() as { run_id: string; status: string };
+    const run = new RunStore(dbm).runs()[0];
     expect(run.status).toBe('failed');
     // What was flushed before the failing write stays, whole and consistent with a clean run's rows.
-    const kept = candidates(dbm, run.run_id) as { candidate_id: number }[];
+    const kept = candidates(dbm, run.run_id);
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.length).toBeLessThan(200);
     const clean = db();
-    const full = candidates(clean, (await runOptimization(request({ dbm: clean }))).run_id) as { candidate_id: number; front_rank: unknown; crowding: unknown; feasible: unknown; violation: unknown }[];
-    const withoutRanks = (r: Record<string, unknown>) => ({ ...r, front_rank: null, crowding: null, feasible: null, violation: null, holdout_metrics_json: null });
-    expect(kept.map(withoutRanks)).toEqual(kept.map((r) => withoutRanks(full[r.candidate_id]!)));
+    const full = candidates(clean, (await runOptimization(request({ dbm: clean }))).run_id);
+    const withoutRanks = (r: (typeof full)[number]) => ({ ...r, frontRank: null, crowding: null, feasible: null, violation: null, holdoutMetrics: null });
+    expect(kept.map(withoutRanks)).toEqual(kept.map((r) => withoutRanks(full[r.candidateId])));
   });
 
   it('refuses to resume with another seed or a completed run', async () => {
@@ -154,23 +153,21 @@ describe('runOptimization', () => {
     const dbm = db();
     const req = request({ dbm });
     const s = await runOptimization(req);
-    const run = dbm.db.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(s.run_id) as Record<string, string>;
+    const store = new RunStore(dbm);
+    // run() reads the whole row; RunRow does not declare the governance columns, so they are named here.
+    const run = store.run(s.run_id)!;
     // The hash is of the config the run used (population 40), not of the file it started from.
     expect(run).toMatchObject({ status: 'completed', command: 'optimize', family: 'sma_cross', optimizer: 'nsga2', seed: '7', config_hash: configHash(req.cfg), data_hash: data.hash });
     expect(run.config_hash).not.toBe(req.cfg.hash);
     expect(JSON.parse(run.param_ranges_json!).sma_cross.map((p: { name: string }) => p.name)).toEqual(['fast', 'slow']);
     expect(JSON.parse(run.constraints_json!).guardrails.map((g: { key: string }) => g.key)).toContain('guardrails.max_drawdown');
     expect(JSON.parse(run.regime_json!).regime).toBe('all');
-    const ranked = dbm.db.prepare('SELECT COUNT(*) AS n FROM optimization_candidates WHERE run_id = ? AND front_rank IS NOT NULL').get(s.run_id) as { n: number };
-    expect(ranked.n).toBe(400);
+    const rankings = [...store.rankings(s.run_id)];
+    expect(rankings.filter((c) => c.frontRank !== null)).toHaveLength(400);
     // Feasible means violation 0, and every feasible front-0 candidate on the front got hold-out metrics.
-    const front0 = dbm.db.prepare('SELECT feasible, violation, holdout_metrics_json FROM optimization_candidates WHERE run_id = ? AND front_rank = 0').all(s.run_id) as {
-      feasible: number;
-      violation: number;
-      holdout_metrics_json: string | null;
-    }[];
+    const front0 = rankings.filter((c) => c.frontRank === 0);
     expect(front0.length).toBeGreaterThan(0);
-    for (const c of front0) expect(c.feasible === 1).toBe(c.violation === 0);
+    for (const c of front0) expect(c.feasible === true).toBe(c.violation === 0);
     const file = join(req.outDir!, 'summary.json');
     expect(existsSync(file)).toBe(true);
     expect(JSON.parse(readFileSync(file, 'utf8')).run_id).toBe(s.run_id);
@@ -188,14 +185,14 @@ describe('runOptimization', () => {
     expect(s.best!.holdout_failed_guardrails!.length).toBeGreaterThan(0);
     expect(s.adopted).toBe(false);
     expect(s.adoption_reason).toMatch(/fails on the hold-out/);
-    expect(gated.db.prepare('SELECT COUNT(*) AS n FROM strategy_configs').get()).toEqual({ n: 0 });
+    expect(new RunStore(gated).adoptedConfigs()).toHaveLength(0);
     // Without the hold-out requirement the same best is adopted for (family, regime).
     const dir = configDirWith('quant_success_config.yml', (d) => d.setIn(['hold_out', 'required'], false), ALL_IN_ALLOWED);
     const open = db();
     const t = await runOptimization(request({ dbm: open, cfg: smallConfig(loadConfig({ dir })) }));
     expect(t.best!.params).toEqual(s.best!.params);
     expect(t.adopted).toBe(true);
-    const row = open.db.prepare('SELECT family, regime, params_json, run_id, status FROM strategy_configs').get() as Record<string, string>;
+    const row = new RunStore(open).adoptedConfigs()[0];
     expect(row).toMatchObject({ family: 'sma_cross', regime: 'all', run_id: t.run_id, status: 'adopted' });
     expect(JSON.parse(row.params_json!)).toEqual(t.best!.params);
   });
@@ -207,18 +204,18 @@ describe('runOptimization', () => {
     const s = await runOptimization(request({ dbm, cfg }));
     const g = cfg.quantSuccess.guardrails;
     const ts = cfg.signalRouting.signal_routing.time_series;
-    const rows = dbm.db.prepare('SELECT metrics_json, feasible FROM optimization_candidates WHERE run_id = ?').all(s.run_id) as { metrics_json: string; feasible: number }[];
+    const store = new RunStore(dbm);
+    const rankings = [...store.rankings(s.run_id)];
+    const rows = [...store.results(s.run_id)].map((r, i) => ({ m: r.metrics!, feasible: rankings[i].feasible }));
     let feasible = 0;
-    for (const r of rows) {
-      const m = JSON.parse(r.metrics_json) as Record<string, number | null>;
-      // null is NaN, except profit_factor, where it means no losing trade (+Infinity).
-      const pf = m.profit_factor === null ? Infinity : m.profit_factor!;
+    for (const { m, feasible: isFeasible } of rows) {
+      // Read back per the reference semantics: a stored null is NaN (fails every comparison), except profit_factor, where it means no losing trade (+Infinity).
       const meets =
-        m.win_rate !== null && m.win_rate >= g.min_win_rate && pf >= g.min_profit_factor && m.max_drawdown! <= g.max_drawdown &&
-        m.total_profit! >= g.min_expected_profit && m.total_trades! >= g.min_total_trades &&
-        m.risk_score !== null && m.risk_score <= ts.max_risk_score && m.max_capital_at_risk! <= ts.capital_at_risk_per_trade;
-      expect(r.feasible).toBe(meets ? 1 : 0);
-      feasible += r.feasible;
+        m[Metric.win_rate] >= g.min_win_rate && m[Metric.profit_factor] >= g.min_profit_factor && m[Metric.max_drawdown] <= g.max_drawdown &&
+        m[Metric.total_profit] >= g.min_expected_profit && m[Metric.total_trades] >= g.min_total_trades &&
+        m[Metric.risk_score] <= ts.max_risk_score && m[Metric.max_capital_at_risk] <= ts.capital_at_risk_per_trade;
+      expect(isFeasible).toBe(meets);
+      if (isFeasible === true) feasible++;
     }
     expect(feasible).toBeGreaterThan(0);
     expect(feasible).toBeLessThan(rows.length);
@@ -230,10 +227,10 @@ describe('runOptimization', () => {
 
   it('under the default 2% capital at risk, no all-in sma_cross candidate is feasible or adopted', async () => {
     const dbm = db();
-    const s = await runOptimization(request({ dbm, cfg: smallConfig(loadConfig()), budget: 200 }));
+    const s = await runOptimization(request({ dbm, cfg: smallConfig(testConfig()), budget: 200 }));
     expect(s.best).toBeNull();
     expect(s.adopted).toBe(false);
     expect(s.adoption_reason).toMatch(/no candidate met every guardrail/);
-    expect(dbm.db.prepare('SELECT COUNT(*) AS n FROM optimization_candidates WHERE run_id = ? AND feasible = 1').get(s.run_id)).toEqual({ n: 0 });
+    expect([...new RunStore(dbm).rankings(s.run_id)].filter((c) => c.feasible === true)).toHaveLength(0);
   });
 });

@@ -53,7 +53,7 @@ describe('measureCandidateMs', () => {
       layout: undefined as never,
       evaluate(batch, rows, F) {
         expect(F.length).toBeGreaterThanOrEqual(rows * METRIC_COUNT);
-        seen.push(Array.from({ length: rows }, (_, r) => batch[r * d]!));
+        seen.push(Array.from({ length: rows }, (_, r) => batch[r * d]));
       },
       evaluateWithEquity() {},
     };

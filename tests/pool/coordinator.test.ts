@@ -136,8 +136,8 @@ describe('failing workers', () => {
     const r = await runWithFault({ candidate: 50, mode });
     // Batch size 16: candidate 50 is in batch 3, ids 48..63.
     expect(r.failures).toHaveLength(1);
-    expect(r.failures[0]!.ids).toEqual(Array.from({ length: 16 }, (_, i) => 48 + i));
-    expect(r.failures[0]!.error).toMatch(message);
+    expect(r.failures[0].ids).toEqual(Array.from({ length: 16 }, (_, i) => 48 + i));
+    expect(r.failures[0].error).toMatch(message);
     expect(r.outcome).toMatchObject({ status: 'completed', evaluated: N - 16, failed: 16 });
     const okIds = all.filter((i) => i < 48 || i > 63);
     expect(r.okIds.sort((a, b) => a - b)).toEqual([...okIds]);

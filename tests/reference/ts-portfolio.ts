@@ -459,7 +459,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
       // Weight each ticker will hold after the orders placed so far at this close (ticker order).
       const committed: (number | null)[] = new Array<number | null>(K).fill(null);
       const heldWeight = (j: number): number =>
-        committed[j] ?? (pos[j] === null ? 0 : Math.abs(pos[j]!.units * tickers[j].close[t]) / E);
+        committed[j] ?? (pos[j] === null ? 0 : Math.abs(pos[j].units * tickers[j].close[t]) / E);
       for (let k = 0; k < K; k++) {
         const tk = tickers[k];
         const C = tk.close[t];

@@ -1,11 +1,11 @@
 /** The unit-cube encoding: values in range, equal strata for integers and choices, inactive = NaN. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
 import { constraintViolation, decodePoints, decodeValue } from '../../src/search/encoding.js';
 import { paramLayout, rowProblems } from '../../src/config/param-layout.js';
+import { testConfig } from '../helpers/config.js';
 
-const cfg = loadConfig();
+const cfg = testConfig();
 
 describe('decodeValue', () => {
   it('maps by hand-checked formulas', () => {
@@ -55,7 +55,7 @@ describe('decodePoints', () => {
     const layout = paramLayout(cfg, 'ts_ensemble');
     const d = layout.params.length;
     const U = new Float64Array(d).fill(0.5);
-    const sizing = layout.params[layout.column.get('sizing')!]!.spec;
+    const sizing = layout.params[layout.column.get('sizing')!].spec;
     if (sizing.type !== 'categorical') throw new Error('sizing must be categorical');
     U[layout.column.get('sizing')!] = sizing.choices.indexOf('kelly') / sizing.choices.length;
     const X = new Float64Array(d);

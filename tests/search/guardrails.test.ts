@@ -5,8 +5,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { failedGuardrails, guardrailChecks, guardrailViolation } from '../../src/search/guardrails.js';
 import { evaluationWindows } from '../../src/jobs/windows.js';
 import { configDirWith } from '../helpers/config-dir.js';
+import { testConfig } from '../helpers/config.js';
 
-const cfg = loadConfig();
+const cfg = testConfig();
 const g = cfg.quantSuccess.guardrails;
 
 function row(values: Partial<Record<keyof typeof Metric, number>>): Float64Array {

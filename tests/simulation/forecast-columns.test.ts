@@ -226,8 +226,8 @@ describe('zero volume', () => {
     for (const t of [70, 95, 96]) p.volume[t] = 0;
     const cols = computeForecastColumns(p, cfg);
     for (let i = 0; i < cols.mu.length; i++) {
-      expect(Math.abs(cols.mu[i]!) === Infinity, `mu[${i}]`).toBe(false);
-      expect(Math.abs(cols.sigma[i]!) === Infinity, `sigma[${i}]`).toBe(false);
+      expect(Math.abs(cols.mu[i]) === Infinity, `mu[${i}]`).toBe(false);
+      expect(Math.abs(cols.sigma[i]) === Infinity, `sigma[${i}]`).toBe(false);
     }
     const sarimax = forecastColumn(cols, 'sarimax', 0).mu;
     // The bars whose exogenous input is undefined have no sarimax forecast.

@@ -8,7 +8,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Metric, METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
-import { loadConfig } from '../../src/config/load.js';
 import { toShared } from '../../src/data/shared.js';
 import type { Panel } from '../../src/data/types.js';
 import { createRng, type Rng } from '../../src/rng.js';
@@ -28,15 +27,16 @@ import {
   type RefTsResult,
   type RefTsSettings,
 } from '../reference/ts-portfolio.js';
+import { testConfig } from '../helpers/config.js';
 
-const cfg = loadConfig();
+const cfg = testConfig();
 const MODELS = configuredModels(cfg.strategy.forecast_models) as ModelName[];
 
 /** Run the kernel on the reference's input: same panel, forecast columns, settings and row. */
 function runKernel(input: RefTsInput): { equity: Float64Array; F: Float64Array } {
   const { tickers, settings: s, params } = input;
   const K = tickers.length;
-  const T = tickers[0]!.close.length;
+  const T = tickers[0].close.length;
   const col = (key: 'open' | 'high' | 'low' | 'close' | 'volume') => toShared(tickers.flatMap((tk) => tk[key]));
   const names = tickers.map((_, k) => `T${k}`);
   const panel: Panel = {
@@ -49,9 +49,9 @@ function runKernel(input: RefTsInput): { equity: Float64Array; F: Float64Array }
   const series = (pick: (f: RefForecast) => number[]) =>
     toShared(MODELS.flatMap((m) => tickers.flatMap((_, k) => { const f = input.forecasts[m]?.[k]; return f === undefined ? nan : pick(f); })));
   const forecasts: ForecastColumns = { models: MODELS, K, T, mu: series((f) => f.mu), sigma: series((f) => f.sigma) };
-  const derived = derivedColumns(panel, { correlationLookback: s.correlationLookback, assetClassOf: (name) => tickers[names.indexOf(name)]!.assetClass });
+  const derived = derivedColumns(panel, { correlationLookback: s.correlationLookback, assetClassOf: (name) => tickers[names.indexOf(name)].assetClass });
   const layout = paramLayout(cfg, params.family);
-  const atrSpec = layout.params[layout.column.get('atr_window')!]!.spec;
+  const atrSpec = layout.params[layout.column.get('atr_window')!].spec;
   if (atrSpec.type !== 'int') throw new Error('atr_window must be an int parameter');
   const ctx = createContext(panel, derived, forecasts, atrColumns(panel, atrSpec.low, atrSpec.high), {
     initialCapital: s.initialCapital, periodsPerYear: s.periodsPerYear, fee: s.feeBps / 1e4, start: s.start, end: s.end,
@@ -83,13 +83,13 @@ function relErr(actual: number, expected: number): number {
 function firstMismatch(input: RefTsInput, ref: RefTsResult, tol = 1e-9): string | null {
   const { equity, F } = runKernel(input);
   for (const name of METRIC_NAMES) {
-    const a = F[Metric[name]]!;
+    const a = F[Metric[name]];
     const e = ref.metrics[name];
     if (relErr(a, e) > tol) return `${name}: kernel ${a} vs reference ${e}`;
   }
   for (let i = 0; i < ref.equity.length; i++) {
     const t = input.settings.start + i;
-    if (relErr(equity[t]!, ref.equity[i]!) > tol) return `equity at bar ${t}: kernel ${equity[t]} vs reference ${ref.equity[i]}`;
+    if (relErr(equity[t], ref.equity[i]) > tol) return `equity at bar ${t}: kernel ${equity[t]} vs reference ${ref.equity[i]}`;
   }
   return null;
 }
@@ -153,8 +153,8 @@ function both(input: RefTsInput): { ref: RefTsResult; equity: number[]; F: Float
 function expectEquity(run: { ref: RefTsResult; equity: number[] }, expected: number[]): void {
   expect(run.ref.equity.length).toBe(expected.length);
   expected.forEach((e, t) => {
-    expectClose(run.ref.equity[t]!, e, `reference E_${t}`);
-    expectClose(run.equity[t]!, e, `kernel E_${t}`);
+    expectClose(run.ref.equity[t], e, `reference E_${t}`);
+    expectClose(run.equity[t], e, `kernel E_${t}`);
   });
 }
 
@@ -170,21 +170,21 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     const pnl = units * (105.894 - 100.1) - 0.5 - exitFee; // = 27.9121...
     expectEquity(run, [1000, 499.5 + units * 102, 499.5 + units * 105, 499.5 + units * 105.894 - exitFee]);
     expect(run.ref.trades).toHaveLength(1);
-    expectClose(run.ref.trades[0]!.pnl, pnl, 'trade pnl');
-    expectClose(run.F[Metric.total_profit]!, pnl, 'kernel total_profit = the one trade');
+    expectClose(run.ref.trades[0].pnl, pnl, 'trade pnl');
+    expectClose(run.F[Metric.total_profit], pnl, 'kernel total_profit = the one trade');
     expect(run.F[Metric.total_trades]).toBe(1);
     expect(run.F[Metric.win_rate]).toBe(1);
     expect(run.F[Metric.profit_factor]).toBe(Infinity);
     // Held at closes 1 and 2 of 4 bars.
-    expectClose(run.F[Metric.exposure]!, 0.5, 'exposure');
+    expectClose(run.F[Metric.exposure], 0.5, 'exposure');
     // Fills: 500 / E_0 at bar 1 and units x 105.894 / E_2 at bar 3, over 4 / 252 years.
-    expectClose(run.F[Metric.turnover]!, (500 / 1000 + (units * 105.894) / (499.5 + units * 105)) / (4 / 252), 'turnover');
+    expectClose(run.F[Metric.turnover], (500 / 1000 + (units * 105.894) / (499.5 + units * 105)) / (4 / 252), 'turnover');
     // Expected 0.5 (e^0.01 - 1) against realised pnl / E_0.
-    expectClose(run.F[Metric.calibration_error]!, Math.abs(0.5 * Math.expm1(0.01) - pnl / 1000), 'calibration_error');
+    expectClose(run.F[Metric.calibration_error], Math.abs(0.5 * Math.expm1(0.01) - pnl / 1000), 'calibration_error');
     // Forecasts at closes 0, 1, 2 (up, up, down) all matched the next move (+2, +3, -1).
     expect(run.F[Metric.hit_rate]).toBe(1);
     // No stop: the whole position (w = 0.5) is at risk.
-    expectClose(run.F[Metric.max_capital_at_risk]!, 0.5, 'max_capital_at_risk');
+    expectClose(run.F[Metric.max_capital_at_risk], 0.5, 'max_capital_at_risk');
   });
 
   it('fills a buy limit the bar trades through, at the better of open and limit, without slippage', () => {
@@ -225,10 +225,10 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     // Closes 6 and 7 still say long, but the stopped direction is blocked: no re-entry.
     expectEquity(run, [1000, 1000, 1000, 1000, 1000, 499.5 + units * 101, after, after, after]);
     expect(run.ref.trades.map((tr) => tr.exitReason)).toEqual(['stop']);
-    expectClose(run.ref.trades[0]!.pnl, pnl, 'trade pnl');
+    expectClose(run.ref.trades[0].pnl, pnl, 'trade pnl');
     expect(run.F[Metric.total_trades]).toBe(1);
     // Capital at risk of the entry: w x m ATR_4 / C_4 = 0.5 x 4 / 100.
-    expectClose(run.F[Metric.max_capital_at_risk]!, 0.02, 'max_capital_at_risk');
+    expectClose(run.F[Metric.max_capital_at_risk], 0.02, 'max_capital_at_risk');
   });
 
   it('exits on a trailing stop the low only touches', () => {
@@ -251,7 +251,7 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     const pnl = 5 * (103 - 100) - 0.5 - 0.515; // 13.985
     expectEquity(run, [1000, 499.5 + 5 * 101, 1000 + pnl, 1000 + pnl]);
     expect(run.ref.trades.map((tr) => tr.exitReason)).toEqual(['take_profit']);
-    expectClose(run.F[Metric.total_profit]!, pnl, 'total_profit');
+    expectClose(run.F[Metric.total_profit], pnl, 'total_profit');
   });
 
   it('ignores a negative forecast when long_only, and shorts on it when long_short', () => {
@@ -287,7 +287,7 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
       { fixed_fraction: 0.8, slippage_bps: 0, trailing_stop: 'on', trailing_stop_atr_mult: 2, atr_window: 5 }, { capitalAtRiskPerTrade: 0.01 }));
     // Bar 5: N = 0.25 x 1000 = 250 at 100 -> 2.5 units, fee 0.25 (stop 100 - 4 = 96, not hit).
     expectEquity(run, [1000, 1000, 1000, 1000, 1000, 1000 - 250 - 0.25 + 2.5 * 101]);
-    expectClose(run.F[Metric.max_capital_at_risk]!, 0.25 * 0.04, 'max_capital_at_risk');
+    expectClose(run.F[Metric.max_capital_at_risk], 0.25 * 0.04, 'max_capital_at_risk');
   });
 
   it('takes no profit on the bar a limit order filled, but does on the next', () => {
@@ -299,7 +299,7 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     const tp = 99.9 * 1.03;
     expect(run.ref.trades.map((tr) => [tr.exitReason, tr.exitBar])).toEqual([['take_profit', 2]]);
     // Bar 2 opens at 101 < 102.897 and reaches 104: exit at the level.
-    expectClose(run.ref.trades[0]!.exitPrice, tp, 'exit price');
+    expectClose(run.ref.trades[0].exitPrice, tp, 'exit price');
   });
 
   it('treats an infinite forecast as no forecast', () => {
@@ -314,7 +314,7 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
   it('holds fallback signals to min_expected_return too', () => {
     const close = [100, 101, 102.5, 103, 104.5, 106, 106.5];
     const bars: Bar[] = close.map((c, t) => {
-      const o = t === 0 ? c : close[t - 1]!;
+      const o = t === 0 ? c : close[t - 1];
       return [o, Math.max(o, c) + 0.5, Math.min(o, c) - 0.5, c];
     });
     const mu = close.map(() => NaN);
@@ -330,7 +330,7 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     // the first gets 0.8, the second only the 0.2 left.
     const bars: Bar[] = [[100, 101, 99, 100], [100, 101, 99, 100], [100, 101, 99, 100]];
     const input = scenario(bars, [0.01, 0.01, NaN], 0.01, { sizing: 'fixed_fraction', fixed_fraction: 0.8, max_weight_per_ticker: 1, max_weight_per_asset_class: 1, slippage_bps: 0 });
-    input.tickers.push({ ...input.tickers[0]!, assetClass: 'equity' });
+    input.tickers.push({ ...input.tickers[0], assetClass: 'equity' });
     for (const m of MODELS) input.forecasts[m]!.push({ ...input.forecasts[m]![0]! });
     const run = both(input);
     // Bar 1: 0.8 x 1000 / 100 = 8 units and 0.2 x 1000 / 100 = 2 units, fees 0.8 + 0.2.
@@ -341,7 +341,7 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
   it('falls back to momentum when the models are not confident (and ts_ensemble stays flat)', () => {
     const close = [100, 101, 102.5, 103, 104.5, 106, 106.5];
     const bars: Bar[] = close.map((c, t) => {
-      const o = t === 0 ? c : close[t - 1]!;
+      const o = t === 0 ? c : close[t - 1];
       return [o, Math.max(o, c) + 0.5, Math.min(o, c) - 0.5, c];
     });
     const mu = close.map(() => NaN); // no valid forecast anywhere
@@ -349,7 +349,7 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     // Close 5 (the first with t >= L = 5): R = ln(106 / 100) = 0.058269; the 5 log returns
     // 0.009950, 0.014742, 0.004866, 0.014458, 0.014252 have s_L = 0.0042757 (ddof 1);
     // z = R / (s_L sqrt 5) = 6.09 >= 1 -> long, w = 0.5.
-    const rets = close.slice(1, 6).map((c, i) => Math.log(c / close[i]!));
+    const rets = close.slice(1, 6).map((c, i) => Math.log(c / close[i]));
     const m = rets.reduce((a, b) => a + b, 0) / 5;
     const sL = Math.sqrt(rets.reduce((a, r) => a + (r - m) ** 2, 0) / 4);
     expect(Math.log(106 / 100) / (sL * Math.sqrt(5))).toBeCloseTo(6.09, 2);
@@ -376,7 +376,7 @@ function randomCase(seed: number): RefTsInput {
   const u = (a: number, b: number) => a + (b - a) * rng();
   const logU = (a: number, b: number) => Math.exp(u(Math.log(a), Math.log(b)));
   const int = (a: number, b: number) => a + Math.floor(rng() * (b - a + 1));
-  const pick = <V>(xs: readonly V[]): V => xs[Math.floor(rng() * xs.length)]!;
+  const pick = <V>(xs: readonly V[]): V => xs[Math.floor(rng() * xs.length)];
 
   const K = int(1, 3);
   const T = int(60, 300);
@@ -391,7 +391,7 @@ function randomCase(seed: number): RefTsInput {
       // Occasional large gaps so stops and take-profits are crossed at the open.
       const gap = rng() < 0.04 ? 4 * vol * gauss(rng) : 0.3 * vol * gauss(rng);
       const o = c * Math.exp(gap);
-      c = o * Math.exp(vol * (beta * common[t]! + gauss(rng)) * 0.7);
+      c = o * Math.exp(vol * (beta * common[t] + gauss(rng)) * 0.7);
       tk.open.push(o);
       tk.close.push(c);
       tk.high.push(Math.max(o, c) * Math.exp(Math.abs(gauss(rng)) * vol * 0.5));
@@ -414,7 +414,7 @@ function randomCase(seed: number): RefTsInput {
       const mu: number[] = [];
       const sigma: number[] = [];
       for (let t = 0; t < T; t++) {
-        mu.push(views[k]![t]! * level * u(0, 1.2) + 0.2 * level * gauss(rng));
+        mu.push(views[k][t] * level * u(0, 1.2) + 0.2 * level * gauss(rng));
         sigma.push(rng() < 0.01 ? pick([0, -level]) : level * u(0.5, 1.5));
       }
       const first = rng() < 0.5 ? int(0, T >> 1) : 0;

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMarketData } from '../../src/data/load.js';
 import { DataError } from '../../src/errors.js';
 import { DatabaseManager } from '../../src/store/database.js';
-import { ingestMarketData } from '../../src/store/ingest.js';
+import { ingestMarketData, qualitySnapshots } from '../../src/store/ingest.js';
 import { loadMarketDataFromDb } from '../../src/store/market-data.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 
@@ -22,12 +22,9 @@ function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'pnlopt-store-'));
 }
 
-/** Every ohlcv row and the snapshot count: the observable state of the store. */
-function dump(dbm: DatabaseManager): { bars: unknown[]; snapshots: number } {
-  return {
-    bars: dbm.db.prepare('SELECT * FROM ohlcv ORDER BY ticker, ts').all(),
-    snapshots: (dbm.db.prepare('SELECT COUNT(*) AS n FROM data_quality_snapshots').get() as { n: number }).n,
-  };
+/** Every stored bar of every ticker and the snapshot count: the observable state of the store. */
+function dump(dbm: DatabaseManager): { bars: unknown; snapshots: number } {
+  return { bars: loadMarketDataFromDb(dbm), snapshots: qualitySnapshots(dbm).length };
 }
 
 describe('DatabaseManager', () => {
@@ -82,7 +79,8 @@ describe('ingestMarketData', () => {
     writeFileSync(file, 'date,open,high,low,close,volume\n2020-01-03,10.5,12,10,11.5,250\n2020-01-06,11.5,12,11,11.8,300\n');
     const s = ingestMarketData(dbm, loadMarketData([file]), GAP_MULTIPLE);
     expect(s.tickers[0]).toMatchObject({ inserted: 1, updated: 1, unchanged: 0 });
-    expect(dbm.db.prepare('SELECT close, volume FROM ohlcv ORDER BY ts').all()).toEqual([
+    const bars = loadMarketDataFromDb(dbm).series.flatMap((b) => Array.from({ length: b.n }, (_, i) => ({ close: b.close[i], volume: b.volume[i] })));
+    expect(bars).toEqual([
       { close: 10.5, volume: 100 },
       { close: 11.5, volume: 250 },
       { close: 11.8, volume: 300 },
@@ -99,12 +97,11 @@ describe('ingestMarketData', () => {
       'date,open,high,low,close,volume\n2020-01-01,1,1,1,1,100\n2020-01-02,1,1,1,1,0\n2020-01-03,1,1,1,1,300\n2020-01-10,1,1,1,1,200\n2020-01-11,1,1,1,1,400\n',
     );
     const dbm = new DatabaseManager(':memory:');
-    const q = ingestMarketData(dbm, loadMarketData([file]), GAP_MULTIPLE).tickers[0]!.quality;
+    const q = ingestMarketData(dbm, loadMarketData([file]), GAP_MULTIPLE).tickers[0].quality;
     // mean = 1000 / 5 = 200; deviations -100, -200, 100, 0, 200 -> squares sum 100000; / (5 - 1) = 25000.
     expect(q).toMatchObject({ rows: 5, gaps: 1, zeroVolumeBars: 1, volumeMean: 200, volumeMin: 0, volumeMax: 400, medianStepMs: 86_400_000, largestGapMs: 7 * 86_400_000 });
     expect(q.volumeStd).toBeCloseTo(Math.sqrt(25_000), 12);
-    const row = dbm.db.prepare('SELECT rows, gaps, volume_mean, zero_volume_bars FROM data_quality_snapshots').get();
-    expect(row).toEqual({ rows: 5, gaps: 1, volume_mean: 200, zero_volume_bars: 1 });
+    expect(qualitySnapshots(dbm)[0]).toMatchObject({ rows: 5, gaps: 1, volumeMean: 200, zeroVolumeBars: 1 });
     dbm.close();
   });
 
@@ -127,7 +124,7 @@ describe('ingestMarketData', () => {
     ingestMarketData(dbm, data, GAP_MULTIPLE);
     const back = loadMarketDataFromDb(dbm);
     expect(back.hash).toBe(data.hash);
-    expect(Array.from(back.series[0]!.close)).toEqual(Array.from(data.series[0]!.close));
+    expect(Array.from(back.series[0].close)).toEqual(Array.from(data.series[0].close));
     expect(() => loadMarketDataFromDb(dbm, ['NOPE'])).toThrow(/no bars stored for ticker\(s\) NOPE/);
     dbm.close();
   });

@@ -1,12 +1,12 @@
 /** Runs and candidates in SQLite: run lifecycle, per-batch writes, what a resume reads back. */
 import { describe, expect, it } from 'vitest';
 import { Metric, METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
-import { loadConfig } from '../../src/config/load.js';
 import { metricsFromJson, metricsJson, RunStore, type NewRun } from '../../src/store/run-store.js';
 import { paramLayout } from '../../src/config/param-layout.js';
 import { DatabaseManager } from '../../src/store/database.js';
+import { testConfig } from '../helpers/config.js';
 
-const layout = paramLayout(loadConfig(), 'sma_cross');
+const layout = paramLayout(testConfig(), 'sma_cross');
 const run: NewRun = {
   command: 'pnlopt evaluate --strategy sma_cross',
   family: 'sma_cross',
@@ -56,22 +56,16 @@ describe('RunStore', () => {
     store.writeFailed(id, layout, X, Int32Array.from([3]), 'worker exited with code: 1');
     expect([...store.evaluatedMask(id, 4)]).toEqual([1, 0, 1, 0]);
 
-    const rows = dbm.db.prepare('SELECT candidate_id, status, params_json, error FROM optimization_candidates ORDER BY candidate_id').all();
-    expect(rows).toEqual([
-      { candidate_id: 0, status: 'ok', params_json: '{"fast":2,"slow":5}', error: null },
-      { candidate_id: 2, status: 'ok', params_json: '{"fast":4,"slow":12}', error: null },
-      { candidate_id: 3, status: 'failed', params_json: '{"fast":5,"slow":30}', error: 'worker exited with code: 1' },
-    ]);
     const results = [...store.results(id)];
-    expect(results.map((r) => [r.candidateId, r.status, r.error])).toEqual([
-      [0, 'ok', null],
-      [2, 'ok', null],
-      [3, 'failed', 'worker exited with code: 1'],
+    expect(results.map(({ candidateId, status, paramsJson, error }) => ({ candidateId, status, paramsJson, error }))).toEqual([
+      { candidateId: 0, status: 'ok', paramsJson: '{"fast":2,"slow":5}', error: null },
+      { candidateId: 2, status: 'ok', paramsJson: '{"fast":4,"slow":12}', error: null },
+      { candidateId: 3, status: 'failed', paramsJson: '{"fast":5,"slow":30}', error: 'worker exited with code: 1' },
     ]);
     // Batch rows were given in the order of ids [2, 0].
-    expect(results[0]!.metrics).toEqual(F.subarray(METRIC_COUNT, 2 * METRIC_COUNT));
-    expect(results[1]!.metrics).toEqual(F.subarray(0, METRIC_COUNT));
-    expect(results[2]!.metrics).toBeNull();
+    expect(results[0].metrics).toEqual(F.subarray(METRIC_COUNT, 2 * METRIC_COUNT));
+    expect(results[1].metrics).toEqual(F.subarray(0, METRIC_COUNT));
+    expect(results[2].metrics).toBeNull();
 
     store.finishRun(id, 'interrupted', { evaluated: 2 }, new Date('2024-01-02T04:00:00Z'));
     expect(store.run(id)).toMatchObject({ status: 'interrupted', finished_at: '2024-01-02T04:00:00.000Z', summary_json: '{"evaluated":2}' });
@@ -81,7 +75,46 @@ describe('RunStore', () => {
     // A resume evaluates the failed candidate again: its row is replaced.
     store.writeEvaluated(id, layout, X, Int32Array.from([3, 1]), metricRows(2, 5));
     expect([...store.evaluatedMask(id, 4)]).toEqual([1, 1, 1, 1]);
-    expect(dbm.db.prepare(`SELECT count(*) FROM optimization_candidates WHERE run_id = ?`).pluck().get(id)).toBe(4);
+    expect(store.countStored(id)).toBe(4);
+    dbm.close();
+  });
+
+  it('reads back runs, rankings, hold-out metrics and adoptions as written', () => {
+    const dbm = new DatabaseManager(':memory:');
+    const store = new RunStore(dbm);
+    const late = store.createRun(run, 'late', new Date('2024-01-03T00:00:00Z'));
+    const early = store.createRun(run, 'early', new Date('2024-01-02T00:00:00Z'));
+    expect(store.runs().map((r) => r.run_id)).toEqual([early, late]);
+
+    store.writeEvaluated(late, layout, X, Int32Array.from([0, 1, 2]), metricRows(3, 2));
+    const unranked = [...store.rankings(late)];
+    expect(unranked.map((r) => [r.candidateId, r.feasible, r.violation, r.frontRank, r.crowding, r.holdoutMetrics])).toEqual([
+      [0, null, null, null, null, null],
+      [1, null, null, null, null, null],
+      [2, null, null, null, null, null],
+    ]);
+    store.writeRanking(late, Int32Array.from([0, 1, 0]), Float64Array.from([Infinity, 0.5, Infinity]), Float64Array.from([0, 0.25, NaN]));
+    const H = metricRows(1, 9);
+    H[Metric.sharpe] = NaN;
+    H[Metric.profit_factor] = Infinity;
+    store.writeHoldout(late, 0, H);
+    const ranked = [...store.rankings(late)];
+    expect(ranked.map((r) => [r.candidateId, r.feasible, r.violation, r.frontRank, r.crowding])).toEqual([
+      [0, true, 0, 0, null],
+      [1, false, 0.25, 1, 0.5],
+      [2, false, null, 0, null],
+    ]);
+    expect(ranked[0].holdoutMetrics).toEqual(H); // by the rules of results(): NaN stays NaN, profit_factor null is +Infinity
+    expect(ranked[1].holdoutMetrics).toBeNull();
+
+    expect(store.adoptedConfigs()).toEqual([]);
+    const adoption = { family: 'sma_cross', familyVersion: 'v1', runId: late, dataHash: run.dataHash, params: { fast: 2, slow: 5 }, metrics: { total_return: 0.1 }, holdoutMetrics: { total_return: 0.05 } };
+    store.adopt({ ...adoption, regime: 'trend' }, new Date('2024-01-04T00:00:00Z'));
+    store.adopt({ ...adoption, regime: 'all' }, new Date('2024-01-04T00:00:00Z'));
+    expect(store.adoptedConfigs()).toMatchObject([
+      { family: 'sma_cross', family_version: 'v1', regime: 'all', params_json: '{"fast":2,"slow":5}', run_id: late, status: 'adopted', created_at: '2024-01-04T00:00:00.000Z' },
+      { family: 'sma_cross', family_version: 'v1', regime: 'trend', holdout_metrics_json: '{"total_return":0.05}' },
+    ]);
     dbm.close();
   });
 

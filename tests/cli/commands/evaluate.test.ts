@@ -15,8 +15,12 @@ import { runEvaluate, type EvaluateOptions } from '../../../src/cli/commands/eva
 import { DataError, EXIT_INTERRUPTED, UsageError } from '../../../src/errors.js';
 import type { SimulationContext } from '../../../src/simulation/context.js';
 import type { ParamLayout } from '../../../src/config/param-layout.js';
+import { DatabaseManager } from '../../../src/store/database.js';
+import { RunStore, type StoredResult } from '../../../src/store/run-store.js';
 import { FAULT_ENV, FAULTY_CLI } from '../../fixtures/pool/faulty-worker.js';
 import { FIXTURES, inThread, MSFT, msftSmaCross, population, sameBits } from '../../fixtures/pool/setup.js';
+import { withTestConfig } from '../../helpers/cli.js';
+import { TEST_CONFIG_DIR } from '../../helpers/config.js';
 
 const N = 120;
 let layout: ParamLayout;
@@ -26,20 +30,25 @@ let input: string;
 let X: Float64Array;
 
 function options(over: Partial<EvaluateOptions>): EvaluateOptions {
-  return { data: [MSFT], strategy: 'sma_cross', candidates: input, out: join(dir, 'out.csv'), db: join(dir, 'default.db'), workers: 2, ...over };
+  return { data: [MSFT], strategy: 'sma_cross', candidates: input, out: join(dir, 'out.csv'), db: join(dir, 'default.db'), workers: 2, configDir: TEST_CONFIG_DIR, ...over };
 }
 
 function parseMetric(text: string): number {
   return text === 'nan' ? NaN : text === 'inf' ? Infinity : text === '-inf' ? -Infinity : Number(text);
 }
 
-function storedCandidates(db: string, runId: string): unknown[] {
-  const conn = new Database(db, { readonly: true });
+/** Read the store of a finished run (in this process or a child that has exited) through RunStore. */
+function readStore<T>(db: string, read: (store: RunStore) => T): T {
+  const dbm = new DatabaseManager(db);
   try {
-    return conn.prepare('SELECT candidate_id, status, params_json, metrics_json, error FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id').all(runId);
+    return read(new RunStore(dbm));
   } finally {
-    conn.close();
+    dbm.close();
   }
+}
+
+function storedCandidates(db: string, runId: string): StoredResult[] {
+  return readStore(db, (store) => [...store.results(runId)]);
 }
 
 beforeAll(async () => {
@@ -70,15 +79,13 @@ describe('pnlopt evaluate', () => {
     const reference = inThread(layout, ctx, X);
     const F = new Float64Array(N * METRIC_COUNT);
     for (let i = 0; i < N; i++) {
-      const line = outLines[i + 1]!;
-      expect(line.startsWith(inLines[i + 1]! + ',')).toBe(true);
-      line.slice(inLines[i + 1]!.length + 1).split(',').forEach((cell, j) => (F[i * METRIC_COUNT + j] = parseMetric(cell)));
+      const line = outLines[i + 1];
+      expect(line.startsWith(inLines[i + 1] + ',')).toBe(true);
+      line.slice(inLines[i + 1].length + 1).split(',').forEach((cell, j) => (F[i * METRIC_COUNT + j] = parseMetric(cell)));
     }
     expect(sameBits(F, reference)).toBe(true);
 
-    const conn = new Database(db, { readonly: true });
-    const run = conn.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(summary.run_id) as Record<string, unknown>;
-    conn.close();
+    const run = readStore(db, (store) => store.run(summary.run_id))!;
     expect(run).toMatchObject({ status: 'completed', family: 'sma_cross', budget: N, code_version: expect.any(String), config_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(run.finished_at).not.toBeNull();
     expect(storedCandidates(db, summary.run_id)).toHaveLength(N);
@@ -104,7 +111,7 @@ describe('pnlopt evaluate', () => {
     // One worker, batches of 10; the batch of candidate 35 hangs, so batches 0-2 are stored when SIGINT comes.
     const child = spawn(
       process.execPath,
-      [FAULTY_CLI, 'evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', out, '--db', db, '--workers', '1', '--batch', '10'],
+      [FAULTY_CLI, ...withTestConfig(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', out, '--db', db, '--workers', '1', '--batch', '10'])],
       { env: { ...process.env, [FAULT_ENV]: JSON.stringify({ candidate: 35, mode: 'hang' }) }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -115,9 +122,7 @@ describe('pnlopt evaluate', () => {
     expect(await exited, stderr).toBe(EXIT_INTERRUPTED);
     expect(stderr).toMatch(/interrupted; continue with --resume \S+/);
 
-    const conn = new Database(db, { readonly: true });
-    const run = conn.prepare('SELECT run_id, status FROM optimization_runs').get() as { run_id: string; status: string };
-    conn.close();
+    const run = readStore(db, (store) => store.runs()[0]);
     expect(run.status).toBe('interrupted');
     expect(storedCandidates(db, run.run_id)).toHaveLength(30);
     expect(existsSync(out)).toBe(false);
@@ -136,6 +141,7 @@ describe('pnlopt evaluate', () => {
   });
 });
 
+/** Ok rows stored so far while the child still writes: raw better-sqlite3 read-only, since DatabaseManager opens read-write and migrates. */
 function countStored(db: string): number {
   let conn: Database.Database | undefined;
   try {

@@ -37,9 +37,9 @@ describe('pnlopt pareto', () => {
     const got = ranks(out);
     expect(got.map((x) => x.rank)).toEqual([0, 0, 0, 0, 0, 1, 0]);
     expect(got.map((x) => x.crowding).filter((_, i) => [3, 4, 5, 6].includes(i))).toEqual(['inf', 'inf', 'inf', 'inf']);
-    expect(Number(got[0]!.crowding)).toBeCloseTo(0.4, 12);
-    expect(Number(got[1]!.crowding)).toBeCloseTo(0.4, 12);
-    expect(Number(got[2]!.crowding)).toBeCloseTo(0.6, 12);
+    expect(Number(got[0].crowding)).toBeCloseTo(0.4, 12);
+    expect(Number(got[1].crowding)).toBeCloseTo(0.4, 12);
+    expect(Number(got[2].crowding)).toBeCloseTo(0.6, 12);
     expect(r.stdout).toContain('2 front(s), 6 on the first');
   });
 
@@ -89,7 +89,7 @@ describe('pnlopt pareto', () => {
     expect(got).toHaveLength(side * side + 1);
     let wrong = 0;
     for (let i = 0; i < side * side; i++) {
-      const rank = Number(got[i + 1]!.slice(0, got[i + 1]!.indexOf(',')));
+      const rank = Number(got[i + 1].slice(0, got[i + 1].indexOf(',')));
       if (rank !== (i % side) + Math.floor(i / side)) wrong++;
     }
     expect(wrong).toBe(0);

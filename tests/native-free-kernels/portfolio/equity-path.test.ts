@@ -100,7 +100,7 @@ function prefix(x: Float64Array): Float64Array {
   let sum = 0;
   let comp = 0;
   for (let t = 0; t < x.length; t++) {
-    const v = x[t]!;
+    const v = x[t];
     const s = sum + v;
     comp += Math.abs(sum) >= Math.abs(v) ? sum - s + v : v - s + sum;
     sum = s;
@@ -131,12 +131,12 @@ function prefixes(close: Float64Array): Prefixes {
   const sr2 = new Float64Array(T);
   const sd2 = new Float64Array(T);
   for (let t = 0; t < T; t++) {
-    c2[t] = close[t]! * close[t]!;
-    lr[t] = t > 0 ? Math.log(close[t]! / close[t - 1]!) : 0;
-    lr2[t] = lr[t]! * lr[t]!;
-    sr[t] = t > 0 ? close[t]! / close[t - 1]! - 1 : 0;
-    sr2[t] = sr[t]! ** 2;
-    sd2[t] = Math.min(sr[t]!, 0) ** 2;
+    c2[t] = close[t] * close[t];
+    lr[t] = t > 0 ? Math.log(close[t] / close[t - 1]) : 0;
+    lr2[t] = lr[t] * lr[t];
+    sr[t] = t > 0 ? close[t] / close[t - 1] - 1 : 0;
+    sr2[t] = sr[t] ** 2;
+    sd2[t] = Math.min(sr[t], 0) ** 2;
   }
   return { close: prefix(close), close2: prefix(c2), logRet: prefix(lr), logRet2: prefix(lr2), ret: prefix(sr), ret2: prefix(sr2), down2: prefix(sd2) };
 }
@@ -148,9 +148,9 @@ function prefixes(close: Float64Array): Prefixes {
  */
 function smaLong(pc: Float64Array, t: number, fast: number, slow: number): boolean {
   if (t < slow - 1 || t < fast - 1) return false;
-  const top = pc[t + 1]!;
-  const a = (top - pc[t + 1 - fast]!) * slow;
-  const b = (top - pc[t + 1 - slow]!) * fast;
+  const top = pc[t + 1];
+  const a = (top - pc[t + 1 - fast]) * slow;
+  const b = (top - pc[t + 1 - slow]) * fast;
   return a > b && a - b > Math.max(1e-12 * Math.abs(b), 4 * (fast + slow) * Number.EPSILON * Math.abs(top));
 }
 
@@ -159,8 +159,8 @@ function smaLongPlain(close: Float64Array, t: number, fast: number, slow: number
   if (t < slow - 1 || t < fast - 1) return { long: false, rel: Infinity };
   let sf = 0;
   let ss = 0;
-  for (let i = t - fast + 1; i <= t; i++) sf += close[i]!;
-  for (let i = t - slow + 1; i <= t; i++) ss += close[i]!;
+  for (let i = t - fast + 1; i <= t; i++) sf += close[i];
+  for (let i = t - slow + 1; i <= t; i++) ss += close[i];
   const mf = sf / fast;
   const ms = ss / slow;
   return { long: mf > ms, rel: Math.abs(mf - ms) / ms };
@@ -308,7 +308,7 @@ function runBoth(prep: Prepared, fast: number, slow: number, start: number, end:
   tsWs.equityOut = new Float64Array(T).fill(NaN);
   const ts = new Float64Array(METRIC_COUNT);
   tsPortfolio(prep.tsData, tsSettings, tsParams(fixedFraction), tsWs, ts, 0);
-  return { sma, ts, smaEquity: smaWs.equityOut!, tsEquity: tsWs.equityOut, tsEndDir: tsWs.dir[0]! };
+  return { sma, ts, smaEquity: smaWs.equityOut!, tsEquity: tsWs.equityOut, tsEndDir: tsWs.dir[0] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,16 +327,16 @@ const NOT_COMPARED: ReadonlySet<MetricName> = new Set<MetricName>(['calibration_
 function expectSameMetrics(run: Run, skip: ReadonlySet<MetricName>, label: string): void {
   for (const name of METRIC_NAMES) {
     if (NOT_COMPARED.has(name) || skip.has(name)) continue;
-    const a = run.sma[Metric[name]]!;
-    const b = run.ts[Metric[name]]!;
+    const a = run.sma[Metric[name]];
+    const b = run.ts[Metric[name]];
     if (!close(a, b)) expect.fail(`${label}: ${name} differs: sma_cross ${a}, ts ${b}`);
   }
 }
 
 function expectSameEquity(run: Run, start: number, end: number, label: string): void {
   for (let t = start; t < end; t++) {
-    const a = run.smaEquity[t]!;
-    const b = run.tsEquity[t]!;
+    const a = run.smaEquity[t];
+    const b = run.tsEquity[t];
     if (!Number.isFinite(a)) expect.fail(`${label}: sma_cross wrote no equity at bar ${t}`);
     if (!close(a, b)) expect.fail(`${label}: equity at bar ${t} differs: sma_cross ${a}, ts ${b}`);
   }
@@ -345,7 +345,7 @@ function expectSameEquity(run: Run, start: number, end: number, label: string): 
 /** Held long at close t iff the target at t - 1 (inside the window) was long: the fill is at the open of t. */
 function expectedExposure(sig: Uint8Array, start: number, end: number): { bars: number; endsLong: boolean } {
   let bars = 0;
-  for (let t = start + 1; t < end; t++) bars += sig[t - 1]!;
+  for (let t = start + 1; t < end; t++) bars += sig[t - 1];
   return { bars, endsLong: end - 2 >= start && sig[end - 2] === 1 };
 }
 
@@ -376,10 +376,10 @@ describe('sma_cross and ts_portfolio on a shared equity path', () => {
         const whole = checkWindow(prep, c, 0, c.T, 0, 1, new Set());
         const sub = checkWindow(prep, c, c.start, c.end, 0, 1, new Set());
         // All-in without a stop: the whole equity at risk in both.
-        if (whole.sma[Metric.total_trades]! > 0) expect(whole.ts[Metric.max_capital_at_risk]).toBe(1);
+        if (whole.sma[Metric.total_trades] > 0) expect(whole.ts[Metric.max_capital_at_risk]).toBe(1);
         cases++;
-        if (whole.sma[Metric.total_trades]! > 0) withTrades++;
-        if (sub.sma[Metric.total_trades]! > 0) subWithTrades++;
+        if (whole.sma[Metric.total_trades] > 0) withTrades++;
+        if (sub.sma[Metric.total_trades] > 0) subWithTrades++;
         if (whole.tsEndDir === 1) endsLong++;
         else endsFlat++;
       }),
@@ -414,12 +414,12 @@ describe('sma_cross and ts_portfolio on a shared equity path', () => {
           [c.start, c.end],
         ] as const) {
           const run = checkWindow(prep, c, s, e, fee, w, skip);
-          const entered = run.sma[Metric.turnover]! > 0;
+          const entered = run.sma[Metric.turnover] > 0;
           expect(run.sma[Metric.max_capital_at_risk]).toBe(entered ? 1 : 0);
           expect(run.ts[Metric.max_capital_at_risk]).toBe(entered ? w : 0);
           if (s === 0) {
             cases++;
-            if (run.sma[Metric.total_trades]! > 0) withTrades++;
+            if (run.sma[Metric.total_trades] > 0) withTrades++;
           }
         }
       }),

@@ -9,9 +9,9 @@ function pearson(a: number[], b: number[]): number {
   const mb = b.reduce((x, y) => x + y, 0) / b.length;
   let sab = 0, saa = 0, sbb = 0;
   for (let i = 0; i < a.length; i++) {
-    sab += (a[i]! - ma) * (b[i]! - mb);
-    saa += (a[i]! - ma) ** 2;
-    sbb += (b[i]! - mb) ** 2;
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
   }
   return saa > 0 && sbb > 0 ? Math.min(1, Math.abs(sab) / Math.sqrt(saa * sbb)) : 0;
 }
@@ -52,7 +52,7 @@ describe('rollingAbsCorrelation', () => {
                 expected += Math.abs(pearson(a, b)) / (K - 1);
               }
             }
-            expect(Math.abs(out[k * T + t]! - expected)).toBeLessThan(1e-9);
+            expect(Math.abs(out[k * T + t] - expected)).toBeLessThan(1e-9);
           }
         }
       }),

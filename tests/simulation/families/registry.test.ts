@@ -12,6 +12,7 @@ import { ConfigError } from '../../../src/errors.js';
 import { createEvaluator } from '../../../src/simulation/evaluator.js';
 import { checkFamilies, FAMILY_MODULES, familyModule, KERNEL_NAMES } from '../../../src/simulation/families/index.js';
 import { createRng } from '../../../src/rng.js';
+import { LIVE_CONFIG_DIR } from '../../helpers/config.js';
 import { configDirWith } from '../../helpers/config-dir.js';
 import { contextFor, panelFromOpenClose, randomWalk } from '../../helpers/panel.js';
 
@@ -36,7 +37,8 @@ describe('family registry', () => {
   });
 
   it('accepts the shipped families', () => {
-    expect(() => checkFamilies(loadConfig({ dir: configDirWith(STRATEGY, () => {}) }))).not.toThrow();
+    // Reads config/ on purpose: every family shipped in config/ must pass the registry check.
+    expect(() => checkFamilies(loadConfig({ dir: configDirWith(STRATEGY, () => {}, LIVE_CONFIG_DIR) }))).not.toThrow();
   });
 
   it('refuses an unknown kernel, naming the file and key', () => {

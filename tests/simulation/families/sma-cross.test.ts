@@ -8,15 +8,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Metric, METRIC_COUNT } from '../../../native-free-kernels/portfolio/metrics.js';
-import { loadConfig } from '../../../src/config/load.js';
 import type { Panel } from '../../../src/data/types.js';
 import { createEvaluator } from '../../../src/simulation/evaluator.js';
 import { paramLayout } from '../../../src/config/param-layout.js';
 import { createRng } from '../../../src/rng.js';
 import { contextFor, panelFromOpenClose, randomWalk } from '../../helpers/panel.js';
 import { referenceSmaCross } from '../../reference/sma-cross.js';
+import { testConfig } from '../../helpers/config.js';
 
-const cfg = loadConfig();
+const cfg = testConfig();
 const layout = paramLayout(cfg, 'sma_cross');
 const PERIODS = 252;
 
@@ -45,9 +45,9 @@ function compare(panel: Panel, bars: { open: number[]; close: number[] }, fast: 
   const ref = referenceSmaCross(bars, { fast, slow, feeBps, initialCapital: initial, periodsPerYear: PERIODS, start, end });
   const tag = `fast=${fast} slow=${slow} fee=${feeBps} window=[${start}, ${end})`;
   for (const name of Object.keys(Metric) as (keyof typeof Metric)[]) {
-    expectClose(F[Metric[name]]!, ref.metrics[name], `${tag} ${name}`);
+    expectClose(F[Metric[name]], ref.metrics[name], `${tag} ${name}`);
   }
-  ref.equity.forEach((e, i) => expectClose(equity[start + i]!, e, `${tag} equity[${start + i}]`));
+  ref.equity.forEach((e, i) => expectClose(equity[start + i], e, `${tag} equity[${start + i}]`));
 }
 
 describe('sma_cross kernel vs the independent reference', () => {
