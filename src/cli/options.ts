@@ -1,7 +1,7 @@
 /** Argument parsers and shared options for subcommands. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type PnloptConfig } from '../config/load.js';
-import { checkFamilies } from '../simulation/families/index.js';
+import { checkFamilies } from '../simulation/families/check.js';
 import { jsonNumbers } from '../report/json.js';
 
 /** Parse a whole number >= min (commander reports the option name on failure; exit code 2). */

@@ -5,12 +5,12 @@
  * Guardrail sections come back deep-frozen: nothing downstream can loosen them.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { canonicalJson, sha256 } from '../hashing.js';
-import { projectRoot } from '../paths.js';
+import { displayPath, projectRoot } from '../paths.js';
 import { HyperoptConfig } from './hyperopt.js';
 import { QuantSuccessConfig } from './quant-success.js';
 import { RegimeConfig } from './regime.js';
@@ -49,12 +49,6 @@ export interface LoadConfigOptions {
   dir?: string;
   /** Replaces `strategy_optimization_config.yml` (the `--config FILE` option). */
   strategyFile?: string;
-}
-
-/** Path as shown in messages: relative to the working directory when that is shorter. */
-export function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 /** Parse one YAML file and validate it against `schema`, or throw a `ConfigError` naming the file. */

@@ -5,7 +5,8 @@
  */
 import { ConfigError, UsageError } from '../errors.js';
 import { familyParams, type NamedParam } from './family-space.js';
-import { displayPath, type PnloptConfig } from './load.js';
+import { displayPath } from '../paths.js';
+import type { PnloptConfig } from './load.js';
 import type { PairConstraint } from './strategy-optimization.js';
 
 export interface ParamLayout {

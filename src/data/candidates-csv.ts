@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
-import { displayPath } from '../config/load.js';
+import { displayPath } from '../paths.js';
 import { readDataFile } from './validate.js';
 import { DataError, type DataViolation } from '../errors.js';
 import { encodeNamedValues, type ParamLayout } from '../config/param-layout.js';

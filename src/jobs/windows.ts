@@ -4,7 +4,8 @@
  * warm-up bars feed indicators and forecasts only. Candidates are ranked on the search window;
  * a configuration is adopted only if it also meets the success criteria on the hold-out.
  */
-import { displayPath, type PnloptConfig } from '../config/load.js';
+import type { PnloptConfig } from '../config/load.js';
+import { displayPath } from '../paths.js';
 import { UsageError } from '../errors.js';
 
 export interface BarWindow {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { displayPath } from '../../config/load.js';
+import { displayPath } from '../../paths.js';
 import { DataError, UsageError, type DataViolation } from '../../errors.js';
 import { objectiveColumns, objectiveMatrix } from '../../search/objectives.js';
 import { createRankingWorkspace, rankAndCrowd } from '../../search/ranking.js';
