@@ -155,7 +155,8 @@ export class FamilyEvaluation {
       // Cancels this generation if storing the previous one fails; the run's own signal still interrupts.
       const local = new AbortController();
       const signal = this.inp.signal !== undefined ? AbortSignal.any([this.inp.signal, local.signal]) : local.signal;
-      const running = pool.run(X, d, ids, await pool.batchSize(() => createEvaluator(this.inp.layout, this.inp.ctx), X, d, ids, poolSettings), poolSettings, this.sink(X, M, base), {
+      const batchSize = await pool.batchSize(() => createEvaluator(layout, this.inp.ctx), X, d, ids, poolSettings);
+      const running = pool.run(X, d, ids, batchSize, poolSettings, this.sink(X, M, base), {
         signal,
         onProgress: (doneNow) => this.inp.onProgress?.(counter.finished + doneNow),
       });

@@ -21,10 +21,9 @@ import { Piscina } from 'piscina';
 import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import { projectRoot } from '../paths.js';
 import type { SimulationContext } from '../simulation/context.js';
-import { createEvaluator } from '../simulation/evaluator.js';
+import { createEvaluator, type BatchEvaluator } from '../simulation/evaluator.js';
 import type { ParamLayout } from '../config/param-layout.js';
 import { chooseBatchSize, measureCandidateMs } from './batch-size.js';
-import type { BatchEvaluator } from '../simulation/evaluator.js';
 import type { BatchTask, WorkerInit } from './worker.js';
 
 /** One task running and one waiting per worker, so a worker never idles while the main thread writes results. */
