@@ -57,4 +57,8 @@ export class InterruptedError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
+/** Interrupted by SIGINT (128 + 2) or SIGTERM (128 + 15), as shells report a signal's death. */
 export const EXIT_INTERRUPTED = 130;
+export const EXIT_TERMINATED = 143;
+/** `optimize --fail-if-not-adopted`: the run completed but adopted nothing. */
+export const EXIT_NOT_ADOPTED = 3;

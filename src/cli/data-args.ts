@@ -6,12 +6,15 @@ import { loadMarketData } from '../data/load.js';
 import type { MarketData } from '../data/types.js';
 import { UsageError } from '../errors.js';
 import { projectRoot } from '../paths.js';
+import { ENV, fromEnv } from './options.js';
 import { DatabaseManager } from '../store/database.js';
 import { loadMarketDataFromDb } from '../store/market-data.js';
 
-/** The files given, or the embedded default data set from `runtime.default_data`. */
+/** The files given, else $PNLOPT_DATA (comma-separated), else the embedded default data set from `runtime.default_data`. */
 export function dataFiles(cfg: PnloptConfig, given: readonly string[] | undefined): string[] {
   if (given !== undefined && given.length > 0) return [...given];
+  const env = fromEnv(ENV.data);
+  if (env !== undefined) return env.split(',').map((f) => f.trim()).filter((f) => f !== '');
   return cfg.runtime.runtime.default_data.map((p) => (isAbsolute(p) ? p : join(projectRoot(), p)));
 }
 
@@ -37,7 +40,7 @@ export function loadData(cfg: PnloptConfig, given: readonly string[] | undefined
   }
 }
 
-/** `--db PATH`, or `runtime.database` (relative to the working directory). */
+/** `--db PATH`, else $PNLOPT_DB, else `runtime.database` (relative to the working directory). */
 export function dbPath(cfg: PnloptConfig, given: string | undefined): string {
-  return given ?? cfg.runtime.runtime.database;
+  return given ?? fromEnv(ENV.db) ?? cfg.runtime.runtime.database;
 }

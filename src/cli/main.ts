@@ -1,15 +1,18 @@
 /**
  * The `pnlopt` command: one commander program, one module per subcommand under `commands/`.
- * Exit codes: 0 ok, 1 failure, 2 bad input (any `InputError`), 130 interrupted.
+ * Exit codes: 0 ok, 1 failure, 2 bad input (any `InputError`), 3 nothing adopted under
+ * `optimize --fail-if-not-adopted`, 130 interrupted by SIGINT, 143 by SIGTERM.
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError } from '../errors.js';
+import { codeVersion } from '../paths.js';
 import { registerCommands, type CliDeps } from './commands/index.js';
 
 /** Build the program; exported so tests can inspect it. */
 export function buildProgram(deps: CliDeps = {}): Command {
   const program = new Command('pnlopt')
     .description('Stochastic search over trading-strategy configurations with a parallel typed-array backtester')
+    .option('-V, --version', 'print the version: the package version and a hash of the code, as runs record it')
     .showHelpAfterError()
     .exitOverride();
   registerCommands(program, deps);
@@ -21,6 +24,11 @@ export function buildProgram(deps: CliDeps = {}): Command {
  * what the commands are wired to (the composition root); bin/pnlopt.js passes none.
  */
 export async function main(argv: readonly string[], deps: CliDeps = {}): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    // Computed only when asked: the code hash reads every source file.
+    process.stdout.write(`pnlopt ${codeVersion()}\n`);
+    return EXIT_OK;
+  }
   const program = buildProgram(deps);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,6 +1,7 @@
 /** Argument parsers and shared options for subcommands. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type PnloptConfig } from '../config/load.js';
+import { parseOverrides } from '../config/overrides.js';
 import { checkFamilies } from '../simulation/families/check.js';
 import { jsonNumbers } from '../report/json.js';
 
@@ -25,23 +26,52 @@ export function numArg(min: number) {
 export interface CommonOptions {
   configDir?: string;
   json?: boolean;
+  set?: string[];
+  quiet?: boolean;
 }
 
-/** `--config-dir` and `--json`, on every subcommand that loads config or prints a result. */
+/** Environment variables standing in for options when the option is not given (flags win). */
+export const ENV = { configDir: 'PNLOPT_CONFIG_DIR', db: 'PNLOPT_DB', data: 'PNLOPT_DATA' } as const;
+
+/** The environment's value of `name`, unless empty. */
+export function fromEnv(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `--config-dir`, `--set`, `--json` and `-q`, on every subcommand that loads config or prints a result. */
 export function withCommonOptions(cmd: Command): Command {
   return cmd
-    .option('--config-dir <dir>', 'folder with the YAML config files (default: the package config/)')
-    .option('--json', 'print the result as JSON');
+    .option('--config-dir <dir>', `folder with the YAML config files (default: $${ENV.configDir}, else the package config/)`)
+    .option('--set <file.key=value>', 'override one config key, e.g. quant_success.guardrails.max_drawdown=0.2 (repeatable; guardrails may only be tightened)', collect)
+    .option('--json', 'print the result as JSON')
+    .option('-q, --quiet', 'no progress or notes on stderr (errors and warnings still print)');
+}
+
+/** The config folder in use: `--config-dir`, else $PNLOPT_CONFIG_DIR, else the package's (undefined). */
+export function configDirOf(opts: CommonOptions): string | undefined {
+  return opts.configDir ?? fromEnv(ENV.configDir);
 }
 
 /** The config the options name, with every family checked against the family registry. */
 export function configFrom(opts: CommonOptions & { config?: string }): PnloptConfig {
+  const dir = configDirOf(opts);
   const cfg = loadConfig({
-    ...(opts.configDir !== undefined ? { dir: opts.configDir } : {}),
+    ...(dir !== undefined ? { dir } : {}),
     ...(opts.config !== undefined ? { strategyFile: opts.config } : {}),
+    overrides: parseOverrides(opts.set ?? []),
   });
   checkFamilies(cfg);
   return cfg;
+}
+
+/** A note for the user on stderr, unless `--quiet`. */
+export function note(opts: CommonOptions, text: string): void {
+  if (opts.quiet !== true) process.stderr.write(`pnlopt: ${text}\n`);
 }
 
 /** Print `value` as JSON or `text` as is, to stdout. */

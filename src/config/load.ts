@@ -18,6 +18,7 @@ import { RuntimeConfig } from './runtime.js';
 import { SignalRoutingConfig } from './signal-routing.js';
 import { StrategyOptimizationConfig } from './strategy-optimization.js';
 import { SyntheticDataConfig } from './synthetic.js';
+import { checkTightenOnly, stricterWay, type ConfigOverride, type ConfigRole, type GuardrailValue } from './overrides.js';
 import { checkSearchSpaces } from './space-rules.js';
 
 export const CONFIG_FILES = {
@@ -49,10 +50,15 @@ export interface LoadConfigOptions {
   dir?: string;
   /** Replaces `strategy_optimization_config.yml` (the `--config FILE` option). */
   strategyFile?: string;
+  /** Keys overridden from the command line (`--set`), applied before validation. */
+  overrides?: readonly ConfigOverride[];
 }
 
-/** Parse one YAML file and validate it against `schema`, or throw a `ConfigError` naming the file. */
-export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+/**
+ * Parse one YAML file and validate it against `schema`, or throw a `ConfigError` naming the file.
+ * @param overrides keys set in the parsed document before validation (`--set`)
+ */
+export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, overrides: readonly ConfigOverride[] = []): z.infer<S> {
   const shown = displayPath(file);
   if (!existsSync(file)) throw new ConfigError(shown, [{ path: '', message: 'file not found' }]);
   const lineCounter = new LineCounter();
@@ -63,6 +69,7 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): z.in
       doc.errors.map((e) => ({ path: `line ${lineCounter.linePos(e.pos[0]).line}`, message: `YAML syntax: ${e.message}` })),
     );
   }
+  for (const o of overrides) doc.setIn(o.path, doc.createNode(o.value));
   const parsed = schema.safeParse(doc.toJS());
   if (!parsed.success) {
     throw new ConfigError(
@@ -85,15 +92,21 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
     runtime: join(dir, CONFIG_FILES.runtime),
     synthetic: join(dir, CONFIG_FILES.synthetic),
   };
-  const quantSuccess = deepFreeze(loadYamlFile(files.quantSuccess, QuantSuccessConfig));
-  const signalRouting = deepFreeze(loadYamlFile(files.signalRouting, SignalRoutingConfig));
-  const strategy = loadYamlFile(files.strategy, StrategyOptimizationConfig);
+  const sets = opts.overrides ?? [];
+  const of = (role: ConfigRole) => sets.filter((o) => o.role === role);
+  const quantSuccess = deepFreeze(loadYamlFile(files.quantSuccess, QuantSuccessConfig, of('quantSuccess')));
+  const signalRouting = deepFreeze(loadYamlFile(files.signalRouting, SignalRoutingConfig, of('signalRouting')));
+  if (of('quantSuccess').length + of('signalRouting').length > 0) {
+    const before = guardrailValues(loadYamlFile(files.quantSuccess, QuantSuccessConfig), loadYamlFile(files.signalRouting, SignalRoutingConfig));
+    checkTightenOnly(before, guardrailValues(quantSuccess, signalRouting), sets);
+  }
+  const strategy = loadYamlFile(files.strategy, StrategyOptimizationConfig, of('strategy'));
   checkSearchSpaces(strategy, displayPath(files.strategy), guardrailKeys(quantSuccess, signalRouting, files));
-  const regime = loadYamlFile(files.regime, RegimeConfig);
-  const hyperopt = loadYamlFile(files.hyperopt, HyperoptConfig);
+  const regime = loadYamlFile(files.regime, RegimeConfig, of('regime'));
+  const hyperopt = loadYamlFile(files.hyperopt, HyperoptConfig, of('hyperopt'));
   checkHyperoptTightensOnly(hyperopt, quantSuccess, signalRouting, files);
-  const runtime = loadYamlFile(files.runtime, RuntimeConfig);
-  const synthetic = loadYamlFile(files.synthetic, SyntheticDataConfig);
+  const runtime = loadYamlFile(files.runtime, RuntimeConfig, of('runtime'));
+  const synthetic = loadYamlFile(files.synthetic, SyntheticDataConfig, of('synthetic'));
   const sections = { strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic };
   return { files, ...sections, hash: configHash(sections) };
 }
@@ -106,6 +119,16 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
 export function configHash(c: Omit<PnloptConfig, 'files' | 'hash'>): string {
   const { strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic } = c;
   return sha256(canonicalJson({ strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic }));
+}
+
+/** Every guardrail value (success criteria, hold-out rules, signal guardrails) with the way it gets stricter. */
+function guardrailValues(q: QuantSuccessConfig, s: SignalRoutingConfig): GuardrailValue[] {
+  const entries = [
+    ...Object.entries(q.guardrails).map(([k, v]) => [`quant_success.guardrails.${k}`, k, v] as const),
+    ...Object.entries(q.hold_out).map(([k, v]) => [`quant_success.hold_out.${k}`, k, v] as const),
+    ...Object.entries(s.signal_routing.time_series).map(([k, v]) => [`signal_routing.signal_routing.time_series.${k}`, k, v] as const),
+  ];
+  return entries.map(([key, name, value]) => ({ key, value, stricter: stricterWay(name) }));
 }
 
 /** Every guardrail key, with where it is defined (for the error message). */

@@ -13,6 +13,8 @@ export const RuntimeConfig = z.strictObject({
     /** Folder of each optimization run's output (summary.json), relative to the working directory. */
     runs_dir: name(),
     progress_log_interval_s: num(0, Infinity, { exclusiveMin: true }),
+    /** A running run's lock is stale when its owner (on another host) has not refreshed it for this long. */
+    lock_stale_s: num(0, Infinity, { exclusiveMin: true }),
   }),
   pool: z.strictObject({
     /** A batch that fails on every attempt: record it and go on, or stop the run. */

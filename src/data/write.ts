@@ -1,9 +1,10 @@
 /**
- * Writers for market data. Each writes a temporary file beside the target and renames it into
- * place, so a reader never sees a half-written file and a failure leaves nothing behind.
+ * Writers for market data, through the one output writer (src/output.ts): a file is written as a
+ * temporary file beside the target and renamed into place, so a reader never sees a half-written
+ * file and a failure leaves nothing behind; `-`, devices, FIFOs and symlinks are handled as there.
  */
 import { Dictionary, Int32, Table, TimestampMillisecond, Utf8, makeData, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
-import { writeFileAtomic } from '../write-atomic.js';
+import { writeOutput } from '../output.js';
 import type { MarketData } from './types.js';
 import { formatTime } from './validate.js';
 
@@ -11,8 +12,9 @@ import { formatTime } from './validate.js';
  * Write CSV `date,open,high,low,close,volume` (plus `ticker` when there is more than one series),
  * series after series. Numbers print in JavaScript's shortest round-trip form, so reading the file
  * back gives the same bits; a single series' ticker is not stored (pass it back as `ticker`).
+ * `flag` names the option `path` came from, for error messages.
  */
-export function writeCsv(data: MarketData, path: string): void {
+export function writeCsv(data: MarketData, path: string, flag = '--out'): void {
   const withTicker = data.series.length > 1;
   const lines = [withTicker ? 'date,open,high,low,close,volume,ticker' : 'date,open,high,low,close,volume'];
   for (const s of data.series) {
@@ -22,14 +24,14 @@ export function writeCsv(data: MarketData, path: string): void {
     }
   }
   lines.push('');
-  writeFileAtomic(path, lines.join('\n'));
+  writeOutput(path, lines.join('\n'), flag);
 }
 
 /**
  * Write an Arrow IPC file: `date` as Timestamp(ms, UTC), prices and volume as Float64, `ticker` as
  * a dictionary-encoded utf8 column (always present, so the tickers survive the round trip).
  */
-export function writeArrow(data: MarketData, path: string): void {
+export function writeArrow(data: MarketData, path: string, flag = '--out'): void {
   const total = data.series.reduce((m, s) => m + s.n, 0);
   const time = new BigInt64Array(total);
   const cols = [new Float64Array(total), new Float64Array(total), new Float64Array(total), new Float64Array(total), new Float64Array(total)];
@@ -52,5 +54,5 @@ export function writeArrow(data: MarketData, path: string): void {
     volume,
     ticker: makeVector(makeData({ type: new Dictionary(new Utf8(), new Int32()), length: total, data: tickerId, dictionary: tickers })),
   });
-  writeFileAtomic(path, tableToIPC(table, 'file'));
+  writeOutput(path, tableToIPC(table, 'file'), flag);
 }

@@ -14,7 +14,7 @@ import { evaluateCandidates, type EvaluationReport, type PoolSettings } from '..
 import { RunStore, type NewRun } from '../store/run-store.js';
 import type { DatabaseManager } from '../store/database.js';
 import { buildContext } from './context.js';
-import { RunSession } from './run-lifecycle.js';
+import { RunSession, sessionOptions } from './run-lifecycle.js';
 
 export interface EvaluateRequest {
   readonly cfg: PnloptConfig;
@@ -32,6 +32,8 @@ export interface EvaluateRequest {
   readonly command: string;
   /** Aborting it interrupts the run. */
   readonly signal?: AbortSignal | undefined;
+  /** The settings a resume restores (the command line, resolved); stored with a new run. */
+  readonly invocation?: unknown;
   /** Called once the run is open, with its id and the candidates left to evaluate. */
   readonly onStart?: (runId: string, pending: number, total: number) => void;
   /** Called after each stored batch with the candidates done in this session. */
@@ -72,7 +74,7 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
     budget: table.n,
   };
   const store = new RunStore(req.dbm);
-  const session = RunSession.open(store, record, req.resume);
+  const session = RunSession.open(store, record, req.resume, sessionOptions(cfg, req.dbm, () => req.invocation ?? null));
   const { runId, writes } = session;
   const done = store.evaluatedMask(runId, table.n);
   const pending = Int32Array.from({ length: table.n - done.reduce((s, v) => s + v, 0) });

@@ -32,7 +32,7 @@ import type { DatabaseManager } from '../store/database.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { decodePoints } from '../search/encoding.js';
 import { FamilyEvaluation, MetricLog, type StoredCandidate } from './family-evaluation.js';
-import { RunSession } from './run-lifecycle.js';
+import { RunSession, sessionOptions } from './run-lifecycle.js';
 import { failedGuardrails, guardrailChecks, type GuardrailCheck } from '../search/guardrails.js';
 import { dimensionStrata } from '../search/operators/categorical.js';
 import { runSearch, type SearchResult } from '../search/optimize.js';
@@ -56,6 +56,10 @@ export interface OptimizationRequest {
   /** Continue this interrupted run instead of starting a new one. */
   readonly resume?: string;
   readonly signal?: AbortSignal;
+  /** The settings a resume restores (the command line, resolved), given the run's output folder; stored with a new run. */
+  readonly invocation?: (outDir: string) => unknown;
+  /** Called once the run is open (created or reopened), before any work. */
+  readonly onStart?: (runId: string) => void;
   readonly onProgress?: (finished: number, total: number) => void;
 }
 
@@ -136,7 +140,11 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     regime: { regime: 'all', definition: cfg.regime.regimes },
     constraints: { guardrails: checks, pairs: Object.fromEntries(layouts.map((l) => [l.family, l.constraints])) },
   };
-  const session = RunSession.open(store, runRecord, req.resume);
+  const session = RunSession.open(store, runRecord, req.resume, sessionOptions(cfg, req.dbm, (runId) => {
+    const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
+    return req.invocation?.(outDir) ?? null;
+  }));
+  req.onStart?.(session.runId);
   const { runId, writes } = session;
   const done = session.resumed ? storedCandidates(store, runId) : new Map<number, StoredCandidate>();
   const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
@@ -198,7 +206,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
         session.finish('interrupted', summary);
         return summary;
       }
-      return finish(req, store, runId, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated, hash);
+      return finish(req, session, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated, hash);
     } finally {
       await Promise.all(families.map((f) => f.pool.close()));
     }
@@ -208,8 +216,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
 /** Rank, hold-out gate, store, adopt: the end of a completed search. */
 function finish(
   req: OptimizationRequest,
-  store: RunStore,
-  runId: string,
+  session: RunSession,
   families: readonly FamilySetup[],
   result: SearchResult,
   log: MetricLog,
@@ -221,6 +228,7 @@ function finish(
   hash: string,
 ): OptimizationSummary {
   const { cfg } = req;
+  const { store, runId } = session;
   const X = decodeAll(families, result);
   const report = (id: number): CandidateReport => {
     const f = families[result.family[id]];
@@ -285,7 +293,7 @@ function finish(
         dataHash: req.data.hash, params: best.params, metrics: best.metrics, holdoutMetrics: best.holdout_metrics!,
       });
     }
-    store.finishRun(runId, 'completed', summary);
+    session.finish('completed', summary);
   });
   return summary;
 }

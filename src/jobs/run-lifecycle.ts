@@ -1,12 +1,32 @@
 /**
  * What every stored run goes through, written once for the optimize and evaluate jobs: the run
- * record is created (or an interrupted run is checked against the job and reopened), finished
- * batches wait in a write queue and are written in transactions, and a run ends `completed`,
- * `interrupted` or `failed` with its summary. A run that throws is recorded as failed with the
- * error, after whatever was queued has been written.
+ * record is created with the settings a resume restores (or an interrupted run is checked against
+ * the job and reopened), the run is locked to this process (`RunLocks`: a second process cannot
+ * run it at the same time; a killed owner's lock is stale), finished batches wait in a write
+ * queue and are written in transactions, and a run ends `completed`, `interrupted` or `failed`
+ * with its summary and its lock released. A run that throws is recorded as failed with the error,
+ * after whatever was queued has been written.
  */
+import type { PnloptConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
+import type { DatabaseManager } from '../store/database.js';
+import { RunLocks, thisProcess } from '../store/run-lock.js';
 import type { NewRun, RunRow, RunStore, StoredRunStatus } from '../store/run-store.js';
+
+/** How a session records and locks its run. */
+export interface SessionOptions {
+  readonly locks: RunLocks;
+  /** The settings a resume restores (the command line, resolved), given the new run's id; stored with it. */
+  readonly invocation: (runId: string) => unknown;
+  /** Heartbeat period of the lock, ms. */
+  readonly heartbeatMs: number;
+}
+
+/** Session options from config: locks on `dbm`, stale after `runtime.lock_stale_s`, refreshed three times as often. */
+export function sessionOptions(cfg: PnloptConfig, dbm: DatabaseManager, invocation: (runId: string) => unknown): SessionOptions {
+  const staleMs = cfg.runtime.runtime.lock_stale_s * 1000;
+  return { locks: new RunLocks(dbm, staleMs), invocation, heartbeatMs: staleMs / 3 };
+}
 
 /** Store writes waiting for the next flush, one closure per batch (not per candidate). */
 export class WriteQueue {
@@ -54,22 +74,31 @@ function samplerIdentity(json: string | null): string | null {
 /** One stored run, from its record to its end. */
 export class RunSession {
   readonly writes: WriteQueue;
+  private readonly heartbeat: NodeJS.Timeout;
 
   private constructor(
     readonly store: RunStore,
     readonly runId: string,
     /** True when this session continues an interrupted run. */
     readonly resumed: boolean,
+    private readonly opts: SessionOptions,
   ) {
     this.writes = new WriteQueue(store);
+    // Keeps the lock fresh through long phases without writes (forecast columns); never keeps the process alive.
+    this.heartbeat = setInterval(() => opts.locks.heartbeat(runId), opts.heartbeatMs).unref();
   }
 
   /**
    * A new run for `record`, or, with `resume`, the stored run of that id after checking that it
    * was made by the same job and is not completed.
    */
-  static open(store: RunStore, record: NewRun, resume?: string): RunSession {
-    if (resume === undefined) return new RunSession(store, store.createRun(record), false);
+  static open(store: RunStore, record: NewRun, resume: string | undefined, opts: SessionOptions): RunSession {
+    if (resume === undefined) {
+      const runId = store.createRun(record);
+      opts.locks.setInvocation(runId, opts.invocation(runId));
+      opts.locks.claim(runId, thisProcess());
+      return new RunSession(store, runId, false, opts);
+    }
     const row = store.run(resume);
     if (row === undefined) throw new UsageError(`--resume ${resume}: no such run in the database`);
     const differences = resumeChecks(row, record)
@@ -77,8 +106,8 @@ export class RunSession {
       .map(([what, stored, now]) => `${what}: the run has ${String(stored)}, this command has ${String(now)}`);
     if (differences.length > 0) throw new UsageError(`--resume ${resume}: the run was started with other inputs\n${differences.join('\n')}`);
     if (row.status === 'completed') throw new UsageError(`--resume ${resume}: the run is already completed`);
-    store.reopenRun(resume);
-    return new RunSession(store, resume, true);
+    opts.locks.claim(resume, thisProcess());
+    return new RunSession(store, resume, true, opts);
   }
 
   /**
@@ -107,12 +136,16 @@ export class RunSession {
     return result;
   }
 
-  /** Record how the run ended, with its summary. */
+  /** Record how the run ended, with its summary, and release its lock. */
   finish(status: Exclude<StoredRunStatus, 'running'>, summary: unknown): void {
-    this.store.finishRun(this.runId, status, summary);
+    clearInterval(this.heartbeat);
+    this.store.transaction(() => {
+      this.store.finishRun(this.runId, status, summary);
+      this.opts.locks.release(this.runId);
+    });
   }
 
   private fail(err: unknown): void {
-    this.store.finishRun(this.runId, 'failed', { error: err instanceof Error ? err.message : String(err) });
+    this.finish('failed', { error: err instanceof Error ? err.message : String(err) });
   }
 }

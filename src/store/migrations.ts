@@ -83,4 +83,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX data_quality_snapshots_ticker ON data_quality_snapshots (ticker, created_at);
     `,
   },
+  {
+    version: 2,
+    description: 'run invocation (self-contained resume) and the run lock',
+    sql: `
+      ALTER TABLE optimization_runs ADD COLUMN invocation_json TEXT;  -- the settings a resume restores
+      ALTER TABLE optimization_runs ADD COLUMN lock_owner TEXT;       -- JSON {pid, host} of the process running it, NULL when none
+      ALTER TABLE optimization_runs ADD COLUMN heartbeat_at TEXT;     -- refreshed while the owner runs
+    `,
+  },
 ];

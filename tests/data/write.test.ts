@@ -7,6 +7,7 @@ import { marketDataFromSeries } from '../../src/data/load.js';
 import { toShared } from '../../src/data/shared.js';
 import type { MarketData, OhlcvSeries } from '../../src/data/types.js';
 import { writeArrow, writeCsv } from '../../src/data/write.js';
+import { UsageError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pnlopt-write-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,16 +82,19 @@ describe('a failed write leaves nothing behind', () => {
     ['writeArrow', writeArrow],
   ] as const;
 
-  it.each(writers)('%s onto a path that is a directory throws after writing its temp file, then removes it', (_, write) => {
+  it.each(writers)('%s onto a path that is a directory is a usage error and leaves nothing behind', (_, write) => {
     const parent = join(dir, `blocked-${_}`);
     mkdirSync(join(parent, 'target'), { recursive: true });
     writeFileSync(join(parent, 'target', 'keep'), '');
-    expect(() => write(ONE, join(parent, 'target'))).toThrow();
+    expect(() => write(ONE, join(parent, 'target'))).toThrow(UsageError);
     expect(readdirSync(parent)).toEqual(['target']);
+    expect(readdirSync(join(parent, 'target'))).toEqual(['keep']);
   });
 
-  it.each(writers)('%s into a missing directory throws and creates nothing', (_, write) => {
-    expect(() => write(ONE, join(dir, 'missing', 'x.csv'))).toThrow(/ENOENT/);
+  it.each(writers)('%s into a missing directory is a usage error naming the path, and creates nothing', (_, write) => {
+    const path = join(dir, 'missing', 'x.csv');
+    expect(() => write(ONE, path)).toThrow(new UsageError(`--out ${path}: the folder ${join(dir, 'missing')} does not exist`));
+    expect(() => write(ONE, path, '--data-out')).toThrow(`--data-out ${path}: `);
     expect(readdirSync(dir)).not.toContain('missing');
   });
 
@@ -100,7 +104,7 @@ describe('a failed write leaves nothing behind', () => {
     mkdirSync(ro);
     chmodSync(ro, 0o555);
     try {
-      expect(() => write(ONE, join(ro, 'x.csv'))).toThrow(/EACCES/);
+      expect(() => write(ONE, join(ro, 'x.csv'))).toThrow(new UsageError(`--out ${join(ro, 'x.csv')}: the folder ${ro} is not writable`));
       expect(readdirSync(ro)).toEqual([]);
     } finally {
       chmodSync(ro, 0o755);

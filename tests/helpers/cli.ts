@@ -26,7 +26,12 @@ export interface CliResult {
 }
 
 /** Run `pnlopt ...args` (with the test config, see `withTestConfig`). */
-export function runCli(args: readonly string[], opts: { cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...withTestConfig(args)], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', timeout: 120_000 });
+export function runCli(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...withTestConfig(args)], {
+    cwd: opts.cwd ?? ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    ...(opts.env !== undefined ? { env: { ...process.env, ...opts.env } } : {}),
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -20,12 +20,16 @@ export function registerDemo(program: Command, deps: CliDeps): void {
       .option('--db <path>', 'SQLite database (default: runtime.database in config)'),
   ).action(async (opts: DemoOptions) => {
     const ingest = runIngest(opts);
-    const summary = await withInterrupt((signal) => runOptimize(opts, signal, deps));
+    let interrupt: AbortSignal | undefined;
+    const summary = await withInterrupt((signal) => {
+      interrupt = signal;
+      return runOptimize(opts, signal, deps);
+    });
     printResult(
       opts,
       { ingest: ingestSummaryJson(ingest), optimize: summary },
       () => `Ingested the embedded data set:\n${ingestSummaryTable(ingest)}\n\n${frontTable(summary)}`,
     );
-    reportRunEnd(summary.run_id, summary.status);
+    reportRunEnd(summary.run_id, summary.status, interrupt);
   });
 }

@@ -12,18 +12,20 @@ import { UsageError } from '../../errors.js';
 import { runEvaluation, type EvaluateSummary } from '../../jobs/evaluate.js';
 import { poolSettings } from '../../pool/settings.js';
 import { DatabaseManager } from '../../store/database.js';
-import { dbPath, loadData } from '../data-args.js';
+import { dataFiles, dbPath, loadData } from '../data-args.js';
+import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
 import { reportRunEnd, withInterrupt } from '../interrupt.js';
-import { configFrom, intArg, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { configDirOf, configFrom, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 import { createProgress } from '../progress.js';
 import type { CliDeps } from './index.js';
 
 export interface EvaluateOptions extends CommonOptions {
   data?: string[];
   tickers?: string[];
-  strategy: string;
-  candidates: string;
-  out: string;
+  /** Required, unless `--resume` restores it from the run. */
+  strategy?: string;
+  candidates?: string;
+  out?: string;
   workers?: number;
   batch?: number;
   db?: string;
@@ -40,24 +42,41 @@ export interface EvaluateHooks {
   readonly workerFile?: string | undefined;
 }
 
-/** Check the inputs in the order a user fixes them (config, candidates, output, data), then run the job. */
-export async function runEvaluate(opts: EvaluateOptions, hooks: EvaluateHooks = {}): Promise<EvaluateSummary> {
+/**
+ * Check the inputs in the order a user fixes them (config, candidates, output, data), then run the
+ * job. With `--resume`, the run's recorded options fill in what is not given (`restoreInvocation`).
+ */
+export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks = {}): Promise<EvaluateSummary> {
+  const opts = restoreInvocation(given, 'evaluate');
+  const { strategy, candidates, out } = opts;
+  if (strategy === undefined || candidates === undefined || out === undefined) {
+    throw new UsageError(`give ${[['--strategy', strategy], ['--candidates', candidates], ['--out', out]].filter(([, v]) => v === undefined).map(([f]) => f).join(', ')} (or --resume RUN_ID)`);
+  }
   const cfg = configFrom(opts);
-  const layout = paramLayout(cfg, opts.strategy);
-  const table = readCandidatesCsv(opts.candidates, layout);
-  checkWritableFolder(opts.out);
+  const layout = paramLayout(cfg, strategy);
+  const table = readCandidatesCsv(candidates, layout);
+  checkWritableFolder(out);
   const pool = poolSettings(cfg, { workers: opts.workers, batch: opts.batch, workerFile: hooks.workerFile });
-  const data = loadData(cfg, opts.data);
+  const sources = dataFiles(cfg, opts.data);
+  const data = loadData(cfg, sources);
+  const invocation: Invocation = {
+    kind: 'evaluate',
+    options: {
+      configDir: absolutePath(configDirOf(opts)) ?? null, set: opts.set ?? [], data: absoluteSources(sources), tickers: opts.tickers ?? null,
+      strategy, candidates: absolutePath(candidates), out: absolutePath(out), feeBps: opts.feeBps ?? null,
+    },
+  };
   const dbm = new DatabaseManager(dbPath(cfg, opts.db));
   let progress: ReturnType<typeof createProgress> | undefined;
   try {
     return await runEvaluation({
-      cfg, layout, table, out: opts.out, data, tickers: opts.tickers, feeBps: opts.feeBps, pool, dbm, resume: opts.resume,
+      cfg, layout, table, out, data, tickers: opts.tickers, feeBps: opts.feeBps, pool, dbm, resume: opts.resume, invocation,
       command: hooks.command ?? 'pnlopt evaluate',
       signal: hooks.signal,
+      // Progress starts once the inputs are checked and the run is open.
       onStart: (runId, pending, total) => {
-        process.stderr.write(`pnlopt: run ${runId}: ${pending} of ${total} candidates to evaluate\n`);
-        progress = createProgress({ label: 'evaluate', total: pending, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
+        note(opts, `run ${runId}: ${pending} of ${total} candidates to evaluate (after an interrupt: --resume ${runId})`);
+        if (opts.quiet !== true) progress = createProgress({ label: 'evaluate', total: pending, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
       },
       onProgress: (n) => progress?.update(n),
     });
@@ -69,6 +88,7 @@ export async function runEvaluate(opts: EvaluateOptions, hooks: EvaluateHooks = 
 
 /** Fail now, not after the evaluation, when the output cannot be written. */
 function checkWritableFolder(out: string): void {
+  if (out === '-') return;
   const folder = dirname(resolve(out));
   try {
     accessSync(folder, constants.W_OK);
@@ -85,20 +105,22 @@ export function registerEvaluate(program: Command, deps: CliDeps): void {
       .description('evaluate a population of candidates (CSV, one per row) over the worker pool; write the rows back with their metrics')
       .option('--data <files...>', 'OHLCV files, or db:PATH for an ingested store (default: the embedded data set)')
       .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
-      .requiredOption('--strategy <name>', 'strategy family (see config/strategy_optimization_config.yml families)')
-      .requiredOption('--candidates <file>', 'CSV of candidates: a header of parameter names, one candidate per row')
-      .requiredOption('--out <file>', 'CSV to write: the input rows in input order with the metric columns appended')
+      .option('--strategy <name>', 'strategy family (see config/strategy_optimization_config.yml families); required unless --resume')
+      .option('--candidates <file>', 'CSV of candidates: a header of parameter names, one candidate per row; required unless --resume')
+      .option('--out <file>', 'CSV to write (- for stdout): the input rows in input order with the metric columns appended; required unless --resume')
       .option('--workers <n>', 'worker threads (default: available cores)', intArg(1))
       .option('--batch <n>', 'candidates per task (default: chosen from the measured costs)', intArg(1))
       .option('--db <path>', 'SQLite database (default: runtime.database in config)')
-      .option('--resume <run-id>', 'continue an interrupted run, evaluating only the candidates it has not stored')
+      .option('--resume <run-id>', 'continue an interrupted or killed run with the options it was started with, evaluating only the candidates it has not stored')
       .option('--fee-bps <n>', 'fee per side in basis points (default: simulation.fee_bps)', numArg(0)),
   ).action(async (opts: EvaluateOptions) => {
-    const summary = await withInterrupt((signal) =>
-      runEvaluate(opts, { signal, command: ['pnlopt', ...process.argv.slice(2)].join(' '), workerFile: deps.workerFile }),
-    );
+    let interrupt: AbortSignal | undefined;
+    const summary = await withInterrupt((signal) => {
+      interrupt = signal;
+      return runEvaluate(opts, { signal, command: ['pnlopt', ...process.argv.slice(2)].join(' '), workerFile: deps.workerFile });
+    });
     printResult(opts, summary, () => summaryText(summary));
-    reportRunEnd(summary.run_id, summary.status);
+    reportRunEnd(summary.run_id, summary.status, interrupt);
     if (summary.status === 'completed' && summary.failed > 0) {
       process.stderr.write(`pnlopt: ${summary.failed} candidate(s) failed; their metric cells are empty\n`);
     }

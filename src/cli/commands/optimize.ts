@@ -1,15 +1,16 @@
 /** `pnlopt optimize`: a whole search, stored and summarised; runs on the embedded data when given nothing. */
 import type { Command } from 'commander';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../../config/optimizer-settings.js';
-import { UsageError } from '../../errors.js';
-import { createProgress } from '../progress.js';
+import { EXIT_NOT_ADOPTED, UsageError } from '../../errors.js';
+import { createProgress, type ProgressReporter } from '../progress.js';
 import { frontTable } from '../front-table.js';
 import { runOptimization, type OptimizationSummary } from '../../jobs/optimize.js';
 import { DatabaseManager } from '../../store/database.js';
-import { dbPath, loadData } from '../data-args.js';
+import { dataFiles, dbPath, loadData } from '../data-args.js';
+import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
 import { reportRunEnd, withInterrupt } from '../interrupt.js';
 import type { CliDeps } from './index.js';
-import { configFrom, intArg, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { configDirOf, configFrom, ENV, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 import { poolSettings } from '../../pool/settings.js';
 
 export interface OptimizeOptions extends CommonOptions {
@@ -26,39 +27,67 @@ export interface OptimizeOptions extends CommonOptions {
   out?: string;
   db?: string;
   resume?: string;
+  failIfNotAdopted?: boolean;
 }
 
-/** Run the job with the command line over the config defaults; the store holds everything whatever happens. */
-export async function runOptimize(opts: OptimizeOptions, signal?: AbortSignal, deps: CliDeps = {}): Promise<OptimizationSummary> {
+/**
+ * Run the job with the command line over the config defaults; the store holds everything whatever
+ * happens. With `--resume`, the run's recorded options fill in what is not given (`restoreInvocation`).
+ */
+export async function runOptimize(given: OptimizeOptions, signal?: AbortSignal, deps: CliDeps = {}): Promise<OptimizationSummary> {
+  const opts = restoreInvocation(given, 'optimize');
   const cfg = configFrom(opts);
   const defaults = cfg.strategy.optimizer.defaults;
   const optimizer = (opts.optimizer ?? defaults.optimizer) as OptimizerKind;
   if (!OPTIMIZER_KINDS.includes(optimizer)) throw new UsageError(`--optimizer: expected one of ${OPTIMIZER_KINDS.join(', ')}, got "${opts.optimizer}"`);
-  const families = (opts.family ?? defaults.family).split(',').map((f) => f.trim());
+  const family = opts.family ?? defaults.family;
   const budget = opts.budget ?? defaults.budget;
-  const data = loadData(cfg, opts.data);
+  const seed = opts.seed ?? defaults.seed;
+  const sources = dataFiles(cfg, opts.data);
+  const data = loadData(cfg, sources);
+  const invocation = (outDir: string): Invocation => ({
+    kind: 'optimize',
+    options: {
+      configDir: absolutePath(configDirOf(opts)) ?? null, config: absolutePath(opts.config) ?? null, set: opts.set ?? [],
+      data: absoluteSources(sources), tickers: opts.tickers ?? null, family, optimizer, budget, seed, out: absolutePath(outDir),
+    },
+  });
   const dbm = new DatabaseManager(dbPath(cfg, opts.db));
-  const progress = createProgress({ label: 'optimize', total: budget, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
+  let progress: ProgressReporter | undefined;
   try {
     return await runOptimization({
       cfg,
       data,
       ...(opts.tickers !== undefined ? { tickers: opts.tickers } : {}),
-      families,
+      families: family.split(',').map((f) => f.trim()),
       optimizer,
       budget,
       maxSeconds: opts.maxSeconds ?? Infinity,
-      seed: opts.seed ?? defaults.seed,
+      seed,
       pool: poolSettings(cfg, { workers: opts.workers, batch: opts.batch, workerFile: deps.workerFile }),
       dbm,
       ...(opts.out !== undefined ? { outDir: opts.out } : {}),
       ...(opts.resume !== undefined ? { resume: opts.resume } : {}),
       ...(signal !== undefined ? { signal } : {}),
-      onProgress: (finished) => progress.update(finished),
+      invocation,
+      // Progress starts once the inputs are checked and the run is open.
+      onStart: (runId) => {
+        note(opts, `run ${runId} ${opts.resume !== undefined ? 'resumed' : 'started'} (after an interrupt: --resume ${runId})`);
+        if (opts.quiet !== true) progress = createProgress({ label: 'optimize', total: budget, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
+      },
+      onProgress: (finished) => progress?.update(finished),
     });
   } finally {
-    progress.stop();
+    progress?.stop();
     dbm.close();
+  }
+}
+
+/** Exit 3 (`--fail-if-not-adopted`) when a completed run adopted nothing. */
+export function failIfNotAdopted(opts: { failIfNotAdopted?: boolean }, summary: OptimizationSummary): void {
+  if (opts.failIfNotAdopted === true && summary.status === 'completed' && !summary.adopted) {
+    process.stderr.write(`pnlopt: nothing adopted (${summary.adoption_reason}); exit ${EXIT_NOT_ADOPTED} (--fail-if-not-adopted)\n`);
+    process.exitCode = EXIT_NOT_ADOPTED;
   }
 }
 
@@ -68,7 +97,7 @@ export function registerOptimize(program: Command, deps: CliDeps): void {
       .command('optimize')
       .description('search a strategy family under the guardrails, rank the Pareto front, gate the best on the hold-out, store everything')
       .option('--config <file>', 'strategy optimization config (default: config/strategy_optimization_config.yml)')
-      .option('--data <files...>', 'OHLCV files, or db:PATH for an ingested store (default: the embedded data set)')
+      .option('--data <files...>', `OHLCV files, or db:PATH for an ingested store (default: $${ENV.data}, else the embedded data set)`)
       .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
       .option('--family <name[,name]>', 'strategy family; several (comma-separated) for the bandit (default: optimizer.defaults.family)')
       .option('--optimizer <kind>', `${OPTIMIZER_KINDS.join('|')} (default: optimizer.defaults.optimizer)`)
@@ -78,11 +107,17 @@ export function registerOptimize(program: Command, deps: CliDeps): void {
       .option('--batch <n>', 'candidates per task (default: chosen from the measured costs)', intArg(1))
       .option('--seed <s>', 'random seed (default: optimizer.defaults.seed)', intArg(0))
       .option('--out <dir>', 'folder for summary.json (default: runtime.runs_dir/<run id>)')
-      .option('--db <path>', 'SQLite database (default: runtime.database in config)')
-      .option('--resume <run-id>', 'continue an interrupted run; the finished candidates are not evaluated again'),
+      .option('--db <path>', `SQLite database (default: $${ENV.db}, else runtime.database in config)`)
+      .option('--resume <run-id>', 'continue an interrupted or killed run with the options it was started with; the finished candidates are not evaluated again')
+      .option('--fail-if-not-adopted', `exit ${EXIT_NOT_ADOPTED} when the run completes but adopts nothing (for CI)`),
   ).action(async (opts: OptimizeOptions) => {
-    const summary = await withInterrupt((signal) => runOptimize(opts, signal, deps));
+    let interrupt: AbortSignal | undefined;
+    const summary = await withInterrupt((signal) => {
+      interrupt = signal;
+      return runOptimize(opts, signal, deps);
+    });
     printResult(opts, summary, () => frontTable(summary));
-    reportRunEnd(summary.run_id, summary.status);
+    reportRunEnd(summary.run_id, summary.status, interrupt);
+    failIfNotAdopted(opts, summary);
   });
 }

@@ -3,7 +3,8 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { createSampler } from '../../search/sampler.js';
 import { SAMPLER_KINDS, type SamplerKind } from '../../config/optimizer-settings.js';
-import { writeFileAtomic } from '../../write-atomic.js';
+import { checkOutputPath, writeOutput, writesToStdout } from '../../output.js';
+import { jsonNumbers } from '../../report/json.js';
 import { intArg, printResult } from '../options.js';
 
 interface SampleOptions {
@@ -25,7 +26,7 @@ export function registerSample(program: Command): void {
     .requiredOption('--n <n>', 'number of points', intArg(1))
     .requiredOption('--dims <d>', 'dimensions', intArg(1))
     .requiredOption('--seed <s>', 'random seed', intArg(0))
-    .requiredOption('--out <file>', 'CSV to write')
+    .requiredOption('--out <file>', 'CSV to write (- for standard output)')
     .option('--maximin <iter>', 'lhs only: maximin coordinate-swap attempts that spread the design', intArg(0))
     .option('--scramble', 'sobol / halton only: randomise the sequence from the seed')
     .option('--json', 'print the result as JSON')
@@ -34,6 +35,7 @@ export function registerSample(program: Command): void {
       if (opts.scramble && opts.sampler !== 'sobol' && opts.sampler !== 'halton') {
         throw new UsageError(`--scramble applies to --sampler sobol or halton, not ${opts.sampler}`);
       }
+      checkOutputPath(opts.out);
       const { n, dims } = opts;
       const sampler = createSampler(opts.sampler, {
         dims,
@@ -47,11 +49,11 @@ export function registerSample(program: Command): void {
       lines[0] = Array.from({ length: dims }, (_, j) => `x${j}`).join(',');
       // String(v) is the shortest decimal that reads back to the same double.
       for (let i = 0; i < n; i++) lines[i + 1] = Array.from(U.subarray(i * dims, (i + 1) * dims), String).join(',');
-      writeFileAtomic(opts.out, lines.join('\n') + '\n');
-      printResult(
-        opts,
-        { out: opts.out, sampler: opts.sampler, n, dims, seed: opts.seed },
-        () => `wrote ${n} ${opts.sampler} point(s) in ${dims} dimension(s) to ${opts.out} (seed ${opts.seed})`,
-      );
+      writeOutput(opts.out, lines.join('\n') + '\n');
+      const summary = { out: opts.out, sampler: opts.sampler, n, dims, seed: opts.seed };
+      const text = () => `wrote ${n} ${opts.sampler} point(s) in ${dims} dimension(s) to ${opts.out} (seed ${opts.seed})`;
+      // The points went to standard output: the summary goes to standard error, not into the CSV.
+      if (writesToStdout(opts.out)) process.stderr.write((opts.json ? JSON.stringify(summary, jsonNumbers, 2) : text()) + '\n');
+      else printResult(opts, summary, text);
     });
 }

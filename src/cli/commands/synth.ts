@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { generateSynthetic } from '../../data/synth.js';
 import { writeArrow, writeCsv } from '../../data/write.js';
 import { UsageError } from '../../errors.js';
+import { checkOutputPath, writesToStdout } from '../../output.js';
+import { jsonNumbers } from '../../report/json.js';
 import { configFrom, intArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 
 interface SynthOptions extends CommonOptions {
@@ -20,17 +22,22 @@ export function registerSynth(program: Command): void {
       .requiredOption('--tickers <n>', 'number of tickers', intArg(1))
       .requiredOption('--bars <n>', 'bars per ticker', intArg(2))
       .requiredOption('--seed <s>', 'random seed', intArg(0))
-      .requiredOption('--out <file>', 'output file (.csv, .arrow, .feather or .ipc)'),
+      .requiredOption('--out <file>', 'output file (.csv, .arrow, .feather or .ipc; - for CSV on standard output)'),
   ).action((opts: SynthOptions) => {
     const cfg = configFrom(opts);
-    const write = /\.csv$/i.test(opts.out) ? writeCsv : /\.(arrow|feather|ipc)$/i.test(opts.out) ? writeArrow : undefined;
-    if (write === undefined) throw new UsageError(`--out ${opts.out}: expected a .csv, .arrow, .feather or .ipc file name`);
+    // The format comes from the extension; `-` (standard output) has none and means CSV.
+    const write =
+      opts.out === '-' || /\.csv$/i.test(opts.out) ? writeCsv : /\.(arrow|feather|ipc)$/i.test(opts.out) ? writeArrow : undefined;
+    if (write === undefined) {
+      throw new UsageError(`--out ${opts.out}: expected a .csv, .arrow, .feather or .ipc file name (or - for CSV on standard output; Arrow needs a file name)`);
+    }
+    checkOutputPath(opts.out);
     const data = generateSynthetic({ tickers: opts.tickers, bars: opts.bars, seed: opts.seed, config: cfg.synthetic });
     write(data, opts.out);
-    printResult(
-      opts,
-      { out: opts.out, tickers: data.series.map((s) => s.ticker), bars: opts.bars, seed: opts.seed, data_hash: data.hash },
-      () => `wrote ${data.series.length} ticker(s) x ${opts.bars} bars to ${opts.out} (seed ${opts.seed}, data hash ${data.hash.slice(0, 12)})`,
-    );
+    const summary = { out: opts.out, tickers: data.series.map((s) => s.ticker), bars: opts.bars, seed: opts.seed, data_hash: data.hash };
+    const text = () => `wrote ${data.series.length} ticker(s) x ${opts.bars} bars to ${opts.out} (seed ${opts.seed}, data hash ${data.hash.slice(0, 12)})`;
+    // The data went to standard output: the summary goes to standard error, not into the CSV.
+    if (writesToStdout(opts.out)) process.stderr.write((opts.json ? JSON.stringify(summary, jsonNumbers, 2) : text()) + '\n');
+    else printResult(opts, summary, text);
   });
 }

@@ -127,10 +127,11 @@ describe('pnlopt evaluate', () => {
     expect(storedCandidates(db, run.run_id)).toHaveLength(30);
     expect(existsSync(out)).toBe(false);
 
-    await expect(runEvaluate(options({ db, out, resume: run.run_id, feeBps: 7 }))).rejects.toThrow(/tickers, windows and simulation settings/);
+    await expect(runEvaluate(options({ db, out, resume: run.run_id, feeBps: 7 }))).rejects.toThrow(/--fee-bps: the run has null, this command has 7/);
     await expect(runEvaluate(options({ db, out, resume: 'no-such-run' }))).rejects.toThrow(UsageError);
 
-    const resumed = await runEvaluate(options({ db, out, resume: run.run_id }));
+    // The id alone: data, strategy, candidates, output and config come from the run's record.
+    const resumed = await runEvaluate({ db, resume: run.run_id });
     expect(resumed).toMatchObject({ run_id: run.run_id, status: 'completed', already_done: 30, evaluated: N - 30 });
 
     const refDb = join(dir, 'reference.db');

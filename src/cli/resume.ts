@@ -1,0 +1,78 @@
+/**
+ * Self-contained resume: `pnlopt optimize --resume RUN_ID` (or `evaluate`) alone restores every
+ * setting the run was started with from its record (`invocation_json`): data, tickers, families,
+ * optimizer, seed, budget, windows' config, output, candidates file. An option given with
+ * `--resume` must agree with the record, or the resume is refused naming each difference. Session
+ * settings that cannot change a result (workers, batch size, quiet, json) are not recorded.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { DatabaseManager } from '../store/database.js';
+import { readInvocation } from '../store/run-lock.js';
+import { dbPath } from './data-args.js';
+import { configFrom, type CommonOptions } from './options.js';
+
+/** What a run records about how it was started: its command and the options a resume restores. */
+export interface Invocation {
+  readonly kind: 'optimize' | 'evaluate';
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A path as recorded: absolute against the working directory (a resume may run elsewhere). */
+export function absolutePath(p: string | undefined): string | undefined {
+  return p === undefined ? undefined : isAbsolute(p) ? p : resolve(p);
+}
+
+/** Data sources as recorded: files absolute, `db:PATH` with an absolute PATH. */
+export function absoluteSources(files: readonly string[]): string[] {
+  return files.map((f) => (f.startsWith('db:') ? `db:${absolutePath(f.slice(3))!}` : absolutePath(f)!));
+}
+
+/** How an option is compared with the record: paths and path lists absolute, the rest as JSON. */
+const NORMALISE: Readonly<Record<string, (v: unknown) => unknown>> = {
+  configDir: (v) => absolutePath(v as string),
+  config: (v) => absolutePath(v as string),
+  out: (v) => absolutePath(v as string),
+  candidates: (v) => absolutePath(v as string),
+  data: (v) => absoluteSources(v as string[]),
+};
+
+/** The flag of an option, for messages. */
+const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * `opts` with the recorded options of run `opts.resume` filled in. The run is looked up in the
+ * database the options name (`--db`, $PNLOPT_DB, or the config's `runtime.database`).
+ */
+export function restoreInvocation<O extends CommonOptions & { resume?: string; db?: string }>(opts: O, kind: Invocation['kind']): O {
+  const runId = opts.resume;
+  if (runId === undefined) return opts;
+  const path = dbPath(configFrom(opts), opts.db);
+  if (!existsSync(path)) throw new UsageError(`--resume ${runId}: no database at ${path}`);
+  const dbm = new DatabaseManager(path);
+  let inv: Invocation | null;
+  try {
+    inv = readInvocation(dbm, runId) as Invocation | null;
+  } finally {
+    dbm.close();
+  }
+  // A run recorded without its invocation (or no such run): the job's own checks decide.
+  if (inv === null) return opts;
+  if (inv.kind !== kind) throw new UsageError(`--resume ${runId}: that run was started by pnlopt ${inv.kind}, not ${kind}`);
+  const restored: Record<string, unknown> = { ...(opts as Record<string, unknown>), db: path };
+  const differences: string[] = [];
+  for (const [key, recorded] of Object.entries(inv.options)) {
+    const given = (opts as Record<string, unknown>)[key];
+    if (given === undefined) {
+      if (recorded !== null) restored[key] = recorded;
+      continue;
+    }
+    const now = (NORMALISE[key] ?? ((v: unknown) => v))(given);
+    if (JSON.stringify(now) !== JSON.stringify(recorded)) {
+      differences.push(`${flagOf(key)}: the run has ${JSON.stringify(recorded)}, this command has ${JSON.stringify(now)}`);
+    }
+  }
+  if (differences.length > 0) throw new UsageError(`--resume ${runId}: the run was started with other options\n${differences.join('\n')}`);
+  return restored as O;
+}
