@@ -4,6 +4,7 @@ import { loadConfig, type PnloptConfig } from '../config/load.js';
 import { parseOverrides } from '../config/overrides.js';
 import { checkFamilies } from '../simulation/families/check.js';
 import { jsonNumbers } from '../report/json.js';
+import { writesToStdout } from '../output.js';
 
 /** Parse a whole number >= min (commander reports the option name on failure; exit code 2). */
 export function intArg(min: number) {
@@ -75,6 +76,8 @@ export function note(opts: CommonOptions, text: string): void {
 }
 
 /** Print `value` as JSON or `text` as is, to stdout. */
-export function printResult(opts: CommonOptions, value: unknown, text: () => string): void {
-  process.stdout.write(opts.json ? JSON.stringify(value, jsonNumbers, 2) + '\n' : text() + '\n');
+export function printResult(opts: CommonOptions, value: unknown, text: () => string, dataOut?: string): void {
+  // When the command's data went to standard output, the result goes to standard error, not into the data.
+  const stream = dataOut !== undefined && writesToStdout(dataOut) ? process.stderr : process.stdout;
+  stream.write(opts.json ? JSON.stringify(value, jsonNumbers, 2) + '\n' : text() + '\n');
 }

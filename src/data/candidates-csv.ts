@@ -1,17 +1,19 @@
 /**
- * A population as CSV, in and out. In: a header of parameter names, one candidate per row,
+ * A population as CSV, in and out. In: a header of parameter names, one candidate per record,
  * categorical parameters by their choice text, an inactive conditional parameter as an empty cell;
- * fields are not quoted. Every problem of every row is found before anything is evaluated. Out: the
- * input rows, as they were written and in input order, with the metric columns appended.
+ * the CSV dialect (quoted fields, BOM, CRLF) and the row numbers are those of `forEachCsvRecord`. A
+ * leading unnamed column (the index pandas' `to_csv()` writes) is ignored. Every problem of every
+ * row is found before anything is evaluated. Out: the input records, as they were written and in
+ * input order, with the metric columns appended.
  */
 import { createHash } from 'node:crypto';
-import { writeSync } from 'node:fs';
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
 import { displayPath } from '../paths.js';
 import { readDataFile } from './validate.js';
+import { forEachCsvRecord, maxRecords } from './csv.js';
 import { DataError, type DataViolation } from '../errors.js';
 import { encodeNamedValues, type ParamLayout } from '../config/param-layout.js';
-import { writeAtomicWith } from '../write-atomic.js';
+import { writeAll, writeOutputWith } from '../output.js';
 
 /** A parsed population: X in layout column order, plus what is needed to echo its rows. */
 export interface CandidateTable {
@@ -22,8 +24,9 @@ export interface CandidateTable {
   readonly n: number;
   /** n x layout.params.length, row-major. */
   readonly X: Float64Array;
+  /** The header record as written (without its line break). */
   readonly header: string;
-  /** The file's text; candidate i is the line text.slice(lineStart[i], lineEnd[i]). */
+  /** The file's text; candidate i is the record text.slice(lineStart[i], lineEnd[i]), as written, without its line break. */
   readonly text: string;
   readonly lineStart: Uint32Array;
   readonly lineEnd: Uint32Array;
@@ -36,54 +39,68 @@ export function readCandidatesCsv(path: string, layout: ParamLayout): CandidateT
 }
 
 /**
- * Parse candidates CSV text. Rows are numbered as lines of the file (header = 1).
+ * Parse candidates CSV text. Rows are numbered as lines of the file (header = 1; a record spanning
+ * lines by its first line).
  * @param file name used in messages
  */
 export function parseCandidatesCsv(text: string, file: string, layout: ParamLayout, sha256: string): CandidateTable {
-  const lines = lineSpans(text);
-  const header = lines.count > 0 ? text.slice(lines.start[0], lines.end[0]) : '';
-  const names = header.split(',').map((s) => s.trim());
   const violations: DataViolation[] = [];
   const at = (row: number, column: string, problem: string) => violations.push({ file, row, column, problem });
-
   const known = new Set(layout.params.map((p) => p.name));
-  const seen = new Set<string>();
-  if (header.trim() === '') at(1, '*', `expected a header of parameter names: ${[...known].join(', ')}`);
-  else {
-    for (const name of names) {
-      if (!known.has(name)) at(1, name, `unknown parameter "${name}" for ${layout.family}; its parameters: ${[...known].join(', ')}`);
-      else if (seen.has(name)) at(1, name, `column "${name}" appears twice`);
-      seen.add(name);
-    }
-    for (const p of layout.params) if (p.spec.when === undefined && !seen.has(p.name)) at(1, p.name, `missing column "${p.name}"`);
-  }
-  if (violations.length > 0) throw new DataError(violations);
-
-  // Blank lines at the end of the file are ignored; elsewhere they are holes, reported as errors.
-  let last = lines.count;
-  while (last > 1 && lines.start[last - 1] === lines.end[last - 1]) last--;
-  const n = last - 1;
   const d = layout.params.length;
-  const X = new Float64Array(n * d);
+
+  const capacity = maxRecords(text);
+  const lineStart = new Uint32Array(capacity);
+  const lineEnd = new Uint32Array(capacity);
+  let X = new Float64Array(0);
+  let n = 0;
+  let header: string | undefined;
+  let names: string[] = [];
+  // Column 0 when it is a pandas index (unnamed), else -1.
+  let indexColumn = -1;
   const values = new Map<string, string>();
-  for (let i = 0; i < n; i++) {
-    const row = i + 2;
-    const fields = text.slice(lines.start[i + 1], lines.end[i + 1]).split(',');
-    if (fields.length !== names.length) {
-      at(row, '*', lines.start[i + 1] === lines.end[i + 1] ? 'empty row' : `expected ${names.length} fields as in the header, found ${fields.length}`);
-      continue;
+
+  forEachCsvRecord(text, (r) => {
+    if (header === undefined) {
+      header = text.slice(r.start, r.end);
+      names = r.start === r.end ? [] : r.fields.slice(0, r.count);
+      if (names.every((name) => name === '')) at(r.row, '*', `expected a header of parameter names: ${[...known].join(', ')}`);
+      else if (r.problem !== undefined) at(r.row, names[r.problemField] ?? '*', r.problem);
+      else checkHeader(names, r.row);
+      if (violations.length > 0) throw new DataError(violations);
+      indexColumn = names.length > 1 && names[0] === '' ? 0 : -1;
+      X = new Float64Array(capacity * d);
+      return;
     }
+    const i = n++;
+    lineStart[i] = r.start;
+    lineEnd[i] = r.end;
+    const row = r.row;
+    if (r.problem !== undefined) return void at(row, names[r.problemField] ?? '*', r.problem);
+    if (r.start === r.end) return void at(row, '*', 'empty row');
+    if (r.count !== names.length) return void at(row, '*', `expected ${names.length} fields as in the header, found ${r.count}`);
     values.clear();
-    names.forEach((name, j) => {
-      const v = fields[j].trim();
-      if (v !== '') values.set(name, v);
-    });
+    for (let j = 0; j < names.length; j++) if (j !== indexColumn && r.fields[j] !== '') values.set(names[j], r.fields[j]);
     const encoded = encodeNamedValues(layout, values);
     for (const problem of encoded.problems) at(row, '*', problem);
     X.set(encoded.row, i * d);
-  }
+  });
+
+  if (header === undefined) throw new DataError([{ file, row: 1, column: '*', problem: `expected a header of parameter names: ${[...known].join(', ')}` }]);
   if (violations.length > 0) throw new DataError(violations);
-  return { file, sha256, n, X, header, text, lineStart: lines.start.subarray(1, last), lineEnd: lines.end.subarray(1, last) };
+  return { file, sha256, n, X: X.slice(0, n * d), header, text, lineStart: lineStart.subarray(0, n), lineEnd: lineEnd.subarray(0, n) };
+
+  /** Unknown, repeated and missing parameter columns (a leading unnamed column is an index). */
+  function checkHeader(names: readonly string[], row: number): void {
+    const seen = new Set<string>();
+    names.forEach((name, j) => {
+      if (j === 0 && name === '' && names.length > 1) return;
+      if (!known.has(name)) at(row, name, `unknown parameter "${name}" for ${layout.family}; its parameters: ${[...known].join(', ')}`);
+      else if (seen.has(name)) at(row, name, `column "${name}" appears twice`);
+      seen.add(name);
+    });
+    for (const p of layout.params) if (p.spec.when === undefined && !seen.has(p.name)) at(row, p.name, `missing column "${p.name}"`);
+  }
 }
 
 /** A metric value as CSV text: shortest round-trip decimal, or nan / inf / -inf. */
@@ -98,14 +115,15 @@ export function formatMetric(v: number): string {
 const WRITE_CHUNK = 1 << 20;
 
 /**
- * Write the input rows in input order with the metric columns appended, through a temp file
- * renamed into place. `results` must yield candidates in increasing id order; a candidate without
- * a metric row (failed, or never evaluated) gets empty metric cells.
+ * Write the input rows in input order with the metric columns appended to the output `path` (`-`
+ * is standard output; a file is written atomically: see `writeOutputWith`). `results` must yield
+ * candidates in increasing id order; a candidate without a metric row (failed, or never evaluated)
+ * gets empty metric cells.
  */
 export function writeResultsCsv(path: string, table: CandidateTable, results: Iterable<{ candidateId: number; metrics: Float64Array | null }>): void {
   const it = results[Symbol.iterator]();
   try {
-    writeAtomicWith(path, (fd) => writeRows(fd, table, it));
+    writeOutputWith(path, (fd) => writeRows(fd, table, it), '--out');
   } finally {
     // Results may come from an open database cursor: release it even if not read to the end.
     it.return?.();
@@ -125,26 +143,9 @@ function writeRows(fd: number, table: CandidateTable, it: Iterator<{ candidateId
     else for (let j = 0; j < METRIC_COUNT; j++) buf += ',' + formatMetric(metrics[j]);
     buf += '\n';
     if (buf.length >= WRITE_CHUNK) {
-      writeSync(fd, buf);
+      writeAll(fd, buf);
       buf = '';
     }
   }
-  writeSync(fd, buf);
-}
-
-/** [start, end) of each line of `text` (without its \n or \r\n, after a byte-order mark). */
-function lineSpans(text: string): { count: number; start: Uint32Array; end: Uint32Array } {
-  let newlines = 0;
-  for (let pos = text.indexOf('\n'); pos >= 0; pos = text.indexOf('\n', pos + 1)) newlines++;
-  const start = new Uint32Array(newlines + 1);
-  const end = new Uint32Array(newlines + 1);
-  let count = 0;
-  for (let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; pos < text.length; count++) {
-    let e = text.indexOf('\n', pos);
-    if (e < 0) e = text.length;
-    start[count] = pos;
-    end[count] = e > pos && text.charCodeAt(e - 1) === 13 ? e - 1 : e;
-    pos = e + 1;
-  }
-  return { count, start, end };
+  writeAll(fd, buf);
 }

@@ -48,6 +48,8 @@ export interface RawTable {
 export interface ReadOptions {
   /** Ticker for a file without a ticker column; defaults to the file's base name without extension. */
   ticker?: string;
+  /** Where a reader's notes go (e.g. the CSV columns it ignores); default: a `pnlopt: ...` line on standard error. */
+  note?: (message: string) => void;
 }
 
 /** An empty table with room for `capacity` records. */
@@ -83,30 +85,87 @@ export function readDataFile(path: string): Buffer {
 }
 
 /**
- * Map a file's column names (case-insensitive) to `COL` indices, or throw one `DataError` listing
- * every missing, unknown or repeated column.
+ * Map a file's column names (exactly the names in `COLUMNS`, case-insensitive: the Arrow reader)
+ * to `COL` indices, or throw one `DataError` listing every missing, unknown or repeated column.
  * @returns the `COL` index of each file column, in file order
  */
 export function resolveColumns(file: string, names: readonly string[], headerRow: number, rowNote?: string): number[] {
-  const violations: DataViolation[] = [];
-  const colOf: number[] = [];
-  const seenAt = new Map<number, number>();
-  names.forEach((name, f) => {
-    const c = (COLUMNS as readonly string[]).indexOf(name.trim().toLowerCase());
-    colOf.push(c);
-    if (c < 0) {
-      violations.push({ file, row: headerRow, column: name, problem: `unknown column '${name}'; expected ${REQUIRED.join(', ')} and optionally ticker` });
-    } else if (seenAt.has(c)) {
-      violations.push({ file, row: headerRow, column: name, problem: `column '${name}' repeats column ${seenAt.get(c)! + 1}` });
-    } else {
-      seenAt.set(c, f);
-    }
-  });
-  for (const name of REQUIRED) {
-    if (!seenAt.has(COL[name])) violations.push({ file, row: headerRow, column: name, problem: `missing required column '${name}'` });
-  }
+  const colOf = names.map((name) => (COLUMNS as readonly string[]).indexOf(name.trim().toLowerCase()));
+  const unknown = (name: string): string => `unknown column '${name}'; expected ${REQUIRED.join(', ')} and optionally ticker`;
+  const violations = columnViolations(file, names, colOf, headerRow, unknown);
   if (violations.length > 0) throw dataError(violations, rowNote);
   return colOf;
+}
+
+/**
+ * The column each header name of a CSV file stands for, compared trimmed and case-insensitively.
+ * `Adj Close` is not `close`: it is an extra column, ignored like any other.
+ */
+export const HEADER_ALIASES: ReadonlyMap<string, number> = new Map<string, number>([
+  ['date', COL.date],
+  ['datetime', COL.date],
+  ['timestamp', COL.date],
+  ['time', COL.date],
+  ['open', COL.open],
+  ['high', COL.high],
+  ['low', COL.low],
+  ['close', COL.close],
+  ['volume', COL.volume],
+  ['vol', COL.volume],
+  ['ticker', COL.ticker],
+  ['symbol', COL.ticker],
+]);
+
+/**
+ * Map a CSV header to `COL` indices by `HEADER_ALIASES`. A leading unnamed column (the index
+ * pandas' `to_csv()` writes) is ignored silently; any other column that names nothing we read
+ * (`Adj Close`, `Dividends`, ...) is ignored with one note naming them all. Throws one `DataError`
+ * listing every missing or repeated column.
+ * @returns the `COL` index of each file column, in file order; -1 for an ignored column
+ */
+export function resolveHeader(file: string, names: readonly string[], headerRow: number, note?: (message: string) => void): number[] {
+  const colOf = names.map((name) => HEADER_ALIASES.get(name.trim().toLowerCase()) ?? -1);
+  const violations = columnViolations(file, names, colOf, headerRow);
+  if (violations.length > 0) throw dataError(violations);
+  const ignored = names
+    .map((name, f) => (colOf[f] >= 0 || (f === 0 && name.trim() === '') ? undefined : name.trim() === '' ? `(unnamed column ${f + 1})` : `'${name.trim()}'`))
+    .filter((name) => name !== undefined);
+  if (ignored.length > 0) (note ?? noteOnStderr)(`${file}: ignoring column(s) ${ignored.join(', ')}`);
+  return colOf;
+}
+
+function noteOnStderr(message: string): void {
+  process.stderr.write(`pnlopt: ${message}\n`);
+}
+
+/**
+ * Repeated and missing columns, given the `COL` index of each name (-1 for none), in header order;
+ * with `unknown`, a name of no column is a violation too (the strict Arrow reader), and without it
+ * a missing column's message lists its aliases (the CSV reader).
+ */
+function columnViolations(
+  file: string,
+  names: readonly string[],
+  colOf: readonly number[],
+  headerRow: number,
+  unknown?: (name: string) => string,
+): DataViolation[] {
+  const violations: DataViolation[] = [];
+  const seenAt = new Map<number, number>();
+  names.forEach((name, f) => {
+    const c = colOf[f];
+    if (c < 0) {
+      if (unknown !== undefined) violations.push({ file, row: headerRow, column: name, problem: unknown(name) });
+    } else if (seenAt.has(c)) violations.push({ file, row: headerRow, column: name, problem: `column '${name}' repeats column ${seenAt.get(c)! + 1}` });
+    else seenAt.set(c, f);
+  });
+  for (const name of REQUIRED) {
+    if (seenAt.has(COL[name])) continue;
+    const also = unknown === undefined ? [...HEADER_ALIASES].filter(([alias, c]) => c === COL[name] && alias !== name).map(([alias]) => alias) : [];
+    const problem = `missing required column '${name}'${also.length > 0 ? ` (also read as ${also.join(', ')})` : ''}`;
+    violations.push({ file, row: headerRow, column: name, problem });
+  }
+  return violations;
 }
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -5,14 +5,15 @@
  * (`evaluate`: each batch; `optimize`: a generation while the next is simulated), so an
  * interrupted run keeps what finished and a resume can skip it.
  *
- * `metrics_json` is an object by METRIC_NAMES; NaN and infinities have no JSON form and are written
- * as null. Reading back follows the reference semantics (docs/reference-semantics.md): null is NaN,
- * except `profit_factor`, which is null only when there is no losing trade, i.e. +Infinity.
+ * `metrics_json` is an object by METRIC_NAMES in the JSON output convention (`jsonNumbers`,
+ * docs/metrics.md "JSON output"): finite numbers as numbers, infinities as "inf" / "-inf", NaN as
+ * null, so a row round-trips exactly. Rows written before that convention have null for every
+ * non-finite value; reading keeps their meaning (see `NULL_MEANS`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { METRIC_COUNT, METRIC_NAMES, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
-import { jsonNumbers } from '../report/json.js';
+import { jsonNumbers, numberFromJson } from '../report/json.js';
 import { decodeRow, type ParamLayout } from '../config/param-layout.js';
 import type { DatabaseManager } from './database.js';
 
@@ -98,6 +99,15 @@ export interface StoredRanking {
   readonly holdoutMetrics: Float64Array | null;
 }
 
+/** A stored candidate with its ranking (the rows of `pnlopt export`); ranking fields as in `StoredRanking`. */
+export interface RankedResult extends StoredResult {
+  readonly feasible: boolean | null;
+  readonly violation: number | null;
+  readonly frontRank: number | null;
+  /** NULL is stored both when the row is not ranked and for the boundary crowding +Infinity of a ranked row. */
+  readonly crowding: number | null;
+}
+
 /** A `strategy_configs` row as stored (the read side of `adopt`). */
 export interface StrategyConfigRow {
   readonly id: number;
@@ -117,26 +127,32 @@ function optionalJson(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
 
-/** The in-memory value a JSON null stands for, per metric (see the header). */
+/**
+ * The in-memory value a JSON null stands for, per metric; NaN for the others. Only for rows written
+ * before the "inf" / "-inf" convention, which wrote every non-finite value as null: there
+ * `profit_factor` was null only when no trade lost, i.e. +Infinity (docs/reference-semantics.md).
+ * New rows write +Infinity as "inf"; the kernels never produce a NaN profit_factor (it is
+ * Infinity or wins / losses with losses > 0), so reading null as +Infinity loses nothing.
+ */
 const NULL_MEANS: Readonly<Partial<Record<MetricName, number>>> = { profit_factor: Infinity };
 
-/** Metric row at `offset` of F as a JSON object by metric name; non-finite values as null. */
+/** Metric row at `offset` of F as a JSON object by metric name: infinities as "inf" / "-inf", NaN as null (`jsonNumbers`). */
 export function metricsJson(F: Float64Array, offset: number): string {
   let s = '{';
   for (let j = 0; j < METRIC_COUNT; j++) {
     const v = F[offset + j];
     // A finite number's String() form is its JSON form, and round-trips exactly.
-    s += `${j === 0 ? '' : ','}"${METRIC_NAMES[j]}":${Number.isFinite(v) ? String(v) : 'null'}`;
+    s += `${j === 0 ? '' : ','}"${METRIC_NAMES[j]}":${Number.isFinite(v) ? String(v) : JSON.stringify(jsonNumbers('', v))}`;
   }
   return s + '}';
 }
 
-/** Parse `metricsJson` output back into `out` at `offset`. */
+/** Parse `metricsJson` output (or a row written before the "inf" convention, see `NULL_MEANS`) back into `out` at `offset`. */
 export function metricsFromJson(text: string, out: Float64Array, offset: number): void {
-  const o = JSON.parse(text) as Record<string, number | null>;
+  const o = JSON.parse(text) as Record<string, number | string | null>;
   METRIC_NAMES.forEach((name, j) => {
     const v = o[name];
-    out[offset + j] = v === null || v === undefined ? (NULL_MEANS[name] ?? NaN) : v;
+    out[offset + j] = v === null || v === undefined ? (NULL_MEANS[name] ?? NaN) : numberFromJson(v);
   });
 }
 
@@ -186,7 +202,7 @@ export class RunStore {
   }
 
   finishRun(runId: string, status: Exclude<StoredRunStatus, 'running'>, summary: unknown, now = new Date()): void {
-    this.dbm.db.prepare('UPDATE optimization_runs SET status = ?, finished_at = ?, summary_json = ? WHERE run_id = ?').run(status, now.toISOString(), JSON.stringify(summary), runId);
+    this.dbm.db.prepare('UPDATE optimization_runs SET status = ?, finished_at = ?, summary_json = ? WHERE run_id = ?').run(status, now.toISOString(), JSON.stringify(summary, jsonNumbers), runId);
   }
 
   /** Which of candidates 0..n-1 are stored as ok (1) or not yet (0): failed ones are tried again on resume. */
@@ -283,6 +299,44 @@ export class RunStore {
         metricsFromJson(r.holdout_metrics_json, holdoutMetrics, 0);
       }
       yield { candidateId: r.candidate_id, feasible: r.feasible === null ? null : r.feasible === 1, violation: r.violation, frontRank: r.front_rank, crowding: r.crowding, holdoutMetrics };
+    }
+  }
+
+  /**
+   * Run the reads in `fn` on one snapshot of the database (a deferred transaction: in WAL mode it
+   * blocks no writer), so reads that span several queries agree while another process writes.
+   */
+  snapshot<T>(fn: () => T): T {
+    return this.dbm.db.transaction(fn).deferred();
+  }
+
+  /** Candidates stored per run id (runs with none are absent), in one query: the `evaluated` column of `pnlopt runs`. */
+  storedCounts(): Map<string, number> {
+    const rows = this.dbm.db.prepare('SELECT run_id, COUNT(*) AS n FROM optimization_candidates GROUP BY run_id').all() as { run_id: string; n: number }[];
+    return new Map(rows.map((r) => [r.run_id, r.n]));
+  }
+
+  /**
+   * Every stored candidate of a run with its ranking, in candidate order, streamed from the database
+   * one row at a time (`results` and `rankings` in one query), so a run of any size is read in bounded memory.
+   */
+  *rankedResults(runId: string): Generator<RankedResult> {
+    const rows = this.dbm.db
+      .prepare('SELECT candidate_id, status, params_json, metrics_json, error, feasible, violation, front_rank, crowding FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
+      .iterate(runId) as Iterable<{
+      candidate_id: number; status: 'ok' | 'failed'; params_json: string; metrics_json: string | null; error: string | null;
+      feasible: number | null; violation: number | null; front_rank: number | null; crowding: number | null;
+    }>;
+    for (const r of rows) {
+      let metrics: Float64Array | null = null;
+      if (r.metrics_json !== null) {
+        metrics = new Float64Array(METRIC_COUNT);
+        metricsFromJson(r.metrics_json, metrics, 0);
+      }
+      yield {
+        candidateId: r.candidate_id, status: r.status, paramsJson: r.params_json, metrics, error: r.error,
+        feasible: r.feasible === null ? null : r.feasible === 1, violation: r.violation, frontRank: r.front_rank, crowding: r.crowding,
+      };
     }
   }
 

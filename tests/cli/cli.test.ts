@@ -13,7 +13,7 @@ describe('pnlopt CLI', () => {
   it('lists its subcommands and has --help on each', () => {
     const top = runCli(['--help']);
     expect(top.code).toBe(0);
-    const names = ['demo', 'ingest', 'backtest', 'evaluate', 'optimize', 'synth', 'sample', 'pareto'];
+    const names = ['demo', 'ingest', 'backtest', 'evaluate', 'optimize', 'synth', 'sample', 'pareto', 'runs', 'show', 'export'];
     for (const n of names) expect(top.stdout).toContain(n);
     for (const n of names) {
       const r = runCli([n, '--help']);
@@ -35,6 +35,17 @@ describe('pnlopt CLI', () => {
     expect(first.tickers[0]).toMatchObject({ rows: 249, inserted: 249, unchanged: 0 });
     const b = JSON.parse(runCli(['ingest', '--data', MSFT, '--db', db, '--json']).stdout) as typeof first;
     expect(b.tickers[0]).toMatchObject({ inserted: 0, unchanged: 249 });
+  });
+
+  it('loads the files people have: a Yahoo export (quoted fields, Adj Close) and a pandas frame with its index column', () => {
+    const fix = join(ROOT, 'tests', 'fixtures', 'data');
+    const r = runCli(['ingest', '--data', join(fix, 'yahoo_quoted.csv'), join(fix, 'pandas_index.csv'), '--db', join(tmp(), 'y.db'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("yahoo_quoted.csv: ignoring column(s) 'Adj Close'");
+    const out = JSON.parse(r.stdout) as { tickers: { ticker: string; rows: number; first_ts: number; last_ts: number; volume_max: number }[] };
+    expect(out.tickers.map((t) => [t.ticker, t.rows])).toEqual([['yahoo_quoted', 3], ['AAA', 2], ['BBB', 1]]);
+    // The quoted first row is read: its date and its volume.
+    expect(out.tickers[0]).toMatchObject({ first_ts: Date.UTC(2020, 0, 2), last_ts: Date.UTC(2020, 0, 6), volume_max: 1200300 });
   });
 
   it('rejects a bad data file with file:row:column, exit 2, and writes nothing', () => {

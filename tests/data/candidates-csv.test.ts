@@ -9,6 +9,7 @@ import type { PnloptConfig } from '../../src/config/load.js';
 import { DataError, InputError } from '../../src/errors.js';
 import { formatMetric, parseCandidatesCsv, readCandidatesCsv, writeResultsCsv } from '../../src/data/candidates-csv.js';
 import { paramLayout } from '../../src/config/param-layout.js';
+import { readCsvRecords } from '../../src/data/csv.js';
 import { FIXTURES } from '../fixtures/pool/setup.js';
 import { testConfig } from '../helpers/config.js';
 
@@ -124,5 +125,35 @@ describe('writeResultsCsv', () => {
     expect(lines.slice(4)).toEqual(['']);
     expect(readdirSync(dir)).toEqual(['out.csv']); // the temp file was renamed away
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('inputs people have', () => {
+  it('ignores the unnamed index column of a pandas to_csv() file, and echoes it in the results', () => {
+    const t = parseCandidatesCsv(',fast,slow\n0,5,20\n1,10,50\n', 'pandas.csv', sma, '');
+    expect([t.n, ...t.X]).toEqual([2, 5, 20, 10, 50]);
+    const dir = mkdtempSync(join(tmpdir(), 'pnlopt-out-'));
+    const out = join(dir, 'out.csv');
+    writeResultsCsv(out, t, [{ candidateId: 1, metrics: new Float64Array(METRIC_COUNT).fill(1) }]);
+    const back = readCsvRecords(readFileSync(out, 'utf8'));
+    expect(back.map((r) => r.fields.slice(0, 3))).toEqual([['', 'fast', 'slow'], ['0', '5', '20'], ['1', '10', '50']]);
+    expect(back[0].fields.slice(3)).toEqual([...METRIC_NAMES]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads quoted fields, a BOM and CRLF', () => {
+    const t = parseCandidatesCsv('\ufeff"n","mode","level"\r\n3,"calm",\r\n"4", "wild" ,"0.25"\r\n', 'q.csv', toy, '');
+    expect([...t.X]).toEqual([3, 0, NaN, 4, 1, 0.25]);
+    expect(t.header).toBe('"n","mode","level"');
+    expect(t.text.slice(t.lineStart[1], t.lineEnd[1])).toBe('"4", "wild" ,"0.25"');
+  });
+
+  it('numbers rows by the line a record starts on, and locates quoting problems by column', () => {
+    const text = 'n,mode,level\n3,"ca\nlm",\n4,wi"ld,0.5\n5,wild,x\n';
+    expect(violations(() => parseCandidatesCsv(text, 'bad.csv', toy, ''))).toEqual([
+      '2:*: mode: expected one of calm, wild, got "ca\nlm"',
+      '4:mode: field 2: a quote inside an unquoted field (quote the whole field, and write the quote as "")',
+      '5:*: level: expected a number, got "x"',
+    ]);
   });
 });

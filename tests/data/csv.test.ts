@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DataError, formatViolation, UsageError } from '../../src/errors.js';
 import { parseCsv, readCsv } from '../../src/data/csv.js';
 import { validateTable } from '../../src/data/validate.js';
@@ -21,12 +21,17 @@ function violationsOf(fn: () => unknown): string[] {
   return dataErrorOf(fn).violations.map(formatViolation);
 }
 
-const fromText = (text: string, file = 'mem.csv') => validateTable(parseCsv(text, file));
+const fromText = (text: string, file = 'mem.csv') => validateTable(parseCsv(text, file, { note: () => {} }));
+
+/** Read a file, keeping the notes instead of printing them. */
+function readWithNotes(path: string): { series: ReturnType<typeof readCsv>; notes: string[] } {
+  const notes: string[] = [];
+  return { series: readCsv(path, { note: (m) => notes.push(m) }), notes };
+}
 
 describe('one bad fixture per rule, located by file:row:column', () => {
   const cases: [string, string][] = [
     ['missing_column.csv', "1:low: missing required column 'low'"],
-    ['unknown_column.csv', "1:adj_close: unknown column 'adj_close'; expected date, open, high, low, close, volume and optionally ticker"],
     ['unparsable_number.csv', "3:close: cannot parse '1e' as a number"],
     ['non_finite.csv', '4:open: open Infinity is not finite'],
     ['price_not_positive.csv', '3:close: close -11 must be > 0'],
@@ -156,5 +161,109 @@ describe('format', () => {
       'mem.csv:2:volume: volume -5 must be >= 0',
       "mem.csv:3:date: cannot parse date 'bad'; expected YYYY-MM-DD or an ISO-8601 date-time with Z or a UTC offset",
     ]);
+  });
+});
+
+describe('inputs people have', () => {
+  it('ignores an extra column with one note naming it (it used to be an error)', () => {
+    const path = `${FIX}/unknown_column.csv`;
+    const { series, notes } = readWithNotes(path);
+    expect([series[0].n, series[0].close[0]]).toEqual([1, 10.5]);
+    expect(notes).toEqual([`${path}: ignoring column(s) 'adj_close'`]);
+  });
+
+  it('prints the note on standard error by default, one line per file', () => {
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      readCsv(`${FIX}/unknown_column.csv`);
+      readCsv(`${FIX}/yahoo_quoted.csv`);
+      expect(spy.mock.calls.map((c) => c[0])).toEqual([
+        `pnlopt: ${FIX}/unknown_column.csv: ignoring column(s) 'adj_close'\n`,
+        `pnlopt: ${FIX}/yahoo_quoted.csv: ignoring column(s) 'Adj Close'\n`,
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('loads a Yahoo-style file: quoted fields, CRLF, Close read as close and Adj Close ignored', () => {
+    // "Date","Open","High","Low","Close","Adj Close","Volume", some fields quoted, CRLF line ends.
+    const { series, notes } = readWithNotes(`${FIX}/yahoo_quoted.csv`);
+    expect(series).toHaveLength(1);
+    const [s] = series;
+    expect(s.ticker).toBe('yahoo_quoted');
+    expect(Array.from(s.time)).toEqual([Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3), Date.UTC(2020, 0, 6)]);
+    expect(Array.from(s.close)).toEqual([10.5, 11, 11.25]);
+    expect(Array.from(s.high)).toEqual([11, 11.25, 11.5]);
+    expect(Array.from(s.volume)).toEqual([1200300, 980000, 1100000]);
+    expect(notes).toEqual([`${FIX}/yahoo_quoted.csv: ignoring column(s) 'Adj Close'`]);
+  });
+
+  it('loads a pandas to_csv() file: the unnamed index column is ignored silently; Datetime, Vol and Symbol are aliases', () => {
+    const { series, notes } = readWithNotes(`${FIX}/pandas_index.csv`);
+    expect(series.map((s) => [s.ticker, s.n])).toEqual([['AAA', 2], ['BBB', 1]]);
+    expect(Array.from(series[0].time)).toEqual([Date.UTC(2020, 0, 2, 14, 30), Date.UTC(2020, 0, 2, 14, 31)]);
+    expect(Array.from(series[0].volume)).toEqual([1000, 1200]);
+    expect(Array.from(series[1].close)).toEqual([20.5]);
+    expect(notes).toEqual([]);
+  });
+
+  it('matches header names trimmed and case-insensitively, with aliases', () => {
+    for (const date of ['Date', ' DATETIME ', 'Timestamp', 'time']) {
+      const [s] = fromText(`${date},OPEN, high ,Low,close,VOL\n2020-01-02,1,2,0.5,1.5,10\n`);
+      expect([s.n, s.time[0], s.volume[0]]).toEqual([1, Date.UTC(2020, 0, 2), 10]);
+    }
+    const [a] = fromText('date,open,high,low,close,volume,Symbol\n2020-01-02,1,2,0.5,1.5,10,XYZ\n');
+    expect(a.ticker).toBe('XYZ');
+  });
+
+  it('does not take Adj Close for close, and reports two names of one column and a missing one', () => {
+    expect(violationsOf(() => fromText('date,open,high,low,Adj Close,volume\n2020-01-02,1,2,0.5,1.5,10\n'))).toEqual([
+      "mem.csv:1:close: missing required column 'close'",
+    ]);
+    expect(violationsOf(() => fromText('Date,Timestamp,open,high,low,close,volume\n'))).toEqual([
+      "mem.csv:1:Timestamp: column 'Timestamp' repeats column 1",
+    ]);
+    expect(violationsOf(() => fromText('day,open,high,low,close,volume\n'))).toEqual([
+      "mem.csv:1:date: missing required column 'date' (also read as datetime, timestamp, time)",
+    ]);
+  });
+
+  it('reads quoted fields (commas, doubled quotes, line breaks) and numbers rows by the line a record starts on', () => {
+    const text = [
+      'date,open,high,low,close,volume,ticker,note',
+      '2020-01-02,1,2,0.5,1.5,10,"A,B","say ""hi"""',
+      '2020-01-03,1,2,0.5,1.5,10,"A,B","two',
+      'lines"',
+      '2020-01-06,1,2,0.5,-1.5,10,"A,B",',
+      '',
+    ].join('\n');
+    const notes: string[] = [];
+    const t = parseCsv(text, 'mem.csv', { note: (m) => notes.push(m) });
+    expect(Array.from(t.row.subarray(0, t.n))).toEqual([2, 3, 5]);
+    expect([...t.tickers.keys()]).toEqual(['A,B']);
+    expect(notes).toEqual(["mem.csv: ignoring column(s) 'note'"]);
+    // The third record starts on line 5: the second spans lines 3 and 4.
+    expect(violationsOf(() => validateTable(t))).toEqual(['mem.csv:5:close: close -1.5 must be > 0']);
+  });
+
+  it('reports a quoting problem at its row and column, with the rest of the file', () => {
+    const text = [
+      'date,open,high,low,close,volume',
+      '2020-01-02,1,2,0.5,1.5,10',
+      '2020-01-03,1,2",0.5,1.5,10',
+      '2020-01-06,1,2,0.5,1.5,-1',
+      '2020-01-07,"1,2,0.5,1.5,10',
+    ].join('\r\n');
+    expect(violationsOf(() => fromText(text))).toEqual([
+      'mem.csv:3:high: field 3: a quote inside an unquoted field (quote the whole field, and write the quote as "")',
+      'mem.csv:4:volume: volume -1 must be >= 0',
+      'mem.csv:5:open: field 2: the quote opened here is not closed before the end of the file',
+    ]);
+  });
+
+  it('accepts a BOM, CRLF, quoted header names and a CRLF inside quotes together', () => {
+    const [s] = fromText('\ufeff"Date","Open","High","Low","Close","Volume","Ticker"\r\n"2020-01-02",1,2,0.5,1.5,10,"X\r\nY"\r\n\r\n');
+    expect([s.ticker, s.n, s.close[0]]).toEqual(['X\r\nY', 1, 1.5]);
   });
 });

@@ -1,4 +1,7 @@
 /** Runs and candidates in SQLite: run lifecycle, per-batch writes, what a resume reads back. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Metric, METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
 import { metricsFromJson, metricsJson, RunStore, type NewRun } from '../../src/store/run-store.js';
@@ -27,7 +30,7 @@ function metricRows(rows: number, seed: number): Float64Array {
 }
 
 describe('metrics JSON', () => {
-  it('writes an object by metric name with null for NaN and infinities, and reads it back per the reference semantics', () => {
+  it('writes an object by metric name with "inf" for +Infinity and null for NaN, and reads it back exactly', () => {
     const F = metricRows(1, 0.1);
     F[Metric.sharpe] = NaN;
     F[Metric.profit_factor] = Infinity; // no losing trade
@@ -35,11 +38,11 @@ describe('metrics JSON', () => {
     const parsed = JSON.parse(text) as Record<string, number | null>;
     expect(Object.keys(parsed)).toEqual([...METRIC_NAMES]);
     expect(parsed.sharpe).toBeNull();
-    expect(parsed.profit_factor).toBeNull();
+    expect(parsed.profit_factor).toBe('inf');
     expect(parsed.total_return).toBe(F[Metric.total_return]);
     const back = new Float64Array(METRIC_COUNT);
     metricsFromJson(text, back, 0);
-    expect(back).toEqual(F); // bit-exact for finite values; null -> NaN, profit_factor null -> +Infinity
+    expect(back).toEqual(F); // bit-exact for finite values; null -> NaN, "inf" -> +Infinity
     expect(back[Metric.profit_factor]).toBe(Infinity);
   });
 });
@@ -104,7 +107,7 @@ describe('RunStore', () => {
       [1, false, 0.25, 1, 0.5],
       [2, false, null, 0, null],
     ]);
-    expect(ranked[0].holdoutMetrics).toEqual(H); // by the rules of results(): NaN stays NaN, profit_factor null is +Infinity
+    expect(ranked[0].holdoutMetrics).toEqual(H); // by the rules of results(): NaN stays NaN, +Infinity stays +Infinity
     expect(ranked[1].holdoutMetrics).toBeNull();
 
     expect(store.adoptedConfigs()).toEqual([]);
@@ -127,5 +130,115 @@ describe('RunStore', () => {
     expect([...store.evaluatedMask(b, 4)]).toEqual([0, 0, 0, 0]);
     expect([...store.results(b)]).toEqual([]);
     dbm.close();
+  });
+});
+
+describe('metrics JSON: "inf" / "-inf" / null (docs/metrics.md, JSON output)', () => {
+  it('round-trips +Infinity, -Infinity and NaN in every metric through the store, and still reads rows written with null', () => {
+    const dbm = new DatabaseManager(':memory:');
+    const store = new RunStore(dbm);
+    const id = store.createRun(run, 'non-finite');
+    // Row 0: +inf, -inf, NaN cycling over every column; row 1: the other way round; row 2: finite.
+    const specials = [Infinity, -Infinity, NaN];
+    const F = metricRows(3, 0.3);
+    for (let j = 0; j < METRIC_COUNT; j++) {
+      F[j] = specials[j % 3];
+      F[METRIC_COUNT + j] = specials[(j + 1) % 3];
+    }
+    F[METRIC_COUNT + Metric.profit_factor] = Infinity; // NaN profit_factor is not produced by the kernels (see NULL_MEANS)
+    F[Metric.profit_factor] = Infinity;
+    store.writeEvaluated(id, layout, X, Int32Array.from([0, 1, 2]), F);
+    const text = metricsJson(F, 0);
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    METRIC_NAMES.forEach((name, j) => expect(parsed[name], name).toBe(j === Metric.profit_factor ? 'inf' : ['inf', '-inf', null][j % 3]));
+    const back = [...store.results(id)].map((r) => r.metrics);
+    expect(back).toEqual([F.subarray(0, METRIC_COUNT), F.subarray(METRIC_COUNT, 2 * METRIC_COUNT), F.subarray(2 * METRIC_COUNT)]);
+    expect(Object.is(back[0]![Metric.total_return], Infinity) && Object.is(back[0]![Metric.total_profit], -Infinity)).toBe(true);
+    expect(Number.isNaN(back[0]![Metric.max_drawdown])).toBe(true);
+
+    store.writeHoldout(id, 1, F.subarray(METRIC_COUNT, 2 * METRIC_COUNT));
+    expect([...store.rankings(id)][1].holdoutMetrics).toEqual(F.subarray(METRIC_COUNT, 2 * METRIC_COUNT));
+
+    // The adoption record uses the same convention.
+    store.adopt({ family: 'sma_cross', familyVersion: 'v1', regime: 'all', runId: id, dataHash: run.dataHash, params: { fast: 2, slow: 5 },
+      metrics: { profit_factor: Infinity, sharpe: NaN, total_return: -Infinity }, holdoutMetrics: { profit_factor: Infinity, win_rate: NaN } });
+    const adopted = store.adoptedConfigs()[0];
+    expect(JSON.parse(adopted.metrics_json)).toEqual({ profit_factor: 'inf', sharpe: null, total_return: '-inf' });
+    expect(JSON.parse(adopted.holdout_metrics_json!)).toEqual({ profit_factor: 'inf', win_rate: null });
+
+    // A row written before the convention (every non-finite value null): profit_factor null is +Infinity, other nulls NaN.
+    const old = new Float64Array(METRIC_COUNT);
+    metricsFromJson(JSON.stringify(Object.fromEntries(METRIC_NAMES.map((n) => [n, null]))), old, 0);
+    METRIC_NAMES.forEach((name, j) => expect(old[j], name).toBe(j === Metric.profit_factor ? Infinity : NaN));
+    dbm.close();
+  });
+});
+
+describe('RunStore reads for runs / show / export', () => {
+  it('counts stored candidates per run in one query', () => {
+    const dbm = new DatabaseManager(':memory:');
+    const store = new RunStore(dbm);
+    const a = store.createRun(run, 'a');
+    const b = store.createRun(run, 'b');
+    store.createRun(run, 'none');
+    store.writeEvaluated(a, layout, X, Int32Array.from([0, 1, 2]), metricRows(3, 0));
+    store.writeFailed(a, layout, X, Int32Array.from([3]), 'boom');
+    store.writeEvaluated(b, layout, X, Int32Array.from([1]), metricRows(1, 0));
+    expect(store.storedCounts()).toEqual(new Map([['a', 4], ['b', 1]]));
+    expect(store.storedCounts().get('a')).toBe(store.countStored('a'));
+    dbm.close();
+  });
+
+  it('streams each candidate with its ranking, as results() and rankings() read them separately', () => {
+    const dbm = new DatabaseManager(':memory:');
+    const store = new RunStore(dbm);
+    const id = store.createRun(run, 'ranked');
+    store.writeEvaluated(id, layout, X, Int32Array.from([2, 0, 1]), metricRows(3, 4));
+    store.writeFailed(id, layout, X, Int32Array.from([3]), 'worker exited');
+    // Not ranked yet (an interrupted run): every ranking field null.
+    expect([...store.rankedResults(id)].map((r) => [r.candidateId, r.feasible, r.violation, r.frontRank, r.crowding])).toEqual([
+      [0, null, null, null, null],
+      [1, null, null, null, null],
+      [2, null, null, null, null],
+      [3, null, null, null, null],
+    ]);
+    store.writeRanking(id, Int32Array.from([0, 1, 0, 2]), Float64Array.from([Infinity, 0.5, 1.25, Infinity]), Float64Array.from([0, 0.25, 0, NaN]));
+    const joined = [...store.rankedResults(id)];
+    const results = [...store.results(id)];
+    const rankings = [...store.rankings(id)];
+    expect(joined).toEqual(results.map((r, i) => {
+      const { holdoutMetrics, candidateId, ...ranking } = rankings[i];
+      void holdoutMetrics, candidateId;
+      return { ...r, ...ranking };
+    }));
+    expect(joined.map((r) => [r.candidateId, r.status, r.feasible, r.violation, r.frontRank, r.crowding])).toEqual([
+      [0, 'ok', true, 0, 0, null],
+      [1, 'ok', false, 0.25, 1, 0.5],
+      [2, 'ok', true, 0, 0, 1.25],
+      [3, 'failed', false, null, 2, null],
+    ]);
+    expect(joined[3].metrics).toBeNull();
+    expect([...store.rankedResults('other')]).toEqual([]);
+    dbm.close();
+  });
+
+  it('reads several queries on one snapshot while another connection writes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pnlopt-store-snapshot-'));
+    const reader = new DatabaseManager(join(dir, 's.db'));
+    const writer = new DatabaseManager(join(dir, 's.db'));
+    const store = new RunStore(reader);
+    const other = new RunStore(writer);
+    const id = store.createRun(run, 'snap');
+    store.writeEvaluated(id, layout, X, Int32Array.from([0]), metricRows(1, 0));
+    const seen = store.snapshot(() => {
+      const before = [...store.rankedResults(id)].length;
+      other.writeEvaluated(id, layout, X, Int32Array.from([1, 2]), metricRows(2, 0));
+      return [before, [...store.rankedResults(id)].length, store.countStored(id)];
+    });
+    expect(seen).toEqual([1, 1, 1]);
+    expect(store.countStored(id)).toBe(3);
+    reader.close();
+    writer.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -3,14 +3,13 @@
  * (the evaluate job, src/jobs/evaluate.ts). SIGINT / SIGTERM interrupt the run (exit 130),
  * `--resume RUN_ID` finishes it.
  */
-import { accessSync, constants } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { paramLayout } from '../../config/param-layout.js';
 import { readCandidatesCsv } from '../../data/candidates-csv.js';
 import { UsageError } from '../../errors.js';
 import { runEvaluation, type EvaluateSummary } from '../../jobs/evaluate.js';
 import { poolSettings } from '../../pool/settings.js';
+import { checkOutputPath } from '../../output.js';
 import { DatabaseManager } from '../../store/database.js';
 import { dataFiles, dbPath, loadData } from '../data-args.js';
 import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
@@ -55,7 +54,7 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
   const cfg = configFrom(opts);
   const layout = paramLayout(cfg, strategy);
   const table = readCandidatesCsv(candidates, layout);
-  checkWritableFolder(out);
+  checkOutputPath(out);
   const pool = poolSettings(cfg, { workers: opts.workers, batch: opts.batch, workerFile: hooks.workerFile });
   const sources = dataFiles(cfg, opts.data);
   const data = loadData(cfg, sources);
@@ -86,17 +85,6 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
   }
 }
 
-/** Fail now, not after the evaluation, when the output cannot be written. */
-function checkWritableFolder(out: string): void {
-  if (out === '-') return;
-  const folder = dirname(resolve(out));
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch {
-    throw new UsageError(`--out ${out}: the folder ${folder} does not exist or is not writable`);
-  }
-}
-
 /** Add `pnlopt evaluate`; SIGINT / SIGTERM during the run interrupt it instead of killing the process. */
 export function registerEvaluate(program: Command, deps: CliDeps): void {
   withCommonOptions(
@@ -119,7 +107,7 @@ export function registerEvaluate(program: Command, deps: CliDeps): void {
       interrupt = signal;
       return runEvaluate(opts, { signal, command: ['pnlopt', ...process.argv.slice(2)].join(' '), workerFile: deps.workerFile });
     });
-    printResult(opts, summary, () => summaryText(summary));
+    printResult(opts, summary, () => summaryText(summary), summary.out ?? undefined);
     reportRunEnd(summary.run_id, summary.status, interrupt);
     if (summary.status === 'completed' && summary.failed > 0) {
       process.stderr.write(`pnlopt: ${summary.failed} candidate(s) failed; their metric cells are empty\n`);

@@ -3,10 +3,13 @@ import type { Command } from 'commander';
 import { registerBacktest } from './backtest.js';
 import { registerDemo } from './demo.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerExport } from './export.js';
 import { registerIngest } from './ingest.js';
 import { registerOptimize } from './optimize.js';
 import { registerPareto } from './pareto.js';
+import { registerRuns } from './runs.js';
 import { registerSample } from './sample.js';
+import { registerShow } from './show.js';
 import { registerSynth } from './synth.js';
 
 /** What the commands are wired to, when not the defaults. */
@@ -21,6 +24,9 @@ export function registerCommands(program: Command, deps: CliDeps): void {
   registerBacktest(program);
   registerEvaluate(program, deps);
   registerOptimize(program, deps);
+  registerRuns(program);
+  registerShow(program);
+  registerExport(program);
   registerSynth(program);
   registerSample(program);
   registerPareto(program);

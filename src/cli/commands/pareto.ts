@@ -1,19 +1,23 @@
 /**
  * `pnlopt pareto`: Pareto rank and crowding distance of every row of a metrics CSV.
  *
- * In: a header, then one row per candidate; fields are not quoted. Only the columns named in
- * --minimize / --maximize are read: a number, `inf` / `-inf`, or `nan` / an empty cell (the worst
- * value, whatever the direction). Out: `rank,crowding` per input row, in input order; rank 0 is the
- * first front, and an infinite crowding distance (a front's ends) is written `inf`.
+ * In: a header, then one record per candidate, in the CSV dialect of `forEachCsvRecord` (quoted
+ * fields, BOM, CRLF; rows numbered by their first line, header = 1). Only the columns named in
+ * --minimize / --maximize are read (names as in the header, exactly; a name holding a comma is
+ * quoted as in CSV: --maximize '"ret, %"'): a number, `inf` / `-inf`, or `nan` / an empty cell (the
+ * worst value, whatever the direction). Out: `rank,crowding` per input row, in input order, to
+ * --out (`-` for standard output); rank 0 is the first front, and an infinite crowding distance (a
+ * front's ends) is written `inf`.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { displayPath } from '../../paths.js';
 import { DataError, UsageError, type DataViolation } from '../../errors.js';
+import { csvField, forEachCsvRecord, maxRecords, readCsvRecords } from '../../data/csv.js';
+import { checkOutputPath, writeOutput } from '../../output.js';
 import { objectiveColumns, objectiveMatrix } from '../../search/objectives.js';
 import { createRankingWorkspace, rankAndCrowd } from '../../search/ranking.js';
 import type { Direction } from '../../config/optimizer-settings.js';
-import { writeFileAtomic } from '../../write-atomic.js';
 import { printResult } from '../options.js';
 
 interface ParetoOptions {
@@ -29,9 +33,9 @@ export function registerPareto(program: Command): void {
     .command('pareto')
     .description('rank the rows of a metrics CSV into Pareto fronts and write rank,crowding per row')
     .requiredOption('--in <file>', 'CSV with a header row')
-    .option('--minimize <columns>', 'comma-separated columns to minimise')
-    .option('--maximize <columns>', 'comma-separated columns to maximise')
-    .requiredOption('--out <file>', 'CSV to write: rank,crowding per input row, in input order')
+    .option('--minimize <columns>', 'comma-separated columns to minimise (quote a name with a comma as in CSV)')
+    .option('--maximize <columns>', 'comma-separated columns to maximise (quote a name with a comma as in CSV)')
+    .requiredOption('--out <file>', 'CSV to write: rank,crowding per input row, in input order (- for standard output)')
     .option('--json', 'print the result as JSON')
     .action((opts: ParetoOptions) => {
       const specs = [...objectivesFrom(opts.minimize, 'minimize'), ...objectivesFrom(opts.maximize, 'maximize')];
@@ -40,6 +44,7 @@ export function registerPareto(program: Command): void {
       const twice = names.find((c, i) => names.indexOf(c) !== i);
       if (twice !== undefined) throw new UsageError(`column "${twice}" is named more than once in --minimize / --maximize`);
 
+      checkOutputPath(opts.out, '--out');
       const table = readMetricColumns(opts.in, names);
       const { n } = table;
       const m = specs.length;
@@ -53,21 +58,23 @@ export function registerPareto(program: Command): void {
       const lines = new Array<string>(n + 1);
       lines[0] = 'rank,crowding';
       for (let i = 0; i < n; i++) lines[i + 1] = `${rank[i]},${crowding[i] === Infinity ? 'inf' : String(crowding[i])}`;
-      writeFileAtomic(opts.out, lines.join('\n') + '\n');
+      writeOutput(opts.out, lines.join('\n') + '\n', '--out');
       let firstFront = 0;
       for (let i = 0; i < n; i++) if (rank[i] === 0) firstFront++;
-      printResult(
-        opts,
-        { in: opts.in, out: opts.out, rows: n, fronts, first_front: firstFront },
-        () => `ranked ${n} row(s) into ${fronts} front(s), ${firstFront} on the first; wrote ${opts.out}`,
-      );
+      const summary = { in: opts.in, out: opts.out, rows: n, fronts, first_front: firstFront };
+      const text = () => `ranked ${n} row(s) into ${fronts} front(s), ${firstFront} on the first; wrote ${opts.out}`;
+      printResult(opts, summary, text, opts.out);
     });
 }
 
+/** The column names of a --minimize / --maximize list: comma-separated, quoted as in CSV when a name holds a comma. */
 function objectivesFrom(list: string | undefined, direction: Direction): { metric: string; direction: Direction }[] {
   if (list === undefined) return [];
-  const names = list.split(',').map((s) => s.trim());
-  if (names.some((s) => s === '')) throw new UsageError(`--${direction}: expected comma-separated column names, got "${list}"`);
+  const records = readCsvRecords(list);
+  const names = records.length === 1 && records[0].problem === undefined ? records[0].fields : [];
+  if (names.length === 0 || names.some((s) => s === '')) {
+    throw new UsageError(`--${direction}: expected comma-separated column names (a name with a comma quoted as in CSV: '"ret, %"'), got "${list}"`);
+  }
   return names.map((metric) => ({ metric, direction }));
 }
 
@@ -84,59 +91,62 @@ function readMetricColumns(path: string, columns: readonly string[]): { n: numbe
     throw err;
   }
   const file = displayPath(path);
-  // Trailing blank lines are not rows.
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
-  const headerEnd = lineEnd(text, 0, end);
-  const header = text.slice(0, stripCr(text, 0, headerEnd)).split(',').map((s) => s.trim());
-  if (end === 0 || header.every((h) => h === '')) throw new UsageError(`--in ${file}: expected a header row naming the columns`);
-
   const k = columns.length;
+  const capacity = maxRecords(text);
+  let M = new Float64Array(0);
+  let header: string[] | undefined;
   // Field position -> objective column, -1 for fields not read.
+  let target = new Int32Array(0);
+  let rows = 0;
+  const violations: DataViolation[] = [];
+
+  forEachCsvRecord(text, (r) => {
+    if (header === undefined) {
+      header = r.fields.slice(0, r.count);
+      if (header.every((h) => h === '')) throw new UsageError(`--in ${file}: expected a header row naming the columns`);
+      if (r.problem !== undefined) throw new DataError([{ file, row: r.row, column: '*', problem: r.problem }]);
+      target = columnTargets(file, header, columns);
+      M = new Float64Array(capacity * k);
+      return;
+    }
+    const i = rows++;
+    const row = r.row;
+    if (r.problem !== undefined) {
+      violations.push({ file, row, column: header[r.problemField] ?? '*', problem: r.problem });
+      return;
+    }
+    if (r.count !== header.length) {
+      const problem = r.start === r.end ? 'empty row' : `expected ${header.length} fields as in the header, found ${r.count}`;
+      violations.push({ file, row, column: '*', problem });
+      return;
+    }
+    for (let f = 0; f < r.count; f++) {
+      const j = target[f];
+      if (j < 0) continue;
+      const cell = r.fields[f];
+      const v = parseCell(cell);
+      if (v === undefined) violations.push({ file, row, column: columns[j], problem: `expected a number, inf, nan or an empty cell, got "${cell}"` });
+      else M[i * k + j] = v;
+    }
+  });
+  if (header === undefined) throw new UsageError(`--in ${file}: expected a header row naming the columns`);
+  if (violations.length > 0) throw new DataError(violations);
+  return { n: rows, M: M.subarray(0, rows * k) };
+}
+
+/** For each header field, the index in `columns` of the objective it holds, or -1. */
+function columnTargets(file: string, header: readonly string[], columns: readonly string[]): Int32Array<ArrayBuffer> {
   const target = new Int32Array(header.length).fill(-1);
   columns.forEach((c, j) => {
     const at = header.indexOf(c);
-    if (at < 0) throw new UsageError(`--in ${file}: no column "${c}"; its columns: ${header.join(', ')}`);
-    if (header.indexOf(c, at + 1) >= 0) throw new UsageError(`--in ${file}: column "${c}" appears more than once in the header`);
+    if (at < 0) {
+      const hint = header.some((h) => h.includes(',')) ? ` (a name with a comma is quoted as in CSV: --maximize '"ret, %"')` : '';
+      throw new UsageError(`--in ${file}: no column ${JSON.stringify(c)}; its columns: ${header.map(csvField).join(', ')}${hint}`);
+    }
+    if (header.indexOf(c, at + 1) >= 0) throw new UsageError(`--in ${file}: column ${JSON.stringify(c)} appears more than once in the header`);
     target[at] = j;
   });
-
-  let rows = 0;
-  for (let p = headerEnd; p < end; p = text.indexOf('\n', p + 1)) {
-    if (p < 0) break;
-    rows++;
-  }
-  const M = new Float64Array(rows * k);
-  const violations: DataViolation[] = [];
-  let start = headerEnd + 1;
-  for (let i = 0; i < rows; i++) {
-    const row = i + 2;
-    const stop = lineEnd(text, start, end);
-    const lineStop = stripCr(text, start, stop);
-    let fields = 0;
-    let a = start;
-    for (;;) {
-      let b = text.indexOf(',', a);
-      if (b < 0 || b > lineStop) b = lineStop;
-      const j = fields < target.length ? target[fields] : -1;
-      if (j >= 0) {
-        const cell = text.slice(a, b).trim();
-        const v = parseCell(cell);
-        if (v === undefined) violations.push({ file, row, column: columns[j], problem: `expected a number, inf, nan or an empty cell, got "${cell}"` });
-        else M[i * k + j] = v;
-      }
-      fields++;
-      if (b === lineStop) break;
-      a = b + 1;
-    }
-    if (fields !== header.length) {
-      const problem = lineStop === start ? 'empty row' : `expected ${header.length} fields as in the header, found ${fields}`;
-      violations.push({ file, row, column: '*', problem });
-    }
-    start = stop + 1;
-  }
-  if (violations.length > 0) throw new DataError(violations);
-  return { n: rows, M };
+  return target;
 }
 
 /** A cell's value: NaN for nan / empty, ±Infinity for inf, undefined when it is not a number. */
@@ -155,15 +165,4 @@ function parseCell(cell: string): number | undefined {
     default:
       return undefined;
   }
-}
-
-/** Index of the newline ending the line that starts at `start` (or `end`). */
-function lineEnd(text: string, start: number, end: number): number {
-  const nl = text.indexOf('\n', start);
-  return nl < 0 || nl > end ? end : nl;
-}
-
-/** End of the line's content, without a trailing carriage return. */
-function stripCr(text: string, start: number, stop: number): number {
-  return stop > start && text[stop - 1] === '\r' ? stop - 1 : stop;
 }

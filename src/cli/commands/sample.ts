@@ -3,8 +3,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { createSampler } from '../../search/sampler.js';
 import { SAMPLER_KINDS, type SamplerKind } from '../../config/optimizer-settings.js';
-import { checkOutputPath, writeOutput, writesToStdout } from '../../output.js';
-import { jsonNumbers } from '../../report/json.js';
+import { checkOutputPath, writeOutput } from '../../output.js';
 import { intArg, printResult } from '../options.js';
 
 interface SampleOptions {
@@ -52,8 +51,6 @@ export function registerSample(program: Command): void {
       writeOutput(opts.out, lines.join('\n') + '\n');
       const summary = { out: opts.out, sampler: opts.sampler, n, dims, seed: opts.seed };
       const text = () => `wrote ${n} ${opts.sampler} point(s) in ${dims} dimension(s) to ${opts.out} (seed ${opts.seed})`;
-      // The points went to standard output: the summary goes to standard error, not into the CSV.
-      if (writesToStdout(opts.out)) process.stderr.write((opts.json ? JSON.stringify(summary, jsonNumbers, 2) : text()) + '\n');
-      else printResult(opts, summary, text);
+      printResult(opts, summary, text, opts.out);
     });
 }

@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { generateSynthetic } from '../../data/synth.js';
 import { writeArrow, writeCsv } from '../../data/write.js';
 import { UsageError } from '../../errors.js';
-import { checkOutputPath, writesToStdout } from '../../output.js';
-import { jsonNumbers } from '../../report/json.js';
+import { checkOutputPath } from '../../output.js';
 import { configFrom, intArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 
 interface SynthOptions extends CommonOptions {
@@ -36,8 +35,6 @@ export function registerSynth(program: Command): void {
     write(data, opts.out);
     const summary = { out: opts.out, tickers: data.series.map((s) => s.ticker), bars: opts.bars, seed: opts.seed, data_hash: data.hash };
     const text = () => `wrote ${data.series.length} ticker(s) x ${opts.bars} bars to ${opts.out} (seed ${opts.seed}, data hash ${data.hash.slice(0, 12)})`;
-    // The data went to standard output: the summary goes to standard error, not into the CSV.
-    if (writesToStdout(opts.out)) process.stderr.write((opts.json ? JSON.stringify(summary, jsonNumbers, 2) : text()) + '\n');
-    else printResult(opts, summary, text);
+    printResult(opts, summary, text, opts.out);
   });
 }

@@ -101,7 +101,7 @@ describe('pnlopt evaluate', () => {
 
   it('refuses an output folder it cannot write before it evaluates anything', async () => {
     const db = join(dir, 'never-either.db');
-    await expect(runEvaluate(options({ out: join(dir, 'missing-folder', 'out.csv'), db }))).rejects.toThrow(/--out .*missing-folder.* does not exist or is not writable/);
+    await expect(runEvaluate(options({ out: join(dir, 'missing-folder', 'out.csv'), db }))).rejects.toThrow(/--out .*missing-folder.*: the folder .*missing-folder does not exist/);
     expect(existsSync(db)).toBe(false);
   });
 

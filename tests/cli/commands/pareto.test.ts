@@ -96,4 +96,33 @@ describe('pnlopt pareto', () => {
     // The ends of each anti-diagonal front are inf: (0, 0) is a front of one.
     expect(got[1]).toBe('0,inf');
   });
+  it('reads quoted fields, a BOM and CRLF; names a quoted column with a comma; writes to standard output with -', () => {
+    const dir = tmp();
+    const input = join(dir, 'quoted.csv');
+    writeFileSync(input, '\ufeffname,"ret, %",dd\r\n"a,1",0.10,0.20\r\n"b","0.05",0.10\r\n"c ""x""",0.01,0.30\r\n');
+    // a (-0.10, 0.20) and b (-0.05, 0.10) are the first front; c (-0.01, 0.30) is dominated by both.
+    const r = runCli(['pareto', '--in', input, '--maximize', '"ret, %"', '--minimize', 'dd', '--out', '-']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('rank,crowding\n0,inf\n0,inf\n1,inf\n');
+    expect(r.stderr).toContain('2 front(s), 2 on the first');
+    const unquoted = runCli(['pareto', '--in', input, '--maximize', 'ret', '--out', '-']);
+    expect(unquoted.code).toBe(2);
+    expect(unquoted.stderr).toContain('no column "ret"; its columns: name, "ret, %", dd');
+    expect(unquoted.stderr).toContain(`--maximize '"ret, %"'`);
+  });
+
+  it('reads a pandas file with an unnamed index column, and locates a quoting problem', () => {
+    const dir = tmp();
+    const input = join(dir, 'pandas.csv');
+    writeFileSync(input, ',ret,dd\n0,0.1,0.2\n1,0.2,0.1\n');
+    const out = join(dir, 'r.csv');
+    const r = runCli(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'dd', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ranks(out).map((x) => x.rank)).toEqual([1, 0]);
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'ret,dd\n0.1,0.2\n"0.2"x,0.1\n');
+    const b = runCli(['pareto', '--in', bad, '--maximize', 'ret', '--out', out]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('bad.csv:3:ret: field 1: text after the closing quote');
+  });
 });

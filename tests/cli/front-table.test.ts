@@ -1,0 +1,127 @@
+/** The front table of `pnlopt optimize` / `demo`: within 160 columns, percentages, the period, no parameters inline. */
+import { describe, expect, it } from 'vitest';
+import { frontTable } from '../../src/cli/front-table.js';
+import { MAX_WIDTH, metricTable, pct, wrapList } from '../../src/cli/table.js';
+import type { CandidateReport, OptimizationSummary } from '../../src/jobs/optimize.js';
+import { METRIC_NAMES, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
+
+const RUN = '8e458273-6e7a-40b0-8e36-70645a9052b1';
+
+/** A ts_ensemble-sized parameter set: 20 parameters with long names and values (the old inline text was ~450 columns). */
+function longParams(i: number): Record<string, number | string> {
+  const p: Record<string, number | string> = {};
+  for (let k = 0; k < 18; k++) p[`parameter_with_a_long_name_${k}`] = 0.123456789 * (k + 1) + i;
+  p.direction = 'long_short';
+  p.order_type = 'market_with_slippage_model';
+  return p;
+}
+
+function metrics(over: Partial<Record<MetricName, number>>): Record<string, number> {
+  return { ...Object.fromEntries(METRIC_NAMES.map((n) => [n, 0.5])), ...over };
+}
+
+function candidate(id: number, family: string, over: Partial<Record<MetricName, number>>, holdoutReturn: number, failed: string[] = []): CandidateReport {
+  return {
+    candidate_id: id, family, front_rank: 0, crowding: Infinity, feasible: true, violation: 0, failed_guardrails: [],
+    params: longParams(id), metrics: metrics(over),
+    holdout_metrics: metrics({ total_return: holdoutReturn }), holdout_failed_guardrails: failed,
+  };
+}
+
+function summary(over: Partial<OptimizationSummary> = {}): OptimizationSummary {
+  const front = [
+    candidate(1625, 'ts_ensemble', { total_return: 0.123, max_drawdown: 0.0000259081, sharpe: 0.852595, win_rate: 0.916667, profit_factor: 43.528, total_trades: 12, exposure: 0.41 }, 0.000549042),
+    candidate(391, 'ts_with_fallback', { total_return: -0.0512, max_drawdown: 0.25, sharpe: -0.1, win_rate: 1, profit_factor: Infinity, total_trades: 6, exposure: 0 }, -0.02, ['min_win_rate']),
+    candidate(12, 'sma_cross', { total_return: 1.5, max_drawdown: 0.5, sharpe: NaN, win_rate: NaN, profit_factor: 0, total_trades: 0, exposure: 1 }, NaN),
+  ];
+  return {
+    run_id: RUN, status: 'completed', families: ['ts_ensemble', 'ts_with_fallback', 'sma_cross'], optimizer: 'bandit', seed: 20261126, budget: 5000,
+    config_hash: 'c'.repeat(64), data_hash: 'd'.repeat(64), code_version: '0.1.0',
+    windows: { search: { start: 252, end: 3892 }, holdout: { start: 3892, end: 5105 }, dates: { search: ['2001-01-02', '2015-06-23'], holdout: ['2015-06-24', '2020-04-17'] } },
+    evaluated: 5000, simulated: 4990, generations: 50, stop_reason: 'budget', elapsed_s: 3.7512, candidates_per_s: 1332.9,
+    best: front[0], adopted: true, adoption_reason: 'feasible on the search window and meets the success criteria on the hold-out',
+    front, out_dir: '/tmp/xrun', ...over,
+  };
+}
+
+/** The cells of the table row of candidate `id`. */
+function rowOf(text: string, id: number): string[] {
+  const line = text.split('\n').find((l) => l.replace(/^\*/, '').trim().split(/\s+/)[0] === String(id));
+  expect(line, `row of ${id}`).toBeDefined();
+  return line!.replace(/^\*/, '').trim().split(/\s+/);
+}
+
+describe('frontTable', () => {
+  it('keeps every line within 160 columns with long parameter sets, and shows ids instead of parameters', () => {
+    const text = frontTable(summary());
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(MAX_WIDTH);
+    expect(MAX_WIDTH).toBe(160);
+    expect(text).not.toContain('parameter_with_a_long_name');
+    expect(text).not.toContain('market_with_slippage_model');
+    expect(text).toContain(`pnlopt show ${RUN}`);
+    expect(text).toContain(`pnlopt export ${RUN} --out -`);
+    expect(text).toContain('/tmp/xrun/summary.json');
+  });
+
+  it('shows the run, the families and the period of both windows', () => {
+    const lines = frontTable(summary()).split('\n');
+    expect(lines[0]).toBe(`run ${RUN} (bandit, seed 20261126): 5000 candidates in 3.75 s, 1333 candidates/s`);
+    expect(lines[1]).toBe('families: ts_ensemble, ts_with_fallback, sma_cross');
+    expect(lines[2]).toBe('period: search window 2001-01-02 .. 2015-06-23 (3640 bars), hold-out 2015-06-24 .. 2020-04-17 (1213 bars); 252 warm-up bars before');
+  });
+
+  it('shows the expected cells: percentages for fractions of capital, exposure, trades, the hold-out return and verdict', () => {
+    const text = frontTable(summary());
+    const header = text.split('\n').find((l) => l.includes('total_return'))!.trim().split(/\s+/);
+    expect(header).toEqual(['id', 'family', 'total_return', 'max_drawdown', 'sharpe', 'win_rate', 'profit_factor', 'trades', 'exposure', 'holdout_return', 'holdout_ok']);
+    expect(text.split('\n').find((l) => l.startsWith('*'))).toContain('1625');
+    expect(rowOf(text, 1625)).toEqual(['1625', 'ts_ensemble', '12.3%', '0.00259%', '0.853', '91.7%', '43.5', '12', '41.0%', '0.0549%', 'yes']);
+    expect(rowOf(text, 391)).toEqual(['391', 'ts_with_fallback', '-5.12%', '25.0%', '-0.100', '100.0%', 'inf', '6', '0%', '-2.00%', 'no']);
+    expect(rowOf(text, 12)).toEqual(['12', 'sma_cross', '150.0%', '50.0%', '-', '-', '0', '0', '100.0%', '-', 'yes']);
+    expect(text).toContain('adopted: feasible on the search window');
+  });
+
+  it('keeps the family column only when several families ran', () => {
+    const one = summary({ families: ['sma_cross'] });
+    const text = frontTable(one);
+    expect(text).toContain('family: sma_cross');
+    expect(text.split('\n').find((l) => l.includes('total_return'))!.trim().split(/\s+/)[1]).toBe('total_return');
+  });
+
+  it('wraps a long family list instead of cutting it', () => {
+    const families = Array.from({ length: 20 }, (_, i) => `family_with_a_rather_long_name_${i}`);
+    const text = frontTable(summary({ families }));
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(MAX_WIDTH);
+    for (const f of families) expect(text).toContain(f);
+  });
+
+  it('says why there is no table: interrupted, or nothing feasible', () => {
+    const interrupted = frontTable(summary({ status: 'interrupted', front: [], best: null, adopted: false, adoption_reason: `interrupted: resume with --resume ${RUN}` }));
+    expect(interrupted).toContain('period: search window 2001-01-02 .. 2015-06-23');
+    expect(interrupted).toContain(`resume with --resume ${RUN}`);
+    expect(frontTable(summary({ front: [], best: null, adopted: false }))).toContain('no candidate met every guardrail');
+  });
+});
+
+describe('table helpers', () => {
+  it('pct: 3 significant digits, at least one decimal; - for NaN, inf for infinities', () => {
+    expect([0.123, 0.0011, 1, -0.0512, 0, 0.000025908, 12.345, NaN, Infinity, -Infinity].map((v) => pct(v))).toEqual(
+      ['12.3%', '0.110%', '100.0%', '-5.12%', '0%', '0.00259%', '1234.5%', '-', 'inf', '-inf'],
+    );
+    expect(pct(0.0402084961, 4)).toBe('4.021%');
+  });
+
+  it('wrapList breaks at the width and keeps every item', () => {
+    expect(wrapList('x: ', ['aa', 'bb', 'cc'], 12)).toBe('x: aa, bb,\n   cc');
+    expect(wrapList('x: ', ['a'.repeat(20)], 12)).toBe(`x: ${'a'.repeat(20)}`);
+  });
+
+  it('metricTable shows fractions of capital as percentages, right-aligned', () => {
+    const text = metricTable(metrics({ total_return: 0.04020849615975197, total_trades: 8, profit_factor: Infinity, sharpe: 0.2817417158070218 }) as Record<MetricName, number>);
+    const lines = text.split('\n');
+    expect(lines.find((l) => l.startsWith('total_return'))).toMatch(/ 4\.021%$/);
+    expect(lines.find((l) => l.startsWith('profit_factor'))).toMatch(/ inf$/);
+    expect(lines.find((l) => l.startsWith('sharpe'))).toMatch(/ 0\.2817417158$/);
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+  });
+});
