@@ -92,4 +92,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE optimization_runs ADD COLUMN heartbeat_at TEXT;     -- refreshed while the owner runs
     `,
   },
+  {
+    version: 3,
+    description: 'the family of each candidate (a multi-family run mixes them)',
+    sql: `
+      ALTER TABLE optimization_candidates ADD COLUMN family TEXT;      -- NULL in rows stored before version 3
+    `,
+  },
 ];

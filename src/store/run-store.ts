@@ -40,6 +40,21 @@ export interface NewRun {
   readonly constraints?: unknown;
 }
 
+/** The run's families, as recorded (`family` is comma-separated for a multi-family run). */
+export function runFamilies(run: RunRow): string[] {
+  return run.family === null || run.family === '' ? [] : run.family.split(',').map((f) => f.trim());
+}
+
+/** Parse a stored JSON column; null when absent or unreadable (a listing must not fail on one bad row). */
+export function storedJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 /** A configuration adopted for a family and regime (`strategy_configs`). */
 export interface Adoption {
   readonly family: string;
@@ -101,6 +116,8 @@ export interface StoredRanking {
 
 /** A stored candidate with its ranking (the rows of `pnlopt export`); ranking fields as in `StoredRanking`. */
 export interface RankedResult extends StoredResult {
+  /** The candidate's family; null for rows stored before migration 3. */
+  readonly family: string | null;
   readonly feasible: boolean | null;
   readonly violation: number | null;
   readonly frontRank: number | null;
@@ -158,11 +175,11 @@ export function metricsFromJson(text: string, out: Float64Array, offset: number)
 
 /** Reads and writes the run tables through the one `DatabaseManager` of the process. */
 export class RunStore {
-  private readonly insertCandidate: Statement<[string, number, string, string, string | null, string | null]>;
+  private readonly insertCandidate: Statement<[string, number, string, string, string, string | null, string | null]>;
 
   constructor(private readonly dbm: DatabaseManager) {
     this.insertCandidate = dbm.db.prepare(
-      'INSERT OR REPLACE INTO optimization_candidates (run_id, candidate_id, status, params_json, metrics_json, error) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO optimization_candidates (run_id, candidate_id, family, status, params_json, metrics_json, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -189,6 +206,12 @@ export class RunStore {
 
   run(runId: string): RunRow | undefined {
     return this.dbm.db.prepare('SELECT * FROM optimization_runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+  }
+
+  /** Ids of the runs whose id starts with `prefix` (at most `limit`), so a user may type a short id. */
+  runIdsStartingWith(prefix: string, limit = 2): string[] {
+    // substr, not LIKE: an id prefix may contain '_' or '%'.
+    return this.dbm.db.prepare('SELECT run_id FROM optimization_runs WHERE substr(run_id, 1, ?) = ? ORDER BY run_id LIMIT ?').pluck().all(prefix.length, prefix, limit) as string[];
   }
 
   /** Every run, oldest first (lets tests and reports list runs without SQL). */
@@ -222,7 +245,7 @@ export class RunStore {
   writeEvaluated(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, F: Float64Array, idBase = 0): void {
     const d = layout.params.length;
     this.dbm.transaction(() => {
-      ids.forEach((id, r) => this.insertCandidate.run(runId, idBase + id, 'ok', JSON.stringify(decodeRow(layout, X, id * d)), metricsJson(F, r * METRIC_COUNT), null));
+      ids.forEach((id, r) => this.insertCandidate.run(runId, idBase + id, layout.family, 'ok', JSON.stringify(decodeRow(layout, X, id * d)), metricsJson(F, r * METRIC_COUNT), null));
     });
   }
 
@@ -230,7 +253,7 @@ export class RunStore {
   writeFailed(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, error: string, idBase = 0): void {
     const d = layout.params.length;
     this.dbm.transaction(() => {
-      ids.forEach((id) => this.insertCandidate.run(runId, idBase + id, 'failed', JSON.stringify(decodeRow(layout, X, id * d)), null, error));
+      ids.forEach((id) => this.insertCandidate.run(runId, idBase + id, layout.family, 'failed', JSON.stringify(decodeRow(layout, X, id * d)), null, error));
     });
   }
 
@@ -322,9 +345,9 @@ export class RunStore {
    */
   *rankedResults(runId: string): Generator<RankedResult> {
     const rows = this.dbm.db
-      .prepare('SELECT candidate_id, status, params_json, metrics_json, error, feasible, violation, front_rank, crowding FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
+      .prepare('SELECT candidate_id, family, status, params_json, metrics_json, error, feasible, violation, front_rank, crowding FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
       .iterate(runId) as Iterable<{
-      candidate_id: number; status: 'ok' | 'failed'; params_json: string; metrics_json: string | null; error: string | null;
+      candidate_id: number; family: string | null; status: 'ok' | 'failed'; params_json: string; metrics_json: string | null; error: string | null;
       feasible: number | null; violation: number | null; front_rank: number | null; crowding: number | null;
     }>;
     for (const r of rows) {
@@ -334,7 +357,7 @@ export class RunStore {
         metricsFromJson(r.metrics_json, metrics, 0);
       }
       yield {
-        candidateId: r.candidate_id, status: r.status, paramsJson: r.params_json, metrics, error: r.error,
+        candidateId: r.candidate_id, family: r.family, status: r.status, paramsJson: r.params_json, metrics, error: r.error,
         feasible: r.feasible === null ? null : r.feasible === 1, violation: r.violation, frontRank: r.front_rank, crowding: r.crowding,
       };
     }

@@ -82,6 +82,17 @@ describe('RunStore', () => {
     dbm.close();
   });
 
+  it('finds run ids by prefix, literally (an _ or % in the prefix is no wildcard)', () => {
+    const store = new RunStore(new DatabaseManager(':memory:'));
+    for (const id of ['ab_1', 'ab_2', 'abx3', 'b%c']) store.createRun(run, id);
+    expect(store.runIdsStartingWith('ab')).toEqual(['ab_1', 'ab_2']);
+    expect(store.runIdsStartingWith('ab', 5)).toEqual(['ab_1', 'ab_2', 'abx3']);
+    expect(store.runIdsStartingWith('ab_')).toEqual(['ab_1', 'ab_2']);
+    expect(store.runIdsStartingWith('b%')).toEqual(['b%c']);
+    expect(store.runIdsStartingWith('b_')).toEqual([]);
+    expect(store.runIdsStartingWith('zz')).toEqual([]);
+  });
+
   it('reads back runs, rankings, hold-out metrics and adoptions as written', () => {
     const dbm = new DatabaseManager(':memory:');
     const store = new RunStore(dbm);
@@ -209,7 +220,7 @@ describe('RunStore reads for runs / show / export', () => {
     expect(joined).toEqual(results.map((r, i) => {
       const { holdoutMetrics, candidateId, ...ranking } = rankings[i];
       void holdoutMetrics, candidateId;
-      return { ...r, ...ranking };
+      return { ...r, ...ranking, family: 'sma_cross' };
     }));
     expect(joined.map((r) => [r.candidateId, r.status, r.feasible, r.violation, r.frontRank, r.crowding])).toEqual([
       [0, 'ok', true, 0, 0, null],

@@ -11,9 +11,8 @@ import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { PnloptConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
-import { runFamilies } from '../../jobs/export.js';
 import { DatabaseManager } from '../../store/database.js';
-import { RunStore, type RunRow, type StoredRunStatus } from '../../store/run-store.js';
+import { RunStore, runFamilies, storedJson, type RunRow, type StoredRunStatus } from '../../store/run-store.js';
 import { dbPath } from '../data-args.js';
 import { configFrom, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 import { fmt, renderTable, type Cell } from '../table.js';
@@ -60,9 +59,13 @@ export function withRunStore<T>(opts: StoreOptions, fn: (open: OpenStore) => T):
   }
 }
 
-/** The stored run of this id, or a `UsageError` naming it. */
+/** The stored run of this id or of this unique id prefix, or a `UsageError` naming it. */
 export function findRun(open: OpenStore, runId: string): RunRow {
-  const row = open.store.run(runId);
+  const exact = open.store.run(runId);
+  if (exact !== undefined) return exact;
+  const ids = runId === '' ? [] : open.store.runIdsStartingWith(runId);
+  if (ids.length > 1) throw new UsageError(`run ${runId}: more than one run id starts with it in ${open.path}; give more of the id`);
+  const row = ids.length === 1 ? open.store.run(ids[0]) : undefined;
   if (row === undefined) throw new UsageError(`run ${runId}: no such run in ${open.path} (pnlopt runs lists them)`);
   return row;
 }
@@ -71,16 +74,6 @@ export function findRun(open: OpenStore, runId: string): RunRow {
 export function runKind(command: string): string {
   const words = command.trim().split(/\s+/);
   return (words[0] === 'pnlopt' ? words[1] : words[0]) ?? '';
-}
-
-/** Parse stored JSON; null when absent or unreadable (a listing must not fail on one bad row). */
-export function storedJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
 }
 
 /** The run's summary, when it has ended: a run that is running again (resumed) still holds its last session's summary. */

@@ -7,12 +7,11 @@
  */
 import type { Command } from 'commander';
 import type { OptimizationSummary } from '../../jobs/optimize.js';
-import { runFamilies } from '../../jobs/export.js';
-import type { RunRow } from '../../store/run-store.js';
+import { runFamilies, storedJson, type RunRow } from '../../store/run-store.js';
 import { frontTable } from '../front-table.js';
 import { printResult, withCommonOptions } from '../options.js';
 import { fmt } from '../table.js';
-import { findRun, finishedSummary, jsonNumber, runKind, shortTime, storedJson, withRunStore, type StoreOptions } from './runs.js';
+import { findRun, finishedSummary, jsonNumber, runKind, shortTime, withRunStore, type StoreOptions } from './runs.js';
 
 /** Terminal output is kept within this many columns. */
 const WIDTH = 160;

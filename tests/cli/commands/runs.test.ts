@@ -44,9 +44,9 @@ function readStore<T>(read: (store: RunStore) => T): T {
   }
 }
 
-/** A CSV cell back to a number: empty = NaN, inf / -inf. */
+/** A CSV cell back to a number: nan, inf, -inf as pnlopt evaluate writes them. */
 function cellNumber(cell: string): number {
-  return cell === '' ? NaN : cell === 'inf' ? Infinity : cell === '-inf' ? -Infinity : Number(cell);
+  return cell === 'nan' ? NaN : cell === 'inf' ? Infinity : cell === '-inf' ? -Infinity : Number(cell);
 }
 
 /** `pnlopt export` of a run to stdout, as header and rows of cells (no cell holds a comma here). */
@@ -261,6 +261,12 @@ describe('pnlopt show', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('run no-such-run: no such run');
   });
+
+  it('takes a unique prefix of a run id', () => {
+    const short = runCli(['show', 'killed-b', '--db', db, '--json']);
+    expect(short.code, short.stderr).toBe(0);
+    expect(JSON.parse(short.stdout)).toMatchObject({ run_id: killedId });
+  });
 });
 
 describe('pnlopt export', () => {
@@ -337,7 +343,7 @@ describe('pnlopt export', () => {
     const m = 2 + params.length;
     expect(rows[3][m + 1]).toBe('inf');
     expect(rows[4][m + 2]).toBe('-inf');
-    expect(rows[5][m + 3]).toBe('');
+    expect(rows[5][m + 3]).toBe('nan');
     const n = rows.length;
     // Failed: no metrics, violation NaN (empty); boundary crowding (stored NULL on a ranked row) is inf.
     expect(rows[n - 1].slice(m, m + METRIC_COUNT).every((c) => c === '')).toBe(true);
