@@ -62,3 +62,10 @@ export const EXIT_INTERRUPTED = 130;
 export const EXIT_TERMINATED = 143;
 /** `optimize --fail-if-not-adopted`: the run completed but adopted nothing. */
 export const EXIT_NOT_ADOPTED = 3;
+/** The reader of standard output went away (`pnlopt export ID --out - | head`): 128 + SIGPIPE, as a shell reports it. */
+export const EXIT_READER_CLOSED = 141;
+
+/** Thrown when the reader of an output pipe closed it (EPIPE): the command stops quietly. */
+export class ReaderClosedError extends Error {
+  override name = 'ReaderClosedError';
+}

@@ -20,7 +20,7 @@
  */
 import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { UsageError } from './errors.js';
+import { ReaderClosedError, UsageError } from './errors.js';
 import { writeAtomicWith } from './write-atomic.js';
 
 /**
@@ -73,7 +73,7 @@ export function writeOutputWith(path: string, write: (fd: number) => void, flag 
   }
 }
 
-/** Write all of `content` to `fd`, waiting out EAGAIN (standard output may be a non-blocking pipe). */
+/** Write all of `content` to `fd`, waiting out EAGAIN (standard output may be a non-blocking pipe); a closed pipe is a `ReaderClosedError`. */
 export function writeAll(fd: number, content: string | Uint8Array): void {
   const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   let off = 0;
@@ -83,6 +83,7 @@ export function writeAll(fd: number, content: string | Uint8Array): void {
       off += writeSync(fd, buf, off, buf.length - off);
       waitMs = 1;
     } catch (err) {
+      if (errorCode(err) === 'EPIPE') throw new ReaderClosedError(`fd ${fd}: the reader closed the pipe`);
       if (errorCode(err) !== 'EAGAIN') throw err;
       sleep(waitMs);
       waitMs = Math.min(waitMs * 2, 50);

@@ -4,7 +4,7 @@
  * `optimize --fail-if-not-adopted`, 130 interrupted by SIGINT, 143 by SIGTERM.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, InputError } from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, EXIT_READER_CLOSED, InputError, ReaderClosedError } from '../errors.js';
 import { codeVersion } from '../paths.js';
 import { registerCommands, type CliDeps } from './commands/index.js';
 
@@ -30,6 +30,13 @@ export async function main(argv: readonly string[], deps: CliDeps = {}): Promise
     return EXIT_OK;
   }
   const program = buildProgram(deps);
+  // A reader that closes standard output early (`| head`) ends the command quietly, as SIGPIPE would.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(EXIT_READER_CLOSED);
+      throw err;
+    });
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
@@ -44,6 +51,7 @@ function reportError(err: unknown): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
     return EXIT_BAD_INPUT;
   }
+  if (err instanceof ReaderClosedError) return EXIT_READER_CLOSED;
   if (err instanceof InputError) {
     process.stderr.write(`pnlopt: ${err.message}\n`);
     return EXIT_BAD_INPUT;

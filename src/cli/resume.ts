@@ -3,7 +3,8 @@
  * setting the run was started with from its record (`invocation_json`): data, tickers, families,
  * optimizer, seed, budget, windows' config, output, candidates file. An option given with
  * `--resume` must agree with the record, or the resume is refused naming each difference. Session
- * settings that cannot change a result (workers, batch size, quiet, json) are not recorded.
+ * settings are not recorded: workers, batch size, quiet, json, and `--max-seconds` (a time limit
+ * belongs to one session; a run it stopped is interrupted and a resume goes on without it).
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -19,9 +20,9 @@ export interface Invocation {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-/** A path as recorded: absolute against the working directory (a resume may run elsewhere). */
+/** A path as recorded: absolute against the working directory (a resume may run elsewhere); `-` (standard output) stays `-`. */
 export function absolutePath(p: string | undefined): string | undefined {
-  return p === undefined ? undefined : isAbsolute(p) ? p : resolve(p);
+  return p === undefined || p === '-' ? p : isAbsolute(p) ? p : resolve(p);
 }
 
 /** Data sources as recorded: files absolute, `db:PATH` with an absolute PATH. */
@@ -49,7 +50,7 @@ export function restoreInvocation<O extends CommonOptions & { resume?: string; d
   const runId = opts.resume;
   if (runId === undefined) return opts;
   const path = dbPath(configFrom(opts), opts.db);
-  if (!existsSync(path)) throw new UsageError(`--resume ${runId}: no database at ${path}`);
+  if (!existsSync(path)) throw new UsageError(`--resume ${runId}: no database at ${path} (give the --db or --config-dir the run was started with)`);
   const dbm = new DatabaseManager(path);
   let inv: Invocation | null;
   try {

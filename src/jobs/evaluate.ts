@@ -113,7 +113,9 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
     batch_size: report.batchSize,
     seconds: (performance.now() - t0) / 1000,
   };
-  session.finish(report.status, summary);
+  // The CSV first: if it cannot be written (a closed pipe, a full disk), the run is not recorded
+  // as completed, so a resume writes it.
   if (report.status === 'completed') writeResultsCsv(req.out, table, store.results(runId));
+  session.finish(report.status, summary);
   return summary;
 }

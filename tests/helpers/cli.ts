@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TEST_CONFIG_DIR } from './config.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'pnlopt.js');
+export const BIN = join(ROOT, 'bin', 'pnlopt.js');
 
 /** Subcommands that load config: the ones registered with `withCommonOptions` (src/cli/options.ts), which take `--config-dir`. */
 const CONFIG_COMMANDS: ReadonlySet<string> = new Set(['demo', 'ingest', 'backtest', 'evaluate', 'optimize', 'synth']);

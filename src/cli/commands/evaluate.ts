@@ -1,6 +1,6 @@
 /**
  * `pnlopt evaluate`: evaluate a given population (one candidate per CSV row) over the worker pool
- * (the evaluate job, src/jobs/evaluate.ts). SIGINT / SIGTERM interrupt the run (exit 130),
+ * (the evaluate job, src/jobs/evaluate.ts). SIGINT / SIGTERM interrupt the run (exit 130 / 143),
  * `--resume RUN_ID` finishes it.
  */
 import type { Command } from 'commander';
@@ -107,7 +107,9 @@ export function registerEvaluate(program: Command, deps: CliDeps): void {
       interrupt = signal;
       return runEvaluate(opts, { signal, command: ['pnlopt', ...process.argv.slice(2)].join(' '), workerFile: deps.workerFile });
     });
-    printResult(opts, summary, () => summaryText(summary), summary.out ?? undefined);
+    // Where the CSV goes, even when the run stopped before writing it: the summary must not land in its stream.
+    const dataOut = opts.out ?? (opts.resume !== undefined ? restoreInvocation(opts, 'evaluate').out : undefined);
+    printResult(opts, summary, () => summaryText(summary), dataOut);
     reportRunEnd(summary.run_id, summary.status, interrupt);
     if (summary.status === 'completed' && summary.failed > 0) {
       process.stderr.write(`pnlopt: ${summary.failed} candidate(s) failed; their metric cells are empty\n`);

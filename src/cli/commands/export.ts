@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { exportRunCsv } from '../../jobs/export.js';
 import { checkOutputPath, writeAll, writeOutputWith } from '../../output.js';
+import { printResult } from '../options.js';
 import { findRun, withRunStore, type StoreOptions } from './runs.js';
 
 interface ExportOptions extends StoreOptions {
@@ -21,13 +22,13 @@ export function registerExport(program: Command): void {
     .option('--db <path>', 'SQLite database (default: runtime.database in config)')
     .option('--config-dir <dir>', 'folder with the YAML config files (default: the package config/)')
     .action((runId: string, opts: ExportOptions) => {
-      const rows = withRunStore(opts, (open) => {
+      const result = withRunStore(opts, (open) => {
         const run = findRun(open, runId);
         checkOutputPath(opts.out, '--out');
-        let n = 0;
-        writeOutputWith(opts.out, (fd) => (n = exportRunCsv(open.store, run, (chunk) => writeAll(fd, chunk))), '--out');
-        return n;
+        let rows = 0;
+        writeOutputWith(opts.out, (fd) => (rows = exportRunCsv(open.store, run, (chunk) => writeAll(fd, chunk))), '--out');
+        return { run_id: run.run_id, rows, out: opts.out };
       });
-      if (opts.out !== '-') process.stdout.write(`wrote ${rows} candidate(s) of run ${runId} to ${opts.out}\n`);
+      printResult(opts, result, () => `wrote ${result.rows} candidate(s) of run ${result.run_id} to ${result.out}`, opts.out);
     });
 }

@@ -199,7 +199,7 @@ export function registerShow(program: Command): void {
   ).action((runId: string, opts: StoreOptions) => {
     withRunStore(opts, (open) => {
       const row = findRun(open, runId);
-      const shown = showRun(row, open.store.countStored(runId));
+      const shown = showRun(row, open.store.countStored(row.run_id));
       printResult(opts, shown.json, shown.text);
     });
   });

@@ -5,7 +5,7 @@
  * and `--resume` ends with the same OUT.csv and stored results as an uninterrupted run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,7 +19,7 @@ import { DatabaseManager } from '../../../src/store/database.js';
 import { RunStore, type StoredResult } from '../../../src/store/run-store.js';
 import { FAULT_ENV, FAULTY_CLI } from '../../fixtures/pool/faulty-worker.js';
 import { FIXTURES, inThread, MSFT, msftSmaCross, population, sameBits } from '../../fixtures/pool/setup.js';
-import { withTestConfig } from '../../helpers/cli.js';
+import { runCli, withTestConfig } from '../../helpers/cli.js';
 import { TEST_CONFIG_DIR } from '../../helpers/config.js';
 
 const N = 120;
@@ -139,6 +139,35 @@ describe('pnlopt evaluate', () => {
     const reference = await runEvaluate(options({ db: refDb, out: refOut }));
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(refOut, 'utf8'));
     expect(storedCandidates(db, run.run_id)).toEqual(storedCandidates(refDb, reference.run_id));
+  });
+
+  it('--out -: an interrupted run prints nothing on stdout, and --resume alone from another folder prints the CSV, creating no file named -', async () => {
+    const db = join(dir, 'stdout.db');
+    const child = spawn(
+      process.execPath,
+      [FAULTY_CLI, ...withTestConfig(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', '-', '--db', db, '--workers', '1', '--batch', '10'])],
+      { env: { ...process.env, [FAULT_ENV]: JSON.stringify({ candidate: 35, mode: 'hang' }) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => countStored(db) === 30, () => `no 30 stored rows; child stderr:\n${stderr}`);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(EXIT_INTERRUPTED);
+    expect(stdout).toBe('');
+    const runId = readStore(db, (store) => store.runs()[0].run_id);
+
+    const elsewhere = mkdtempSync(join(tmpdir(), 'pnlopt-elsewhere-'));
+    const resumed = runCli(['evaluate', '--resume', runId, '--db', db], { cwd: elsewhere });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    const refOut = join(dir, 'stdout-reference.csv');
+    await runEvaluate(options({ db: join(dir, 'stdout-reference.db'), out: refOut }));
+    expect(resumed.stdout).toBe(readFileSync(refOut, 'utf8'));
+    expect(resumed.stderr).toContain(`run ${runId}: completed`);
+    rmSync(elsewhere, { recursive: true, force: true });
   });
 });
 

@@ -7,7 +7,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../helpers/cli.js';
+import { BIN, runCli, withTestConfig } from '../../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-out-'));
 
@@ -80,6 +80,16 @@ describe('--out paths', () => {
     expect(Buffer.concat(chunks).toString('utf8')).toBe(csv);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     expect(readdirSync(dir)).toEqual(['pipe']);
+  });
+
+  it('a reader that closes the pipe early ends the command quietly with 141 (as SIGPIPE), no stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, ...withTestConfig(['sample', '--sampler', 'random', '--n', '2000000', '--dims', '4', '--seed', '1', '--out', '-'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(141);
+    expect(stderr).not.toMatch(/internal error|EPIPE|\n\s+at /);
   });
 
   it('a missing folder: exit 2, a message naming the path as given, no stack trace, nothing created', () => {

@@ -265,7 +265,7 @@ describe('pnlopt show', () => {
   it('takes a unique prefix of a run id', () => {
     const short = runCli(['show', 'killed-b', '--db', db, '--json']);
     expect(short.code, short.stderr).toBe(0);
-    expect(JSON.parse(short.stdout)).toMatchObject({ run_id: killedId });
+    expect(JSON.parse(short.stdout)).toMatchObject({ run_id: killedId, stored: 3 * PER_FAMILY });
   });
 });
 
