@@ -152,6 +152,14 @@ export interface TsWorkspace {
 // Slots of `ws.sig`: the sizing inputs of the signal being ordered, and whether the models made it.
 const SIG_SIZE_MU = 0, SIG_SIZE_SIGMA = 1, SIG_FROM_MODELS = 2;
 
+/**
+ * The smallest weight that opens a position (docs/strategies.md, "w <= 1e-12 means no entry"). A
+ * cap that held positions and earlier orders at the same close already fill leaves only the
+ * rounding of `cap - weight elsewhere`, an ulp or so either side of 0 depending on the order of
+ * the sum; such a remainder is no position and no trade.
+ */
+const MIN_ENTRY_WEIGHT = 1e-12;
+
 export function createTsWorkspace(K: number, T: number, M: number, classes: number, accSize: number): TsWorkspace {
   const f = () => new Float64Array(K);
   return {
@@ -516,7 +524,7 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
       w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
       // cap / distance times distance can round an ulp above the cap: step w down to honour it.
       if (w * riskDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
-      if (!(w > 0)) w = 0;
+      if (!(w > MIN_ENTRY_WEIGHT)) w = 0;
       else {
         ws.pendDir[k] = nd;
         ws.pendNotional[k] = w * equity;

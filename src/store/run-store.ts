@@ -89,6 +89,10 @@ export interface RunRow {
   readonly param_ranges_json: string | null;
   readonly regime_json: string | null;
   readonly constraints_json: string | null;
+  /** The settings a resume restores, and the run lock (migration 2; `src/store/run-lock.ts`). */
+  readonly invocation_json: string | null;
+  readonly lock_owner: string | null;
+  readonly heartbeat_at: string | null;
 }
 
 /** One stored candidate result, as read back. */

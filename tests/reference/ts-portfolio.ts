@@ -23,6 +23,9 @@
  *   unslipped exit price min(O_t, level) (long), with bar t-1's volume and close and the entry
  *   decision's sigma. Participation is capped at 1 (also when the dollar volume is 0).
  * - kelly and vol_target divide by sigma; when sigma is not positive, w is undefined: no entry.
+ * - "gross weight held elsewhere" and the class's held weight are summed in ticker order; however
+ *   they are summed, a cap they fill leaves a remainder of rounding only, which the docs' entry
+ *   threshold (w <= 1e-12: no entry) turns into no order.
  * - A stop or take-profit can trigger on the very bar whose open filled the entry, except a
  *   take-profit on the bar a limit order filled (whether its low or high came first is unknown). The trailing
  *   level moves at every close the position is held, its entry bar's close included, after that
@@ -332,6 +335,9 @@ function ensemble(input: RefTsInput, k: number, t: number): { mu: number; sigma:
   return { mu, sigma, valid: sw > 0 && Number.isFinite(mu) && Number.isFinite(sigma) && sigma > 0 };
 }
 
+/** docs/strategies.md: "w <= 1e-12 (or undefined) means no entry". */
+const MIN_ENTRY_WEIGHT = 1e-12;
+
 /** Run the reference backtest. */
 export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
   const { tickers, params: p, settings: s } = input;
@@ -531,9 +537,10 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
           // cap / distance times distance can round an ulp above the cap: step w down to honour it.
           if (w * stopDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
           capitalAtRisk = w * stopDistance;
-          if (!(w > 0)) events.noEntryWeight++;
+          if (!(w > MIN_ENTRY_WEIGHT)) events.noEntryWeight++;
         }
-        const opens = d !== 0 && w > 0;
+        // w <= 1e-12 is no entry: all that a cap filled by other positions leaves is rounding.
+        const opens = d !== 0 && w > MIN_ENTRY_WEIGHT;
         if (!opens && held === 0) continue;
         const notional = opens ? w * E : 0;
         const closedNotional = held === 0 ? 0 : Math.abs(pos[k]!.units) * C;

@@ -338,6 +338,28 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     expect(run.F[Metric.exposure]).toBe(2 / 3);
   });
 
+  it('opens no position with the rounding left by a gross cap that earlier orders filled', () => {
+    // Rule (docs/strategies.md, caps): w <= 1e-12 means no entry. Kelly with kelly_fraction 0.1 and
+    // sigma 0.1: ticker 0 (mu 0.008) gets w = 0.1 x 0.008 / 0.01 = 0.08 (0.07999999999999999),
+    // ticker 1 (mu 0.08, w 0.8) only the gross cap's 0.33 - 0.08 = 0.25, and ticker 2 the
+    // remainder 0.33 - (0.08 + 0.25) = 5.55e-17: rounding, not room. Summed in another order it
+    // can be an ulp below 0 instead (the kernel's running total vs the reference's sum over the
+    // other tickers diverged so on seed 2135185290), so no entry at all: two trades, not three.
+    const bars: Bar[] = [[100, 101, 99, 100], [100, 101, 99, 100], [100, 101, 99, 100]];
+    const input = scenario(bars, [0.008, NaN, NaN], 0.1, {
+      sizing: 'kelly', kelly_cap: 1, kelly_fraction: 0.1, fixed_fraction: undefined, noise_filter_k: 0, slippage_bps: 0,
+    }, { maxGrossExposure: 0.33 });
+    for (const mu of [0.08, 0.08]) {
+      input.tickers.push({ ...input.tickers[0] });
+      for (const m of MODELS) input.forecasts[m]!.push(m === 'sarimax' ? { mu: [mu, NaN, NaN], sigma: [0.1, 0.1, 0.1] } : { ...input.forecasts[m]![0]! });
+    }
+    const run = both(input);
+    expect(run.ref.trades.map((tr) => tr.ticker)).toEqual([0, 1]);
+    expect(run.F[Metric.total_trades]).toBe(2);
+    // Bar 1 buys 0.08 and 0.25 of E_0 = 1000 at 100, fees 0.08 + 0.25; bar 2 sells both at 100.
+    expectEquity(run, [1000, 1000 - 0.33, 1000 - 0.66]);
+  });
+
   it('falls back to momentum when the models are not confident (and ts_ensemble stays flat)', () => {
     const close = [100, 101, 102.5, 103, 104.5, 106, 106.5];
     const bars: Bar[] = close.map((c, t) => {
@@ -493,5 +515,16 @@ describe('ts kernel vs the independent reference (property)', () => {
     );
     // Every rule of the docs fired somewhere in the run, so the agreement above covers it.
     for (const [name, n] of Object.entries(seen)) expect(n, name).toBeGreaterThan(0);
+  });
+
+  it('agrees on seed 2135185290: a cap filled by earlier orders leaves no room for a dust entry', () => {
+    // Rule: w <= 1e-12 means no entry (docs/strategies.md, caps). At close 220 ticker 0 flips to
+    // short and takes all the gross exposure ticker 1 leaves; ticker 2 then saw 5.55e-17 of room in
+    // the kernel (running total less its own held weight) and none in the reference (sum over the
+    // other tickers), so the kernel opened a dust short: 114 trades against 113.
+    const input = randomCase(2135185290);
+    const ref = referenceTsPortfolio(input);
+    expect(ref.metrics.total_trades).toBe(113);
+    expect(firstMismatch(input, ref)).toBeNull();
   });
 });
