@@ -27,7 +27,7 @@ const zdt1: EvaluateFn = async (U, n) => {
 };
 
 /** The configured optimizer settings, on the two ZDT objectives and with the given population. */
-function settings(population: number, generations: number): OptimizerSettings {
+function settings(population: number): OptimizerSettings {
   const base = loadConfig().strategy.optimizer;
   return {
     ...base,
@@ -37,7 +37,7 @@ function settings(population: number, generations: number): OptimizerSettings {
     ],
     primary_objective: 'total_return',
     sampling: { ...base.sampling, batch_size: population },
-    nsga2: { ...base.nsga2, population, generations },
+    nsga2: { ...base.nsga2, population },
   };
 }
 
@@ -48,7 +48,7 @@ function run(optimizer: OptimizerKind, population: number, generations: number) 
     budget: { maxCandidates: population * (generations + 1), maxWallMs: Infinity },
     seed: 1,
     evaluate: zdt1,
-    settings: settings(population, generations),
+    settings: settings(population),
   });
 }
 

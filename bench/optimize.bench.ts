@@ -25,7 +25,7 @@ import { DatabaseManager } from '../src/store/database.js';
 import type { SuiteResult } from './simulator.bench.js';
 
 const BUDGET = 100_000;
-/** Population so that the configured generations can spend the whole budget. */
+/** Population of the bench's NSGA-II: the budget makes it 200 generations. */
 const POPULATION = 500;
 
 /** One family's NSGA-II job of BUDGET candidates and the figures about it. */

@@ -8,6 +8,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
 import { writeFileAtomic } from '../src/write-atomic.js';
+import { format } from './format.js';
+import { recordedMemory } from './memory.bench.js';
 import { runNsga2Bench } from './nsga2.bench.js';
 import { runOptimizeBench } from './optimize.bench.js';
 import { runParetoBench } from './pareto.bench.js';
@@ -62,13 +64,11 @@ async function main(): Promise<void> {
   // Only a full run rewrites the record: a partial one would drop the other suites' figures.
   if (only.length > 0) return;
   const dir = join(projectRoot(), 'bench');
-  writeFileAtomic(join(dir, 'results.json'), JSON.stringify(figures, null, 2) + '\n');
+  // `npm run bench:memory` records its own figures (its runs take minutes); a full run keeps them.
+  const memory = recordedMemory(dir);
+  writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ ...figures, ...memory.figures }, null, 2) + '\n');
   const header = `# Benchmark results\n\nCommand: \`npm run bench\` (node --expose-gc dist/bench/run.js). Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Shared and noisy: compare the ratios, which were measured within one run.\n`;
-  writeFileAtomic(join(dir, 'RESULTS.md'), [header, targetsTable(figures), ...sections].join('\n'));
-}
-
-function format(v: number): string {
-  return Math.abs(v) >= 1e6 ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
+  writeFileAtomic(join(dir, 'RESULTS.md'), [header, targetsTable(figures), ...sections, memory.section].join('\n'));
 }
 
 await main();

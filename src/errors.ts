@@ -2,10 +2,18 @@
  * Named errors. The CLI maps every `InputError` (bad config, bad data, bad arguments) to exit
  * code 2 and anything else to 1, so callers throw these at the boundary and nowhere else.
  */
+import { escapeControl } from './terminal-text.js';
 
-/** Base of every error caused by what the user gave us; exit code 2. */
+/**
+ * Base of every error caused by what the user gave us; exit code 2. Its message quotes user text
+ * (tickers, cells, names) and goes to a terminal, so control characters are escaped
+ * (`escapeControl`); the line breaks between its lines are kept.
+ */
 export class InputError extends Error {
   override name = 'InputError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(escapeControl(message, true), options);
+  }
 }
 
 /** A config file that does not match its schema: `file: dotted.path: message`. */
@@ -19,7 +27,10 @@ export class ConfigError extends InputError {
   }
 }
 
-/** One problem found in a data file, located by 1-based row (header = row 1) and column name. */
+/**
+ * One problem found in a data file, located by 1-based row (header = row 1) and column name (`*`
+ * for a whole row; for bytes that are not UTF-8, the character in the line, from 1).
+ */
 export interface DataViolation {
   file: string;
   row: number;
@@ -40,8 +51,9 @@ export class DataError extends InputError {
   }
 }
 
+/** `file:row:column: problem`, on one line: a line break in the quoted text is escaped too. */
 export function formatViolation(v: DataViolation): string {
-  return `${v.file}:${v.row}:${v.column}: ${v.problem}`;
+  return escapeControl(`${v.file}:${v.row}:${v.column}: ${v.problem}`);
 }
 
 /** A bad command-line argument or parameter value. */

@@ -10,7 +10,8 @@
  * A change of direction becomes an order filled at the next open: exits at market, entries at
  * market (with slippage) or as a limit that fills only if the bar trades through it. Sizing
  * (fixed fraction, capped Kelly, volatility target) is then capped per ticker, per asset class, by
- * gross exposure, and by the guardrail capital at risk per trade (stop distance x weight). Trailing
+ * gross exposure, and by the guardrail capital at risk per trade (weight x risk distance: the stop
+ * distance, or without a stop the loss at an adverse move of k realised sigmas over h bars). Trailing
  * ATR stops and take-profits act intrabar; after either, the same direction needs a new signal.
  *
  * Two passes per candidate: the first computes every ticker's target direction bar by bar (it
@@ -97,6 +98,10 @@ export interface TsSettings {
   /** Φ^{-1}(confidence_threshold). */
   readonly zConfidence: number;
   readonly capitalAtRiskPerTrade: number;
+  /** Risk distance of a stop-less position per unit of realised sigma: k sqrt(h) (`noStopDistance`). */
+  readonly noStopSigmaMult: number;
+  /** Log returns in that realised sigma. */
+  readonly noStopVolLookback: number;
   readonly maxGrossExposure: number;
 }
 
@@ -520,7 +525,7 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
       w = weightFor(p, ws.sig[SIG_SIZE_MU], sizeSig);
       w = Math.min(w, p[TsParam.maxWeightTicker]) / (1 + p[TsParam.diversificationPenalty] * d.avgAbsCorr[i]);
       w = Math.min(w, p[TsParam.maxWeightClass] - (classUsed[cls] - held), s.maxGrossExposure - (gross - held));
-      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult] * atr[i]) / close[i] : 1;
+      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult] * atr[i]) / close[i] : noStopDistance(d, s, k, t);
       w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
       // cap / distance times distance can round an ulp above the cap: step w down to honour it.
       if (w * riskDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
@@ -546,6 +551,16 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
     ws.pendSlip[k] = slippageAt(d, p, k, t, notional, ws.pendVol[k]);
   }
   return orders;
+}
+
+/**
+ * Risk distance of a position without a stop, decided at close t (docs/strategies.md, caps):
+ * min(1, k sqrt(h) sigma_t), sigma_t the realised std of the last L log returns; 1 (the whole
+ * position) while fewer than L returns exist.
+ */
+function noStopDistance(d: TsData, s: TsSettings, k: number, t: number): number {
+  const L = s.noStopVolLookback;
+  return t >= L ? Math.min(1, s.noStopSigmaMult * realisedVol(d, k, t, L)) : 1;
 }
 
 /** Target weight from the sizing rule, before caps. */

@@ -6,15 +6,22 @@
  *   one line of JSON header (format, key, models, tickers, K, T, byte order, payload length and
  *   sha256) + '\n' + mu then sigma as raw Float64 bytes in the header's byte order.
  *
+ * On a miss the columns are computed block by block (`ForecastBlock`: one model, one ticker or, for
+ * a panel-wide model, all of them), and each finished block is written at once to its own file
+ * `<key>.<model>.<k0>-<k1>.f64` in the same format (its header names the block's model and
+ * tickers). An interrupted computation thus keeps its finished blocks, and the next one reads them
+ * back and computes only the rest. Once every block is there, the whole file is written and the
+ * block files are deleted.
+ *
  * A file is written to a temp name and renamed, so readers see a whole file or none. A file whose
  * header does not parse or match, whose payload length differs or whose checksum fails is not
- * trusted: the columns are recomputed and the file rewritten.
+ * trusted: its columns are recomputed and the file rewritten.
  *
- * The files are capped in total size: after a file is written, the least recently used `*.f64`
- * files in the folder are deleted until the total fits (the new file itself is always kept). A
- * file counts as used when written or read from disk (a read touches its mtime), so eviction goes
- * by mtime, oldest first, ties by name. Hits from memory do not touch the file. Eviction is best
- * effort: files that vanish meanwhile are skipped and no failure reaches the caller.
+ * The files are capped in total size: after a whole file is written, the least recently used `*.f64`
+ * files in the folder (block files included) are deleted until the total fits (the new file itself
+ * is always kept). A file counts as used when written or read from disk (a read touches its mtime),
+ * so eviction goes by mtime, oldest first, ties by name. Hits from memory do not touch the file.
+ * Eviction is best effort: files that vanish meanwhile are skipped and no failure reaches the caller.
  */
 import { mkdir, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { endianness } from 'node:os';
@@ -23,7 +30,14 @@ import type { ForecastModelsConfig } from '../config/forecast-models.js';
 import { canonicalJson, sha256 } from '../hashing.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import type { Panel } from '../data/types.js';
-import { configuredModels, type ForecastColumns } from '../simulation/forecast-columns.js';
+import {
+  blockRange,
+  configuredModels,
+  emptyForecastColumns,
+  forecastBlocks,
+  type ForecastBlock,
+  type ForecastColumns,
+} from '../simulation/forecast-columns.js';
 
 const FORMAT = 'pnlopt-forecast-columns/1';
 
@@ -39,8 +53,37 @@ interface Header {
   sha256: string;
 }
 
-/** Computes the columns on a miss, e.g. `computeForecastColumns`. */
-export type ComputeForecasts = (panel: Panel, cfg: ForecastModelsConfig) => ForecastColumns | Promise<ForecastColumns>;
+/**
+ * Computes `blocks` into `out` on a miss (`computeForecastBlock` each, in any order or in parallel),
+ * calling `done` as each one finishes; rejects when interrupted, after the blocks it reported.
+ */
+export type ComputeForecastBlocks = (
+  panel: Panel,
+  cfg: ForecastModelsConfig,
+  blocks: readonly ForecastBlock[],
+  out: ForecastColumns,
+  done: (block: ForecastBlock) => void,
+) => Promise<void>;
+
+/** Where a computation stands: blocks in all, read from block files, computed so far. */
+export interface ForecastProgress {
+  readonly blocks: number;
+  readonly cached: number;
+  readonly computed: number;
+}
+
+export interface ForecastCacheOptions {
+  /** Folder of the cache files (created when missing). */
+  readonly cacheDir: string;
+  /** The computation of the blocks that are not on disk. */
+  readonly compute: ComputeForecastBlocks;
+  /** Version of the forecast code, part of the key. */
+  readonly codeVersion: string;
+  /** Cap on the total size of the `*.f64` files in `cacheDir` (`runtime.cache_max_bytes`); default: none. */
+  readonly maxBytes?: number;
+  /** Called when a computation starts (computed 0) and after each block it finishes; not on a whole-file or memory hit. */
+  readonly onProgress?: (p: ForecastProgress) => void;
+}
 
 /**
  * Cache key of the forecast columns for one data set, config and code version.
@@ -55,70 +98,80 @@ export function forecastCacheKey(dataHash: string, cfg: ForecastModelsConfig, co
 
 const memory = new Map<string, Promise<ForecastColumns>>();
 
-function sharedCopy(bytes: Uint8Array): Float64Array {
-  const out = new Float64Array(new SharedArrayBuffer(bytes.length));
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
+/** What a file must say about itself to be trusted for the values [start, end) of `cols`. */
+interface FileIdentity {
+  readonly key: string;
+  readonly models: readonly string[];
+  readonly tickers: readonly string[];
+  readonly T: number;
 }
 
-/** The cached columns in `file`, or undefined when it is missing or not to be trusted. */
-async function readCacheFile(file: string, key: string, panel: Panel, models: readonly string[]): Promise<ForecastColumns | undefined> {
+/** The identity of a whole set of columns, or of one block of it. */
+function identity(key: string, panel: Panel, models: readonly string[], block?: ForecastBlock): FileIdentity {
+  return block === undefined
+    ? { key, models, tickers: panel.tickers, T: panel.T }
+    : { key, models: [block.model], tickers: panel.tickers.slice(block.k0, block.k1), T: panel.T };
+}
+
+/**
+ * Copy the values [start, end) of mu and sigma from `file` into `out` when the file is there and
+ * checks out against `id`; false (nothing copied) otherwise.
+ */
+async function readColumnsFile(file: string, id: FileIdentity, out: ForecastColumns, start: number, end: number): Promise<boolean> {
   let buf: Buffer;
   try {
     buf = await readFile(file);
   } catch {
-    return undefined;
+    return false;
   }
   const newline = buf.indexOf(0x0a);
-  if (newline < 0) return undefined;
+  if (newline < 0) return false;
   let h: Header;
   try {
     h = JSON.parse(buf.subarray(0, newline).toString('utf8')) as Header;
   } catch {
-    return undefined;
+    return false;
   }
-  const K = panel.tickers.length;
-  const T = panel.T;
   const payload = buf.subarray(newline + 1);
-  const valuesBytes = models.length * K * T * Float64Array.BYTES_PER_ELEMENT;
+  const valuesBytes = (end - start) * Float64Array.BYTES_PER_ELEMENT;
   const trusted =
     h.format === FORMAT &&
-    h.key === key &&
+    h.key === id.key &&
     h.byteOrder === endianness() &&
-    h.K === K &&
-    h.T === T &&
-    canonicalJson(h.models) === canonicalJson(models) &&
-    canonicalJson(h.tickers) === canonicalJson(panel.tickers) &&
+    h.K === id.tickers.length &&
+    h.T === id.T &&
+    canonicalJson(h.models) === canonicalJson(id.models) &&
+    canonicalJson(h.tickers) === canonicalJson(id.tickers) &&
     h.payloadBytes === 2 * valuesBytes &&
     // The checksum also catches a truncated or extended payload.
     sha256(payload) === h.sha256;
-  if (!trusted) return undefined;
-  return {
-    models: models as ForecastColumns['models'],
-    K,
-    T,
-    mu: sharedCopy(payload.subarray(0, valuesBytes)),
-    sigma: sharedCopy(payload.subarray(valuesBytes)),
-  };
+  if (!trusted) return false;
+  new Uint8Array(out.mu.buffer, out.mu.byteOffset + start * 8, valuesBytes).set(payload.subarray(0, valuesBytes));
+  new Uint8Array(out.sigma.buffer, out.sigma.byteOffset + start * 8, valuesBytes).set(payload.subarray(valuesBytes));
+  return true;
 }
 
-async function writeCacheFile(file: string, key: string, panel: Panel, cols: ForecastColumns): Promise<void> {
-  const payload = Buffer.concat([
-    new Uint8Array(cols.mu.buffer, cols.mu.byteOffset, cols.mu.byteLength),
-    new Uint8Array(cols.sigma.buffer, cols.sigma.byteOffset, cols.sigma.byteLength),
-  ]);
+/** Write the values [start, end) of `cols` to `file` under `id`, atomically. */
+function writeColumnsFile(file: string, id: FileIdentity, cols: ForecastColumns, start: number, end: number): void {
+  const bytes = (a: Float64Array) => new Uint8Array(a.buffer, a.byteOffset + start * 8, (end - start) * 8);
+  const payload = Buffer.concat([bytes(cols.mu), bytes(cols.sigma)]);
   const header: Header = {
     format: FORMAT,
-    key,
-    models: [...cols.models],
-    tickers: [...panel.tickers],
-    K: cols.K,
-    T: cols.T,
+    key: id.key,
+    models: [...id.models],
+    tickers: [...id.tickers],
+    K: id.tickers.length,
+    T: id.T,
     byteOrder: endianness(),
     payloadBytes: payload.length,
     sha256: sha256(payload),
   };
   writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), payload]));
+}
+
+/** File name of a block's columns under `key`. */
+function blockFileName(key: string, block: ForecastBlock): string {
+  return `${key}.${block.model}.${block.k0}-${block.k1}.f64`;
 }
 
 function checkShape(cols: ForecastColumns, panel: Panel, models: readonly string[]): void {
@@ -176,54 +229,50 @@ async function evict(cacheDir: string, keep: string, maxBytes: number): Promise<
   }
 }
 
-async function loadOrCompute(
-  panel: Panel,
-  key: string,
-  cfg: ForecastModelsConfig,
-  cacheDir: string,
-  compute: ComputeForecasts,
-  maxBytes: number,
-): Promise<ForecastColumns> {
+async function loadOrCompute(panel: Panel, key: string, cfg: ForecastModelsConfig, opts: ForecastCacheOptions): Promise<ForecastColumns> {
+  const { cacheDir } = opts;
   const models = configuredModels(cfg);
+  const out = emptyForecastColumns(cfg, panel.tickers.length, panel.T);
   const name = `${key}.f64`;
   const file = join(cacheDir, name);
-  const cached = await readCacheFile(file, key, panel, models);
-  if (cached) {
+  if (await readColumnsFile(file, identity(key, panel, models), out, 0, out.mu.length)) {
     await touch(file);
-    return cached;
+    return out;
   }
-  const cols = await compute(panel, cfg);
-  checkShape(cols, panel, models);
+  const blocks = forecastBlocks(cfg, panel.tickers.length);
+  const todo: ForecastBlock[] = [];
+  for (const block of blocks) {
+    const { start, end } = blockRange(out, block);
+    if (!(await readColumnsFile(join(cacheDir, blockFileName(key, block)), identity(key, panel, models, block), out, start, end))) todo.push(block);
+  }
+  const progress = { blocks: blocks.length, cached: blocks.length - todo.length, computed: 0 };
+  opts.onProgress?.({ ...progress });
   await mkdir(cacheDir, { recursive: true });
-  await writeCacheFile(file, key, panel, cols);
-  await evict(cacheDir, name, maxBytes);
-  return cols;
+  await opts.compute(panel, cfg, todo, out, (block) => {
+    const { start, end } = blockRange(out, block);
+    writeColumnsFile(join(cacheDir, blockFileName(key, block)), identity(key, panel, models, block), out, start, end);
+    progress.computed++;
+    opts.onProgress?.({ ...progress });
+  });
+  writeColumnsFile(file, identity(key, panel, models), out, 0, out.mu.length);
+  // The whole file holds every block now.
+  await Promise.all(blocks.map((block) => unlink(join(cacheDir, blockFileName(key, block))).catch(() => undefined)));
+  await evict(cacheDir, name, opts.maxBytes ?? Infinity);
+  return out;
 }
 
 /**
  * The forecast columns for `panel` and `cfg`: from this process's memory, else from
- * `<cacheDir>/<key>.f64` when that file checks out, else from `compute` (then stored in both).
+ * `<cacheDir>/<key>.f64` when that file checks out, else computed (`opts.compute`) for the blocks
+ * that have no trusted block file, each block stored as it finishes; then stored whole in both.
  * Concurrent calls for one key share one load or computation.
  * @param panel the data the columns are for (its tickers and T are checked against any cached copy)
  * @param dataHash hash identifying the panel's content
  * @param cfg the `forecast_models` block
- * @param cacheDir folder of the cache files (created when missing)
- * @param compute the computation to run on a miss
- * @param codeVersion version of the forecast code, part of the key
- * @param maxBytes cap on the total size of the `*.f64` files in `cacheDir` (`runtime.cache_max_bytes`),
- *   enforced after each write by deleting the least recently used files; default: no cap
  * @returns the columns, in `SharedArrayBuffer`s
  */
-export function loadOrComputeForecasts(
-  panel: Panel,
-  dataHash: string,
-  cfg: ForecastModelsConfig,
-  cacheDir: string,
-  compute: ComputeForecasts,
-  codeVersion: string,
-  maxBytes: number = Infinity,
-): Promise<ForecastColumns> {
-  const key = forecastCacheKey(dataHash, cfg, codeVersion);
+export function loadOrComputeForecasts(panel: Panel, dataHash: string, cfg: ForecastModelsConfig, opts: ForecastCacheOptions): Promise<ForecastColumns> {
+  const key = forecastCacheKey(dataHash, cfg, opts.codeVersion);
   const hit = memory.get(key);
   if (hit) {
     return hit.then((cols) => {
@@ -231,9 +280,9 @@ export function loadOrComputeForecasts(
       return cols;
     });
   }
-  const pending = loadOrCompute(panel, key, cfg, cacheDir, compute, maxBytes);
+  const pending = loadOrCompute(panel, key, cfg, opts);
   memory.set(key, pending);
-  // A failed attempt is forgotten so that the next call tries again.
+  // A failed or interrupted attempt is forgotten so that the next call tries again.
   pending.catch(() => memory.delete(key));
   return pending;
 }

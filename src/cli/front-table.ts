@@ -27,11 +27,18 @@ function period(dates: readonly [string, string], w: { start: number; end: numbe
 export function frontTable(s: OptimizationSummary): string {
   const lines: string[] = [];
   lines.push(`run ${s.run_id} (${s.optimizer}, seed ${s.seed}): ${s.evaluated} candidates in ${fmt(s.elapsed_s, 3)} s, ${fmt(s.candidates_per_s, 4)} candidates/s`);
+  // A summary written before failures were counted has no `failed`.
+  if (s.failed > 0) lines.push(`failed: ${s.failed} candidate(s), stored without metrics and scored worst; first error: ${s.first_error}`);
+  // Null when interrupted; absent from a summary written before repairs were counted.
+  const repairs = s.constraint_repairs;
+  if (repairs && repairs.rejected + repairs.repaired > 0) {
+    lines.push(`pair constraints: ${repairs.rejected} sampled point(s) outside them redrawn, ${repairs.repaired} point(s) projected into them`);
+  }
   lines.push(wrapList(s.families.length > 1 ? 'families: ' : 'family: ', s.families));
   const { windows: w } = s;
   lines.push(`period: search window ${period(w.dates.search, w.search)}, hold-out ${period(w.dates.holdout, w.holdout)}; ${w.search.start} warm-up bars before`);
-  if (s.status === 'interrupted') {
-    lines.push(`interrupted after ${s.evaluated} candidates: ${s.adoption_reason}`);
+  if (s.status !== 'completed') {
+    lines.push(`${s.status} after ${s.evaluated} candidates: ${s.adoption_reason}`);
     return lines.join('\n');
   }
   if (s.front.length === 0) {

@@ -8,11 +8,13 @@ function isoDate(ts: number | null): string {
   return ts === null ? '-' : new Date(ts).toISOString().slice(0, 10);
 }
 
+/** The summary table; a `removed` column in `replace` mode, the bars of each ticker it deleted. */
 export function ingestSummaryTable(s: IngestSummary): string {
+  const replace = s.mode === 'replace';
   return renderTable(
-    ['ticker', 'rows', 'first', 'last', 'inserted', 'updated', 'unchanged', 'gaps', 'largest gap (days)', 'volume mean', 'volume std', 'zero-volume bars'],
-    s.tickers.map(({ quality: q, inserted, updated, unchanged }) => [
-      q.ticker, q.rows, isoDate(q.firstTs), isoDate(q.lastTs), inserted, updated, unchanged, q.gaps,
+    ['ticker', 'rows', 'first', 'last', 'inserted', 'updated', 'unchanged', ...(replace ? ['removed'] : []), 'gaps', 'largest gap (days)', 'volume mean', 'volume std', 'zero-volume bars'],
+    s.tickers.map(({ quality: q, inserted, updated, unchanged, removed }) => [
+      q.ticker, q.rows, isoDate(q.firstTs), isoDate(q.lastTs), inserted, updated, unchanged, ...(replace ? [removed] : []), q.gaps,
       q.largestGapMs === null ? null : q.largestGapMs / DAY_MS, q.volumeMean, q.volumeStd, q.zeroVolumeBars,
     ]),
   );
@@ -21,7 +23,8 @@ export function ingestSummaryTable(s: IngestSummary): string {
 export function ingestSummaryJson(s: IngestSummary): object {
   return {
     data_hash: s.dataHash,
-    tickers: s.tickers.map(({ quality: q, inserted, updated, unchanged }) => ({
+    mode: s.mode,
+    tickers: s.tickers.map(({ quality: q, inserted, updated, unchanged, removed }) => ({
       ticker: q.ticker,
       rows: q.rows,
       first_ts: q.firstTs,
@@ -37,6 +40,7 @@ export function ingestSummaryJson(s: IngestSummary): object {
       inserted,
       updated,
       unchanged,
+      removed,
     })),
   };
 }

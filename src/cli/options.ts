@@ -6,11 +6,12 @@ import { checkFamilies } from '../simulation/families/check.js';
 import { jsonNumbers } from '../report/json.js';
 import { writesToStdout } from '../output.js';
 
-/** Parse a whole number >= min (commander reports the option name on failure; exit code 2). */
-export function intArg(min: number) {
+/** Parse a whole number >= min, and <= max when given (commander reports the option name on failure; exit code 2). */
+export function intArg(min: number, max = Infinity) {
+  const expected = max === Infinity ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}, got "${value}"`);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${expected}, got "${value}"`);
     return n;
   };
 }

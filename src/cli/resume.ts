@@ -9,9 +9,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { DatabaseManager } from '../store/database.js';
 import { readInvocation } from '../store/run-lock.js';
-import { dbPath } from './data-args.js';
+import { dbPath, openStoreForWrite } from './data-args.js';
 import { configFrom, type CommonOptions } from './options.js';
 
 /** What a run records about how it was started: its command and the options a resume restores. */
@@ -51,7 +50,8 @@ export function restoreInvocation<O extends CommonOptions & { resume?: string; d
   if (runId === undefined) return opts;
   const path = dbPath(configFrom(opts), opts.db);
   if (!existsSync(path)) throw new UsageError(`--resume ${runId}: no database at ${path} (give the --db or --config-dir the run was started with)`);
-  const dbm = new DatabaseManager(path);
+  // The resumed job writes to this store, so an older pnlopt store is migrated now (said on stderr).
+  const dbm = openStoreForWrite(path);
   let inv: Invocation | null;
   try {
     inv = readInvocation(dbm, runId) as Invocation | null;

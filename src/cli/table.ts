@@ -1,5 +1,9 @@
-/** Plain-text tables for terminal output: right-aligned numbers, left-aligned text. */
+/**
+ * Plain-text tables for terminal output: right-aligned numbers, left-aligned text. Text cells and
+ * list items may be user text (tickers, file cells): their control characters are escaped.
+ */
 import { METRIC_NAMES, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
+import { escapeControl } from '../terminal-text.js';
 
 export type Cell = string | number | null;
 
@@ -40,10 +44,11 @@ export function metricText(name: string, v: number | null | undefined, digits = 
 
 /**
  * Render a table. A column is right-aligned when all its cells are numbers or null, or when
- * `right[j]` is true (numbers already formatted as text, e.g. percentages).
+ * `right[j]` is true (numbers already formatted as text, e.g. percentages). Control characters in
+ * text cells are escaped (`escapeControl`).
  */
 export function renderTable(header: readonly string[], rows: readonly (readonly Cell[])[], right: readonly boolean[] = []): string {
-  const text = rows.map((r) => r.map((c) => (typeof c === 'number' || c === null ? fmt(c) : c)));
+  const text = rows.map((r) => r.map((c) => (typeof c === 'number' || c === null ? fmt(c) : escapeControl(c))));
   const widths = header.map((h, j) => Math.max(h.length, ...text.map((r) => r[j]?.length ?? 0)));
   const numeric = header.map((_, j) => right[j] === true || rows.every((r) => typeof r[j] === 'number' || r[j] === null));
   const line = (cells: readonly string[]) =>
@@ -51,13 +56,16 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
 }
 
-/** `prefix` then `items` joined by ', ', broken into lines of at most `width` columns (continuations indented); nothing is cut. */
+/**
+ * `prefix` then `items` joined by ', ', broken into lines of at most `width` columns (continuations
+ * indented); nothing is cut. Control characters in items are escaped (`escapeControl`).
+ */
 export function wrapList(prefix: string, items: readonly string[], width = MAX_WIDTH): string {
   const indent = ' '.repeat(Math.min(prefix.length, 8));
   const lines: string[] = [];
   let line = prefix;
   items.forEach((item, i) => {
-    const piece = item + (i < items.length - 1 ? ',' : '');
+    const piece = escapeControl(item) + (i < items.length - 1 ? ',' : '');
     const sep = line === prefix || line === indent ? '' : ' ';
     if (line !== prefix && line !== indent && line.length + sep.length + piece.length > width) {
       lines.push(line);

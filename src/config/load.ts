@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { canonicalJson, sha256 } from '../hashing.js';
@@ -54,6 +54,9 @@ export interface LoadConfigOptions {
   overrides?: readonly ConfigOverride[];
 }
 
+/** Aliases a config file may resolve: config files need few; an alias bomb needs exponentially many. */
+const MAX_YAML_ALIASES = 100;
+
 /**
  * Parse one YAML file and validate it against `schema`, or throw a `ConfigError` naming the file.
  * @param overrides keys set in the parsed document before validation (`--set`)
@@ -62,15 +65,37 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, overr
   const shown = displayPath(file);
   if (!existsSync(file)) throw new ConfigError(shown, [{ path: '', message: 'file not found' }]);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: false, lineCounter });
+  let doc;
+  try {
+    doc = parseDocument(readUtf8(file, shown), { prettyErrors: false, lineCounter });
+  } catch (err) {
+    // The parser recurses once per nesting level: a file nested thousands deep exhausts the stack.
+    if (!(err instanceof RangeError)) throw err;
+    throw new ConfigError(shown, [{ path: '', message: `YAML: nested too deeply to read (${err.message})` }]);
+  }
   if (doc.errors.length > 0) {
     throw new ConfigError(
       shown,
       doc.errors.map((e) => ({ path: `line ${lineCounter.linePos(e.pos[0]).line}`, message: `YAML syntax: ${e.message}` })),
     );
   }
-  for (const o of overrides) doc.setIn(o.path, doc.createNode(o.value));
-  const parsed = schema.safeParse(doc.toJS());
+  const complexKey = complexKeyAt(doc);
+  if (complexKey !== undefined) {
+    throw new ConfigError(shown, [{ path: `line ${lineCounter.linePos(complexKey).line}`, message: 'YAML: a key that is not a plain value (a list, a map, an alias, a binary or a timestamp); config keys are names' }]);
+  }
+  let value: unknown;
+  try {
+    for (const o of overrides) doc.setIn(o.path, doc.createNode(o.value));
+    // The yaml package refuses an alias bomb (aliases expanding exponentially) past this count.
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    throw new ConfigError(shown, [{ path: '', message: `YAML: ${err instanceof Error ? err.message : String(err)}` }]);
+  }
+  const loop = recursivePath(value);
+  if (loop !== undefined) {
+    throw new ConfigError(shown, [{ path: loop.join('.'), message: 'YAML: an alias of a node that contains it (a recursive value); config values are finite' }]);
+  }
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new ConfigError(
       shown,
@@ -78,6 +103,69 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, overr
     );
   }
   return parsed.data;
+}
+
+/**
+ * Where the first key that is not a plain value starts, if any: a collection, an alias, or a scalar
+ * that a tag makes an object (`!!binary`, a YAML 1.1 timestamp). Converted to JavaScript, such a key would
+ * become its text (with a warning from the yaml package on stderr), a name nobody wrote.
+ */
+function complexKeyAt(doc: Document): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key === null || (isScalar(pair.key) && (pair.key.value === null || typeof pair.key.value !== 'object'))) return undefined;
+      at = isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
+/**
+ * The text of a config file, strictly UTF-8: a byte sequence that is not UTF-8 is refused at its
+ * line, never read as U+FFFD (which would change a name silently).
+ */
+function readUtf8(file: string, shown: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(shown, [{ path: '', message: `cannot read the file (${(err as Error).message})` }]);
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    // A line feed is never part of a multi-byte character: the first line that does not decode holds the bad bytes.
+    let line = 1;
+    for (let from = 0; from <= bytes.length; line++) {
+      const end = bytes.indexOf(0x0a, from);
+      try {
+        decoder.decode(bytes.subarray(from, end < 0 ? bytes.length : end));
+      } catch {
+        break;
+      }
+      from = end < 0 ? bytes.length + 1 : end + 1;
+    }
+    throw new ConfigError(shown, [{ path: `line ${line}`, message: 'invalid UTF-8; a config file must be UTF-8 text' }]);
+  }
+}
+
+/**
+ * The path to the first value inside `v` that is one of its own ancestors, if any: a YAML alias of
+ * a node that contains it. Validation, freezing and hashing would recurse without end.
+ */
+function recursivePath(v: unknown, ancestors: object[] = [], path: string[] = []): string[] | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  if (ancestors.includes(v)) return path;
+  ancestors.push(v);
+  for (const [k, x] of Object.entries(v)) {
+    const found = recursivePath(x, ancestors, [...path, k]);
+    if (found !== undefined) return found;
+  }
+  ancestors.pop();
+  return undefined;
 }
 
 /** Load every config file, check the cross-file rules, freeze the guardrails. */
@@ -100,7 +188,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
     const before = guardrailValues(loadYamlFile(files.quantSuccess, QuantSuccessConfig), loadYamlFile(files.signalRouting, SignalRoutingConfig));
     checkTightenOnly(before, guardrailValues(quantSuccess, signalRouting), sets);
   }
-  const strategy = loadYamlFile(files.strategy, StrategyOptimizationConfig, of('strategy'));
+  const strategy = prototypeFree(loadYamlFile(files.strategy, StrategyOptimizationConfig, of('strategy')));
   checkSearchSpaces(strategy, displayPath(files.strategy), guardrailKeys(quantSuccess, signalRouting, files));
   const regime = loadYamlFile(files.regime, RegimeConfig, of('regime'));
   const hyperopt = loadYamlFile(files.hyperopt, HyperoptConfig, of('hyperopt'));
@@ -119,6 +207,16 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
 export function configHash(c: Omit<PnloptConfig, 'files' | 'hash'>): string {
   const { strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic } = c;
   return sha256(canonicalJson({ strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic }));
+}
+
+/**
+ * The strategy config with its name-keyed records (families, parameter groups, the tickers' asset
+ * classes) made prototype-free: a name a user types (`--family __proto__`, a ticker `constructor`)
+ * then finds nothing, instead of a member of `Object.prototype`.
+ */
+function prototypeFree(s: StrategyOptimizationConfig): StrategyOptimizationConfig {
+  const bare = <T>(o: Record<string, T>): Record<string, T> => Object.assign(Object.create(null) as Record<string, T>, o);
+  return { ...s, families: bare(s.families), param_groups: bare(s.param_groups), asset_classes: { ...s.asset_classes, tickers: bare(s.asset_classes.tickers) } };
 }
 
 /** Every guardrail value (success criteria, hold-out rules, signal guardrails) with the way it gets stricter. */

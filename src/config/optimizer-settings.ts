@@ -24,6 +24,9 @@ export type ObjectiveSpec = z.infer<typeof ObjectiveSpec>;
 
 const positive = () => num(0, Infinity, { exclusiveMin: true });
 
+/** Most candidates a run may have, from the config or `--budget`. */
+export const MAX_BUDGET = 1e9;
+
 export const OptimizerSettings = z
   .strictObject({
     /** Columns of the minimised objective matrix F, in this order. */
@@ -39,9 +42,8 @@ export const OptimizerSettings = z
       scramble: z.boolean(),
     }),
     nsga2: z.strictObject({
+      /** Points per generation; the budget sets how many generations there are. */
       population: int(2, 1e6),
-      /** Generations after the initial population. */
-      generations: int(1, 1e9),
       initial_sampler: SamplerKind,
       crossover: z.strictObject({
         /** Share of parent pairs that are crossed (the rest are copied). */
@@ -59,10 +61,8 @@ export const OptimizerSettings = z
       }),
     }),
     annealing: z.strictObject({
-      /** Independent chains, each proposing one candidate per step (one batch = one step of all chains). */
+      /** Independent chains, each proposing one candidate per step (one batch = one step of all chains); the budget sets the steps, over which the schedule runs from the initial to the final temperature. */
       chains: int(1, 1e6),
-      /** Steps after the initial points; the schedule runs from the initial to the final temperature over them. */
-      steps: int(1, 1e9),
       schedule: z.enum(['geometric', 'linear']),
       /** In units of the primary objective. */
       initial_temperature: positive(),
@@ -76,7 +76,7 @@ export const OptimizerSettings = z
       family: z.string().min(1),
       optimizer: z.enum(OPTIMIZER_KINDS),
       /** Candidates to evaluate. */
-      budget: int(1, 1e9),
+      budget: int(1, MAX_BUDGET),
       seed: int(0, 2 ** 31 - 1),
       /** Rows of the Pareto front printed (best under constraints first). */
       front_rows: int(1, 1e6),

@@ -67,8 +67,11 @@ export interface GuardrailValue {
 const STRICTER: Readonly<Record<string, 'higher' | 'lower'>> = {
   confidence_threshold: 'higher',
   capital_at_risk_per_trade: 'lower',
+  // A larger adverse move or horizon charges stop-less positions more (`no_stop_vol_lookback`
+  // has no stricter side: fixed).
+  no_stop_adverse_move_sd: 'higher',
+  no_stop_horizon_bars: 'higher',
   required: 'higher',
-  min_bars: 'higher',
 };
 
 export function stricterWay(name: string): GuardrailValue['stricter'] {

@@ -15,10 +15,23 @@ export const RuntimeConfig = z.strictObject({
     progress_log_interval_s: num(0, Infinity, { exclusiveMin: true }),
     /** A running run's lock is stale when its owner (on another host) has not refreshed it for this long. */
     lock_stale_s: num(0, Infinity, { exclusiveMin: true }),
+    /** Finished candidates wait in memory at most this long, or this many rows, before they are stored. */
+    flush_interval_s: num(0, Infinity, { exclusiveMin: true }),
+    flush_rows: int(1, 1e9),
+    /** Cap of each family's memo of evaluated configurations (a repeat takes its row instead of a simulation). */
+    memo_max_bytes: int(1, Infinity),
+    /** Share of the machine's memory (os.totalmem) a job's estimated footprint may take: larger budgets and synth sizes are refused. */
+    memory_fraction: num(0, 1, { exclusiveMin: true }),
   }),
   pool: z.strictObject({
-    /** A batch that fails on every attempt: record it and go on, or stop the run. */
-    on_batch_failure: z.enum(['continue', 'stop']),
+    /**
+     * A batch that fails on every attempt is stored as failed (scored worst). `stop`: end the run at
+     * once; `fail`: finish the run, then exit 1; `continue`: finish, warn on stderr, exit 0.
+     */
+    on_batch_failure: z.enum(['stop', 'fail', 'continue']),
+    /** A batch attempt running longer than max(batch_timeout_min_s, batch_timeout_multiple x its expected time) is cancelled, its worker replaced, and retried. */
+    batch_timeout_min_s: num(0, Infinity, { exclusiveMin: true }),
+    batch_timeout_multiple: num(1, Infinity),
     /** Attempts of a failed batch on a fresh worker before it is recorded as failed. */
     max_retries: int(0, 100),
     /** After Ctrl-C, how long in-flight batches may finish before they are cancelled. */

@@ -2,10 +2,12 @@
  * Rules across a strategy config that a schema cannot express: no parameter may be named after a
  * guardrail (the optimizer must never be able to move one), groups exist, names are unique per
  * family, `when` conditions point at categorical parameters and their choices, constraints point
- * at numeric parameters.
+ * at unconditional numeric parameters and leave some candidate feasible (no cycle, no parameter
+ * without a value).
  */
 import { ConfigError } from '../errors.js';
 import { familyParams, type NamedParam } from './family-space.js';
+import { constraintGraph } from './pair-constraints.js';
 import type { StrategyOptimizationConfig } from './strategy-optimization.js';
 
 interface Issue {
@@ -56,12 +58,21 @@ function familyIssues(fname: string, params: NamedParam[], cfg: StrategyOptimiza
       }
     }
   }
-  cfg.families[fname]?.constraints.forEach((c, i) => {
+  const constraints = cfg.families[fname]?.constraints ?? [];
+  const before = issues.length;
+  constraints.forEach((c, i) => {
     for (const side of [c.lhs, c.rhs]) {
-      const t = byName.get(side)?.spec.type;
-      if (t === undefined || t === 'categorical') {
+      const spec = byName.get(side)?.spec;
+      if (spec === undefined || spec.type === 'categorical') {
         issues.push({ path: `families.${fname}.constraints.${i}`, message: `"${side}" is not a numeric parameter of family ${fname}` });
+      } else if (spec.when !== undefined) {
+        // A parameter that a `when` switches off has no value to compare.
+        issues.push({ path: `families.${fname}.constraints.${i}`, message: `"${side}" is conditional (when); a constraint needs parameters every candidate has` });
       }
     }
   });
+  if (issues.length > before || constraints.length === 0) return;
+  // The search keeps every candidate inside the constraints: there must be an inside.
+  const graph = constraintGraph(params, constraints);
+  if (typeof graph === 'string') issues.push({ path: `families.${fname}.constraints`, message: graph });
 }

@@ -6,18 +6,19 @@
  */
 import { DataType, tableFromIPC, type Table, type Vector } from 'apache-arrow';
 import { InputError, type DataViolation } from '../errors.js';
+import { readDataFile } from './input.js';
 import type { OhlcvSeries } from './types.js';
 import {
   COL,
   COLUMNS,
   createRawTable,
   dataError,
-  readDataFile,
   resolveColumns,
   setDateText,
   setFileTicker,
   setNumberValue,
   setTicker,
+  setUnreadable,
   validateTable,
   type RawTable,
   type ReadOptions,
@@ -69,7 +70,17 @@ export function arrowToRawTable(table: Table, file: string, opts: ReadOptions = 
       }
     } else {
       // Date and Timestamp values come back as epoch ms; 64-bit integers as bigint.
-      for (let i = 0; i < n; i++) setNumberValue(t, i, c, vec.get(i) as number | bigint | null);
+      for (let i = 0; i < n; i++) {
+        let value: number | bigint | null;
+        try {
+          value = vec.get(i) as number | bigint | null;
+        } catch (err) {
+          // apache-arrow refuses to convert a 64-bit timestamp beyond 2^53 to a number.
+          setUnreadable(t, i, c, `cannot read ${COLUMNS[c]}: ${(err as Error).message}`);
+          continue;
+        }
+        setNumberValue(t, i, c, value);
+      }
     }
   });
   return t;

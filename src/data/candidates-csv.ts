@@ -1,7 +1,7 @@
 /**
  * A population as CSV, in and out. In: a header of parameter names, one candidate per record,
  * categorical parameters by their choice text, an inactive conditional parameter as an empty cell;
- * the CSV dialect (quoted fields, BOM, CRLF) and the row numbers are those of `forEachCsvRecord`. A
+ * the CSV dialect (strict UTF-8, quoted fields, BOM, CRLF) and the row numbers are those of `forEachCsvRecord`. A
  * leading unnamed column (the index pandas' `to_csv()` writes) is ignored. Every problem of every
  * row is found before anything is evaluated. Out: the input records, as they were written and in
  * input order, with the metric columns appended.
@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
 import { displayPath } from '../paths.js';
-import { readDataFile } from './validate.js';
+import { decodeUtf8, readDataFile } from './input.js';
 import { forEachCsvRecord, maxRecords } from './csv.js';
 import { DataError, type DataViolation } from '../errors.js';
 import { encodeNamedValues, type ParamLayout } from '../config/param-layout.js';
@@ -35,7 +35,8 @@ export interface CandidateTable {
 /** Read and check a candidates file; throws a `DataError` listing every bad row. */
 export function readCandidatesCsv(path: string, layout: ParamLayout): CandidateTable {
   const bytes = readDataFile(path);
-  return parseCandidatesCsv(bytes.toString('utf8'), displayPath(path), layout, createHash('sha256').update(bytes).digest('hex'));
+  const file = displayPath(path);
+  return parseCandidatesCsv(decodeUtf8(bytes, file), file, layout, createHash('sha256').update(bytes).digest('hex'));
 }
 
 /**

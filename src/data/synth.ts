@@ -47,6 +47,14 @@ export interface SyntheticOptions {
   config: SyntheticDataConfig;
 }
 
+/**
+ * Peak bytes per bar of generating and writing synthetic data, measured by `npm run bench:memory`
+ * (bench/RESULTS.md): the five Float64 columns, then the writer's copy: for CSV every line as a
+ * string, their joined text and its bytes (~107 characters a line); for Arrow the packed columns
+ * and the IPC bytes.
+ */
+export const SYNTH_BYTES_PER_BAR = { csv: 850, arrow: 170 } as const;
+
 const MS_PER_DAY = 86_400_000;
 const SATURDAY = 6;
 const SUNDAY = 0;

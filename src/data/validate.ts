@@ -1,12 +1,13 @@
 /**
  * Validation shared by every data reader. A reader fills a `RawTable` (columns as read, one record
  * per data row, NaN where a cell could not be read, with the reason kept in `cellProblems`), and
- * `validateTable` checks every rule on every row, collecting all violations before it throws one
- * `DataError`, or splits the table into one shared-memory `OhlcvSeries` per ticker.
+ * `validateTable` puts timestamps in canonical form (`canonicalDays`), checks every rule on every
+ * row, collecting all violations before it throws one `DataError`, or splits the table into one
+ * shared-memory `OhlcvSeries` per ticker.
  */
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { DataError, InputError, UsageError, type DataViolation } from '../errors.js';
+import { DataError, UsageError, type DataViolation } from '../errors.js';
+import { escapeControl } from '../terminal-text.js';
 import { sharedFloat64 } from './shared.js';
 import type { OhlcvSeries } from './types.js';
 
@@ -20,6 +21,8 @@ const NCOL = COLUMNS.length;
 const REQUIRED = COLUMNS.filter((c) => c !== 'ticker');
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
+/** `RawTable.midnightOffset` of a timestamp written with a time of day other than midnight. */
+const NOT_MIDNIGHT = -0x8000;
 
 /** Columns of one file as read, before validation; record i is the i-th data row. */
 export interface RawTable {
@@ -28,14 +31,20 @@ export interface RawTable {
   readonly headerRow: number;
   /** Appended to error messages when row numbers need explaining (Arrow). */
   readonly rowNote: string | undefined;
-  /** Records read so far. */
+  /** Records read so far; the arrays below have room for more (`growRawTable`). */
   n: number;
   /** File row number of each record. */
-  readonly row: Int32Array;
+  row: Int32Array;
   /** time (epoch ms), open, high, low, close, volume, indexed by `COL`; a cell that could not be read is NaN. */
-  readonly columns: readonly Float64Array[];
+  readonly columns: Float64Array[];
+  /**
+   * Per record, the UTC offset in minutes its date was written in, when it was written as a date or
+   * as midnight (`2000-01-03`: 0, `2000-01-03T00:00:00-05:00`: -300), else `NOT_MIDNIGHT`. Values
+   * read as instants (Arrow dates, timestamps and numbers) keep 0. See `canonicalDays`.
+   */
+  midnightOffset: Int16Array;
   /** Index into `tickers` per record; -1 when the ticker cell could not be read. */
-  readonly tickerId: Int32Array;
+  tickerId: Int32Array;
   /** Ticker names in order of first appearance, with their index. */
   readonly tickers: Map<string, number>;
   /** Why a cell holds NaN, keyed by `record * COLUMNS.length + column`, when the reader knows. */
@@ -61,6 +70,7 @@ export function createRawTable(file: string, capacity: number, headerRow: number
     n: 0,
     row: new Int32Array(capacity),
     columns: Array.from({ length: COL.volume + 1 }, () => new Float64Array(capacity)),
+    midnightOffset: new Int16Array(capacity),
     tickerId: new Int32Array(capacity),
     tickers: new Map(),
     cellProblems: new Map(),
@@ -68,20 +78,25 @@ export function createRawTable(file: string, capacity: number, headerRow: number
   };
 }
 
+/** Room for at least twice the records `t` has room for (a reader that cannot count its records in advance grows it when full). */
+export function growRawTable(t: RawTable): void {
+  const capacity = Math.max(16, 2 * t.row.length);
+  t.row = copyInto(t.row, new Int32Array(capacity));
+  t.tickerId = copyInto(t.tickerId, new Int32Array(capacity));
+  t.midnightOffset = copyInto(t.midnightOffset, new Int16Array(capacity));
+  for (let c = 0; c < t.columns.length; c++) t.columns[c] = copyInto(t.columns[c], new Float64Array(capacity));
+}
+
+function copyInto<T extends { set(from: ArrayLike<number>): void }>(from: ArrayLike<number>, to: T): T {
+  to.set(from);
+  return to;
+}
+
 /** A `DataError` whose message ends with `note` when given. */
 export function dataError(violations: readonly DataViolation[], note?: string): DataError {
   const err = new DataError(violations);
   if (note !== undefined) err.message += `\n(${note})`;
   return err;
-}
-
-/** The bytes of a data file; an unreadable path is an `InputError`. */
-export function readDataFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new InputError(`cannot read data file ${path}: ${(err as Error).message}`);
-  }
 }
 
 /**
@@ -135,7 +150,7 @@ export function resolveHeader(file: string, names: readonly string[], headerRow:
 }
 
 function noteOnStderr(message: string): void {
-  process.stderr.write(`pnlopt: ${message}\n`);
+  process.stderr.write(`pnlopt: ${escapeControl(message)}\n`);
 }
 
 /**
@@ -184,11 +199,16 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3
 
 /**
  * Epoch ms of `YYYY-MM-DD` (UTC midnight) or an ISO-8601 date-time with `Z` or a UTC offset
- * (seconds and up to 3 fraction digits optional); `undefined` for anything else.
+ * (seconds and up to 3 fraction digits optional); `undefined` for anything else. This is the
+ * instant as written: a data file's daily bars are then put on their calendar date by `canonicalDays`.
  */
 export function parseDate(text: string): number | undefined {
   const m = DATE.exec(text);
-  if (m === null) return undefined;
+  return m === null ? undefined : instantOf(m);
+}
+
+/** Epoch ms of a `DATE` match; `undefined` for a date or time that does not exist. */
+function instantOf(m: RegExpExecArray): number | undefined {
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const ms = utcMs(year, month, day);
   if (ms === undefined) return undefined;
@@ -199,6 +219,13 @@ export function parseDate(text: string): number | undefined {
   if (hour > 23 || minute > 59 || second > 59 || offHour > 23 || offMinute > 59) return undefined;
   const offset = (m[9] === '-' ? -1 : 1) * (offHour * 60 + offMinute) * MS_PER_MINUTE;
   return ms + ((hour * 60 + minute) * 60 + second) * 1000 + fraction - offset;
+}
+
+/** For a `DATE` match: its UTC offset in minutes when it names a date or a midnight, else `NOT_MIDNIGHT`. */
+function midnightOffsetOf(m: RegExpExecArray): number {
+  if (m[4] === undefined) return 0;
+  if (Number(m[4]) !== 0 || Number(m[5]) !== 0 || Number(m[6] ?? 0) !== 0 || Number(m[7] ?? 0) !== 0) return NOT_MIDNIGHT;
+  return (m[9] === '-' ? -1 : 1) * (Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0));
 }
 
 /** Epoch ms of a calendar date at UTC midnight, or `undefined` if there is no such date. */
@@ -236,17 +263,30 @@ export function setNumberText(t: RawTable, i: number, c: number, text: string): 
 
 /** Store a date cell read as text. */
 export function setDateText(t: RawTable, i: number, text: string): void {
-  const x = parseDate(text);
+  const m = DATE.exec(text);
+  const x = m === null ? undefined : instantOf(m);
   t.columns[COL.date][i] = x ?? NaN;
+  t.midnightOffset[i] = x === undefined ? 0 : midnightOffsetOf(m!);
   if (x === undefined) {
     t.cellProblems.set(i * NCOL + COL.date, `cannot parse date '${text}'; expected YYYY-MM-DD or an ISO-8601 date-time with Z or a UTC offset`);
   }
 }
 
-/** Store a numeric cell read as a value (Arrow); `null` is a missing value. */
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Store a numeric cell read as a value (Arrow); `null` is a missing value, a 64-bit integer no double holds exactly a problem. */
 export function setNumberValue(t: RawTable, i: number, c: number, value: number | bigint | null): void {
+  if (typeof value === 'bigint' && (value > MAX_EXACT || value < -MAX_EXACT)) {
+    return setUnreadable(t, i, c, `${COLUMNS[c]} ${value} is beyond 2^53 - 1, so it cannot be read exactly`);
+  }
   t.columns[c][i] = value === null ? NaN : Number(value);
   if (value === null) t.cellProblems.set(i * NCOL + c, `missing ${COLUMNS[c]} (null)`);
+}
+
+/** Mark a cell as unreadable, for `problem`. */
+export function setUnreadable(t: RawTable, i: number, c: number, problem: string): void {
+  t.columns[c][i] = NaN;
+  t.cellProblems.set(i * NCOL + c, problem);
 }
 
 /** Store a ticker cell; an empty or missing one is a problem. */
@@ -266,13 +306,35 @@ export function setTicker(t: RawTable, i: number, name: string | null): void {
 }
 
 /**
- * Check every rule on every record and return one series per ticker in shared memory, in order of
- * first appearance; throw a `DataError` listing all violations, sorted by row then column.
+ * The canonical instant of every bar (docs/data.md, "Timestamps"). A ticker whose every timestamp
+ * is written as a date or as a midnight is daily: each bar becomes its calendar date as written
+ * (in the offset it is written in) at 00:00 UTC, so `2000-01-03`, `2000-01-03T00:00:00Z` and
+ * `2000-01-03T00:00:00-05:00` are one bar. A ticker with any other time of day is intraday and
+ * keeps its instants. Unreadable dates and tickers are left for `validateTable` to report.
+ */
+function canonicalDays(t: RawTable): void {
+  const { tickerId, midnightOffset } = t;
+  const time = t.columns[COL.date];
+  const intraday = new Uint8Array(t.tickers.size);
+  for (let i = 0; i < t.n; i++) {
+    if (tickerId[i] >= 0 && Number.isFinite(time[i]) && midnightOffset[i] === NOT_MIDNIGHT) intraday[tickerId[i]] = 1;
+  }
+  for (let i = 0; i < t.n; i++) {
+    const k = tickerId[i];
+    if (k >= 0 && intraday[k] === 0 && midnightOffset[i] !== 0) time[i] += midnightOffset[i] * MS_PER_MINUTE;
+  }
+}
+
+/**
+ * Put the timestamps in canonical form (`canonicalDays`), check every rule on every record and
+ * return one series per ticker in shared memory, in order of first appearance; throw a
+ * `DataError` listing all violations, sorted by row then column.
  * Rules: numbers finite; open/high/low/close > 0; high >= max(open, close); low <= min(open, close);
  * volume >= 0; timestamps whole milliseconds and strictly increasing per ticker (an equal one is a
  * duplicate, a smaller one out of order); no two rows of one ticker share a timestamp.
  */
 export function validateTable(t: RawTable): OhlcvSeries[] {
+  canonicalDays(t);
   const violations = [...t.violations];
   const { file, row, tickerId } = t;
   const [time, open, high, low, close, volume] = t.columns;

@@ -12,8 +12,9 @@ import type { MarketData } from '../data/types.js';
 import { codeVersion } from '../paths.js';
 import { evaluateCandidates, type EvaluationReport, type PoolSettings } from '../pool/coordinator.js';
 import { RunStore, type NewRun } from '../store/run-store.js';
-import type { DatabaseManager } from '../store/database.js';
-import { buildContext } from './context.js';
+import { storeOf, type StoreSource } from '../store/database.js';
+import { createEvaluator } from '../simulation/evaluator.js';
+import { buildContext, type ForecastProgress } from './context.js';
 import { RunSession, sessionOptions } from './run-lifecycle.js';
 
 export interface EvaluateRequest {
@@ -26,7 +27,8 @@ export interface EvaluateRequest {
   readonly tickers?: readonly string[] | undefined;
   readonly feeBps?: number | undefined;
   readonly pool: PoolSettings;
-  readonly dbm: DatabaseManager;
+  /** The store, or how to open it once every input is checked (`StoreSource`). */
+  readonly dbm: StoreSource;
   readonly resume?: string | undefined;
   /** Command line recorded with a new run. */
   readonly command: string;
@@ -38,6 +40,8 @@ export interface EvaluateRequest {
   readonly onStart?: (runId: string, pending: number, total: number) => void;
   /** Called after each stored batch with the candidates done in this session. */
   readonly onProgress?: (done: number) => void;
+  /** Called as the forecast columns are computed (not when they come whole from the cache). */
+  readonly onForecasts?: ((p: ForecastProgress) => void) | undefined;
 }
 
 export interface EvaluateSummary {
@@ -47,7 +51,10 @@ export interface EvaluateSummary {
   /** Candidates already stored before this session (resume). */
   readonly already_done: number;
   readonly evaluated: number;
+  /** Candidates stored as failed (their batch failed on every attempt), the first one's error, and the policy the run followed. */
   readonly failed: number;
+  readonly first_error: string | null;
+  readonly on_batch_failure: PoolSettings['onBatchFailure'];
   /** The output file, when the run completed. */
   readonly out: string | null;
   readonly workers: number;
@@ -60,7 +67,9 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
   const t0 = performance.now();
   const { cfg, layout, table } = req;
   const panel = alignPanel(req.data, req.tickers);
-  const ctx = await buildContext(cfg, layout, panel, req.data.hash, { start: 0, end: panel.T, feeBps: req.feeBps });
+  const ctx = await buildContext(cfg, layout, panel, req.data.hash, { start: 0, end: panel.T, feeBps: req.feeBps }, { threads: req.pool.workers, signal: req.signal, onProgress: req.onForecasts });
+  // Before the store is opened: a family that cannot run on this data (sma_cross on several tickers) writes nothing.
+  createEvaluator(layout, ctx);
   const record: NewRun = {
     command: req.command,
     family: layout.family,
@@ -73,8 +82,9 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
     dataWindow: { tickers: panel.tickers, bars: panel.T, ...ctx.settings },
     budget: table.n,
   };
-  const store = new RunStore(req.dbm);
-  const session = RunSession.open(store, record, req.resume, sessionOptions(cfg, req.dbm, () => req.invocation ?? null));
+  const dbm = storeOf(req.dbm);
+  const store = new RunStore(dbm);
+  const session = RunSession.open(store, record, req.resume, sessionOptions(cfg, dbm, () => req.invocation ?? null));
   const { runId, writes } = session;
   const done = store.evaluatedMask(runId, table.n);
   const pending = Int32Array.from({ length: table.n - done.reduce((s, v) => s + v, 0) });
@@ -108,6 +118,8 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
     already_done: table.n - pending.length,
     evaluated: report.evaluated,
     failed: report.failed,
+    first_error: report.firstError,
+    on_batch_failure: req.pool.onBatchFailure,
     out: report.status === 'completed' ? req.out : null,
     workers: report.workers,
     batch_size: report.batchSize,

@@ -1,57 +1,31 @@
 /**
  * One family's evaluation behind the search (`EvaluateFn`): unit-cube points are decoded into
  * parameter rows, run on the family's worker pool, stored as they finish, and scored as minimised
- * objectives plus a constraint violation (pair constraints of the space + guardrail shortfalls).
+ * objectives plus a constraint violation (guardrail shortfalls; the search proposes only points
+ * inside the space's pair constraints).
  * Candidate ids are global across families and follow evaluation order, so candidate id = row of
- * the search result. A configuration proposed again takes its earlier row (`EvaluationMemo`), and
- * a resumed run finds earlier results by id; neither is simulated again, and with the same seed,
- * config and data the search retraces the same path. A generation is stored while the next one is
- * simulated (`FamilyEvaluation.flush`).
+ * the search result. A configuration proposed again takes its earlier metric row (`EvaluationMemo`),
+ * and a resumed run finds earlier results by id (`StoredRows`); neither is simulated again, and with
+ * the same seed, config and data the search retraces the same path.
+ *
+ * Nothing here grows with the budget: a generation's rows live until they are stored (the write
+ * queue flushes by size and time, `WriteQueue`), and the memo has a byte cap (`runtime.memo_max_bytes`).
  */
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
 import { EvaluationMemo } from '../cache/evaluation-memo.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';
-import type { BatchSink, EvaluationPool, PoolSettings } from '../pool/coordinator.js';
+import { BatchFailedError, type BatchSink, type EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
 import type { RunStore } from '../store/run-store.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
 import { decodeRow, type ParamLayout } from '../config/param-layout.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { WriteQueue } from './run-lifecycle.js';
-import { constraintViolation, decodePoints } from '../search/encoding.js';
+import { decodePoints } from '../search/encoding.js';
 import { guardrailViolation, type GuardrailCheck } from '../search/guardrails.js';
 import { objectiveColumns, objectiveMatrix } from '../search/objectives.js';
+import { dimensionStrata } from '../search/operators/categorical.js';
 import type { Evaluation } from '../search/optimize.js';
-
-/** Metric rows by global candidate id, growing as candidates are evaluated. */
-export class MetricLog {
-  private rows = new Float64Array(0);
-  n = 0;
-
-  /** Row of candidate `id` (a view; NaN-filled when it failed). */
-  row(id: number): Float64Array {
-    return this.rows.subarray(id * METRIC_COUNT, (id + 1) * METRIC_COUNT);
-  }
-
-  /** Append `count` NaN rows and return the id of the first. */
-  reserve(count: number): number {
-    const need = (this.n + count) * METRIC_COUNT;
-    if (need > this.rows.length) {
-      const grown = new Float64Array(Math.max(need, this.rows.length * 2));
-      grown.set(this.rows.subarray(0, this.n * METRIC_COUNT));
-      this.rows = grown;
-    }
-    this.rows.fill(NaN, this.n * METRIC_COUNT, need);
-    const first = this.n;
-    this.n += count;
-    return first;
-  }
-
-  /** All rows so far (a view). */
-  all(): Float64Array {
-    return this.rows.subarray(0, this.n * METRIC_COUNT);
-  }
-}
 
 export interface FamilyEvaluationInputs {
   readonly layout: ParamLayout;
@@ -62,11 +36,12 @@ export interface FamilyEvaluationInputs {
   readonly settings: OptimizerSettings;
   readonly store: RunStore;
   readonly runId: string;
-  readonly log: MetricLog;
   /** Rows already stored for this run (a resume), by candidate id. */
-  readonly done: ReadonlyMap<number, StoredCandidate>;
+  readonly done: StoredRows;
   /** Store writes waiting for the next flush, shared by every family of the job. */
   readonly writes: WriteQueue;
+  /** Bytes the family's memo of repeated configurations may take (`runtime.memo_max_bytes`). */
+  readonly memoBytes: number;
   readonly signal?: AbortSignal;
   /** Called with the number of candidates finished in this process so far. */
   readonly onProgress?: (finished: number) => void;
@@ -79,75 +54,100 @@ function gatherRows(M: Float64Array, rows: readonly number[]): Float64Array {
   return out;
 }
 
-/** A candidate stored by an earlier session of the run: its metrics and the parameters they belong to. */
-export interface StoredCandidate {
-  readonly metrics: Float64Array;
-  readonly paramsJson: string;
-}
-
-/** Counts candidates finished in this process, across families, and how many of them were simulated. */
-export interface ProgressCounter {
+/** Shared by every family of a job: candidate ids handed out, and candidates finished (and simulated) in this process. */
+export interface CandidateCounter {
+  /** The next candidate id (ids are global across families). */
+  next: number;
   finished: number;
   simulated: number;
+  /** Candidates stored as failed (their batch failed on every attempt), and the first one's error. */
+  failed: number;
+  firstError: string | null;
+}
+
+/**
+ * Rows of the memo for one family: every configuration of a finite (all-discrete) space, at most
+ * what `bytes` holds. A fully discrete space smaller than that is remembered whole, so once it
+ * is exhausted no candidate is simulated again.
+ */
+export function memoEntries(layout: ParamLayout, bytes: number): number {
+  const d = layout.params.length;
+  const strata = dimensionStrata(layout);
+  const configurations = strata.reduce((p, s) => p * (s === 0 ? Infinity : s), 1);
+  return Math.max(1, Math.min(configurations, Math.floor(bytes / EvaluationMemo.bytesPerEntry(d, METRIC_COUNT))));
 }
 
 /**
  * One family's evaluation. Results are stored in transactions, but a generation's rows are written
  * while the workers simulate the next one (the search must wait for its results; the store need
- * not), so the main thread's SQLite work overlaps the simulation. `flush()` writes whatever is
- * still queued: the job calls it when the search ends, is interrupted or fails.
+ * not), so the main thread's SQLite work overlaps the simulation; the queue also flushes as soon as
+ * `runtime.flush_rows` rows wait or `runtime.flush_interval_s` has passed, simulating or not.
  */
 export class FamilyEvaluation {
   private readonly d: number;
   private readonly m: number;
   private readonly objectives: ReturnType<typeof objectiveColumns>;
-  private readonly memo = new EvaluationMemo();
+  private readonly memo: EvaluationMemo;
+  // Scratch reused by every batch (no closure keeps them): metric rows, and repeats inside a batch.
+  private metrics = new Float64Array(0);
+  private firstOf: EvaluationMemo;
 
   constructor(
     private readonly inp: FamilyEvaluationInputs,
-    private readonly counter: ProgressCounter,
+    private readonly counter: CandidateCounter,
   ) {
     this.d = inp.layout.params.length;
     this.objectives = objectiveColumns(inp.settings.objectives, METRIC_NAMES);
     this.m = inp.settings.objectives.length;
+    this.memo = new EvaluationMemo(this.d, METRIC_COUNT, memoEntries(inp.layout, inp.memoBytes));
+    this.firstOf = new EvaluationMemo(this.d, 1, 1);
   }
 
   /** Evaluate n unit-cube points: objectives and violations, rows in order. */
   async evaluate(U: Float64Array, n: number): Promise<Evaluation> {
-    const { layout, pool, poolSettings, store, runId, log, done, writes } = this.inp;
+    const { layout, pool, poolSettings, store, runId, done, writes } = this.inp;
     const { d, memo, counter } = this;
     const X = new Float64Array(n * d);
     decodePoints(layout, U, n, X);
-    const base = log.reserve(n);
-    const M = log.all().subarray(base * METRIC_COUNT, (base + n) * METRIC_COUNT);
+    const base = counter.next;
+    counter.next += n;
+    // NaN until known: a row that fails stays NaN (the worst score).
+    if (this.metrics.length < n * METRIC_COUNT) this.metrics = new Float64Array(n * METRIC_COUNT);
+    const M = this.metrics.subarray(0, n * METRIC_COUNT).fill(NaN);
     // Rows known already: stored by an interrupted run of this job, or evaluated earlier in it.
     const todo: number[] = [];
     const repeats: number[] = [];
     // Repeats inside this batch: row -> the first row with the same configuration.
-    const firstOf = new Map<string, number>();
+    if (this.firstOf.maxEntries < n) this.firstOf = new EvaluationMemo(d, 1, n);
+    const { firstOf } = this;
+    firstOf.clear();
+    const rowNumber = new Float64Array(1);
     const sameAs: [number, number][] = [];
     for (let r = 0; r < n; r++) {
-      const key = memo.key(X, r * d, d);
-      const stored = done.get(base + r);
-      if (stored !== undefined) {
-        this.checkReplay(stored, X, r, base + r);
-        M.set(stored.metrics, r * METRIC_COUNT);
-        memo.set(key, base + r);
+      if (done.has(base + r)) {
+        this.checkReplay(X, r, base + r);
+        done.copyMetrics(base + r, M, r * METRIC_COUNT);
+        memo.insert(X, r * d, M, r * METRIC_COUNT);
         continue;
       }
-      const earlier = memo.get(key);
-      const first = firstOf.get(key);
-      if (earlier !== undefined) {
-        M.set(log.row(earlier), r * METRIC_COUNT);
+      const earlier = memo.find(X, r * d);
+      if (earlier >= 0) {
+        memo.copyValue(earlier, M, r * METRIC_COUNT);
         repeats.push(r);
-      } else if (first !== undefined) sameAs.push([r, first]);
+        continue;
+      }
+      const first = firstOf.find(X, r * d);
+      if (first >= 0) sameAs.push([r, firstOf.valueAt(first, 0)]);
       else {
-        firstOf.set(key, r);
+        rowNumber[0] = r;
+        firstOf.insert(X, r * d, rowNumber, 0);
         todo.push(r);
       }
     }
     if (repeats.length > 0) {
-      writes.push(() => store.writeEvaluated(runId, layout, X, Int32Array.from(repeats), gatherRows(M, repeats), base));
+      const ids = Int32Array.from(repeats);
+      const rows = gatherRows(M, repeats);
+      writes.push(() => store.writeEvaluated(runId, layout, X, ids, rows, base), repeats.length);
       this.progress(repeats.length);
     }
     if (todo.length > 0) {
@@ -171,23 +171,27 @@ export class FamilyEvaluation {
       const outcome = await running;
       counter.finished += outcome.evaluated + outcome.failed;
       counter.simulated += outcome.evaluated;
+      counter.failed += outcome.failed;
+      counter.firstError ??= outcome.firstError;
       if (outcome.status === 'interrupted') throw new InterruptedError('interrupted');
-      if (outcome.status === 'failed') throw new Error(`a batch failed ${poolSettings.maxRetries + 1} times and pool.on_batch_failure is stop`);
+      if (outcome.status === 'failed') throw new BatchFailedError(`a batch failed ${poolSettings.maxRetries + 1} times and pool.on_batch_failure is stop: ${outcome.firstError}`);
     }
     if (sameAs.length > 0) {
       for (const [r, first] of sameAs) M.copyWithin(r * METRIC_COUNT, first * METRIC_COUNT, (first + 1) * METRIC_COUNT);
       const ok = sameAs.filter(([r]) => !Number.isNaN(M[r * METRIC_COUNT])).map(([r]) => r);
       const failed = sameAs.filter(([r]) => Number.isNaN(M[r * METRIC_COUNT])).map(([r]) => r);
+      counter.failed += failed.length;
+      const rows = gatherRows(M, ok);
       writes.push(() => {
-        if (ok.length > 0) store.writeEvaluated(runId, layout, X, Int32Array.from(ok), gatherRows(M, ok), base);
+        if (ok.length > 0) store.writeEvaluated(runId, layout, X, Int32Array.from(ok), rows, base);
         if (failed.length > 0) store.writeFailed(runId, layout, X, Int32Array.from(failed), 'the same configuration failed earlier in this batch', base);
-      });
+      }, sameAs.length);
       this.progress(sameAs.length);
     }
-    return this.score(X, M, n);
+    return this.score(M, n);
   }
 
-  /** Where the pool's finished batches go: metric rows into the log and memo now, the store later. */
+  /** Where the pool's finished batches go: metric rows into the batch and the memo now, the store at the next flush. */
   private sink(X: Float64Array, M: Float64Array, base: number): BatchSink {
     const { layout, store, runId, writes } = this.inp;
     const { d, memo } = this;
@@ -195,22 +199,25 @@ export class FamilyEvaluation {
       ok: (batchIds, F) => {
         batchIds.forEach((r, i) => {
           M.set(F.subarray(i * METRIC_COUNT, (i + 1) * METRIC_COUNT), r * METRIC_COUNT);
-          memo.set(memo.key(X, r * d, d), base + r);
+          memo.insert(X, r * d, F, i * METRIC_COUNT);
         });
-        writes.push(() => store.writeEvaluated(runId, layout, X, batchIds, F, base));
+        writes.push(() => store.writeEvaluated(runId, layout, X, batchIds, F, base), batchIds.length);
       },
       failed: (batchIds, error) => {
-        writes.push(() => store.writeFailed(runId, layout, X, batchIds, error, base));
+        writes.push(() => store.writeFailed(runId, layout, X, batchIds, error, base), batchIds.length);
       },
     };
   }
 
   /** A resumed run must propose, candidate by candidate, what the stored rows were evaluated for. */
-  private checkReplay(stored: StoredCandidate, X: Float64Array, r: number, id: number): void {
+  private checkReplay(X: Float64Array, r: number, id: number): void {
     const now = JSON.stringify(decodeRow(this.inp.layout, X, r * this.d));
-    if (now !== stored.paramsJson) {
+    if (!this.inp.done.sameParams(id, now)) {
+      // Read back only on this error path: the stored parameters are not kept in memory.
+      let stored = '';
+      for (const s of this.inp.store.results(this.inp.runId)) if (s.candidateId === id) stored = s.paramsJson;
       throw new UsageError(
-        `--resume ${this.inp.runId}: candidate ${id} was stored for ${stored.paramsJson} but the search now proposes ${now}; ` +
+        `--resume ${this.inp.runId}: candidate ${id} was stored for ${stored} but the search now proposes ${now}; ` +
           'the run cannot be replayed with this code or config: start a new run',
       );
     }
@@ -222,14 +229,92 @@ export class FamilyEvaluation {
   }
 
   /** Minimised objectives and violations; a failed candidate (NaN metrics) counts as the worst. */
-  private score(X: Float64Array, M: Float64Array, n: number): Evaluation {
-    const { layout, checks } = this.inp;
+  private score(M: Float64Array, n: number): Evaluation {
+    const { checks } = this.inp;
     const F = new Float64Array(n * this.m);
     objectiveMatrix(M, METRIC_COUNT, n, this.objectives, F);
     const violation = new Float64Array(n);
     for (let r = 0; r < n; r++) {
-      violation[r] = Number.isNaN(M[r * METRIC_COUNT]) ? NaN : constraintViolation(layout, X, r * this.d) + guardrailViolation(checks, M, r * METRIC_COUNT);
+      violation[r] = Number.isNaN(M[r * METRIC_COUNT]) ? NaN : guardrailViolation(checks, M, r * METRIC_COUNT);
     }
     return { F, violation };
   }
+}
+
+/**
+ * The candidates an earlier session of a resumed run stored as evaluated, by id, in typed arrays:
+ * each one's metric row and a 53-bit hash of its stored parameters (JSON), which a replay must
+ * match. About 8 * (METRIC_COUNT + 1) + 1 bytes per stored candidate.
+ */
+export class StoredRows {
+  private constructor(
+    private readonly present: Uint8Array,
+    private readonly metrics: Float64Array,
+    private readonly paramsHash: Float64Array,
+    /** Candidates held. */
+    readonly size: number,
+  ) {}
+
+  /** None: a new run. */
+  static none(): StoredRows {
+    return new StoredRows(new Uint8Array(0), new Float64Array(0), new Float64Array(0), 0);
+  }
+
+  /** The `ok` rows of a run, streamed from the store. */
+  static read(store: RunStore, runId: string): StoredRows {
+    let capacity = 1024;
+    let present = new Uint8Array(capacity);
+    let metrics = new Float64Array(capacity * METRIC_COUNT);
+    let paramsHash = new Float64Array(capacity);
+    let size = 0;
+    for (const r of store.results(runId)) {
+      if (r.status !== 'ok' || r.metrics === null) continue;
+      const id = r.candidateId;
+      if (id >= capacity) {
+        capacity = Math.max(2 * capacity, id + 1);
+        present = grown(present, capacity);
+        metrics = grown(metrics, capacity * METRIC_COUNT);
+        paramsHash = grown(paramsHash, capacity);
+      }
+      present[id] = 1;
+      metrics.set(r.metrics, id * METRIC_COUNT);
+      paramsHash[id] = hashText(r.paramsJson);
+      size++;
+    }
+    return new StoredRows(present, metrics, paramsHash, size);
+  }
+
+  has(id: number): boolean {
+    return id < this.present.length && this.present[id] === 1;
+  }
+
+  /** Copy candidate `id`'s metric row into `out` at `offset`. */
+  copyMetrics(id: number, out: Float64Array, offset: number): void {
+    out.set(this.metrics.subarray(id * METRIC_COUNT, (id + 1) * METRIC_COUNT), offset);
+  }
+
+  /** Whether candidate `id` was stored with these parameters (JSON as the store writes them). */
+  sameParams(id: number, paramsJson: string): boolean {
+    return this.paramsHash[id] === hashText(paramsJson);
+  }
+}
+
+function grown<T extends Uint8Array | Float64Array>(a: T, length: number): T {
+  const b = new (a.constructor as new (n: number) => T)(length);
+  b.set(a);
+  return b;
+}
+
+/** cyrb53 (public domain): a 53-bit string hash, exact in a double. */
+function hashText(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

@@ -19,23 +19,23 @@ import type { MarketData } from '../data/types.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { canonicalJson, sha256 } from '../hashing.js';
 import { codeVersion } from '../paths.js';
-import { EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
+import { BatchFailedError, EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
 import { RunStore } from '../store/run-store.js';
 import { jsonNumbers } from '../report/json.js';
 import { metricRecord } from '../report/metrics.js';
 import { contextFor } from '../simulation/build-context.js';
-import { familyData } from './context.js';
+import { familyData, type ForecastProgress } from './context.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
 import { decodeRow, paramLayout, type ParamLayout } from '../config/param-layout.js';
-import type { DatabaseManager } from '../store/database.js';
+import { storeOf, type StoreSource } from '../store/database.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { decodePoints } from '../search/encoding.js';
-import { FamilyEvaluation, MetricLog, type StoredCandidate } from './family-evaluation.js';
+import { FamilyEvaluation, StoredRows, type CandidateCounter } from './family-evaluation.js';
 import { RunSession, sessionOptions } from './run-lifecycle.js';
+import { checkBudgetMemory } from './memory-estimate.js';
 import { failedGuardrails, guardrailChecks, type GuardrailCheck } from '../search/guardrails.js';
-import { dimensionStrata } from '../search/operators/categorical.js';
-import { runSearch, type SearchResult } from '../search/optimize.js';
+import { runSearch, searchSpace, type SearchResult } from '../search/optimize.js';
 import { evaluationWindows, type EvaluationWindows } from './windows.js';
 
 export interface OptimizationRequest {
@@ -50,7 +50,8 @@ export interface OptimizationRequest {
   readonly maxSeconds: number;
   readonly seed: number;
   readonly pool: PoolSettings;
-  readonly dbm: DatabaseManager;
+  /** The store, or how to open it once every input is checked (`StoreSource`). */
+  readonly dbm: StoreSource;
   /** Folder for summary.json; default `runtime.runs_dir/<run id>`. */
   readonly outDir?: string;
   /** Continue this interrupted run instead of starting a new one. */
@@ -58,9 +59,11 @@ export interface OptimizationRequest {
   readonly signal?: AbortSignal;
   /** The settings a resume restores (the command line, resolved), given the run's output folder; stored with a new run. */
   readonly invocation?: (outDir: string) => unknown;
-  /** Called once the run is open (created or reopened), before any work. */
-  readonly onStart?: (runId: string) => void;
+  /** Called once the run is open (created or reopened), before any work, with the candidates left to evaluate (the budget less those a resume finds stored). */
+  readonly onStart?: (runId: string, remaining: number) => void;
   readonly onProgress?: (finished: number, total: number) => void;
+  /** Called as the forecast columns are computed (not when they come whole from the cache). */
+  readonly onForecasts?: (p: ForecastProgress) => void;
 }
 
 /** One candidate as reported. */
@@ -80,7 +83,8 @@ export interface CandidateReport {
 
 export interface OptimizationSummary {
   readonly run_id: string;
-  readonly status: 'completed' | 'interrupted';
+  /** `failed`: a batch failed on every attempt and `pool.on_batch_failure` is `stop`. */
+  readonly status: 'completed' | 'interrupted' | 'failed';
   readonly families: readonly string[];
   readonly optimizer: OptimizerKind;
   readonly seed: number;
@@ -92,8 +96,14 @@ export interface OptimizationSummary {
   readonly evaluated: number;
   /** Backtests actually run in this session: repeats of a configuration and resumed rows are not. */
   readonly simulated: number;
+  /** Candidates of this session stored as failed (their batch failed on every attempt; scored worst), the first one's error, and the policy the run followed. */
+  readonly failed: number;
+  readonly first_error: string | null;
+  readonly on_batch_failure: PoolSettings['onBatchFailure'];
   readonly generations: number;
   readonly stop_reason: string;
+  /** Proposed candidates that broke a pair constraint of the space (`fast < slow`): sampled ones redrawn (`rejected`), the rest projected (`repaired`); null when interrupted. */
+  readonly constraint_repairs: { readonly rejected: number; readonly repaired: number } | null;
   readonly elapsed_s: number;
   readonly candidates_per_s: number;
   readonly best: CandidateReport | null;
@@ -109,6 +119,8 @@ interface FamilySetup {
   readonly searchCtx: SimulationContext;
   readonly checks: readonly GuardrailCheck[];
   readonly pool: EvaluationPool;
+  /** Re-evaluates the reported front on the search window: no metric row of every candidate is kept (determinism makes them equal). */
+  readonly search: ReturnType<typeof createEvaluator>;
   readonly holdout: ReturnType<typeof createEvaluator>;
 }
 
@@ -121,8 +133,8 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
   }
   const panel = alignPanel(data, req.tickers);
   const windows = evaluationWindows(cfg, panel.T);
-  const store = new RunStore(req.dbm);
   const layouts = req.families.map((f) => paramLayout(cfg, f));
+  checkBudgetMemory(req.budget, layouts, settings.objectives.length, cfg.runtime.runtime.memory_fraction);
   const checks = guardrailChecks(cfg);
   const hash = configHash(cfg);
   const runRecord = {
@@ -140,35 +152,32 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     regime: { regime: 'all', definition: cfg.regime.regimes },
     constraints: { guardrails: checks, pairs: Object.fromEntries(layouts.map((l) => [l.family, l.constraints])) },
   };
-  const session = RunSession.open(store, runRecord, req.resume, sessionOptions(cfg, req.dbm, (runId) => {
+  const t0 = performance.now();
+  // Every family's data and evaluators before the store is opened: a family that cannot run on
+  // this data (sma_cross on several tickers) is refused with nothing written.
+  const prepared: Omit<FamilySetup, 'pool'>[] = [];
+  for (const layout of layouts) {
+    const shared = await familyData(cfg, layout, panel, data.hash, prepared[0]?.searchCtx.derived, { threads: req.pool.workers, signal: req.signal, onProgress: req.onForecasts });
+    const searchCtx = contextFor(cfg, shared, windows.search);
+    prepared.push({ name: layout.family, layout, searchCtx, checks, search: createEvaluator(layout, searchCtx), holdout: createEvaluator(layout, contextFor(cfg, shared, windows.holdout)) });
+  }
+  const dbm = storeOf(req.dbm);
+  const store = new RunStore(dbm);
+  const session = RunSession.open(store, runRecord, req.resume, sessionOptions(cfg, dbm, (runId) => {
     const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
     return req.invocation?.(outDir) ?? null;
   }));
-  req.onStart?.(session.runId);
   const { runId, writes } = session;
-  const done = session.resumed ? storedCandidates(store, runId) : new Map<number, StoredCandidate>();
+  const done = session.resumed ? StoredRows.read(store, runId) : StoredRows.none();
+  req.onStart?.(runId, req.budget - done.size);
   const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
 
   const families: FamilySetup[] = [];
-  const t0 = performance.now();
   return session.run(async () => {
     try {
-      for (const layout of layouts) {
-        const shared = await familyData(cfg, layout, panel, data.hash, families[0]?.searchCtx.derived);
-        const searchCtx = contextFor(cfg, shared, windows.search);
-        const holdoutCtx = contextFor(cfg, shared, windows.holdout);
-        createEvaluator(layout, searchCtx); // fails here, before threads start, if the family cannot run on this data
-        families.push({
-          name: layout.family,
-          layout,
-          searchCtx,
-          checks,
-          pool: await EvaluationPool.start(layout, searchCtx, req.pool.workers, req.pool.workerFile),
-          holdout: createEvaluator(layout, holdoutCtx),
-        });
-      }
-      const log = new MetricLog();
-      const counter = { finished: 0, simulated: 0 };
+      for (const p of prepared) families.push({ ...p, pool: await EvaluationPool.start(p.layout, p.searchCtx, req.pool.workers, req.pool.workerFile) });
+      const counter: CandidateCounter = { next: 0, finished: 0, simulated: 0, failed: 0, firstError: null };
+      let stopped = false;
       const evaluations = families.map((f) => {
         const inputs = {
           layout: f.layout,
@@ -179,9 +188,9 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
           settings,
           store,
           runId,
-          log,
           done,
           writes,
+          memoBytes: cfg.runtime.runtime.memo_max_bytes,
           ...(req.signal !== undefined ? { signal: req.signal } : {}),
           onProgress: (finished: number) => req.onProgress?.(finished, req.budget - done.size),
         };
@@ -189,24 +198,28 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
       });
       const result = await runSearch({
         optimizer: req.optimizer,
-        spaces: layouts.map((l) => ({ family: l.family, strata: dimensionStrata(l) })),
+        spaces: layouts.map(searchSpace),
         budget: { maxCandidates: req.budget, maxWallMs: req.maxSeconds * 1000, ...(req.signal !== undefined ? { signal: req.signal } : {}) },
         seed: req.seed,
         settings,
         evaluate: (U, n, family) => evaluations[family].evaluate(U, n),
       }).catch((err: unknown) => {
         if (err instanceof InterruptedError) return null;
+        if (err instanceof BatchFailedError) {
+          stopped = true;
+          return null;
+        }
         throw err;
       });
       // Every evaluated candidate is stored before the run's end is recorded.
       writes.flush();
       const elapsed = (performance.now() - t0) / 1000;
       if (result === null || result.stopReason === 'aborted') {
-        const summary = interruptedSummary(req, runId, windows, panel.time, store.countStored(runId), counter.simulated, elapsed, outDir, hash, data.hash);
-        session.finish('interrupted', summary);
+        const summary = interruptedSummary(req, runId, windows, panel.time, store.countStored(runId), counter, elapsed, outDir, hash, data.hash, stopped);
+        session.finish(summary.status, summary);
         return summary;
       }
-      return finish(req, session, families, result, log, windows, panel.time, elapsed, outDir, counter.simulated, hash);
+      return finish(req, session, families, result, windows, panel.time, elapsed, outDir, counter, hash);
     } finally {
       await Promise.all(families.map((f) => f.pool.close()));
     }
@@ -219,19 +232,32 @@ function finish(
   session: RunSession,
   families: readonly FamilySetup[],
   result: SearchResult,
-  log: MetricLog,
   windows: EvaluationWindows,
   time: Float64Array,
   elapsed: number,
   outDir: string,
-  simulated: number,
+  counter: CandidateCounter,
   hash: string,
 ): OptimizationSummary {
   const { cfg } = req;
   const { store, runId } = session;
-  const X = decodeAll(families, result);
-  const report = (id: number): CandidateReport => {
+  // Parameter rows of the feasible front-0 candidates only (row j for ids[j]); each distinct configuration once.
+  const ids = frontOrder(result, cfg.strategy.optimizer.objectives.findIndex((o) => o.metric === cfg.strategy.optimizer.primary_objective));
+  const X = decodeRows(families, result, ids);
+  const rows = distinctRows(ids, result, X);
+  const front = rows.map((j) => ids[j]);
+  // Their metrics on the search window (simulated again: equal to the stored rows, which are not kept in
+  // memory) and on the hold-out, for the record; the best is the one tested.
+  const metrics = new Float64Array(front.length * METRIC_COUNT);
+  const holdout = new Float64Array(front.length * METRIC_COUNT);
+  const reports = rows.map((j, k): CandidateReport => {
+    const id = ids[j];
     const f = families[result.family[id]];
+    const x = X.subarray(j * result.dims, (j + 1) * result.dims);
+    const row = metrics.subarray(k * METRIC_COUNT, (k + 1) * METRIC_COUNT);
+    const out = holdout.subarray(k * METRIC_COUNT, (k + 1) * METRIC_COUNT);
+    f.search.evaluate(x, 1, row);
+    f.holdout.evaluate(x, 1, out);
     return {
       candidate_id: id,
       family: f.name,
@@ -239,19 +265,12 @@ function finish(
       crowding: result.crowding[id],
       feasible: result.violation[id] === 0,
       violation: result.violation[id],
-      failed_guardrails: failedGuardrails(f.checks, log.row(id), 0),
-      params: decodeRow(f.layout, X, id * result.dims),
-      metrics: metricRecord(log.row(id)),
+      failed_guardrails: failedGuardrails(f.checks, row, 0),
+      params: decodeRow(f.layout, x),
+      metrics: metricRecord(row),
+      holdout_metrics: metricRecord(out),
+      holdout_failed_guardrails: failedGuardrails(f.checks, out, 0),
     };
-  };
-  // Hold-out metrics of every distinct feasible front-0 configuration, for the record; the best is the one tested.
-  const front = distinctParams(frontOrder(result, cfg.strategy.optimizer.objectives.findIndex((o) => o.metric === cfg.strategy.optimizer.primary_objective)), result, X);
-  const holdout = new Float64Array(front.length * METRIC_COUNT);
-  const reports = front.map((id, j) => {
-    const f = families[result.family[id]];
-    const row = holdout.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT);
-    f.holdout.evaluate(X.subarray(id * result.dims, (id + 1) * result.dims), 1, row);
-    return { ...report(id), holdout_metrics: metricRecord(row), holdout_failed_guardrails: failedGuardrails(f.checks, row, 0) };
   });
   const best = result.best >= 0 ? reports.find((r) => r.candidate_id === result.best) ?? null : null;
   const { adopted, reason } = adoption(cfg, best);
@@ -268,9 +287,11 @@ function finish(
     code_version: codeVersion(),
     windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
     evaluated: result.n,
-    simulated,
+    simulated: counter.simulated,
+    ...failureCount(counter, req.pool),
     generations: result.generations,
     stop_reason: result.stopReason,
+    constraint_repairs: result.repairs,
     elapsed_s: elapsed,
     candidates_per_s: result.n / elapsed,
     best,
@@ -283,7 +304,7 @@ function finish(
   mkdirSync(outDir, { recursive: true });
   writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
   // The record of a completed run lands whole or not at all: ranks, hold-out rows, adoption, status.
-  req.dbm.transaction(() => {
+  store.transaction(() => {
     store.writeRanking(runId, result.rank, result.crowding, result.violation);
     front.forEach((id, j) => store.writeHoldout(runId, id, holdout.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT)));
     if (adopted && best !== null) {
@@ -317,24 +338,24 @@ function frontOrder(result: SearchResult, primary: number): number[] {
   return ids;
 }
 
-/** The first candidate of each distinct configuration (an optimizer may propose one twice), in order. */
-function distinctParams(ids: readonly number[], result: SearchResult, X: Float64Array): number[] {
+/** Rows of X (row j for ids[j]) of the first candidate of each distinct configuration (an optimizer may propose one twice), in order. */
+function distinctRows(ids: readonly number[], result: SearchResult, X: Float64Array): number[] {
   const seen = new Set<string>();
-  return ids.filter((id) => {
-    const key = `${result.family[id]}:${X.subarray(id * result.dims, (id + 1) * result.dims).join(',')}`;
-    if (seen.has(key)) return false;
+  return ids.flatMap((id, j) => {
+    const key = `${result.family[id]}:${X.subarray(j * result.dims, (j + 1) * result.dims).join(',')}`;
+    if (seen.has(key)) return [];
     seen.add(key);
-    return true;
+    return [j];
   });
 }
 
-/** Parameter rows of every evaluated candidate (row-major, `result.dims` wide, NaN past a family's own width). */
-function decodeAll(families: readonly FamilySetup[], result: SearchResult): Float64Array {
-  const X = new Float64Array(result.n * result.dims).fill(NaN);
-  for (let i = 0; i < result.n; i++) {
-    const d = families[result.family[i]].layout.params.length;
-    decodePoints(families[result.family[i]].layout, result.U.subarray(i * result.dims, i * result.dims + d), 1, X.subarray(i * result.dims, i * result.dims + d));
-  }
+/** Parameter rows of the candidates `ids` (row-major, row j for ids[j], `result.dims` wide, NaN past a family's own width). */
+function decodeRows(families: readonly FamilySetup[], result: SearchResult, ids: readonly number[]): Float64Array {
+  const X = new Float64Array(ids.length * result.dims).fill(NaN);
+  ids.forEach((id, j) => {
+    const d = families[result.family[id]].layout.params.length;
+    decodePoints(families[result.family[id]].layout, result.U.subarray(id * result.dims, id * result.dims + d), 1, X.subarray(j * result.dims, j * result.dims + d));
+  });
   return X;
 }
 
@@ -344,25 +365,25 @@ function interruptedSummary(
   windows: EvaluationWindows,
   time: Float64Array,
   evaluated: number,
-  simulated: number,
+  counter: CandidateCounter,
   elapsed: number,
   outDir: string,
   configHash: string,
   dataHash: string,
+  /** True when a failed batch stopped the run (`pool.on_batch_failure: stop`), not an interrupt. */
+  stopped: boolean,
 ): OptimizationSummary {
   const date = (t: number) => new Date(time[t]).toISOString().slice(0, 10);
   return {
-    run_id: runId, status: 'interrupted', families: req.families, optimizer: req.optimizer, seed: req.seed, budget: req.budget,
+    run_id: runId, status: stopped ? 'failed' : 'interrupted', families: req.families, optimizer: req.optimizer, seed: req.seed, budget: req.budget,
     config_hash: configHash, data_hash: dataHash, code_version: codeVersion(),
     windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
-    evaluated, simulated, generations: 0, stop_reason: 'aborted', elapsed_s: elapsed, candidates_per_s: evaluated / elapsed,
-    best: null, adopted: false, adoption_reason: `interrupted: resume with --resume ${runId}`, front: [], out_dir: outDir,
+    evaluated, simulated: counter.simulated, ...failureCount(counter, req.pool), generations: 0, stop_reason: stopped ? 'batch failed' : 'aborted', constraint_repairs: null, elapsed_s: elapsed, candidates_per_s: evaluated / elapsed,
+    best: null, adopted: false, adoption_reason: `${stopped ? 'stopped by a failed batch' : 'interrupted'}: resume with --resume ${runId}`, front: [], out_dir: outDir,
   };
 }
 
-function storedCandidates(store: RunStore, runId: string): Map<number, StoredCandidate> {
-  const done = new Map<number, StoredCandidate>();
-  for (const r of store.results(runId)) if (r.status === 'ok' && r.metrics !== null) done.set(r.candidateId, { metrics: r.metrics, paramsJson: r.paramsJson });
-  return done;
+/** The failed candidates of a session as its summary reports them. */
+function failureCount(counter: CandidateCounter, pool: PoolSettings): Pick<OptimizationSummary, 'failed' | 'first_error' | 'on_batch_failure'> {
+  return { failed: counter.failed, first_error: counter.firstError, on_batch_failure: pool.onBatchFailure };
 }
-

@@ -20,29 +20,54 @@ export interface SessionOptions {
   readonly invocation: (runId: string) => unknown;
   /** Heartbeat period of the lock, ms. */
   readonly heartbeatMs: number;
+  readonly flush: FlushPolicy;
 }
 
-/** Session options from config: locks on `dbm`, stale after `runtime.lock_stale_s`, refreshed three times as often. */
+/** Session options from config: locks on `dbm`, stale after `runtime.lock_stale_s`, refreshed three times as often; the flush policy. */
 export function sessionOptions(cfg: PnloptConfig, dbm: DatabaseManager, invocation: (runId: string) => unknown): SessionOptions {
-  const staleMs = cfg.runtime.runtime.lock_stale_s * 1000;
-  return { locks: new RunLocks(dbm, staleMs), invocation, heartbeatMs: staleMs / 3 };
+  const { lock_stale_s: staleS, flush_interval_s: flushS, flush_rows: flushRows } = cfg.runtime.runtime;
+  return { locks: new RunLocks(dbm, staleS * 1000), invocation, heartbeatMs: (staleS * 1000) / 3, flush: { intervalMs: flushS * 1000, rows: flushRows } };
 }
 
-/** Store writes waiting for the next flush, one closure per batch (not per candidate). */
+/** When queued writes are due: `rows` candidates queued, or `intervalMs` since the last flush. */
+export interface FlushPolicy {
+  readonly intervalMs: number;
+  readonly rows: number;
+}
+
+/**
+ * Store writes waiting for the next flush, one closure per batch (not per candidate). Each push says
+ * how many candidate rows it writes, and the queue flushes itself once the policy's rows are waiting
+ * or its interval has passed, so a search whose generations simulate nothing (every candidate a
+ * repeat) still stores as it goes, and what waits in memory is bounded.
+ */
 export class WriteQueue {
   private readonly writes: (() => void)[] = [];
+  private rows = 0;
+  private lastFlush: number;
 
-  constructor(private readonly store: RunStore) {}
+  constructor(
+    private readonly store: RunStore,
+    private readonly policy: FlushPolicy,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.lastFlush = clock();
+  }
 
-  push(write: () => void): void {
+  /** Queue `write`, which stores `rows` candidates; flush when that makes the queue due. */
+  push(write: () => void, rows = 0): void {
     this.writes.push(write);
+    this.rows += rows;
+    if (this.rows >= this.policy.rows || this.clock() - this.lastFlush >= this.policy.intervalMs) this.flush();
   }
 
   /** Write everything queued in one transaction; on failure the queue is kept, nothing is lost. */
   flush(): void {
+    this.lastFlush = this.clock();
     if (this.writes.length === 0) return;
     this.store.transaction(() => this.writes.forEach((w) => w()));
     this.writes.length = 0;
+    this.rows = 0;
   }
 }
 
@@ -83,7 +108,7 @@ export class RunSession {
     readonly resumed: boolean,
     private readonly opts: SessionOptions,
   ) {
-    this.writes = new WriteQueue(store);
+    this.writes = new WriteQueue(store, opts.flush);
     // Keeps the lock fresh through long phases without writes (forecast columns); never keeps the process alive.
     this.heartbeat = setInterval(() => opts.locks.heartbeat(runId), opts.heartbeatMs).unref();
   }

@@ -4,6 +4,7 @@
  * enough for that overhead to stay a small fraction of its evaluation time, and no larger than that:
  * small batches balance the workers, report progress often and let an interrupt take effect soon.
  * Results never depend on the batch size (each candidate's row depends only on its own parameters).
+ * The same measured costs bound how long a batch may take before it counts as hung (`batchTimeoutMs`).
  */
 import { performance } from 'node:perf_hooks';
 import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
@@ -30,6 +31,30 @@ export function chooseBatchSize(p: BatchSizeInputs): number {
   const forOverhead = Math.ceil(p.taskOverheadMs / (p.maxOverheadFraction * p.candidateMs));
   const share = Math.ceil(p.pending / p.workers);
   return Math.max(1, Math.min(Number.isFinite(forOverhead) ? forOverhead : share, share));
+}
+
+export interface BatchTimeoutInputs {
+  /** Evaluation time of one candidate and fixed cost of one task, ms (NaN when not measured). */
+  readonly candidateMs: number;
+  readonly taskOverheadMs: number;
+  readonly batchSize: number;
+  /** Tasks a worker holds at once: a batch may wait behind the others before it runs. */
+  readonly tasksPerWorker: number;
+  /** The timeout is never below this, ms (`pool.batch_timeout_min_s`), nor below `multiple` expected times. */
+  readonly minMs: number;
+  readonly multiple: number;
+}
+
+/**
+ * How long a batch attempt may run before it is taken for hung: `multiple` times its expected time
+ * (the measured costs, for every task a worker holds, since it may run last), and at least
+ * `minMs`, which absorbs the noise of costs measured on one thread of a busy machine; just `minMs`
+ * when the costs were not measured.
+ * @returns the timeout, ms
+ */
+export function batchTimeoutMs(p: BatchTimeoutInputs): number {
+  const expected = p.tasksPerWorker * (p.taskOverheadMs + p.batchSize * p.candidateMs);
+  return Number.isFinite(expected) ? Math.max(p.minMs, p.multiple * expected) : p.minMs;
 }
 
 /**

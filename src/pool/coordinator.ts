@@ -7,10 +7,12 @@
  * sink by candidate id, whatever order batches finish in, so the metrics do not depend on the
  * number of workers or the batch size.
  *
- * A batch whose worker throws or dies is retried on a fresh single-thread pool, up to
- * `maxRetries` times; a batch that still fails is reported to the sink as failed and the run goes on
- * or stops (`onBatchFailure`). Aborting the run's signal stops scheduling; in-flight batches may
- * finish for `interruptGraceMs`, then they are aborted (and left for a resume).
+ * A batch whose worker throws, dies or runs past the batch timeout (derived from the measured
+ * costs, `batchTimeoutMs`; the hung thread is terminated and replaced) is retried on a fresh
+ * single-thread pool, up to `maxRetries` times; a batch that still fails is reported to the sink as
+ * failed and the run goes on or stops (`onBatchFailure`). Aborting the run's signal stops
+ * scheduling; in-flight batches may finish for `interruptGraceMs`, then they are aborted (and left
+ * for a resume).
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -23,13 +25,22 @@ import { projectRoot } from '../paths.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator, type BatchEvaluator } from '../simulation/evaluator.js';
 import type { ParamLayout } from '../config/param-layout.js';
-import { chooseBatchSize, measureCandidateMs } from './batch-size.js';
+import { batchTimeoutMs, chooseBatchSize, measureCandidateMs } from './batch-size.js';
 import type { BatchTask, WorkerInit } from './worker.js';
 
 /** One task running and one waiting per worker, so a worker never idles while the main thread writes results. */
 const TASKS_PER_WORKER = 2;
 
-export type BatchFailurePolicy = 'continue' | 'stop';
+/**
+ * What a batch that failed on every attempt does to the run (`pool.on_batch_failure`): `stop` ends
+ * it at once, `fail` and `continue` finish it; the command then exits 1 unless it is `continue`.
+ */
+export type BatchFailurePolicy = 'stop' | 'fail' | 'continue';
+
+/** Thrown by a job when a batch failed on every attempt and `pool.on_batch_failure` is `stop`: the run ends. */
+export class BatchFailedError extends Error {
+  override name = 'BatchFailedError';
+}
 
 /** How a run uses the pool. Every field comes from config or the command line; none has a default here. */
 export interface PoolSettings {
@@ -43,6 +54,9 @@ export interface PoolSettings {
   readonly maxRetries: number;
   /** After an interrupt, how long in-flight batches may still run before they are aborted, ms. */
   readonly interruptGraceMs: number;
+  /** A batch attempt is cancelled after max(this, `batchTimeoutMultiple` x its expected time), ms. */
+  readonly batchTimeoutMinMs: number;
+  readonly batchTimeoutMultiple: number;
   /** Largest allowed per-task overhead, as a fraction of a batch's evaluation time. */
   readonly maxOverheadFraction: number;
   /** Candidates timed in the main thread to estimate the cost of one. */
@@ -69,6 +83,8 @@ export interface RunOutcome {
   /** Candidates reported to the sink as evaluated / as failed. */
   readonly evaluated: number;
   readonly failed: number;
+  /** The error of the first batch reported failed, null when none was. */
+  readonly firstError: string | null;
   /** Batches that failed at least once and were tried again. */
   readonly retried: number;
   readonly batchSize: number;
@@ -78,9 +94,9 @@ export interface RunOutcome {
 /** A run's outcome with the pool figures behind its batch size. */
 export interface EvaluationReport extends RunOutcome {
   readonly workers: number;
-  /** Main-thread estimate of one candidate's cost, ms (NaN when the batch size was given). */
+  /** Main-thread estimate of one candidate's cost, ms. */
   readonly candidateMs: number;
-  /** Measured per-task overhead, ms (NaN when the batch size was given). */
+  /** Measured per-task overhead, ms. */
   readonly taskOverheadMs: number;
   /** Time from creating the pool to every worker answering, ms. */
   readonly startupMs: number;
@@ -134,20 +150,20 @@ export class EvaluationPool {
   }
 
   /**
-   * Candidates per task: `settings.batchSize` when given, else `chooseBatchSize` from the costs,
-   * which are measured once per pool (the candidate cost on `evaluator()` in this thread, over
-   * the rows `ids` of X) and reused for its later runs.
+   * Candidates per task: `settings.batchSize` when given, else `chooseBatchSize` from the costs.
+   * The costs are measured once per pool (the candidate cost on `evaluator()` in this thread, over
+   * the rows `ids` of X), also when the batch size is given: the batch timeout derives from them.
    */
   async batchSize(evaluator: () => BatchEvaluator, X: Float64Array, d: number, ids: Int32Array, settings: PoolSettings): Promise<number> {
-    if (settings.batchSize !== undefined) return settings.batchSize;
     if (Number.isNaN(this.measured.candidateMs)) {
       const candidateMs = measureCandidateMs(evaluator(), X, d, ids, settings.calibrationRows, settings.calibrationMs);
       this.measured = { candidateMs, taskOverheadMs: await this.measureTaskOverheadMs(settings.overheadProbes) };
     }
+    if (settings.batchSize !== undefined) return settings.batchSize;
     return chooseBatchSize({ ...this.measured, maxOverheadFraction: settings.maxOverheadFraction, pending: ids.length, workers: this.workers });
   }
 
-  /** The costs behind the batch size, ms (NaN when the batch size was given). */
+  /** The costs behind the batch size and timeout, ms (NaN until `batchSize` measured them). */
   get costs(): { readonly candidateMs: number; readonly taskOverheadMs: number } {
     return this.measured;
   }
@@ -168,7 +184,8 @@ export class EvaluationPool {
     const inFlight = new AbortController();
     // Every task in flight listens to it: many listeners are expected, not a leak.
     setMaxListeners(this.workers * TASKS_PER_WORKER, inFlight.signal);
-    const state = { stopping: false, stoppedByFailure: false, fatal: null as unknown, recorded: 0, evaluated: 0, failed: 0, retried: 0 };
+    const state = { stopping: false, stoppedByFailure: false, fatal: null as unknown, recorded: 0, evaluated: 0, failed: 0, retried: 0, firstError: null as string | null };
+    const timeoutMs = batchTimeoutMs({ ...this.measured, batchSize, tasksPerWorker: TASKS_PER_WORKER, minMs: settings.batchTimeoutMinMs, multiple: settings.batchTimeoutMultiple });
     let grace: NodeJS.Timeout | undefined;
     const onInterrupt = () => {
       state.stopping = true;
@@ -179,7 +196,7 @@ export class EvaluationPool {
 
     const runBatch = async (b: number): Promise<void> => {
       const batchIds = ids.subarray(b * batchSize, Math.min((b + 1) * batchSize, ids.length));
-      const result = await this.attempts(X, d, batchIds, settings.maxRetries, inFlight.signal, () => state.retried++);
+      const result = await this.attempts(X, d, batchIds, settings.maxRetries, timeoutMs, inFlight.signal, () => state.retried++);
       if (result === 'aborted') return;
       try {
         if (result instanceof Float64Array) {
@@ -188,6 +205,7 @@ export class EvaluationPool {
         } else {
           sink.failed(batchIds, result.error);
           state.failed += batchIds.length;
+          state.firstError ??= result.error;
           if (settings.onBatchFailure === 'stop') {
             state.stopping = true;
             state.stoppedByFailure = true;
@@ -219,7 +237,7 @@ export class EvaluationPool {
     }
     if (state.fatal !== null) throw state.fatal;
     const status: RunStatus = state.stoppedByFailure ? 'failed' : state.recorded < batches ? 'interrupted' : 'completed';
-    return { status, evaluated: state.evaluated, failed: state.failed, retried: state.retried, batchSize, batches };
+    return { status, evaluated: state.evaluated, failed: state.failed, firstError: state.firstError, retried: state.retried, batchSize, batches };
   }
 
   async close(): Promise<void> {
@@ -228,7 +246,8 @@ export class EvaluationPool {
 
   /**
    * Run one batch: once on this pool, then up to `retries` times, each on a fresh single-thread
-   * pool (a worker that threw may hold broken state; one that died is gone).
+   * pool (a worker that threw may hold broken state; one that died or hung is gone). An attempt
+   * still running after `timeoutMs` is aborted, which terminates its thread (piscina replaces it).
    * @returns its metric matrix, the last error, or 'aborted' when the run's in-flight batches were aborted
    */
   private async attempts(
@@ -236,23 +255,40 @@ export class EvaluationPool {
     d: number,
     ids: Int32Array,
     retries: number,
+    timeoutMs: number,
     signal: AbortSignal,
     onRetry: () => void,
   ): Promise<Float64Array | { error: string } | 'aborted'> {
     let error = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
+      // An abort that came before this attempt would not reach its listener below.
+      if (signal.aborted) return 'aborted';
       if (attempt > 0) onRetry();
       const pool = attempt === 0 ? this.pool : newPiscina(this.file, { ...this.init, attempt }, 1);
+      // Fired by the run's abort or by the timeout; only the timeout counts as the batch's failure.
+      const attemptAbort = new AbortController();
+      const onRunAbort = () => attemptAbort.abort();
+      signal.addEventListener('abort', onRunAbort, { once: true });
+      let timer: NodeJS.Timeout | undefined;
       try {
+        // A fresh pool's thread starts up before the clock runs: the timeout is the batch's alone.
+        if (pool !== this.pool) await pool.run(emptyTask(), { signal: attemptAbort.signal });
         const task = batchTask(X, d, ids);
+        timer = setTimeout(() => attemptAbort.abort(), timeoutMs);
         // Transferred, not copied: the task's buffers are built fresh for each attempt.
-        const F = (await pool.run(task, { transferList: [task.X.buffer as ArrayBuffer, task.ids.buffer as ArrayBuffer], signal })) as Float64Array;
+        const F = (await pool.run(task, { transferList: [task.X.buffer as ArrayBuffer, task.ids.buffer as ArrayBuffer], signal: attemptAbort.signal })) as Float64Array;
         if (F.length !== ids.length * METRIC_COUNT) throw new Error(`worker returned ${F.length} metric values for ${ids.length} candidates`);
         return F;
       } catch (err) {
         if (signal.aborted) return 'aborted';
-        error = err instanceof Error ? err.message : String(err);
+        error = attemptAbort.signal.aborted
+          ? `batch timed out after ${(timeoutMs / 1000).toFixed(1)} s (pool.batch_timeout_min_s, pool.batch_timeout_multiple); its worker was replaced`
+          : err instanceof Error
+            ? err.message
+            : String(err);
       } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onRunAbort);
         if (pool !== this.pool) await pool.destroy();
       }
     }
@@ -277,7 +313,7 @@ export async function evaluateCandidates(
   const d = layout.params.length;
   const evaluator = createEvaluator(layout, ctx);
   if (ids.length === 0) {
-    return { status: 'completed', evaluated: 0, failed: 0, retried: 0, batchSize: 0, batches: 0, workers: 0, candidateMs: NaN, taskOverheadMs: NaN, startupMs: 0 };
+    return { status: 'completed', evaluated: 0, failed: 0, firstError: null, retried: 0, batchSize: 0, batches: 0, workers: 0, candidateMs: NaN, taskOverheadMs: NaN, startupMs: 0 };
   }
   const workers = Math.min(settings.workers, ids.length);
   const pool = await EvaluationPool.start(layout, ctx, workers, settings.workerFile);

@@ -4,14 +4,20 @@
  *
  * Step 0 places each chain at a sampler point. At step k = 1..steps every chain proposes
  * u' = fold(u + σ_k z), z ~ N(0, I), σ_k = stepScale · T_k / T_0: the step shrinks as the chain
- * cools. fold reflects at 0 and 1 so the proposal stays in the unit cube. T_k runs from T_0 at
+ * cools. fold reflects at 0 and 1 so the proposal stays in the unit cube; a proposal that breaks
+ * the space's pair constraints is projected into them (constraints.ts). T_k runs from T_0 at
  * k = 1 to T_final at k = steps, geometrically (T_0 (T_final / T_0)^((k-1)/(steps-1))) or linearly.
+ *
+ * The budget sets the schedule: B candidates over c chains are steps = ceil((B - c) / c) after the
+ * c starting points, and the last step moves only the first B - c - (steps - 1) · c chains, so the
+ * run evaluates exactly B (a budget of at most c is starting points only).
  *
  * Acceptance compares (violation, energy) with Deb's rule, energy = F[primary] (NaN counts as
  * +Infinity): less violation is accepted, more is rejected, and at equal violation Metropolis
  * applies, accepting a worse energy with probability exp(-ΔE / T_k). Temperatures are in units of
  * the primary objective.
  */
+import type { RowRepair } from './constraints.js';
 import type { Optimizer } from './optimize.js';
 import { clampUnit, type Sampler } from './sampler.js';
 import { standardNormal } from '../../native-free-kernels/stats/normal.js';
@@ -47,20 +53,26 @@ export interface AnnealingOptions {
   /** Column of F that is the energy. */
   readonly primary: number;
   readonly settings: OptimizerSettings['annealing'];
-  /** Source of the chains' starting points; its dims must equal `dims`. */
+  /** Source of the chains' starting points (inside the constraints); its dims must equal `dims`. */
   readonly initial: Sampler;
   readonly rand: () => number;
+  /** Candidates the run evaluates, starting points included (finite): the cooling schedule spans them. */
+  readonly budget: number;
+  /** Keeps proposals inside the space's constraints (none: the whole cube is feasible). */
+  readonly repair?: RowRepair;
 }
 
 /**
  * A simulated-annealing optimizer of `settings.chains` chains.
- * @param opts space, objectives, settings, initial sampler and random stream
- * @returns the optimizer; ask(max) returns n = 0 after the last step has been told
+ * @param opts space, objectives, settings, initial sampler, random stream, budget and repair
+ * @returns the optimizer; ask(max) returns n = 0 after the budget's last step has been told
  */
 export function createAnnealing(opts: AnnealingOptions): Optimizer {
-  const { dims: d, objectives: m, primary, settings, initial, rand } = opts;
+  const { dims: d, objectives: m, primary, settings, initial, rand, budget, repair } = opts;
   if (initial.dims !== d) throw new RangeError(`annealing: initial sampler has ${initial.dims} dims, the space ${d}`);
-  const { chains, steps, schedule, initial_temperature: T0, final_temperature: T1, step_scale } = settings;
+  if (!Number.isInteger(budget) || budget < 1) throw new RangeError(`annealing: the cooling schedule needs a finite candidate budget >= 1, got ${budget}`);
+  const { chains, schedule, initial_temperature: T0, final_temperature: T1, step_scale } = settings;
+  const steps = Math.max(0, Math.ceil((budget - chains) / chains));
   const current = new Float64Array(chains * d);
   const energy = new Float64Array(chains);
   const violationOf = new Float64Array(chains);
@@ -84,6 +96,7 @@ export function createAnnealing(opts: AnnealingOptions): Optimizer {
       for (let c = 0; c < asked; c++) {
         for (let j = 0; j < d; j++) proposal[c * d + j] = foldUnit(current[c * d + j] + sigma * standardNormal(rand));
       }
+      repair?.(proposal, asked);
       return { U: proposal, n: asked, family: 0, arm: 0 };
     },
 

@@ -7,18 +7,35 @@
  */
 import type { ParamSpec } from '../config/search-space.js';
 import { isActive, type ParamLayout } from '../config/param-layout.js';
+import { clampUnit } from './sampler.js';
 
 /** Value of one parameter at unit coordinate u. */
 export function decodeValue(spec: ParamSpec, u: number): number {
   switch (spec.type) {
+    // Clamped: rounding may step just outside the range (0.1 + 0.2 > 0.3, exp(log(low)) < low).
     case 'uniform':
-      return spec.low + u * (spec.high - spec.low);
+      return Math.min(spec.high, spec.low + u * (spec.high - spec.low));
     case 'log_uniform':
-      return Math.exp(Math.log(spec.low) + u * (Math.log(spec.high) - Math.log(spec.low)));
+      return Math.min(spec.high, Math.max(spec.low, Math.exp(Math.log(spec.low) + u * (Math.log(spec.high) - Math.log(spec.low)))));
     case 'int':
       return Math.min(spec.high, spec.low + Math.floor(u * (spec.high - spec.low + 1)));
     case 'categorical':
       return Math.min(spec.choices.length - 1, Math.floor(u * spec.choices.length));
+  }
+}
+
+/**
+ * Unit coordinate of a numeric value, the inverse of `decodeValue` (an integer goes to the centre
+ * of its stratum, so it decodes exactly), clamped into [0, 1).
+ */
+export function encodeValue(spec: Exclude<ParamSpec, { type: 'categorical' }>, x: number): number {
+  switch (spec.type) {
+    case 'uniform':
+      return clampUnit((x - spec.low) / (spec.high - spec.low));
+    case 'log_uniform':
+      return clampUnit(Math.log(x / spec.low) / Math.log(spec.high / spec.low));
+    case 'int':
+      return clampUnit((x - spec.low + 0.5) / (spec.high - spec.low + 1));
   }
 }
 
@@ -34,20 +51,4 @@ export function decodePoints(layout: ParamLayout, U: Float64Array, n: number, X:
     for (let j = 0; j < d; j++) X[o + j] = decodeValue(layout.params[j].spec, U[o + j]);
     for (let j = 0; j < d; j++) if (!isActive(layout, j, X, o)) X[o + j] = NaN;
   }
-}
-
-/**
- * Total violation of the family's pair constraints by one row (0 = satisfied): for `a < b` the
- * amount max(0, a - b) plus one unit of the smaller parameter's scale, so equality counts.
- */
-export function constraintViolation(layout: ParamLayout, X: Float64Array, offset: number): number {
-  let total = 0;
-  for (const c of layout.constraints) {
-    const a = X[offset + layout.column.get(c.lhs)!];
-    const b = X[offset + layout.column.get(c.rhs)!];
-    const gap = c.op === '<' || c.op === '<=' ? a - b : b - a;
-    const strict = c.op === '<' || c.op === '>';
-    if (gap > 0 || (strict && gap === 0)) total += gap + (strict ? 1 : 0);
-  }
-  return total;
 }

@@ -5,9 +5,14 @@
  * signal thresholds `min_expected_return` and `confidence_threshold` act inside the simulator).
  * A candidate that breaks any check is infeasible, whatever its family: an all-in `sma_cross`
  * position without a stop has the whole equity at risk and cannot pass a small capital-at-risk
- * limit. The violation is the sum of the relative shortfalls, which orders infeasible candidates
- * for Deb's constraint-domination. Thresholds are read from the frozen config; nothing here can
- * change them.
+ * limit. Thresholds are read from the frozen config; nothing here can change them.
+ *
+ * The violation, which orders infeasible candidates for Deb's constraint-domination, is the sum
+ * over the checks of each one's shortfall g / (1 + g), g the relative shortfall (gap / scale): about
+ * g when small, below 1 however large, and 1 when the metric is undefined. A candidate that never
+ * traded fails `min_total_trades` whatever its threshold, by the number of checks K, so its
+ * violation is at least K, above that of any candidate with trades (at most 1 per check, and
+ * `min_total_trades` less than 1): a strategy that does nothing can never outrank one that trades.
  */
 import { Metric, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
 import type { PnloptConfig } from '../config/load.js';
@@ -20,6 +25,8 @@ export interface GuardrailCheck {
   readonly threshold: number;
   /** Shortfalls are divided by this, so checks in different units add up. */
   readonly scale: number;
+  /** The shortfall of a candidate with no trade (`min_total_trades` only: the number of checks). */
+  readonly noTrades?: number;
 }
 
 /** The checks every candidate must pass. */
@@ -40,15 +47,18 @@ export function guardrailChecks(cfg: PnloptConfig): GuardrailCheck[] {
     { key: 'signal_routing.time_series.max_risk_score', metric: 'risk_score', op: '<=', threshold: ts.max_risk_score, scale: scaleOf(ts.max_risk_score) },
     { key: 'signal_routing.time_series.capital_at_risk_per_trade', metric: 'max_capital_at_risk', op: '<=', threshold: ts.capital_at_risk_per_trade, scale: scaleOf(ts.capital_at_risk_per_trade) },
   );
-  return checks;
+  return checks.map((c) => (c.metric === 'total_trades' ? { ...c, noTrades: checks.length } : c));
 }
 
-/** Relative shortfall of one check on a metric row (0 when it passes; 1 when the metric is undefined). */
+/** Shortfall of one check on a metric row: 0 when it passes, g / (1 + g) for a relative shortfall g, 1 when the metric is undefined. */
 export function shortfall(c: GuardrailCheck, F: Float64Array, offset: number): number {
+  if (c.noTrades !== undefined && F[offset + Metric.total_trades] === 0) return c.noTrades;
   const v = F[offset + Metric[c.metric]];
   if (Number.isNaN(v)) return 1;
   const gap = c.op === '>=' ? c.threshold - v : v - c.threshold;
-  return gap > 0 ? gap / c.scale : 0;
+  if (!(gap > 0)) return 0;
+  const g = gap / c.scale;
+  return g === Infinity ? 1 : g / (1 + g);
 }
 
 /** Total violation of a metric row (0 = feasible). */

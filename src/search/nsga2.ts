@@ -6,8 +6,13 @@
  * pair is mated with the crossover probability (SBX on continuous dimensions, uniform exchange on
  * discrete ones), then every child is mutated (polynomial / stratum resampling). Telling the
  * offspring's objectives merges them with the population, ranks the union by constraint-domination
- * and keeps the best `population` rows by rank, then crowding. It finishes after `generations`
- * offspring generations; a smaller budget ends it sooner (a short last batch is still merged).
+ * and keeps the best `population` rows by rank, then crowding. Offspring that break the space's
+ * pair constraints are projected into it (constraints.ts) before they are asked for.
+ *
+ * It never finishes by itself: the caller's budget sets the generation count. A budget of B
+ * candidates is ceil(B / population) generations, the initial one included; the last holds what
+ * is left (B - (ceil(B / population) - 1) · population), and that short batch goes through
+ * survival selection like any other.
  *
  * All buffers are allocated once; each operator has its own random stream, so one seed gives one
  * run.
@@ -16,6 +21,7 @@ import { categoricalCrossover, categoricalMutation } from './operators/categoric
 import { polynomialMutation } from './operators/polynomial-mutation.js';
 import { sbxCrossover } from './operators/sbx.js';
 import { binaryTournament } from './operators/tournament.js';
+import type { RowRepair } from './constraints.js';
 import type { Optimizer } from './optimize.js';
 import { createRankingWorkspace, rankAndCrowd, survivalOrder } from './ranking.js';
 import { createRng } from '../rng.js';
@@ -28,18 +34,20 @@ export interface Nsga2Options {
   /** Number of objectives (columns of F). */
   readonly objectives: number;
   readonly settings: OptimizerSettings['nsga2'];
-  /** Source of generation 0; its dims must equal strata.length. */
+  /** Source of generation 0 (inside the constraints); its dims must equal strata.length. */
   readonly initial: Sampler;
   readonly seed: number | string;
+  /** Keeps offspring inside the space's constraints (none: the whole cube is feasible). */
+  readonly repair?: RowRepair;
 }
 
 /**
  * An NSGA-II optimizer.
- * @param opts space, objective count, settings, initial sampler and seed
- * @returns the optimizer; ask(max) returns n = 0 once every generation has been told
+ * @param opts space, objective count, settings, initial sampler, seed and repair
+ * @returns the optimizer; each ask is one generation of at most `population` points
  */
 export function createNsga2(opts: Nsga2Options): Optimizer {
-  const { strata, objectives: m, settings, initial, seed } = opts;
+  const { strata, objectives: m, settings, initial, seed, repair } = opts;
   const d = strata.length;
   if (initial.dims !== d) throw new RangeError(`nsga2: initial sampler has ${initial.dims} dims, the space ${d}`);
   const pop = settings.population;
@@ -91,11 +99,11 @@ export function createNsga2(opts: Nsga2Options): Optimizer {
     categoricalCrossover(parentsU, pairs, d, strata, mated, variable_probability, rngExchange, offU);
     polynomialMutation(offU, n, d, strata, settings.mutation.eta, mutationProbability, rngMutation);
     categoricalMutation(offU, n, d, strata, mutationProbability, rngResample);
+    repair?.(offU, n);
   }
 
   return {
     ask(max) {
-      if (generation > settings.generations) return { U: offU, n: 0, family: 0, arm: 0 };
       asked = Math.min(pop, max);
       if (generation === 0) initial.sample(asked, offU);
       else makeOffspring(asked);

@@ -4,6 +4,11 @@
  * stops it, and return every evaluated candidate with its objectives, violation, constrained
  * Pareto rank, crowding distance and the best row under constraints.
  *
+ * Every point proposed satisfies its family's pair constraints (constraints.ts: samplers redraw,
+ * operators project); the counts are in the result (`repairs`). Every optimizer evaluates exactly
+ * the candidate budget unless the wall time or the signal stops it first: NSGA-II runs as many
+ * generations as the budget holds, annealing spreads its cooling schedule over it.
+ *
  * Evaluation is injected: `evaluate(U, n, family)` turns n unit-cube points of one family into
  * minimised objectives F (n × m, m = settings.objectives.length, e.g. via `objectiveMatrix`) and a
  * total constraint violation per row (0 = feasible; guardrail breaches count here). Optimizers
@@ -14,12 +19,15 @@ import { performance } from 'node:perf_hooks';
 import { createAnnealing } from './annealing.js';
 import { createBanditSearch } from './bandit.js';
 import { createBudget, type BudgetLimits, type StopReason } from './budget.js';
+import { feasibleRegion, feasibleSampler, rowRepair, type FeasibleRegion, type RepairStats } from './constraints.js';
 import { createNsga2 } from './nsga2.js';
 import { createRandomSearch } from './random-search.js';
 import { bestUnderConstraints, createRankingWorkspace, rankAndCrowd } from './ranking.js';
 import { createRng } from '../rng.js';
 import { createSampler, type Sampler } from './sampler.js';
+import { dimensionStrata } from './operators/categorical.js';
 import type { OptimizerKind, OptimizerSettings, SamplerKind } from '../config/optimizer-settings.js';
+import type { ParamLayout } from '../config/param-layout.js';
 
 export { OPTIMIZER_KINDS, type OptimizerKind } from '../config/optimizer-settings.js';
 
@@ -47,6 +55,13 @@ export interface Optimizer {
 export interface SearchSpace {
   readonly family: string;
   readonly strata: Float64Array;
+  /** The part of the cube inside the family's pair constraints; absent: all of it. */
+  readonly region?: FeasibleRegion | null;
+}
+
+/** The search space of a family's layout. */
+export function searchSpace(layout: ParamLayout): SearchSpace {
+  return { family: layout.family, strata: dimensionStrata(layout), region: feasibleRegion(layout) };
 }
 
 export interface Evaluation {
@@ -114,6 +129,8 @@ export interface SearchResult {
   readonly arms: readonly SearchArm[];
   readonly generations: number;
   readonly stopReason: StopReason;
+  /** Proposed points that broke a pair constraint: redrawn by a sampler, or projected. */
+  readonly repairs: RepairStats;
 }
 
 /**
@@ -129,7 +146,8 @@ export async function runSearch(job: SearchJob): Promise<SearchResult> {
   }
   const m = settings.objectives.length;
   const primary = settings.objectives.findIndex((o) => o.metric === settings.primary_objective);
-  const { optimizer, arms } = buildOptimizer(job, m, primary);
+  const repairs: RepairStats = { rejected: 0, repaired: 0 };
+  const { optimizer, arms } = buildOptimizer(job, m, primary, repairs);
   const budget = createBudget(job.budget, job.clock ?? (() => performance.now()));
   const signal = job.budget.signal;
   const dims = Math.max(...spaces.map((s) => s.strata.length));
@@ -149,6 +167,7 @@ export async function runSearch(job: SearchJob): Promise<SearchResult> {
       break;
     }
     const d = spaces[p.family].strata.length;
+    checkProposal(spaces[p.family], p, d);
     let result: Evaluation;
     try {
       result = await evaluate(p.U.subarray(0, p.n * d), p.n, p.family, signal);
@@ -189,19 +208,25 @@ export async function runSearch(job: SearchJob): Promise<SearchResult> {
     arms,
     generations: generation,
     stopReason,
+    repairs,
   };
 }
 
-function buildOptimizer(job: SearchJob, m: number, primary: number): { optimizer: Optimizer; arms: SearchArm[] } {
+function buildOptimizer(job: SearchJob, m: number, primary: number, repairs: RepairStats): { optimizer: Optimizer; arms: SearchArm[] } {
   const { spaces, settings, seed } = job;
-  const sampler = (kind: SamplerKind, family: number, stream: readonly (string | number)[]): Sampler =>
-    createSampler(kind, {
+  const sampler = (kind: SamplerKind, family: number, stream: readonly (string | number)[]): Sampler => {
+    const s = createSampler(kind, {
       dims: spaces[family].strata.length,
       seed,
       stream,
       maximinIterations: settings.sampling.maximin_iterations,
       scramble: settings.sampling.scramble,
     });
+    const region = spaces[family].region;
+    return region ? feasibleSampler(s, region, repairs) : s;
+  };
+  const region = spaces[0].region;
+  const repair = region ? rowRepair(region, repairs) : undefined;
   const single = [{ family: spaces[0].family, method: job.optimizer }];
   switch (job.optimizer) {
     case 'nsga2':
@@ -212,6 +237,7 @@ function buildOptimizer(job: SearchJob, m: number, primary: number): { optimizer
           settings: settings.nsga2,
           initial: sampler(settings.nsga2.initial_sampler, 0, ['nsga2', 'initial']),
           seed,
+          ...(repair ? { repair } : {}),
         }),
         arms: single,
       };
@@ -224,6 +250,8 @@ function buildOptimizer(job: SearchJob, m: number, primary: number): { optimizer
           settings: settings.annealing,
           initial: sampler(settings.annealing.initial_sampler, 0, ['annealing', 'initial']),
           rand: createRng(seed, 'annealing', 'steps'),
+          budget: job.budget.maxCandidates,
+          ...(repair ? { repair } : {}),
         }),
         arms: single,
       };
@@ -244,6 +272,14 @@ function buildOptimizer(job: SearchJob, m: number, primary: number): { optimizer
     }
     default:
       return { optimizer: createRandomSearch(sampler(job.optimizer, 0, ['search']), settings.sampling.batch_size), arms: single };
+  }
+}
+
+/** An optimizer that proposes a point outside its family's constraints is a bug, not a candidate. */
+function checkProposal(space: SearchSpace, p: Proposal, d: number): void {
+  if (!space.region) return;
+  for (let i = 0; i < p.n; i++) {
+    if (!space.region.holds(p.U, i * d)) throw new RangeError(`runSearch: point ${i} of a ${space.family} batch breaks the family's constraints`);
   }
 }
 

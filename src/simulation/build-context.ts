@@ -47,6 +47,9 @@ export function settingsFromConfig(cfg: PnloptConfig, start: number, end: number
     minExpectedReturn: ts.min_expected_return,
     confidenceThreshold: ts.confidence_threshold,
     capitalAtRiskPerTrade: ts.capital_at_risk_per_trade,
+    noStopAdverseMoveSd: ts.no_stop_adverse_move_sd,
+    noStopHorizonBars: ts.no_stop_horizon_bars,
+    noStopVolLookback: ts.no_stop_vol_lookback,
   };
 }
 

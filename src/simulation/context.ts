@@ -5,7 +5,7 @@
  * context into a worker shares the memory instead of copying it.
  */
 import { atr } from '../../native-free-kernels/stats/atr.js';
-import { prefixSums, returnPrefixes } from '../../native-free-kernels/stats/prefix-sum.js';
+import { localPrefixLength, localPrefixSums, localReturnPrefixes, prefixSums } from '../../native-free-kernels/stats/prefix-sum.js';
 import { rollingAbsCorrelation } from '../../native-free-kernels/stats/correlation.js';
 import { logReturns } from '../../native-free-kernels/stats/returns.js';
 import { sharedFloat64 } from '../data/shared.js';
@@ -25,19 +25,26 @@ export interface SimulationSettings {
   readonly minExpectedReturn: number;
   readonly confidenceThreshold: number;
   readonly capitalAtRiskPerTrade: number;
+  /** Risk model of a position without a stop: adverse move k (in sigmas) over h bars, sigma from L log returns. */
+  readonly noStopAdverseMoveSd: number;
+  readonly noStopHorizonBars: number;
+  readonly noStopVolLookback: number;
 }
 
 /** Columns derived from the panel once; per ticker k, prefix columns start at k * (T + 1). */
 export interface DerivedColumns {
   readonly prefixClose: Float64Array;
+  /** Block-local prefix sums of the closes and what rounding each entry dropped (`localPrefixSums`; ticker k from k * localPrefixLength(T)). */
+  readonly localPrefixClose: Float64Array;
+  readonly localPrefixCloseLo: Float64Array;
   readonly prefixClose2: Float64Array;
   /** Prefix sums of log returns (r_0 = 0) and of their squares. */
   readonly prefixRet: Float64Array;
   readonly prefixRet2: Float64Array;
-  /** Prefix sums of simple returns C_t / C_{t-1} - 1, their squares and squared negative parts (`ReturnPrefixes`). */
-  readonly prefixSimpleRet: Float64Array;
-  readonly prefixSimpleRet2: Float64Array;
-  readonly prefixSimpleDown2: Float64Array;
+  /** Block-local prefix sums of simple returns C_t / C_{t-1} - 1, their squares and squared negative parts (`localReturnPrefixes`). */
+  readonly localPrefixSimpleRet: Float64Array;
+  readonly localPrefixSimpleRet2: Float64Array;
+  readonly localPrefixSimpleDown2: Float64Array;
   /** Mean |rolling correlation| with the other tickers, ticker-major (0 with one ticker). */
   readonly avgAbsCorr: Float64Array;
   /** Asset class index per ticker, and the number of classes. */
@@ -73,21 +80,25 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
   const { T } = panel;
   const K = panel.tickers.length;
   const prefixClose = sharedFloat64(K * (T + 1));
+  const localPrefixClose = sharedFloat64(K * localPrefixLength(T));
+  const localPrefixCloseLo = sharedFloat64(K * localPrefixLength(T));
   const prefixClose2 = sharedFloat64(K * (T + 1));
   const prefixRet = sharedFloat64(K * (T + 1));
   const prefixRet2 = sharedFloat64(K * (T + 1));
   const rets = sharedFloat64(K * T);
-  const prefixSimpleRet = sharedFloat64(K * (T + 1));
-  const prefixSimpleRet2 = sharedFloat64(K * (T + 1));
-  const prefixSimpleDown2 = sharedFloat64(K * (T + 1));
+  const localPrefixSimpleRet = sharedFloat64(K * localPrefixLength(T));
+  const localPrefixSimpleRet2 = sharedFloat64(K * localPrefixLength(T));
+  const localPrefixSimpleDown2 = sharedFloat64(K * localPrefixLength(T));
   const scratch = new Float64Array(T);
   for (let k = 0; k < K; k++) {
     const close = panel.close.subarray(k * T, (k + 1) * T);
     const pre = (a: Float64Array) => a.subarray(k * (T + 1), (k + 1) * (T + 1));
     prefixSums(close, pre(prefixClose), T);
+    const local = (a: Float64Array) => a.subarray(k * localPrefixLength(T), (k + 1) * localPrefixLength(T));
+    localPrefixSums(close, local(localPrefixClose), T, local(localPrefixCloseLo));
     for (let t = 0; t < T; t++) scratch[t] = close[t] * close[t];
     prefixSums(scratch, pre(prefixClose2), T);
-    returnPrefixes(close, pre(prefixSimpleRet), pre(prefixSimpleRet2), pre(prefixSimpleDown2), scratch, T);
+    localReturnPrefixes(close, local(localPrefixSimpleRet), local(localPrefixSimpleRet2), local(localPrefixSimpleDown2), scratch, T);
     const r = rets.subarray(k * T, (k + 1) * T);
     logReturns(close, r, T);
     r[0] = 0;
@@ -100,7 +111,7 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
   const names = [...new Set(panel.tickers.map(opts.assetClassOf))];
   const assetClass = new Int32Array(new SharedArrayBuffer(K * Int32Array.BYTES_PER_ELEMENT));
   panel.tickers.forEach((tk, k) => (assetClass[k] = names.indexOf(opts.assetClassOf(tk))));
-  return { prefixClose, prefixClose2, prefixRet, prefixRet2, prefixSimpleRet, prefixSimpleRet2, prefixSimpleDown2, avgAbsCorr, assetClass, classes: names.length };
+  return { prefixClose, localPrefixClose, localPrefixCloseLo, prefixClose2, prefixRet, prefixRet2, localPrefixSimpleRet, localPrefixSimpleRet2, localPrefixSimpleDown2, avgAbsCorr, assetClass, classes: names.length };
 }
 
 /**

@@ -23,6 +23,10 @@
  *   a common LRR, per-ticker reconstruction, forecasts and sigma.
  * - garch: GARCH(1,1) on log returns (garch.ts). mu = the fitted constant mean; sigma =
  *   sqrt(h_{t+1}); between refits the variance recursion continues with the fitted parameters.
+ *
+ * The work comes in blocks (`ForecastBlock`: one model for one ticker, or for all of them for
+ * mssa_rl), each writing only its own range of the columns, so blocks can run on several threads
+ * and be cached one by one (src/pool/forecast-pool.ts, src/cache/forecast-cache.ts).
  */
 import type { ExogName, ForecastModelsConfig, RefitConfig } from '../config/forecast-models.js';
 import type { Panel } from '../data/types.js';
@@ -59,10 +63,8 @@ export function configuredModels(cfg: ForecastModelsConfig): ForecastModelName[]
 
 /** Views of one model's mu and sigma for ticker k (length T). */
 export function forecastColumn(cols: ForecastColumns, model: ForecastModelName, k: number): { mu: Float64Array; sigma: Float64Array } {
-  const m = cols.models.indexOf(model);
-  if (m < 0 || k < 0 || k >= cols.K) throw new RangeError(`no forecast column for model ${model}, ticker ${k}`);
-  const off = (m * cols.K + k) * cols.T;
-  return { mu: cols.mu.subarray(off, off + cols.T), sigma: cols.sigma.subarray(off, off + cols.T) };
+  const { start, end } = blockRange(cols, { model, k0: k, k1: k + 1 });
+  return { mu: cols.mu.subarray(start, end), sigma: cols.sigma.subarray(start, end) };
 }
 
 function sharedNaN(n: number): Float64Array {
@@ -79,24 +81,27 @@ function fitStart(t: number, firstValid: number, refit: RefitConfig): number {
   return refit.mode === 'rolling' ? Math.max(firstValid, t + 1 - refit.window) : firstValid;
 }
 
-/** Inputs every model reads, computed once per panel (ticker-major like the panel). */
+/** Inputs every model reads, for the tickers k0..k0+K-1 of a block (ticker-major like the panel). */
 interface Inputs {
+  /** Panel index of the block's first ticker. */
+  readonly k0: number;
   readonly K: number;
   readonly T: number;
   readonly logReturn: Float64Array;
   readonly logClose: Float64Array;
 }
 
-function prepareInputs(panel: Panel): Inputs {
-  const K = panel.tickers.length;
+function prepareInputs(panel: Panel, k0: number, k1: number): Inputs {
+  const K = k1 - k0;
   const T = panel.T;
+  const close = panel.close.subarray(k0 * T, k1 * T);
   const logReturn = new Float64Array(K * T);
   const logClose = new Float64Array(K * T);
   for (let k = 0; k < K; k++) {
-    logReturns(panel.close.subarray(k * T, (k + 1) * T), logReturn.subarray(k * T, (k + 1) * T), T);
+    logReturns(close.subarray(k * T, (k + 1) * T), logReturn.subarray(k * T, (k + 1) * T), T);
   }
-  for (let i = 0; i < K * T; i++) logClose[i] = Math.log(panel.close[i]);
-  return { K, T, logReturn, logClose };
+  for (let i = 0; i < K * T; i++) logClose[i] = Math.log(close[i]);
+  return { k0, K, T, logReturn, logClose };
 }
 
 /** Exogenous column `name` of ticker k at bar t (the value known at the close of t). */
@@ -126,7 +131,7 @@ function sarimaxColumns(
   const X = new Float64Array(T * E);
   for (let k = 0; k < K; k++) {
     const y = inp.logReturn.subarray(k * T, (k + 1) * T);
-    for (let t = 0; t < T; t++) for (let e = 0; e < E; e++) X[t * E + e] = exogValue(panel, cfg.exog[e], k * T + t, t);
+    for (let t = 0; t < T; t++) for (let e = 0; e < E; e++) X[t * E + e] = exogValue(panel, cfg.exog[e], (inp.k0 + k) * T + t, t);
     let std = NaN;
     for (let t = cfg.min_history - 1; t < T; t++) {
       if (isRefitBar(t, cfg.min_history, cfg.refit)) {
@@ -226,30 +231,68 @@ function garchColumns(
 }
 
 /**
- * Compute the forecast columns of every model in `cfg` for every ticker of `panel`.
+ * One unit of forecast work, computed and cached on its own: model `model` for the tickers k0..k1-1.
+ * A per-ticker model has one block per ticker; mssa_rl fits all tickers together, so it is one block.
+ */
+export interface ForecastBlock {
+  readonly model: ForecastModelName;
+  readonly k0: number;
+  readonly k1: number;
+}
+
+/** The blocks of every configured model for K tickers, in `FORECAST_MODEL_ORDER`, then ticker order. */
+export function forecastBlocks(cfg: ForecastModelsConfig, K: number): ForecastBlock[] {
+  return configuredModels(cfg).flatMap((model): ForecastBlock[] =>
+    model === 'mssa_rl' ? [{ model, k0: 0, k1: K }] : Array.from({ length: K }, (_, k) => ({ model, k0: k, k1: k + 1 })),
+  );
+}
+
+/** Columns of every configured model for K tickers and T bars, NaN until computed, in `SharedArrayBuffer`s. */
+export function emptyForecastColumns(cfg: ForecastModelsConfig, K: number, T: number): ForecastColumns {
+  const models = configuredModels(cfg);
+  return { models, K, T, mu: sharedNaN(models.length * K * T), sigma: sharedNaN(models.length * K * T) };
+}
+
+/** Where a block's values sit in mu and sigma: [start, end) in the `ForecastColumns` layout. */
+export function blockRange(cols: ForecastColumns, block: ForecastBlock): { start: number; end: number } {
+  const m = cols.models.indexOf(block.model);
+  if (m < 0 || block.k0 < 0 || block.k1 > cols.K || block.k0 >= block.k1) throw new RangeError(`no forecast column for model ${block.model}, tickers ${block.k0}..${block.k1 - 1}`);
+  return { start: (m * cols.K + block.k0) * cols.T, end: (m * cols.K + block.k1) * cols.T };
+}
+
+/**
+ * Compute one block into `out`, writing only the block's own range (so blocks may run in parallel
+ * on shared columns).
+ * @param panel aligned market data (read only)
+ * @param cfg the validated `forecast_models` block
+ * @param out columns for this panel and config (`emptyForecastColumns`)
+ */
+export function computeForecastBlock(panel: Panel, cfg: ForecastModelsConfig, block: ForecastBlock, out: ForecastColumns): void {
+  const { start, end } = blockRange(out, block);
+  const inp = prepareInputs(panel, block.k0, block.k1);
+  const mu = out.mu.subarray(start, end);
+  const sigma = out.sigma.subarray(start, end);
+  switch (block.model) {
+    case 'sarimax':
+      return sarimaxColumns(panel, inp, cfg.sarimax!, mu, sigma);
+    case 'samossa':
+      return ssaColumns(inp, cfg.samossa!, false, mu, sigma);
+    case 'mssa_rl':
+      return ssaColumns(inp, cfg.mssa_rl!, true, mu, sigma);
+    case 'garch':
+      return garchColumns(inp, cfg.garch!, mu, sigma);
+  }
+}
+
+/**
+ * Compute the forecast columns of every model in `cfg` for every ticker of `panel`, block by block
+ * in this thread.
  * @param panel aligned market data (read only)
  * @param cfg the validated `forecast_models` block
  * @returns shared mu and sigma columns, layout in `ForecastColumns`
  */
 export function computeForecastColumns(panel: Panel, cfg: ForecastModelsConfig): ForecastColumns {
-  const models = configuredModels(cfg);
-  const inp = prepareInputs(panel);
-  const { K, T } = inp;
-  const mu = sharedNaN(models.length * K * T);
-  const sigma = sharedNaN(models.length * K * T);
-  models.forEach((m, idx) => {
-    const muM = mu.subarray(idx * K * T, (idx + 1) * K * T);
-    const sigmaM = sigma.subarray(idx * K * T, (idx + 1) * K * T);
-    switch (m) {
-      case 'sarimax':
-        return sarimaxColumns(panel, inp, cfg.sarimax!, muM, sigmaM);
-      case 'samossa':
-        return ssaColumns(inp, cfg.samossa!, false, muM, sigmaM);
-      case 'mssa_rl':
-        return ssaColumns(inp, cfg.mssa_rl!, true, muM, sigmaM);
-      case 'garch':
-        return garchColumns(inp, cfg.garch!, muM, sigmaM);
-    }
-  });
-  return { models, K, T, mu, sigma };
+  const out = emptyForecastColumns(cfg, panel.tickers.length, panel.T);
+  for (const block of forecastBlocks(cfg, panel.tickers.length)) computeForecastBlock(panel, cfg, block, out);
+  return out;
 }

@@ -113,6 +113,7 @@ export function createTsEvaluator(
     start: settings.start, end: settings.end, fee: settings.fee, initial: settings.initialCapital, periodsPerYear: settings.periodsPerYear,
     minExpectedReturn: settings.minExpectedReturn, zConfidence: normalQuantile(settings.confidenceThreshold),
     capitalAtRiskPerTrade: settings.capitalAtRiskPerTrade, maxGrossExposure: settings.maxGrossExposure,
+    noStopSigmaMult: settings.noStopAdverseMoveSd * Math.sqrt(settings.noStopHorizonBars), noStopVolLookback: settings.noStopVolLookback,
   };
   const d = layout.params.length;
   const p = new Float64Array(TsParam.weights + forecasts.models.length);

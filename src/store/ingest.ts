@@ -1,15 +1,22 @@
 /**
  * Import validated market data into `ohlcv` (upsert on ticker + timestamp, so re-ingesting the same
- * file changes nothing) and record one `data_quality_snapshots` row per ticker, all in one
- * transaction: a failure leaves the database exactly as it was.
+ * file changes nothing; in `replace` mode a ticker's stored bars absent from the source are also
+ * removed) and record one `data_quality_snapshots` row per ticker, all in one transaction: a
+ * failure leaves the database exactly as it was.
  */
 import { dataQuality, type QualityStats } from '../data/quality.js';
-import type { MarketData } from '../data/types.js';
+import type { MarketData, OhlcvSeries } from '../data/types.js';
 import type { DatabaseManager } from './database.js';
+
+/** `upsert`: add and update bars, keep the others; `replace`: each ingested ticker's stored bars become exactly the source's. */
+export const INGEST_MODES = ['upsert', 'replace'] as const;
+export type IngestMode = (typeof INGEST_MODES)[number];
 
 export interface IngestSummary {
   dataHash: string;
-  tickers: { quality: QualityStats; inserted: number; updated: number; unchanged: number }[];
+  mode: IngestMode;
+  /** `removed`: stored bars of the ticker that the source lacks, deleted in `replace` mode (0 in `upsert` mode). */
+  tickers: { quality: QualityStats; inserted: number; updated: number; unchanged: number; removed: number }[];
 }
 
 /** A `data_quality_snapshots` row as read back: the ingest's quality figures and where they came from. */
@@ -31,8 +38,10 @@ function sameBar(p: StoredBar, r: readonly [number, number, number, number, numb
   return p.open === r[0] && p.high === r[1] && p.low === r[2] && p.close === r[3] && p.volume === r[4];
 }
 
-export function ingestMarketData(dbm: DatabaseManager, data: MarketData, gapMultiple: number, now = new Date()): IngestSummary {
+export function ingestMarketData(dbm: DatabaseManager, data: MarketData, gapMultiple: number, mode: IngestMode = 'upsert', now = new Date()): IngestSummary {
   const db = dbm.db;
+  const storedTimes = db.prepare('SELECT ts FROM ohlcv WHERE ticker = ? ORDER BY ts').pluck();
+  const remove = db.prepare('DELETE FROM ohlcv WHERE ticker = ? AND ts = ?');
   const existing = db.prepare('SELECT open, high, low, close, volume FROM ohlcv WHERE ticker = ? AND ts = ?');
   const upsert = db.prepare(`
     INSERT INTO ohlcv (ticker, ts, open, high, low, close, volume, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -44,9 +53,22 @@ export function ingestMarketData(dbm: DatabaseManager, data: MarketData, gapMult
     VALUES (@ticker, @source, @dataHash, @createdAt, @rows, @firstTs, @lastTs, @medianStepMs,
       @gaps, @largestGapMs, @volumeMean, @volumeStd, @volumeMin, @volumeMax, @zeroVolumeBars)`);
   const source = data.sources.join(',');
+  /** Delete the stored bars of `s.ticker` at times `s` lacks; both are in increasing time order. */
+  const removeAbsent = (s: OhlcvSeries): number => {
+    const absent: number[] = [];
+    let i = 0;
+    for (const ts of storedTimes.iterate(s.ticker) as Iterable<number>) {
+      while (i < s.n && s.time[i] < ts) i++;
+      if (i === s.n || s.time[i] !== ts) absent.push(ts);
+    }
+    for (const ts of absent) remove.run(s.ticker, ts);
+    return absent.length;
+  };
   return dbm.transaction(() => ({
     dataHash: data.hash,
+    mode,
     tickers: data.series.map((s) => {
+      const removed = mode === 'replace' ? removeAbsent(s) : 0;
       let inserted = 0, updated = 0, unchanged = 0;
       for (let i = 0; i < s.n; i++) {
         const row = [s.open[i], s.high[i], s.low[i], s.close[i], s.volume[i]] as const;
@@ -61,7 +83,7 @@ export function ingestMarketData(dbm: DatabaseManager, data: MarketData, gapMult
       }
       const quality = dataQuality(s, gapMultiple);
       snapshot.run({ ...quality, source, dataHash: data.hash, createdAt: now.toISOString() });
-      return { quality, inserted, updated, unchanged };
+      return { quality, inserted, updated, unchanged, removed };
     }),
   }));
 }

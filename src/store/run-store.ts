@@ -223,11 +223,6 @@ export class RunStore {
     return this.dbm.db.prepare('SELECT * FROM optimization_runs ORDER BY created_at, rowid').all() as RunRow[];
   }
 
-  /** Mark a run being resumed as running again. */
-  reopenRun(runId: string): void {
-    this.dbm.db.prepare(`UPDATE optimization_runs SET status = 'running', finished_at = NULL WHERE run_id = ?`).run(runId);
-  }
-
   finishRun(runId: string, status: Exclude<StoredRunStatus, 'running'>, summary: unknown, now = new Date()): void {
     this.dbm.db.prepare('UPDATE optimization_runs SET status = ?, finished_at = ?, summary_json = ? WHERE run_id = ?').run(status, now.toISOString(), JSON.stringify(summary, jsonNumbers), runId);
   }

@@ -1,7 +1,8 @@
 /**
  * Forecast cache: key canonicalisation and sensitivity, memory and disk hits (counted compute
- * calls), distrust of damaged files, and the size cap's least-recently-used eviction. A fresh module instance (`vi.resetModules`) stands for a
- * new process: empty memory, same disk.
+ * calls), distrust of damaged files, blocks kept across an interrupted computation, and the size
+ * cap's least-recently-used eviction. A fresh module instance (`vi.resetModules`) stands for a new
+ * process: empty memory, same disk.
  */
 import { mkdtemp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ForecastModelsConfig } from '../../src/config/forecast-models.js';
 import type { Panel } from '../../src/data/types.js';
-import type { ForecastColumns } from '../../src/simulation/forecast-columns.js';
+import type { ComputeForecastBlocks, ForecastProgress } from '../../src/cache/forecast-cache.js';
+import { InterruptedError } from '../../src/errors.js';
+import { blockRange } from '../../src/simulation/forecast-columns.js';
 
 type CacheModule = typeof import('../../src/cache/forecast-cache.js');
 
@@ -32,16 +35,23 @@ const panel: Panel = {
   ...Object.fromEntries(['time', 'open', 'high', 'low', 'close', 'volume'].map((c) => [c, new Float64Array(2 * T).fill(1)])),
 } as unknown as Panel;
 
-/** A stand-in computation with recognisable values (NaN warm-up included), counting its calls. */
+/**
+ * A stand-in computation with recognisable values (NaN warm-up included) by position in the
+ * columns, counting its calls and the blocks it computed, reporting each block done.
+ */
 function countingCompute() {
-  const calls = { n: 0 };
-  const compute = (p: Panel, c: ForecastModelsConfig): ForecastColumns => {
+  const calls = { n: 0, blocks: 0 };
+  const compute: ComputeForecastBlocks = async (_p, _c, blocks, out, done) => {
     calls.n++;
-    const models = (['sarimax', 'garch'] as const).filter((m) => c[m] !== undefined);
-    const n = models.length * p.tickers.length * p.T;
-    const mu = new Float64Array(new SharedArrayBuffer(8 * n)).map((_, i) => (i % T < 3 ? NaN : i / 7));
-    const sigma = new Float64Array(new SharedArrayBuffer(8 * n)).map((_, i) => Math.sqrt(i));
-    return { models, K: p.tickers.length, T: p.T, mu, sigma };
+    for (const block of blocks) {
+      const { start, end } = blockRange(out, block);
+      for (let i = start; i < end; i++) {
+        out.mu[i] = i % T < 3 ? NaN : i / 7;
+        out.sigma[i] = Math.sqrt(i);
+      }
+      calls.blocks++;
+      done(block);
+    }
   };
   return { calls, compute };
 }
@@ -95,14 +105,14 @@ describe('loadOrComputeForecasts', () => {
   it('computes once, then serves memory and, in a new process, the file', async () => {
     const cache = await freshCache();
     const { calls, compute } = countingCompute();
-    const first = await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
-    const second = await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    const first = await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' });
+    const second = await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' });
     expect(calls.n).toBe(1);
     expect(second).toBe(first);
     expect(await readdir(dir)).toEqual([`${cache.forecastCacheKey('h', cfg, 'v1')}.f64`]);
 
     const later = await freshCache();
-    const fromDisk = await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    const fromDisk = await later.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' });
     expect(calls.n).toBe(1);
     expect(fromDisk.models).toEqual(['sarimax', 'garch']);
     expect([fromDisk.K, fromDisk.T]).toEqual([2, T]);
@@ -115,11 +125,11 @@ describe('loadOrComputeForecasts', () => {
     const cache = await freshCache();
     const { calls, compute } = countingCompute();
     const [a, b] = await Promise.all([
-      cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1'),
-      cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1'),
+      cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' }),
+      cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' }),
     ]);
     expect(a).toBe(b);
-    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v2');
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v2' });
     expect(calls.n).toBe(2);
   });
 
@@ -139,25 +149,92 @@ describe('loadOrComputeForecasts', () => {
 
   it.each(damages)('recomputes and rewrites a file %s', async (_what, damage) => {
     const { calls, compute } = countingCompute();
-    const original = await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    const original = await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' });
     const [file] = await readdir(dir);
     await damage(join(dir, file));
-    const again = await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    const again = await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' });
     expect(calls.n).toBe(2);
     expect(Buffer.from(again.mu.buffer).equals(Buffer.from(original.mu.buffer))).toBe(true);
     // The rewritten file is trusted again, and no temp file is left behind.
-    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' });
     expect(calls.n).toBe(2);
     expect(await readdir(dir)).toEqual([file]);
   });
 
   it('does not trust a file made for another panel shape under the same key', async () => {
     const { calls, compute } = countingCompute();
-    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1');
+    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' });
     const shorter = { ...panel, T: T - 1 } as Panel;
-    const cols = await (await freshCache()).loadOrComputeForecasts(shorter, 'h', cfg, dir, compute, 'v1');
+    const cols = await (await freshCache()).loadOrComputeForecasts(shorter, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1' });
     expect(calls.n).toBe(2);
     expect(cols.T).toBe(T - 1);
+  });
+});
+
+describe('loadOrComputeForecasts block by block', () => {
+  // sarimax and garch on tickers A and B: four blocks, in this order.
+  const blockFiles = (key: string) => ['sarimax.0-1', 'sarimax.1-2', 'garch.0-1', 'garch.1-2'].map((b) => `${key}.${b}.f64`);
+
+  /** The counting computation, stopped by an interrupt after its first `n` blocks. */
+  function stoppedAfter(n: number, compute: ComputeForecastBlocks): ComputeForecastBlocks {
+    return async (p, c, blocks, out, done) => {
+      await compute(p, c, blocks.slice(0, n), out, done);
+      throw new InterruptedError('interrupted while computing forecast columns');
+    };
+  }
+
+  it('keeps the blocks finished before an interrupt, and the next process computes only the rest, equal to an uninterrupted run', async () => {
+    const { calls, compute } = countingCompute();
+    const cache = await freshCache();
+    const key = cache.forecastCacheKey('h', cfg, 'v1');
+    await expect(cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute: stoppedAfter(3, compute), codeVersion: 'v1' })).rejects.toThrow(InterruptedError);
+    expect(calls.blocks).toBe(3);
+    expect((await readdir(dir)).sort()).toEqual(blockFiles(key).slice(0, 3).sort());
+
+    const progress: ForecastProgress[] = [];
+    const cols = await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1', onProgress: (p) => progress.push(p) });
+    expect(calls.blocks).toBe(4);
+    expect(progress).toEqual([
+      { blocks: 4, cached: 3, computed: 0 },
+      { blocks: 4, cached: 3, computed: 1 },
+    ]);
+    // Whole now: the block files are gone.
+    expect(await readdir(dir)).toEqual([`${key}.f64`]);
+
+    const other = await mkdtemp(join(tmpdir(), 'pnlopt-forecast-cache-whole-'));
+    try {
+      const whole = await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: other, compute: countingCompute().compute, codeVersion: 'v1' });
+      expect(Buffer.from(cols.mu.buffer).equals(Buffer.from(whole.mu.buffer))).toBe(true);
+      expect(Buffer.from(cols.sigma.buffer).equals(Buffer.from(whole.sigma.buffer))).toBe(true);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it('recomputes a damaged block file and trusts the others', async () => {
+    const { calls, compute } = countingCompute();
+    const key = (await freshCache()).forecastCacheKey('h', cfg, 'v1');
+    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute: stoppedAfter(3, compute), codeVersion: 'v1' }).catch(() => undefined);
+    const damaged = join(dir, blockFiles(key)[1]);
+    const buf = await readFile(damaged);
+    buf[buf.length - 5] ^= 0x10;
+    await writeFile(damaged, buf);
+    const progress: ForecastProgress[] = [];
+    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1', onProgress: (p) => progress.push(p) });
+    // Blocks 0 and 2 read back; 1 (damaged) and 3 (never computed) computed.
+    expect(calls.blocks).toBe(5);
+    expect(progress[0]).toEqual({ blocks: 4, cached: 2, computed: 0 });
+  });
+
+  it('does not take a block file for another panel under the same key', async () => {
+    const { calls, compute } = countingCompute();
+    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute: stoppedAfter(3, compute), codeVersion: 'v1' }).catch(() => undefined);
+    const renamed = { ...panel, tickers: ['A', 'C'] } as Panel;
+    const progress: ForecastProgress[] = [];
+    await (await freshCache()).loadOrComputeForecasts(renamed, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1', onProgress: (p) => progress.push(p) });
+    // Ticker A's blocks still fit; B's sarimax block names another ticker than C.
+    expect(progress[0]).toEqual({ blocks: 4, cached: 2, computed: 0 });
+    expect(calls.blocks).toBe(5);
   });
 });
 
@@ -179,7 +256,7 @@ describe('loadOrComputeForecasts size cap', () => {
     const probe = await mkdtemp(join(tmpdir(), 'pnlopt-forecast-cache-size-'));
     try {
       const cache = await freshCache();
-      await cache.loadOrComputeForecasts(panel, 'h', cfg, probe, countingCompute().compute, 'probe');
+      await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: probe, compute: countingCompute().compute, codeVersion: 'probe' });
       return (await stat(join(probe, fileOf(cache, 'probe')))).size;
     } finally {
       await rm(probe, { recursive: true, force: true });
@@ -194,22 +271,22 @@ describe('loadOrComputeForecasts size cap', () => {
     // Not cache files: left alone and not counted.
     await writeFile(join(dir, 'notes.txt'), Buffer.alloc(3 * size));
     await writeFile(join(dir, `.${fileOf(cache, 'v9')}.123.abc.tmp`), Buffer.alloc(3 * size));
-    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1', cap);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1', maxBytes: cap });
     await age(fileOf(cache, 'v1'), 300);
-    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v2', cap);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v2', maxBytes: cap });
     await age(fileOf(cache, 'v2'), 200);
     expect((await listing()).filter((n) => n.endsWith('.f64') && !n.startsWith('.'))).toEqual([fileOf(cache, 'v1'), fileOf(cache, 'v2')].sort());
-    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v3', cap);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v3', maxBytes: cap });
     expect(calls.n).toBe(3);
     expect(await listing()).toEqual([`.${fileOf(cache, 'v9')}.123.abc.tmp`, fileOf(cache, 'v2'), fileOf(cache, 'v3'), 'notes.txt'].sort());
 
     // A new process: v2 and v3 come from disk, v1 is computed again (and then evicts v2, now the oldest).
     const later = await freshCache();
-    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v2', cap);
-    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v3', cap);
+    await later.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v2', maxBytes: cap });
+    await later.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v3', maxBytes: cap });
     expect(calls.n).toBe(3);
     await age(fileOf(later, 'v2'), 100);
-    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1', cap);
+    await later.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1', maxBytes: cap });
     expect(calls.n).toBe(4);
     expect((await listing()).filter((n) => n.endsWith('.f64') && !n.startsWith('.'))).toEqual([fileOf(later, 'v1'), fileOf(later, 'v3')].sort());
   });
@@ -219,18 +296,18 @@ describe('loadOrComputeForecasts size cap', () => {
     const cap = 2 * size + Math.floor(size / 2);
     const { calls, compute } = countingCompute();
     const cache = await freshCache();
-    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'A', cap);
-    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'B', cap);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'A', maxBytes: cap });
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'B', maxBytes: cap });
     // A written before B.
     await age(fileOf(cache, 'A'), 300);
     await age(fileOf(cache, 'B'), 200);
     const before = (await stat(join(dir, fileOf(cache, 'A')))).mtimeMs;
 
     const later = await freshCache();
-    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'A', cap);
+    await later.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'A', maxBytes: cap });
     expect(calls.n).toBe(2);
     expect((await stat(join(dir, fileOf(later, 'A')))).mtimeMs).toBeGreaterThan(before + 250_000);
-    await later.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'C', cap);
+    await later.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'C', maxBytes: cap });
     expect(calls.n).toBe(3);
     expect(await listing()).toEqual([fileOf(later, 'A'), fileOf(later, 'C')].sort());
   });
@@ -239,15 +316,15 @@ describe('loadOrComputeForecasts size cap', () => {
     const size = await fileSize();
     const { calls, compute } = countingCompute();
     const cache = await freshCache();
-    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v1', 3 * size);
-    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v2', 3 * size);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v1', maxBytes: 3 * size });
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v2', maxBytes: 3 * size });
     expect((await listing()).length).toBe(2);
-    await cache.loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v3', size - 1);
+    await cache.loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v3', maxBytes: size - 1 });
     expect(await listing()).toEqual([fileOf(cache, 'v3')]);
     expect((await stat(join(dir, fileOf(cache, 'v3')))).size).toBe(size);
 
     // The kept file is whole and trusted by a new process.
-    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, dir, compute, 'v3', size - 1);
+    await (await freshCache()).loadOrComputeForecasts(panel, 'h', cfg, { cacheDir: dir, compute, codeVersion: 'v3', maxBytes: size - 1 });
     expect(calls.n).toBe(3);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configDirWith } from '../helpers/config-dir.js';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { fingerprint } from '../helpers/store-files.js';
 
 const MSFT = join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv');
 const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-cli-'));
@@ -13,7 +14,7 @@ describe('pnlopt CLI', () => {
   it('lists its subcommands and has --help on each', () => {
     const top = runCli(['--help']);
     expect(top.code).toBe(0);
-    const names = ['demo', 'ingest', 'backtest', 'evaluate', 'optimize', 'synth', 'sample', 'pareto', 'runs', 'show', 'export'];
+    const names = ['demo', 'ingest', 'backtest', 'evaluate', 'optimize', 'synth', 'sample', 'pareto', 'runs', 'show', 'export', 'migrate'];
     for (const n of names) expect(top.stdout).toContain(n);
     for (const n of names) {
       const r = runCli([n, '--help']);
@@ -42,6 +43,9 @@ describe('pnlopt CLI', () => {
     const r = runCli(['ingest', '--data', join(fix, 'yahoo_quoted.csv'), join(fix, 'pandas_index.csv'), '--db', join(tmp(), 'y.db'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("yahoo_quoted.csv: ignoring column(s) 'Adj Close'");
+    const quiet = runCli(['ingest', '-q', '--data', join(fix, 'yahoo_quoted.csv'), '--db', join(tmp(), 'q.db')]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
     const out = JSON.parse(r.stdout) as { tickers: { ticker: string; rows: number; first_ts: number; last_ts: number; volume_max: number }[] };
     expect(out.tickers.map((t) => [t.ticker, t.rows])).toEqual([['yahoo_quoted', 3], ['AAA', 2], ['BBB', 1]]);
     // The quoted first row is read: its date and its volume.
@@ -113,8 +117,12 @@ describe('pnlopt CLI', () => {
     const db = join(tmp(), 'store.db');
     expect(runCli(['ingest', '--data', MSFT, '--db', db]).code).toBe(0);
     const args = ['backtest', '--strategy', 'sma_cross', '--params', 'fast=5,slow=20', '--json'];
+    const before = fingerprint(db);
     const fromDb = runCli([...args, '--data', `db:${db}`]);
     expect(fromDb.code, fromDb.stderr).toBe(0);
+    // Read-only: the store's bytes unchanged, no -wal / -shm left beside it.
+    expect(fingerprint(db)).toEqual(before);
+    expect(before.sideFiles).toEqual([]);
     const fromFile = JSON.parse(runCli([...args, '--data', MSFT]).stdout) as { metrics: unknown; data_hash: string };
     const stored = JSON.parse(fromDb.stdout) as { metrics: unknown; data_hash: string };
     expect(stored.metrics).toEqual(fromFile.metrics);

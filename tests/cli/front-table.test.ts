@@ -38,7 +38,7 @@ function summary(over: Partial<OptimizationSummary> = {}): OptimizationSummary {
     run_id: RUN, status: 'completed', families: ['ts_ensemble', 'ts_with_fallback', 'sma_cross'], optimizer: 'bandit', seed: 20261126, budget: 5000,
     config_hash: 'c'.repeat(64), data_hash: 'd'.repeat(64), code_version: '0.1.0',
     windows: { search: { start: 252, end: 3892 }, holdout: { start: 3892, end: 5105 }, dates: { search: ['2001-01-02', '2015-06-23'], holdout: ['2015-06-24', '2020-04-17'] } },
-    evaluated: 5000, simulated: 4990, generations: 50, stop_reason: 'budget', elapsed_s: 3.7512, candidates_per_s: 1332.9,
+    evaluated: 5000, simulated: 4990, failed: 0, first_error: null, on_batch_failure: 'fail', generations: 50, stop_reason: 'budget', constraint_repairs: { rejected: 0, repaired: 0 }, elapsed_s: 3.7512, candidates_per_s: 1332.9,
     best: front[0], adopted: true, adoption_reason: 'feasible on the search window and meets the success criteria on the hold-out',
     front, out_dir: '/tmp/xrun', ...over,
   };
@@ -79,6 +79,11 @@ describe('frontTable', () => {
     expect(rowOf(text, 391)).toEqual(['391', 'ts_with_fallback', '-5.12%', '25.0%', '-0.100', '100.0%', 'inf', '6', '0%', '-2.00%', 'no']);
     expect(rowOf(text, 12)).toEqual(['12', 'sma_cross', '150.0%', '50.0%', '-', '-', '0', '0', '100.0%', '-', 'yes']);
     expect(text).toContain('adopted: feasible on the search window');
+  });
+
+  it('counts the candidates repaired into the pair constraints, when there were any', () => {
+    expect(frontTable(summary())).not.toContain('pair constraints');
+    expect(frontTable(summary({ constraint_repairs: { rejected: 12, repaired: 3 } }))).toContain('pair constraints: 12 sampled point(s) outside them redrawn, 3 point(s) projected into them');
   });
 
   it('keeps the family column only when several families ran', () => {

@@ -52,6 +52,25 @@ describe('loadConfig', () => {
     expect(errorOf(dir)).toMatch(/regime_config\.yml: line \d+: YAML syntax/);
   });
 
+  it('refuses an alias bomb (aliases expanding exponentially) with a ConfigError naming the file', () => {
+    const dir = configDirWith('regime_config.yml', () => undefined);
+    // 9 aliases per level over 8 levels: 9^8 strings once expanded, from under 1 KB of YAML.
+    const levels = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 8; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+    writeFileSync(join(dir, 'regime_config.yml'), levels.join('\n') + '\n');
+    expect(errorOf(dir)).toMatch(/regime_config\.yml: \(root\): YAML: Excessive alias count/);
+  });
+
+  it('looks names up in its name-keyed records only: __proto__ or constructor finds nothing', () => {
+    const cfg = testConfig();
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      expect(cfg.strategy.families[name], name).toBeUndefined();
+      expect(cfg.strategy.param_groups[name], name).toBeUndefined();
+      expect(cfg.strategy.asset_classes.tickers[name], name).toBeUndefined();
+    }
+    expect(Object.keys(cfg.strategy.families)).toEqual(['sma_cross', 'ts_ensemble', 'ts_with_fallback']);
+  });
+
   it('rejects a search space that names a guardrail key, in a family or in a group', () => {
     const inFamily = configDirWith('strategy_optimization_config.yml', (d) =>
       d.setIn(['families', 'sma_cross', 'params', 'max_drawdown'], d.createNode({ type: 'uniform', low: 0.1, high: 0.9 })),

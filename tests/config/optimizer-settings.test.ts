@@ -16,13 +16,11 @@ optimizer:
     scramble: true                 # Sobol digital shift / Halton digit permutations from the seed
   nsga2:
     population: 100
-    generations: 200
     initial_sampler: lhs
     crossover: { probability: 0.9, eta: 15, variable_probability: 0.5 }
     mutation: { eta: 20, variables_per_child: 1 }   # per-dimension probability min(1, 1 / dims)
   annealing:
     chains: 8                      # parallel chains: one batch = one step of every chain
-    steps: 250
     schedule: geometric            # or linear
     initial_temperature: 0.05      # units of the primary objective (total_return)
     final_temperature: 0.0005

@@ -103,6 +103,20 @@ describe('readArrow', () => {
     ]);
   });
 
+  it('reports 64-bit integers beyond 2^53 at their row and column: no double holds them exactly', () => {
+    const big = 2n ** 60n;
+    const path = arrowFile({
+      date: makeVector({ type: new TimestampMillisecond(), data: new BigInt64Array([BigInt(DAYS[0]), big, BigInt(DAYS[2]), BigInt(DAYS[3])]) }),
+      volume: makeVector(new BigInt64Array([1n, 2n, -big, 2n ** 53n - 1n])),
+    });
+    expect(violationsOf(() => readArrow(path, { ticker: 'T' })).lines).toEqual([
+      `${path}:2:date: cannot read date: ${big} is not safe to convert to a number.`,
+      `${path}:3:volume: volume ${-big} is beyond 2^53 - 1, so it cannot be read exactly`,
+    ]);
+    const epoch = arrowFile({ date: makeVector(new BigInt64Array([BigInt(DAYS[0]), BigInt(DAYS[1]), BigInt(DAYS[2]), big])) });
+    expect(violationsOf(() => readArrow(epoch, { ticker: 'T' })).lines).toEqual([`${epoch}:4:date: date ${big} is beyond 2^53 - 1, so it cannot be read exactly`]);
+  });
+
   it('reports schema problems at row 0', () => {
     const path = arrowFile({ date: vectorFromArray([true, false, true, true], new Bool()), Volume: makeVector(new Float64Array(4)) });
     expect(violationsOf(() => readArrow(path)).lines).toEqual([

@@ -1,5 +1,5 @@
 /** Candidates CSV in (every bad row reported by its line number) and out (input rows, input order, metrics appended). */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -49,6 +49,17 @@ function violations(fn: () => unknown): string[] {
 }
 
 describe('readCandidatesCsv', () => {
+  it('refuses a file that is not UTF-8 at its line and character', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pnlopt-cand-latin1-'));
+    const path = join(dir, 'latin1.csv');
+    writeFileSync(path, Buffer.from('fast,slow\n5,20\n"café",30\n', 'latin1'));
+    try {
+      expect(violations(() => readCandidatesCsv(path, sma))).toEqual(['3:5: invalid UTF-8 (byte 0xe9); the file must be UTF-8 text']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports every bad row by its line number, all at once', () => {
     expect(violations(() => readCandidatesCsv(join(FIXTURES, 'sma_bad_rows.csv'), sma))).toEqual([
       '3:*: slow = 3 is out of range: expected an integer in [5, 300]',

@@ -1,8 +1,16 @@
-/** The one CSV tokenizer (`forEachCsvRecord` / `readCsvRecords`): RFC 4180 cases, problems, and csv-parse as an oracle. */
+/**
+ * The one CSV tokenizer (`forEachCsvRecord` / `readCsvRecords`): RFC 4180 cases, problems, and
+ * csv-parse as an oracle; fed in pieces (`CsvTokenizer`) and read from a file in chunks
+ * (`forEachCsvRecordInFile`), it reads what it reads from the whole text.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { csvField, forEachCsvRecord, maxRecords, readCsvRecords } from '../../src/data/csv.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CsvTokenizer, csvField, forEachCsvRecord, forEachCsvRecordInFile, maxRecords, readCsvRecords, type CsvRecord } from '../../src/data/csv.js';
+import { DataError } from '../../src/errors.js';
 
 /** [row, ...fields] of every record. */
 const rows = (text: string) => readCsvRecords(text).map((r) => [r.row, ...r.fields]);
@@ -158,5 +166,98 @@ describe('against csv-parse (property)', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+/** [row, ...fields, problem?] of each record, and whether it is an empty line: all a reader may use of a record read in pieces. */
+function seen(r: CsvRecord): unknown[] {
+  return [r.row, r.start === r.end, ...r.fields.slice(0, r.count), ...(r.problem === undefined ? [] : [r.problemField, r.problem])];
+}
+
+function wholeReading(text: string): unknown[][] {
+  const out: unknown[][] = [];
+  forEachCsvRecord(text, (r) => out.push(seen(r)));
+  return out;
+}
+
+/** Feed `text` cut at `cuts` to one tokenizer, carrying each unfinished record into the next piece, as the file reader does. */
+function piecewiseReading(text: string, cuts: readonly number[]): unknown[][] {
+  const out: unknown[][] = [];
+  const tokenizer = new CsvTokenizer((r) => out.push(seen(r)));
+  const ends = [...new Set(cuts.map((c) => Math.min(c, text.length)))].sort((a, b) => a - b);
+  let from = 0;
+  let carry = '';
+  for (const end of [...ends, text.length]) {
+    const piece = carry + text.slice(from, end);
+    carry = piece.slice(tokenizer.push(piece, end === text.length));
+    from = end;
+    if (end === text.length) break;
+  }
+  return out;
+}
+
+describe('in pieces', () => {
+  it('splits anywhere: inside a field, a quoted line break, a doubled quote, a CRLF, the BOM or a run of empty lines', () => {
+    const text = '\ufeffh1,h2\r\n"multi\r\nline ""q""",1\r\n\r\n\n"x" ,2\nab"c,3\r\nlast,"open\n';
+    const whole = wholeReading(text);
+    expect(whole.map((r) => r[0])).toEqual([1, 2, 4, 5, 6, 7, 8]);
+    for (let a = 0; a <= text.length; a++) {
+      for (let b = a; b <= text.length; b += 3) expect(piecewiseReading(text, [a, b])).toEqual(whole);
+    }
+  });
+
+  it('reads any text cut anywhere as the whole text (property)', () => {
+    const noise = fc.array(fc.constantFrom('a', ' ', ',', '"', '\n', '\r', '\r\n', '\ufeff'), { maxLength: 40 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(noise, fc.array(fc.nat(45), { maxLength: 6 }), (t, cuts) => {
+        expect(piecewiseReading(t, cuts)).toEqual(wholeReading(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('forEachCsvRecordInFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pnlopt-csvfile-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const fileOf = (bytes: Buffer): string => {
+    const path = join(dir, `f${Math.random().toString(36).slice(2)}.csv`);
+    writeFileSync(path, bytes);
+    return path;
+  };
+  const inChunks = (path: string, chunkBytes: number, maxRecordChars = 1 << 20): unknown[][] => {
+    const out: unknown[][] = [];
+    forEachCsvRecordInFile(path, 'f.csv', (r) => out.push(seen(r)), { chunkBytes, maxRecordChars });
+    return out;
+  };
+
+  it('reads every chunk size as the whole text: BOM, multi-byte characters, quoted line breaks and CRLF cut between chunks', () => {
+    // 2-, 3- and 4-byte characters (é, €, 𝄞), inside and outside quotes, and a U+FEFF inside the text.
+    const text = '\ufeffticker,note\r\nCAFÉ,"prix €\r\n2 lignes"\r\n𝄞,x\ufeffy\r\n\r\n"a""€",é\r\n';
+    const whole = wholeReading(text);
+    expect(whole[1]).toEqual([2, false, 'CAFÉ', 'prix €\r\n2 lignes']);
+    const path = fileOf(Buffer.from(text, 'utf8'));
+    for (let chunkBytes = 1; chunkBytes <= Buffer.byteLength(text) + 1; chunkBytes++) expect(inChunks(path, chunkBytes)).toEqual(whole);
+  });
+
+  it('reads a record longer than a chunk, and refuses one longer than the record limit at its first line', () => {
+    const long = 'a'.repeat(100);
+    const path = fileOf(Buffer.from(`h\nx\n"${long}\n${long}"\ny\n`));
+    expect(inChunks(path, 7).map((r) => r[0])).toEqual([1, 2, 3, 5]);
+    let err: unknown;
+    try {
+      inChunks(path, 7, 150);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).violations).toEqual([{ file: 'f.csv', row: 3, column: '*', problem: 'a record longer than 150 characters (is a quote left open?)' }]);
+  });
+
+  it('refuses invalid UTF-8 in a later chunk at its line and character', () => {
+    const path = fileOf(Buffer.concat([Buffer.from('ticker,x\nCAFE,1\nCAF'), Buffer.from([0xc9]), Buffer.from(',2\n')]));
+    for (const chunkBytes of [1, 4, 16, 1 << 16]) {
+      expect(() => inChunks(path, chunkBytes)).toThrow('f.csv:3:4: invalid UTF-8 (byte 0xc9); the file must be UTF-8 text');
+    }
   });
 });

@@ -1,6 +1,12 @@
-import { describe, expect, it, vi } from 'vitest';
-import { DataError, formatViolation, UsageError } from '../../src/errors.js';
+import { isUtf8 } from 'node:buffer';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { DataError, formatViolation, InputError, UsageError } from '../../src/errors.js';
 import { parseCsv, readCsv } from '../../src/data/csv.js';
+import { decodeUtf8 } from '../../src/data/input.js';
 import { validateTable } from '../../src/data/validate.js';
 
 const FIX = 'tests/fixtures/data';
@@ -265,5 +271,52 @@ describe('inputs people have', () => {
   it('accepts a BOM, CRLF, quoted header names and a CRLF inside quotes together', () => {
     const [s] = fromText('\ufeff"Date","Open","High","Low","Close","Volume","Ticker"\r\n"2020-01-02",1,2,0.5,1.5,10,"X\r\nY"\r\n\r\n');
     expect([s.ticker, s.n, s.close[0]]).toEqual(['X\r\nY', 1, 1.5]);
+  });
+});
+
+describe('mutated files (fuzz)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pnlopt-csvfuzz-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const good = Buffer.from(readFileSync(`${FIX}/good_multi.csv`));
+  /** A mutation of the file's bytes: insert, overwrite or delete, with bytes that break UTF-8, quoting and rows. */
+  const piece = fc.oneof(fc.uint8Array({ maxLength: 4 }).map((b) => Buffer.from(b)), fc.constantFrom(...['"', ',', '\n', '\r', '\r\n', '\ufeff', 'é', '\x1b[2J', '1e400', '-1', '2020-01-02T00:00:00-05:00'].map((t) => Buffer.from(t))));
+  const mutation = fc.record({ at: fc.nat(), cut: fc.nat(6), insert: piece });
+  const mutate = (bytes: Buffer, ms: readonly { at: number; cut: number; insert: Buffer }[]): Buffer =>
+    ms.reduce((b, m) => {
+      const at = m.at % (b.length + 1);
+      return Buffer.concat([b.subarray(0, at), m.insert, b.subarray(Math.min(b.length, at + m.cut))]);
+    }, bytes);
+  /** What reading gives: the series read, or the input error's message; anything else is a bug and throws. */
+  const outcome = (read: () => ReturnType<typeof readCsv>): unknown => {
+    try {
+      return read().map((s) => [s.ticker, Array.from(s.time), Array.from(s.close), Array.from(s.volume)]);
+    } catch (err) {
+      if (err instanceof InputError) return `${err.name}: ${err.message}`;
+      throw err;
+    }
+  };
+
+  it('reads or refuses with an input error, the same in any chunk size as from the whole text', () => {
+    let n = 0;
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 64 }), (ms, chunkBytes) => {
+        const bytes = mutate(good, ms);
+        const path = join(dir, `m${n++}.csv`);
+        writeFileSync(path, bytes);
+        const inChunks = outcome(() => readCsv(path, { note: () => {} }, { chunkBytes, maxRecordChars: 1 << 20 }));
+        const inOne = outcome(() => readCsv(path, { note: () => {} }));
+        const whole = outcome(() => validateTable(parseCsv(decodeUtf8(bytes, path), path, { note: () => {} })));
+        if (isUtf8(bytes)) {
+          expect(inChunks).toEqual(whole);
+          expect(inOne).toEqual(whole);
+        } else {
+          // Refused in every reading; a header problem in an early chunk may be found before the bad byte.
+          for (const o of [inChunks, inOne, whole]) expect(o).toMatch(/^DataError: /);
+          expect(whole).toMatch(/invalid UTF-8/);
+          expect(inOne).toEqual(whole);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

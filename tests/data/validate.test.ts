@@ -126,3 +126,38 @@ describe('validateTable on generated series', () => {
     );
   });
 });
+
+describe('canonical timestamps', () => {
+  const DAY = Date.UTC(2000, 0, 3);
+  const read = (dates: readonly string[], tickers?: readonly string[]) => {
+    const header = tickers === undefined ? 'date,open,high,low,close,volume' : 'date,ticker,open,high,low,close,volume';
+    const rows = dates.map((d, i) => (tickers === undefined ? `${d},1,1,1,1,1` : `${d},${tickers[i]},1,1,1,1,1`));
+    return validateTable(parseCsv([header, ...rows].join('\n'), 'mem.csv', { note: () => {} }));
+  };
+  const times = (dates: readonly string[]) => Array.from(read(dates)[0].time);
+
+  it('puts a daily bar on its calendar date as written, whatever the offset: one instant per day', () => {
+    const ways = [
+      ['2000-01-03', '2000-01-04'],
+      ['2000-01-03T00:00:00Z', '2000-01-04T00:00Z'],
+      ['2000-01-03T00:00:00-05:00', '2000-01-04T00:00:00-05:00'],
+      ['2000-01-03T00:00:00.000+09:00', '2000-01-04T00:00+0530'],
+    ];
+    for (const dates of ways) expect(times(dates)).toEqual([DAY, DAY + 86_400_000]);
+  });
+
+  it('finds the same day written two ways in one file a duplicate', () => {
+    expect(() => read(['2000-01-03', '2000-01-03T00:00:00-05:00'])).toThrow('mem.csv:3:date: duplicate timestamp 2000-01-03 for ticker mem (same as row 2)');
+  });
+
+  it('keeps the instants of an intraday series, midnights included', () => {
+    // One bar at 15:30 makes the series intraday: its -05:00 midnight stays 05:00 UTC.
+    expect(times(['2000-01-03T00:00:00-05:00', '2000-01-03T15:30:00-05:00'])).toEqual([DAY + 5 * 3_600_000, DAY + 20.5 * 3_600_000]);
+  });
+
+  it('decides daily or intraday per ticker', () => {
+    const [a, b] = read(['2000-01-03T00:00:00-05:00', '2000-01-03T00:00:00-05:00', '2000-01-03T09:30:00-05:00'], ['A', 'B', 'B']);
+    expect(Array.from(a.time)).toEqual([DAY]);
+    expect(Array.from(b.time)).toEqual([DAY + 5 * 3_600_000, DAY + 14.5 * 3_600_000]);
+  });
+});

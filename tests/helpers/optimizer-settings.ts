@@ -12,14 +12,12 @@ export function testSettings(patch: Partial<OptimizerSettings> = {}): OptimizerS
     sampling: { batch_size: 50, maximin_iterations: 0, scramble: true },
     nsga2: {
       population: 20,
-      generations: 5,
       initial_sampler: 'lhs',
       crossover: { probability: 0.9, eta: 15, variable_probability: 0.5 },
       mutation: { eta: 20, variables_per_child: 1 },
     },
     annealing: {
       chains: 4,
-      steps: 20,
       schedule: 'geometric',
       initial_temperature: 1,
       final_temperature: 0.01,

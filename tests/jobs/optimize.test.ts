@@ -225,6 +225,23 @@ describe('runOptimization', () => {
     expect(Object.isFrozen(cfg.signalRouting.signal_routing.time_series)).toBe(true);
   });
 
+  it('evaluates exactly the budget with NSGA-II, the last generation short, every candidate with fast < slow', async () => {
+    // Population 100 and a budget of 1234: 12 full generations and one of 34.
+    const cfg = loadConfig({ dir: ALL_IN_ALLOWED });
+    expect(cfg.strategy.optimizer.nsga2.population).toBe(100);
+    const dbm = db();
+    let total = 0;
+    let finished = 0;
+    const s = await runOptimization(request({ dbm, cfg, pool: poolSettings(cfg, { workers: 2 }), budget: 1234, onStart: (_id, remaining) => (total = remaining), onProgress: (n) => (finished = n) }));
+    expect([s.status, s.stop_reason, s.evaluated, s.generations]).toEqual(['completed', 'candidates', 1234, 13]);
+    expect([total, finished]).toEqual([1234, 1234]);
+    const stored = [...new RunStore(dbm).results(s.run_id)].map((r) => JSON.parse(r.paramsJson) as { fast: number; slow: number });
+    expect(stored).toHaveLength(1234);
+    for (const p of stored) expect(p.fast).toBeLessThan(p.slow);
+    // Some offspring crossed fast over slow and were repaired; the counts are in the summary.
+    expect(s.constraint_repairs!.repaired).toBeGreaterThan(0);
+  });
+
   it('under the default 2% capital at risk, no all-in sma_cross candidate is feasible or adopted', async () => {
     const dbm = db();
     const s = await runOptimization(request({ dbm, cfg: smallConfig(testConfig()), budget: 200 }));

@@ -1,8 +1,8 @@
-/** Batch sizing: the smallest batch within the overhead budget, capped at a worker's share; calibration sampling. */
+/** Batch sizing: the smallest batch within the overhead budget, capped at a worker's share; calibration sampling; the batch timeout. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
-import { chooseBatchSize, measureCandidateMs } from '../../src/pool/batch-size.js';
+import { batchTimeoutMs, chooseBatchSize, measureCandidateMs } from '../../src/pool/batch-size.js';
 import type { BatchEvaluator } from '../../src/simulation/evaluator.js';
 
 describe('chooseBatchSize', () => {
@@ -76,5 +76,20 @@ describe('measureCandidateMs', () => {
     };
     measureCandidateMs(evaluator, new Float64Array(6), 2, Int32Array.from([0, 1, 2]), 64, 1);
     expect(new Set(seen)).toEqual(new Set([3]));
+  });
+});
+
+describe('batchTimeoutMs', () => {
+  const base = { candidateMs: 2, taskOverheadMs: 1, batchSize: 100, tasksPerWorker: 2, minMs: 60_000, multiple: 20 };
+
+  it('is the multiple of the expected time of every task a worker holds, when that exceeds the minimum', () => {
+    // 20 x 2 tasks x (1 ms + 100 x 2 ms) = 8040 ms: under the 60 s minimum.
+    expect(batchTimeoutMs(base)).toBe(60_000);
+    // 20 x 2 x (1 + 1000 x 2) = 80040 ms.
+    expect(batchTimeoutMs({ ...base, batchSize: 1000 })).toBe(80_040);
+  });
+
+  it('is the minimum alone when the costs were not measured', () => {
+    expect(batchTimeoutMs({ ...base, candidateMs: NaN, taskOverheadMs: NaN })).toBe(60_000);
   });
 });

@@ -27,6 +27,8 @@ function settings(over: Partial<PoolSettings> = {}): PoolSettings {
     onBatchFailure: 'continue',
     maxRetries: 1,
     interruptGraceMs: 10_000,
+    batchTimeoutMinMs: 60_000,
+    batchTimeoutMultiple: 20,
     maxOverheadFraction: 0.05,
     calibrationRows: 16,
     calibrationMs: 5,
@@ -107,20 +109,21 @@ describe('determinism', () => {
   });
 });
 
-describe('failing workers', () => {
-  function runWithFault(fault: FaultSpec, over: Partial<PoolSettings> = {}, batch = 16, workers = 2) {
-    return withFault(fault, async () => {
-      const pool = await EvaluationPool.start(layout, ctx, workers, FAULTY_WORKER);
-      try {
-        const c = collector();
-        const outcome = await pool.run(X, d, all, batch, settings({ workers, workerFile: FAULTY_WORKER, ...over }), c.sink);
-        return { outcome, ...c };
-      } finally {
-        await pool.close();
-      }
-    });
-  }
+/** A pool of the fault-injecting worker armed with `fault`, run over every candidate; what its sink got. */
+function runWithFault(fault: FaultSpec, over: Partial<PoolSettings> = {}, batch = 16, workers = 2) {
+  return withFault(fault, async () => {
+    const pool = await EvaluationPool.start(layout, ctx, workers, FAULTY_WORKER);
+    try {
+      const c = collector();
+      const outcome = await pool.run(X, d, all, batch, settings({ workers, workerFile: FAULTY_WORKER, ...over }), c.sink);
+      return { outcome, ...c };
+    } finally {
+      await pool.close();
+    }
+  });
+}
 
+describe('failing workers', () => {
   it.each(['throw', 'exit'] as const)('retries a batch whose worker fails once (%s) and loses nothing', async (mode) => {
     const r = await runWithFault({ candidate: 50, mode, attempts: 1 });
     expect(r.outcome).toMatchObject({ status: 'completed', evaluated: N, failed: 0 });
@@ -138,7 +141,7 @@ describe('failing workers', () => {
     expect(r.failures).toHaveLength(1);
     expect(r.failures[0].ids).toEqual(Array.from({ length: 16 }, (_, i) => 48 + i));
     expect(r.failures[0].error).toMatch(message);
-    expect(r.outcome).toMatchObject({ status: 'completed', evaluated: N - 16, failed: 16 });
+    expect(r.outcome).toMatchObject({ status: 'completed', evaluated: N - 16, failed: 16, firstError: r.failures[0].error });
     const okIds = all.filter((i) => i < 48 || i > 63);
     expect(r.okIds.sort((a, b) => a - b)).toEqual([...okIds]);
     expect(sameBits(rowsOf(r.F, [...okIds]), rowsOf(reference, [...okIds]))).toBe(true);
@@ -153,6 +156,27 @@ describe('failing workers', () => {
     expect(r.okIds).toContain(0);
     expect(r.outcome.evaluated).toBeLessThanOrEqual(32);
     expect(sameBits(rowsOf(r.F, r.okIds), rowsOf(reference, r.okIds))).toBe(true);
+  });
+});
+
+describe('hung workers', () => {
+  // Costs are not measured on this path (no batchSize() call), so the timeout is the minimum alone.
+  const quick = { batchTimeoutMinMs: 300, batchTimeoutMultiple: 1 };
+
+  it('terminates a worker hung past the batch timeout and retries its batch on a fresh one: nothing lost', async () => {
+    const r = await runWithFault({ candidate: 50, mode: 'hang', attempts: 1 }, quick);
+    expect(r.outcome).toMatchObject({ status: 'completed', evaluated: N, failed: 0, firstError: null });
+    expect(r.outcome.retried).toBeGreaterThanOrEqual(1);
+    expect(sameBits(r.F, reference)).toBe(true);
+  });
+
+  it('records a batch that hangs on every attempt as failed, naming the timeout, and completes the others', async () => {
+    const r = await runWithFault({ candidate: 50, mode: 'hang' }, quick);
+    expect(r.failures.map((f) => f.ids[0])).toEqual([48]);
+    expect(r.failures[0].error).toMatch(/^batch timed out after 0\.3 s .*its worker was replaced$/);
+    expect(r.outcome).toMatchObject({ status: 'completed', evaluated: N - 16, failed: 16, firstError: r.failures[0].error });
+    const okIds = all.filter((i) => i < 48 || i > 63);
+    expect(sameBits(rowsOf(r.F, [...okIds]), rowsOf(reference, [...okIds]))).toBe(true);
   });
 });
 

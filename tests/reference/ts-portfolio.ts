@@ -41,9 +41,11 @@
  *   close; pnl = units (exit - entry) - entry fee - exit fee.
  * - calibration_error uses only trades entered on the models' forecast (the confident branch); a
  *   fallback entry has no forecast, so no expected return.
- * - max_capital_at_risk: over filled entries, w x stop distance, the distance m ATR_t / C_t
- *   (decision bar t) with a trailing stop, 1 without; w is stepped down an ulp when that product
- *   would round above the guardrail.
+ * - max_capital_at_risk: over filled entries, w x risk distance at the decision bar t: with a
+ *   trailing stop m ATR_t / C_t; without one min(1, k x sigma_t x sqrt(h)), sigma_t the std (ddof 1)
+ *   of the L log returns ending at t, and 1 while t < L (the first return is r_1, as for the
+ *   fallback rule's "needs t >= L"); w is stepped down an ulp when that product would round above
+ *   the guardrail.
  */
 
 export type ModelName = 'sarimax' | 'samossa' | 'mssa_rl' | 'garch';
@@ -110,6 +112,10 @@ export interface RefTsSettings {
   minExpectedReturn: number;
   confidenceThreshold: number;
   capitalAtRiskPerTrade: number;
+  /** Risk model of a stop-less position: k, h and L (signal_routing.time_series.no_stop_*). */
+  noStopAdverseMoveSd: number;
+  noStopHorizonBars: number;
+  noStopVolLookback: number;
 }
 
 export interface RefTsInput {
@@ -160,7 +166,8 @@ export interface RefTsMetrics {
 /** How often each rule fired in a run, so a property test can show which branches it reached. */
 export type RefTsEvents = Record<
   | 'forecastEntry' | 'fallbackEntry' | 'shortEntry' | 'limitFill' | 'limitMiss' | 'signalExit' | 'stopExit' | 'gapStop'
-  | 'takeProfit' | 'blockedSignal' | 'tickerCapBinds' | 'classCapBinds' | 'grossCapBinds' | 'riskCapBinds' | 'noEntryWeight',
+  | 'takeProfit' | 'blockedSignal' | 'tickerCapBinds' | 'classCapBinds' | 'grossCapBinds' | 'riskCapBinds' | 'noEntryWeight'
+  | 'noStopVolRisk' | 'noStopWholeBeforeLookback' | 'noStopWholeAtLargeMove',
   number
 >;
 
@@ -305,7 +312,7 @@ interface Order {
   /** Notional of the new position, w E_t. */
   notional: number;
   w: number;
-  /** w x stop distance (1 without a stop), at most the guardrail. */
+  /** w x risk distance (the stop's, or the stop-less model's), at most the guardrail. */
   capitalAtRisk: number;
   slip: number;
   sigma: number;
@@ -365,6 +372,19 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
   const events: RefTsEvents = {
     forecastEntry: 0, fallbackEntry: 0, shortEntry: 0, limitFill: 0, limitMiss: 0, signalExit: 0, stopExit: 0, gapStop: 0,
     takeProfit: 0, blockedSignal: 0, tickerCapBinds: 0, classCapBinds: 0, grossCapBinds: 0, riskCapBinds: 0, noEntryWeight: 0,
+    noStopVolRisk: 0, noStopWholeBeforeLookback: 0, noStopWholeAtLargeMove: 0,
+  };
+
+  /** Loss fraction of a stop-less position decided at close t: k sigma sqrt(h), at most 1; 1 before L returns exist. */
+  const noStopDistance = (tk: RefTicker, t: number): number => {
+    const L = s.noStopVolLookback;
+    if (t < L) {
+      events.noStopWholeBeforeLookback++;
+      return 1;
+    }
+    const loss = s.noStopAdverseMoveSd * std1(logReturnsBetween(tk.close, t - L + 1, t)) * Math.sqrt(s.noStopHorizonBars);
+    events[loss >= 1 ? 'noStopWholeAtLargeMove' : 'noStopVolRisk']++;
+    return Math.min(1, loss);
   };
 
   const closePosition = (k: number, t: number, price: number, reason: RefTrade['exitReason']): void => {
@@ -531,12 +551,12 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
           w = Math.min(w, p.max_weight_per_asset_class - classHeld);
           if (w > s.maxGrossExposure - grossElsewhere) events.grossCapBinds++;
           w = Math.min(w, s.maxGrossExposure - grossElsewhere);
-          const stopDistance = stopOn ? (m * atrs[k][t]) / C : 1;
-          if (w > s.capitalAtRiskPerTrade / stopDistance) events.riskCapBinds++;
-          w = Math.min(w, s.capitalAtRiskPerTrade / stopDistance);
+          const riskDistance = stopOn ? (m * atrs[k][t]) / C : noStopDistance(tk, t);
+          if (w > s.capitalAtRiskPerTrade / riskDistance) events.riskCapBinds++;
+          w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
           // cap / distance times distance can round an ulp above the cap: step w down to honour it.
-          if (w * stopDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
-          capitalAtRisk = w * stopDistance;
+          if (w * riskDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
+          capitalAtRisk = w * riskDistance;
           if (!(w > MIN_ENTRY_WEIGHT)) events.noEntryWeight++;
         }
         // w <= 1e-12 is no entry: all that a cap filled by other positions leaves is rounding.

@@ -76,7 +76,6 @@ describe('simulated annealing', () => {
     const settings = testSettings({
       annealing: {
         chains: 4,
-        steps: N / 4 - 1,
         schedule: 'geometric',
         initial_temperature: 20,
         final_temperature: 0.01,
@@ -115,17 +114,18 @@ describe('simulated annealing', () => {
       return { F, violation };
     };
     const settings = testSettings({
-      annealing: { chains: 8, steps: 100, schedule: 'linear', initial_temperature: 0.1, final_temperature: 0.001, step_scale: 0.2, initial_sampler: 'lhs' },
+      annealing: { chains: 8, schedule: 'linear', initial_temperature: 0.1, final_temperature: 0.001, step_scale: 0.2, initial_sampler: 'lhs' },
     });
     const r = await runSearch({
       optimizer: 'anneal',
       spaces: [{ family: 'cut', strata: new Float64Array(2) }],
-      budget: { maxCandidates: 10_000, maxWallMs: Infinity },
+      // 8 starting points and 100 steps of the 8 chains.
+      budget: { maxCandidates: 8 * 101, maxWallMs: Infinity },
       seed: 2,
       evaluate,
       settings,
     });
-    expect(r.stopReason).toBe('finished');
+    expect(r.stopReason).toBe('candidates');
     expect(r.n).toBe(8 * 101);
     const tail = Array.from({ length: 8 * 25 }, (_, k) => r.n - 1 - k);
     const feasible = tail.filter((i) => r.violation[i] === 0).length / tail.length;

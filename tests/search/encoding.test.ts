@@ -1,7 +1,7 @@
 /** The unit-cube encoding: values in range, equal strata for integers and choices, inactive = NaN. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { constraintViolation, decodePoints, decodeValue } from '../../src/search/encoding.js';
+import { decodePoints, decodeValue, encodeValue } from '../../src/search/encoding.js';
 import { paramLayout, rowProblems } from '../../src/config/param-layout.js';
 import { testConfig } from '../helpers/config.js';
 
@@ -66,18 +66,22 @@ describe('decodePoints', () => {
   });
 });
 
-describe('constraintViolation', () => {
-  it('is 0 when fast < slow and grows with the overlap', () => {
-    const layout = paramLayout(cfg, 'sma_cross');
-    const row = (fast: number, slow: number) => {
-      const x = new Float64Array(2);
-      x[layout.column.get('fast')!] = fast;
-      x[layout.column.get('slow')!] = slow;
-      return x;
-    };
-    expect(constraintViolation(layout, row(5, 20), 0)).toBe(0);
-    // fast = slow breaks the strict "<": one unit; fast = slow + 3: 3 + 1.
-    expect(constraintViolation(layout, row(20, 20), 0)).toBe(1);
-    expect(constraintViolation(layout, row(23, 20), 0)).toBe(4);
+describe('encodeValue', () => {
+  it('inverts decodeValue: integers exactly (stratum centres), continuous values to rounding (property)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: -50, max: 50 }), fc.integer({ min: 1, max: 400 }), (u, low, width) => {
+        const int = { type: 'int' as const, low, high: low + width };
+        const k = decodeValue(int, u);
+        expect(decodeValue(int, encodeValue(int, k))).toBe(k);
+        const uniform = { type: 'uniform' as const, low, high: low + width };
+        expect(decodeValue(uniform, encodeValue(uniform, decodeValue(uniform, u)))).toBeCloseTo(decodeValue(uniform, u), 9);
+        const log = { type: 'log_uniform' as const, low: 0.01, high: 0.01 + width };
+        const x = decodeValue(log, u);
+        expect(Math.abs(decodeValue(log, encodeValue(log, x)) / x - 1)).toBeLessThan(1e-12);
+      }),
+    );
+    // Out of range values clamp to the cube.
+    expect(encodeValue({ type: 'uniform', low: 0, high: 1 }, 2)).toBeLessThan(1);
+    expect(encodeValue({ type: 'int', low: 5, high: 9 }, 1)).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { constrainedRank, createConstrainedWorkspace } from '../../native-free-kernels/pareto/constraint-domination.js';
-import { OPTIMIZER_KINDS, runSearch, type EvaluateFn, type OptimizerKind, type SearchJob, type SearchResult } from '../../src/search/optimize.js';
+import { OPTIMIZER_KINDS, runSearch, type EvaluateFn, type GenerationInfo, type OptimizerKind, type SearchJob, type SearchResult } from '../../src/search/optimize.js';
 import { testSettings } from '../helpers/optimizer-settings.js';
 
 const D = 4;
@@ -54,7 +54,7 @@ describe('runSearch', () => {
 
   it.each(OPTIMIZER_KINDS)('%s: stays in the unit cube and within the candidate budget', async (kind) => {
     const r = await runSearch(job(kind, 1, { budget: { maxCandidates: 73, maxWallMs: Infinity } }));
-    // Every optimizer here wants more than 73 (NSGA-II 20 × 6, annealing 4 × 21): the last batch is cut.
+    // 73 is a multiple of no batch size here (NSGA-II 20, annealing 4, samplers 50): the last batch is cut.
     expect([r.stopReason, r.n]).toEqual(['candidates', 73]);
     for (const u of r.U) expect(u >= 0 && u < 1).toBe(true);
   });
@@ -85,14 +85,20 @@ describe('runSearch', () => {
     expect(Array.from(new Set(r.family))).toEqual([0]);
   });
 
-  it('finishes NSGA-II after its generations, and annealing after its steps, under a larger budget', async () => {
-    const big = { maxCandidates: 100_000, maxWallMs: Infinity };
-    const n = await runSearch(job('nsga2', 1, { budget: big }));
-    // population 20, 5 generations after the initial one.
-    expect([n.stopReason, n.n, n.generations]).toEqual(['finished', 20 * 6, 6]);
-    const a = await runSearch(job('anneal', 1, { budget: big }));
-    // 4 chains, 20 steps after the initial points.
-    expect([a.stopReason, a.n]).toEqual(['finished', 4 * 21]);
+  it('spends exactly the budget: NSGA-II ends on a short generation, annealing on a short step', async () => {
+    const sizes = (r: number[]) => (g: GenerationInfo) => r.push(g.n);
+    const generations: number[] = [];
+    const settings = testSettings({ nsga2: { ...testSettings().nsga2, population: 100 } });
+    const n = await runSearch(job('nsga2', 1, { settings, budget: { maxCandidates: 1234, maxWallMs: Infinity }, onGeneration: sizes(generations) }));
+    // Population 100: 12 full generations, then the 34 left.
+    expect([n.stopReason, n.n, n.generations]).toEqual(['candidates', 1234, 13]);
+    expect(generations).toEqual([...Array<number>(12).fill(100), 34]);
+    const steps: number[] = [];
+    const a = await runSearch(job('anneal', 1, { budget: { maxCandidates: 103, maxWallMs: Infinity }, onGeneration: sizes(steps) }));
+    // 4 chains: 4 starting points, ceil(99 / 4) = 25 steps, the last moving 3 chains.
+    expect([a.stopReason, a.n]).toEqual(['candidates', 103]);
+    expect(steps).toEqual([...Array<number>(25).fill(4), 3]);
+    await expect(runSearch(job('anneal', 1, { budget: { maxCandidates: Infinity, maxWallMs: 1000 } }))).rejects.toThrow(/finite candidate budget/);
   });
 
   it('stops on abort, keeping what was evaluated before, and stops on wall time', async () => {

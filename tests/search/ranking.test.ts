@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { Metric, METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
+import { loadConfig } from '../../src/config/load.js';
+import { paramLayout } from '../../src/config/param-layout.js';
+import { createRng } from '../../src/rng.js';
+import { guardrailChecks, guardrailViolation } from '../../src/search/guardrails.js';
+import { objectiveColumns, objectiveMatrix } from '../../src/search/objectives.js';
 import { bestUnderConstraints, createRankingWorkspace, rankAndCrowd, survivalOrder } from '../../src/search/ranking.js';
+import { createEvaluator } from '../../src/simulation/evaluator.js';
+import { configDirWith } from '../helpers/config-dir.js';
+import { contextFor, panelFromOpenClose, randomWalk } from '../helpers/panel.js';
 
 describe('rankAndCrowd', () => {
   it('ranks feasible fronts before infeasible rows and crowds within each front', () => {
@@ -51,5 +60,38 @@ describe('bestUnderConstraints', () => {
     const none = new Float64Array([1, 1, 1]);
     rankAndCrowd(G, none, 3, 2, r, new Float64Array(3), createRankingWorkspace(3, 2));
     expect(bestUnderConstraints(G, none, r, 3, 2, 0)).toBe(-1);
+  });
+});
+
+describe('constraint-domination of sma_cross candidates', () => {
+  it('ranks fast = slow = 5 (no trade) below real strategies, even ones far outside a guardrail', () => {
+    // A drawdown limit of 0.1% that every trading candidate breaks by a wide margin: with plain
+    // relative shortfalls (~100 each) the idle candidate's few units of violation used to win.
+    const cfg = loadConfig({ dir: configDirWith('quant_success_config.yml', (d) => d.setIn(['guardrails', 'max_drawdown'], 0.001)) });
+    const layout = paramLayout(cfg, 'sma_cross');
+    const { open, close } = randomWalk(1500, createRng(3, 'ranking-walk'));
+    const ctx = contextFor(panelFromOpenClose(open, close));
+    const pairs = [[5, 5], [10, 50], [20, 100]];
+    const X = new Float64Array(pairs.length * 2);
+    pairs.forEach(([fast, slow], r) => {
+      X[r * 2 + layout.column.get('fast')!] = fast;
+      X[r * 2 + layout.column.get('slow')!] = slow;
+    });
+    const M = new Float64Array(pairs.length * METRIC_COUNT);
+    createEvaluator(layout, ctx).evaluate(X, pairs.length, M);
+    const trades = pairs.map((_, r) => M[r * METRIC_COUNT + Metric.total_trades]);
+    expect(trades[0]).toBe(0);
+    expect(trades[1]).toBeGreaterThan(0);
+    expect(trades[2]).toBeGreaterThan(0);
+    const checks = guardrailChecks(cfg);
+    const V = Float64Array.from(pairs, (_, r) => guardrailViolation(checks, M, r * METRIC_COUNT));
+    for (const r of [1, 2]) expect(M[r * METRIC_COUNT + Metric.max_drawdown] / 0.001 - 1).toBeGreaterThan(10);
+    const specs = cfg.strategy.optimizer.objectives;
+    const F = new Float64Array(pairs.length * specs.length);
+    objectiveMatrix(M, METRIC_COUNT, pairs.length, objectiveColumns(specs, METRIC_NAMES), F);
+    const rank = new Int32Array(pairs.length);
+    rankAndCrowd(F, V, pairs.length, specs.length, rank, new Float64Array(pairs.length), createRankingWorkspace(pairs.length, specs.length));
+    expect(rank[0]).toBeGreaterThan(rank[1]);
+    expect(rank[0]).toBeGreaterThan(rank[2]);
   });
 });

@@ -5,15 +5,19 @@
  * scenarios, then a property over random panels, forecasts, parameter rows and guardrails where
  * every metric and every equity value agree to 1e-9 relative.
  */
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Metric, METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
+import { loadMarketData } from '../../src/data/load.js';
+import { alignPanel } from '../../src/data/panel.js';
 import { toShared } from '../../src/data/shared.js';
 import type { Panel } from '../../src/data/types.js';
 import { createRng, type Rng } from '../../src/rng.js';
 import { atrColumns, createContext, derivedColumns } from '../../src/simulation/context.js';
+import { contextFor, prepareFamilyData } from '../../src/simulation/build-context.js';
 import { createEvaluator } from '../../src/simulation/evaluator.js';
-import { configuredModels, type ForecastColumns } from '../../src/simulation/forecast-columns.js';
+import { computeForecastColumns, configuredModels, type ForecastColumns } from '../../src/simulation/forecast-columns.js';
 import { encodeNamedValues, paramLayout } from '../../src/config/param-layout.js';
 import {
   referenceTsPortfolio,
@@ -56,7 +60,8 @@ function runKernel(input: RefTsInput): { equity: Float64Array; F: Float64Array }
   const ctx = createContext(panel, derived, forecasts, atrColumns(panel, atrSpec.low, atrSpec.high), {
     initialCapital: s.initialCapital, periodsPerYear: s.periodsPerYear, fee: s.feeBps / 1e4, start: s.start, end: s.end,
     maxGrossExposure: s.maxGrossExposure, minExpectedReturn: s.minExpectedReturn, confidenceThreshold: s.confidenceThreshold,
-    capitalAtRiskPerTrade: s.capitalAtRiskPerTrade,
+    capitalAtRiskPerTrade: s.capitalAtRiskPerTrade, noStopAdverseMoveSd: s.noStopAdverseMoveSd, noStopHorizonBars: s.noStopHorizonBars,
+    noStopVolLookback: s.noStopVolLookback,
   });
   const named = new Map<string, string>();
   for (const [key, v] of Object.entries(params)) {
@@ -137,7 +142,9 @@ function scenario(bars: readonly Bar[], mu: readonly number[], sigma: number, pa
     params: { ...BASE_PARAMS, ...params },
     settings: {
       initialCapital: 1000, periodsPerYear: 252, feeBps: 10, start: 0, end: T, maxGrossExposure: 1, correlationLookback: 63,
-      minExpectedReturn: 0.0002, confidenceThreshold: 0.52, capitalAtRiskPerTrade: 1, ...settings,
+      minExpectedReturn: 0.0002, confidenceThreshold: 0.52, capitalAtRiskPerTrade: 1,
+      // Stop-less positions count whole until 63 returns exist: longer than these scenarios.
+      noStopAdverseMoveSd: 2.33, noStopHorizonBars: 5, noStopVolLookback: 63, ...settings,
     },
   };
 }
@@ -183,7 +190,7 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     expectClose(run.F[Metric.calibration_error], Math.abs(0.5 * Math.expm1(0.01) - pnl / 1000), 'calibration_error');
     // Forecasts at closes 0, 1, 2 (up, up, down) all matched the next move (+2, +3, -1).
     expect(run.F[Metric.hit_rate]).toBe(1);
-    // No stop: the whole position (w = 0.5) is at risk.
+    // No stop and no volatility estimate yet (t < L): the whole position (w = 0.5) is at risk.
     expectClose(run.F[Metric.max_capital_at_risk], 0.5, 'max_capital_at_risk');
   });
 
@@ -288,6 +295,34 @@ describe('ts kernel and reference on hand-checked scenarios', () => {
     // Bar 5: N = 0.25 x 1000 = 250 at 100 -> 2.5 units, fee 0.25 (stop 100 - 4 = 96, not hit).
     expectEquity(run, [1000, 1000, 1000, 1000, 1000, 1000 - 250 - 0.25 + 2.5 * 101]);
     expectClose(run.F[Metric.max_capital_at_risk], 0.25 * 0.04, 'max_capital_at_risk');
+  });
+
+  it('caps a stop-less position at the loss of an adverse move of k sigma over h bars', () => {
+    // Closes 100, 100 e^a, 100, 100 e^a, 100: log returns a, -a, a, -a, mean 0, sum of squares 4 a^2,
+    // so sigma_4 (L = 4, ddof 1) = sqrt(4 a^2 / 3) = 0.01 for a = 0.005 sqrt 3. With k = 2 and
+    // h = 4 the risk distance at close 4 is 2 x 0.01 x sqrt 4 = 0.04, and the guardrail 0.02 allows
+    // w <= 0.02 / 0.04 = 0.5. (L = 4 is below the config's floor of 20, to keep the sum by hand.)
+    const a = 0.005 * Math.sqrt(3);
+    const up = 100 * Math.exp(a);
+    const bars: Bar[] = [[100, 100, 100, 100], [100, up, 100, up], [up, up, 100, 100], [100, up, 100, up], [up, up, 100, 100], [100, 102, 99, 101]];
+    const mu = [NaN, NaN, NaN, NaN, 0.01, NaN];
+    const run = (fixed: number, risk: Partial<RefTsSettings> = {}) =>
+      both(scenario(bars, mu, 0.01, { fixed_fraction: fixed, slippage_bps: 0 }, {
+        capitalAtRiskPerTrade: 0.02, noStopAdverseMoveSd: 2, noStopHorizonBars: 4, noStopVolLookback: 4, ...risk,
+      }));
+    // fixed_fraction 0.9 is cut to 0.5: N = 500 at O_5 = 100, 5 units, fee 0.5; E_5 = 499.5 + 5 x 101.
+    const capped = run(0.9);
+    expectEquity(capped, [1000, 1000, 1000, 1000, 1000, 499.5 + 5 * 101]);
+    expectClose(capped.F[Metric.max_capital_at_risk], 0.5 * 0.04, 'max_capital_at_risk at the cap');
+    // fixed_fraction 0.3 fits under it: 3 units, fee 0.3, capital at risk 0.3 x 0.04 = 0.012.
+    const inside = run(0.3);
+    expectEquity(inside, [1000, 1000, 1000, 1000, 1000, 699.7 + 3 * 101]);
+    expectClose(inside.F[Metric.max_capital_at_risk], 0.012, 'max_capital_at_risk below the cap');
+    // Before L returns exist (L = 5 > t = 4) the whole position counts: w <= 0.02 / 1.
+    expectClose(run(0.9, { noStopVolLookback: 5 }).F[Metric.max_capital_at_risk], 0.02, 'whole position before the lookback');
+    expectEquity(run(0.9, { noStopVolLookback: 5 }), [1000, 1000, 1000, 1000, 1000, 979.98 + 0.2 * 101]);
+    // So does a move beyond it: 2 x 0.01 x sqrt 10000 = 2 -> min(1, 2) = 1.
+    expectEquity(run(0.9, { noStopHorizonBars: 10000 }), [1000, 1000, 1000, 1000, 1000, 979.98 + 0.2 * 101]);
   });
 
   it('takes no profit on the bar a limit order filled, but does on the next', () => {
@@ -496,6 +531,10 @@ function randomCase(seed: number): RefTsInput {
     minExpectedReturn: u(0, 0.003),
     confidenceThreshold: u(0.5, 0.7),
     capitalAtRiskPerTrade: rng() < 0.3 ? 1 : u(0.005, 0.3),
+    // Mostly a sigma-based distance; now and then a horizon long enough to reach the whole position.
+    noStopAdverseMoveSd: u(1.645, 4),
+    noStopHorizonBars: rng() < 0.9 ? int(1, 10) : int(200, 2000),
+    noStopVolLookback: int(20, 120),
   };
   return { tickers, forecasts, params, settings };
 }
@@ -526,5 +565,54 @@ describe('ts kernel vs the independent reference (property)', () => {
     const ref = referenceTsPortfolio(input);
     expect(ref.metrics.total_trades).toBe(113);
     expect(firstMismatch(input, ref)).toBeNull();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Sizing with the stop off, on the default data set under the default guardrails (issue 11).
+
+describe('sizing parameters with trailing_stop off, on the default data and guardrails', () => {
+  it('fixed_fraction 0.2 vs 0.9 and max_weight_per_ticker 1 vs 0.1 give different metrics, within the capital-at-risk cap', async () => {
+    // The S&P 500 default data, 2000-2003 (1,000 bars: the forecast models take about a second),
+    // the frozen test config's forecast models and guardrails, the search window after warm-up.
+    const data = loadMarketData([join(import.meta.dirname, '..', '..', 'data', 'sp500_daily_ohlcv_2000_2020.csv')]);
+    const whole = alignPanel(data);
+    const T = 1000;
+    const head = (a: Float64Array) => a.subarray(0, T);
+    const panel: Panel = {
+      tickers: whole.tickers, T, time: head(whole.time), open: head(whole.open), high: head(whole.high), low: head(whole.low), close: head(whole.close), volume: head(whole.volume),
+    };
+    const forecasts = computeForecastColumns(panel, cfg.strategy.forecast_models);
+    const cap = cfg.signalRouting.signal_routing.time_series.capital_at_risk_per_trade;
+    for (const family of ['ts_ensemble', 'ts_with_fallback'] as const) {
+      const layout = paramLayout(cfg, family);
+      const familyData = await prepareFamilyData(cfg, layout, panel, data.hash, () => Promise.resolve(forecasts));
+      const evaluator = createEvaluator(layout, contextFor(cfg, familyData, { start: cfg.strategy.evaluation.warmup_bars, end: T }));
+      const base: Record<string, string | number> = {
+        w_sarimax: 1, w_samossa: 1, w_mssa_rl: 1, w_garch: 1, direction: 'long_only', noise_filter_k: 0, sizing: 'fixed_fraction', fixed_fraction: 0.5,
+        max_weight_per_ticker: 1, max_weight_per_asset_class: 1, diversification_penalty: 0, order_type: 'market', slippage_model: 'fixed_bps',
+        slippage_bps: 2, trailing_stop: 'off', take_profit: 'off', fallback_rule: 'momentum', fallback_lookback: 20, fallback_entry_z: 1,
+      };
+      const metrics = (over: Record<string, number>): Float64Array => {
+        const named = new Map(Object.entries({ ...base, ...over }).filter(([key]) => layout.column.has(key)).map(([key, v]) => [key, String(v)]));
+        const { row, problems } = encodeNamedValues(layout, named);
+        expect(problems).toEqual([]);
+        const F = new Float64Array(METRIC_COUNT);
+        evaluator.evaluate(row, 1, F);
+        return F;
+      };
+      for (const [a, b] of [[{ fixed_fraction: 0.2 }, { fixed_fraction: 0.9 }], [{ max_weight_per_ticker: 1 }, { max_weight_per_ticker: 0.1 }]]) {
+        const [Fa, Fb] = [metrics(a), metrics(b)];
+        const label = `${family} ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+        // The same signals trade (same trades and exposure), at different sizes.
+        expect(Fa[Metric.total_trades], label).toBeGreaterThan(50);
+        expect(Fb[Metric.total_trades], label).toBe(Fa[Metric.total_trades]);
+        expect(Fb[Metric.exposure], label).toBe(Fa[Metric.exposure]);
+        expect(Math.abs(Fa[Metric.total_return] - Fb[Metric.total_return]), label).toBeGreaterThan(0.01);
+        expect(Fa[Metric.max_drawdown], label).not.toBe(Fb[Metric.max_drawdown]);
+        // The guardrail still binds: no entry risks more than the cap.
+        for (const F of [Fa, Fb]) expect(F[Metric.max_capital_at_risk], label).toBeLessThanOrEqual(cap);
+      }
+    }
   });
 });

@@ -3,7 +3,7 @@
  * quality figures, and that a failed ingest (bad file, or an error part-way through the writes)
  * leaves the database unchanged.
  */
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +85,43 @@ describe('ingestMarketData', () => {
       { close: 11.5, volume: 250 },
       { close: 11.8, volume: 300 },
     ]);
+    dbm.close();
+  });
+
+  it('replace mode removes the ticker\'s stored bars the source lacks, and only that ticker\'s', () => {
+    const dir = tmp();
+    const file = join(dir, 'x.csv');
+    const other = join(dir, 'y.csv');
+    writeFileSync(file, 'date,open,high,low,close,volume\n2020-01-02,10,11,9,10.5,100\n2020-01-03,10.5,12,10,11,200\n2020-01-06,11,12,10,11,200\n');
+    writeFileSync(other, 'date,open,high,low,close,volume\n2020-01-02,1,1,1,1,1\n');
+    const dbm = new DatabaseManager(':memory:');
+    ingestMarketData(dbm, loadMarketData([file, other]), GAP_MULTIPLE);
+    // The source now lacks 2020-01-02 and 2020-01-06, changes 2020-01-03 and adds 2020-01-07.
+    writeFileSync(file, 'date,open,high,low,close,volume\n2020-01-03,10.5,12,10,11.5,250\n2020-01-07,11.5,12,11,11.8,300\n');
+    const upsert = ingestMarketData(dbm, loadMarketData([file]), GAP_MULTIPLE);
+    expect(upsert).toMatchObject({ mode: 'upsert', tickers: [{ inserted: 1, updated: 1, unchanged: 0, removed: 0 }] });
+    const replace = ingestMarketData(dbm, loadMarketData([file]), GAP_MULTIPLE, 'replace');
+    expect(replace).toMatchObject({ mode: 'replace', tickers: [{ inserted: 0, updated: 0, unchanged: 2, removed: 2 }] });
+    const stored = loadMarketDataFromDb(dbm).series.map((b) => [b.ticker, Array.from(b.time)]);
+    expect(stored).toEqual([
+      ['x', [Date.UTC(2020, 0, 3), Date.UTC(2020, 0, 7)]],
+      ['y', [Date.UTC(2020, 0, 2)]],
+    ]);
+    dbm.close();
+  });
+
+  it('replace mode removes nothing when an error strikes after the removals: one transaction', () => {
+    const dbm = new DatabaseManager(':memory:');
+    ingestMarketData(dbm, loadMarketData([MSFT]), GAP_MULTIPLE);
+    const before = dump(dbm);
+    const dir = tmp();
+    const half = join(dir, 'msft_2000_2001_daily_ohlcv.csv');
+    const lines = readFileSync(MSFT, 'utf8').trimEnd().split('\n');
+    // The first half of the bars, and one new bar at the end, whose insert fails.
+    writeFileSync(half, [...lines.slice(0, 125), '2001-12-31,1,1,1,1,1'].join('\n'));
+    dbm.db.exec(`CREATE TRIGGER fail_insert BEFORE INSERT ON ohlcv BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    expect(() => ingestMarketData(dbm, loadMarketData([half]), GAP_MULTIPLE, 'replace')).toThrow(/disk full/);
+    expect(dump(dbm)).toEqual(before);
     dbm.close();
   });
 

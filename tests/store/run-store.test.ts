@@ -72,8 +72,6 @@ describe('RunStore', () => {
 
     store.finishRun(id, 'interrupted', { evaluated: 2 }, new Date('2024-01-02T04:00:00Z'));
     expect(store.run(id)).toMatchObject({ status: 'interrupted', finished_at: '2024-01-02T04:00:00.000Z', summary_json: '{"evaluated":2}' });
-    store.reopenRun(id);
-    expect(store.run(id)).toMatchObject({ status: 'running', finished_at: null });
 
     // A resume evaluates the failed candidate again: its row is replaced.
     store.writeEvaluated(id, layout, X, Int32Array.from([3, 1]), metricRows(2, 5));

@@ -70,7 +70,7 @@ export function registerBacktest(program: Command): void {
     const { row, problems } = encodeNamedValues(layout, parseAssignments(opts.params));
     if (problems.length > 0) throw new UsageError(`--params: ${problems.join('; ')}`);
     if (opts.equity !== undefined) checkOutputPath(opts.equity, '--equity');
-    const data = loadData(cfg, opts.data);
+    const data = loadData(cfg, opts.data, opts.quiet);
     const panel = alignPanel(data, opts.tickers);
     const ctx = await buildContext(cfg, layout, panel, data.hash, { start: 0, end: panel.T, feeBps: opts.feeBps });
     const F = new Float64Array(METRIC_COUNT);

@@ -10,10 +10,12 @@ import { UsageError } from '../../errors.js';
 import { runEvaluation, type EvaluateSummary } from '../../jobs/evaluate.js';
 import { poolSettings } from '../../pool/settings.js';
 import { checkOutputPath } from '../../output.js';
-import { DatabaseManager } from '../../store/database.js';
-import { dataFiles, dbPath, loadData } from '../data-args.js';
+import type { DatabaseManager } from '../../store/database.js';
+import { dataFiles, dataInputs, dbPath, loadData, openStoreForWrite } from '../data-args.js';
+import { checkDistinct, checkStorePath } from '../path-checks.js';
 import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
-import { reportRunEnd, withInterrupt } from '../interrupt.js';
+import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
+import { forecastNotes } from '../forecast-notes.js';
 import { configDirOf, configFrom, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 import { createProgress } from '../progress.js';
 import type { CliDeps } from './index.js';
@@ -26,6 +28,7 @@ export interface EvaluateOptions extends CommonOptions {
   candidates?: string;
   out?: string;
   workers?: number;
+  allowOversubscribe?: boolean;
   batch?: number;
   db?: string;
   resume?: string;
@@ -55,9 +58,13 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
   const layout = paramLayout(cfg, strategy);
   const table = readCandidatesCsv(candidates, layout);
   checkOutputPath(out);
-  const pool = poolSettings(cfg, { workers: opts.workers, batch: opts.batch, workerFile: hooks.workerFile });
+  const pool = poolSettings(cfg, { workers: opts.workers, batch: opts.batch, allowOversubscribe: opts.allowOversubscribe, workerFile: hooks.workerFile });
   const sources = dataFiles(cfg, opts.data);
-  const data = loadData(cfg, sources);
+  const data = loadData(cfg, sources, opts.quiet);
+  // The store is checked now and opened only once the job has checked the rest.
+  const store = dbPath(cfg, opts.db);
+  checkStorePath(store, '--db');
+  checkDistinct(out, '--out', [['--candidates', candidates], ...dataInputs(sources), ['--db', store]]);
   const invocation: Invocation = {
     kind: 'evaluate',
     options: {
@@ -65,11 +72,11 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
       strategy, candidates: absolutePath(candidates), out: absolutePath(out), feeBps: opts.feeBps ?? null,
     },
   };
-  const dbm = new DatabaseManager(dbPath(cfg, opts.db));
+  let dbm: DatabaseManager | undefined;
   let progress: ReturnType<typeof createProgress> | undefined;
   try {
     return await runEvaluation({
-      cfg, layout, table, out, data, tickers: opts.tickers, feeBps: opts.feeBps, pool, dbm, resume: opts.resume, invocation,
+      cfg, layout, table, out, data, tickers: opts.tickers, feeBps: opts.feeBps, pool, dbm: () => (dbm = openStoreForWrite(store)), resume: opts.resume, invocation,
       command: hooks.command ?? 'pnlopt evaluate',
       signal: hooks.signal,
       // Progress starts once the inputs are checked and the run is open.
@@ -78,10 +85,11 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
         if (opts.quiet !== true) progress = createProgress({ label: 'evaluate', total: pending, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
       },
       onProgress: (n) => progress?.update(n),
+      onForecasts: forecastNotes(opts),
     });
   } finally {
     progress?.stop();
-    dbm.close();
+    dbm?.close();
   }
 }
 
@@ -96,7 +104,8 @@ export function registerEvaluate(program: Command, deps: CliDeps): void {
       .option('--strategy <name>', 'strategy family (see config/strategy_optimization_config.yml families); required unless --resume')
       .option('--candidates <file>', 'CSV of candidates: a header of parameter names, one candidate per row; required unless --resume')
       .option('--out <file>', 'CSV to write (- for stdout): the input rows in input order with the metric columns appended; required unless --resume')
-      .option('--workers <n>', 'worker threads (default: available cores)', intArg(1))
+      .option('--workers <n>', 'worker threads (default and most: the available cores)', intArg(1))
+      .option('--allow-oversubscribe', 'allow --workers above the available cores')
       .option('--batch <n>', 'candidates per task (default: chosen from the measured costs)', intArg(1))
       .option('--db <path>', 'SQLite database (default: runtime.database in config)')
       .option('--resume <run-id>', 'continue an interrupted or killed run with the options it was started with, evaluating only the candidates it has not stored')
@@ -106,14 +115,12 @@ export function registerEvaluate(program: Command, deps: CliDeps): void {
     const summary = await withInterrupt((signal) => {
       interrupt = signal;
       return runEvaluate(opts, { signal, command: ['pnlopt', ...process.argv.slice(2)].join(' '), workerFile: deps.workerFile });
-    });
+    }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
+    if (summary === undefined) return;
     // Where the CSV goes, even when the run stopped before writing it: the summary must not land in its stream.
     const dataOut = opts.out ?? (opts.resume !== undefined ? restoreInvocation(opts, 'evaluate').out : undefined);
     printResult(opts, summary, () => summaryText(summary), dataOut);
-    reportRunEnd(summary.run_id, summary.status, interrupt);
-    if (summary.status === 'completed' && summary.failed > 0) {
-      process.stderr.write(`pnlopt: ${summary.failed} candidate(s) failed; their metric cells are empty\n`);
-    }
+    reportRunEnd(summary.run_id, summary.status, interrupt, summary);
   });
 }
 

@@ -5,6 +5,7 @@ import { registerDemo } from './demo.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerExport } from './export.js';
 import { registerIngest } from './ingest.js';
+import { registerMigrate } from './migrate.js';
 import { registerOptimize } from './optimize.js';
 import { registerPareto } from './pareto.js';
 import { registerRuns } from './runs.js';
@@ -27,6 +28,7 @@ export function registerCommands(program: Command, deps: CliDeps): void {
   registerRuns(program);
   registerShow(program);
   registerExport(program);
+  registerMigrate(program);
   registerSynth(program);
   registerSample(program);
   registerPareto(program);

@@ -1,14 +1,17 @@
 /** `pnlopt optimize`: a whole search, stored and summarised; runs on the embedded data when given nothing. */
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { OPTIMIZER_KINDS, type OptimizerKind } from '../../config/optimizer-settings.js';
+import { MAX_BUDGET, OPTIMIZER_KINDS, type OptimizerKind } from '../../config/optimizer-settings.js';
 import { EXIT_NOT_ADOPTED, UsageError } from '../../errors.js';
 import { createProgress, type ProgressReporter } from '../progress.js';
 import { frontTable } from '../front-table.js';
 import { runOptimization, type OptimizationSummary } from '../../jobs/optimize.js';
-import { DatabaseManager } from '../../store/database.js';
-import { dataFiles, dbPath, loadData } from '../data-args.js';
+import type { DatabaseManager } from '../../store/database.js';
+import { dataFiles, dataInputs, dbPath, loadData, openStoreForWrite } from '../data-args.js';
+import { checkDistinct, checkOutputFolder, checkStorePath } from '../path-checks.js';
 import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
-import { reportRunEnd, withInterrupt } from '../interrupt.js';
+import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
+import { forecastNotes } from '../forecast-notes.js';
 import type { CliDeps } from './index.js';
 import { configDirOf, configFrom, ENV, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 import { poolSettings } from '../../pool/settings.js';
@@ -22,6 +25,7 @@ export interface OptimizeOptions extends CommonOptions {
   budget?: number;
   maxSeconds?: number;
   workers?: number;
+  allowOversubscribe?: boolean;
   batch?: number;
   seed?: number;
   out?: string;
@@ -34,7 +38,13 @@ export interface OptimizeOptions extends CommonOptions {
  * Run the job with the command line over the config defaults; the store holds everything whatever
  * happens. With `--resume`, the run's recorded options fill in what is not given (`restoreInvocation`).
  */
-export async function runOptimize(given: OptimizeOptions, signal?: AbortSignal, deps: CliDeps = {}): Promise<OptimizationSummary> {
+export async function runOptimize(
+  given: OptimizeOptions,
+  signal?: AbortSignal,
+  deps: CliDeps = {},
+  /** Called with the store once it is opened, after every input is checked (the demo ingests there). */
+  onOpen?: (dbm: DatabaseManager) => void,
+): Promise<OptimizationSummary> {
   const opts = restoreInvocation(given, 'optimize');
   const cfg = configFrom(opts);
   const defaults = cfg.strategy.optimizer.defaults;
@@ -44,7 +54,12 @@ export async function runOptimize(given: OptimizeOptions, signal?: AbortSignal, 
   const budget = opts.budget ?? defaults.budget;
   const seed = opts.seed ?? defaults.seed;
   const sources = dataFiles(cfg, opts.data);
-  const data = loadData(cfg, sources);
+  const data = loadData(cfg, sources, opts.quiet);
+  // The paths written, checked before any work; the store is opened only once the job has checked the rest.
+  const store = dbPath(cfg, opts.db);
+  checkStorePath(store, '--db');
+  checkOutputFolder(opts.out ?? cfg.runtime.runtime.runs_dir, opts.out !== undefined ? '--out' : 'runtime.runs_dir');
+  if (opts.out !== undefined) checkDistinct(join(opts.out, 'summary.json'), '--out', [...dataInputs(sources), ['--db', store]]);
   const invocation = (outDir: string): Invocation => ({
     kind: 'optimize',
     options: {
@@ -52,7 +67,7 @@ export async function runOptimize(given: OptimizeOptions, signal?: AbortSignal, 
       data: absoluteSources(sources), tickers: opts.tickers ?? null, family, optimizer, budget, seed, out: absolutePath(outDir),
     },
   });
-  const dbm = new DatabaseManager(dbPath(cfg, opts.db));
+  let dbm: DatabaseManager | undefined;
   let progress: ProgressReporter | undefined;
   try {
     return await runOptimization({
@@ -64,22 +79,27 @@ export async function runOptimize(given: OptimizeOptions, signal?: AbortSignal, 
       budget,
       maxSeconds: opts.maxSeconds ?? Infinity,
       seed,
-      pool: poolSettings(cfg, { workers: opts.workers, batch: opts.batch, workerFile: deps.workerFile }),
-      dbm,
+      pool: poolSettings(cfg, { workers: opts.workers, batch: opts.batch, allowOversubscribe: opts.allowOversubscribe, workerFile: deps.workerFile }),
+      dbm: () => {
+        dbm = openStoreForWrite(store);
+        onOpen?.(dbm);
+        return dbm;
+      },
       ...(opts.out !== undefined ? { outDir: opts.out } : {}),
       ...(opts.resume !== undefined ? { resume: opts.resume } : {}),
       ...(signal !== undefined ? { signal } : {}),
       invocation,
       // Progress starts once the inputs are checked and the run is open.
-      onStart: (runId) => {
+      onStart: (runId, remaining) => {
         note(opts, `run ${runId} ${opts.resume !== undefined ? 'resumed' : 'started'} (after an interrupt: --resume ${runId})`);
-        if (opts.quiet !== true) progress = createProgress({ label: 'optimize', total: budget, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
+        if (opts.quiet !== true) progress = createProgress({ label: 'optimize', total: remaining, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
       },
       onProgress: (finished) => progress?.update(finished),
+      onForecasts: forecastNotes(opts),
     });
   } finally {
     progress?.stop();
-    dbm.close();
+    dbm?.close();
   }
 }
 
@@ -101,9 +121,10 @@ export function registerOptimize(program: Command, deps: CliDeps): void {
       .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
       .option('--family <name[,name]>', 'strategy family; several (comma-separated) for the bandit (default: optimizer.defaults.family)')
       .option('--optimizer <kind>', `${OPTIMIZER_KINDS.join('|')} (default: optimizer.defaults.optimizer)`)
-      .option('--budget <n>', 'candidates to evaluate (default: optimizer.defaults.budget)', intArg(1))
+      .option('--budget <n>', `candidates to evaluate, at most ${MAX_BUDGET} and what runtime.memory_fraction of RAM holds (default: optimizer.defaults.budget)`, intArg(1, MAX_BUDGET))
       .option('--max-seconds <s>', 'also stop after this wall time (a run it stops is not reproducible)', numArg(0))
-      .option('--workers <n>', 'worker threads (default: available cores)', intArg(1))
+      .option('--workers <n>', 'worker threads (default and most: the available cores)', intArg(1))
+      .option('--allow-oversubscribe', 'allow --workers above the available cores')
       .option('--batch <n>', 'candidates per task (default: chosen from the measured costs)', intArg(1))
       .option('--seed <s>', 'random seed (default: optimizer.defaults.seed)', intArg(0))
       .option('--out <dir>', 'folder for summary.json (default: runtime.runs_dir/<run id>)')
@@ -115,9 +136,10 @@ export function registerOptimize(program: Command, deps: CliDeps): void {
     const summary = await withInterrupt((signal) => {
       interrupt = signal;
       return runOptimize(opts, signal, deps);
-    });
+    }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
+    if (summary === undefined) return;
     printResult(opts, summary, () => frontTable(summary));
-    reportRunEnd(summary.run_id, summary.status, interrupt);
+    reportRunEnd(summary.run_id, summary.status, interrupt, summary);
     failIfNotAdopted(opts, summary);
   });
 }

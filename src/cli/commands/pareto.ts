@@ -1,8 +1,8 @@
 /**
  * `pnlopt pareto`: Pareto rank and crowding distance of every row of a metrics CSV.
  *
- * In: a header, then one record per candidate, in the CSV dialect of `forEachCsvRecord` (quoted
- * fields, BOM, CRLF; rows numbered by their first line, header = 1). Only the columns named in
+ * In: a header, then one record per candidate, in the CSV dialect of `forEachCsvRecord` (strict
+ * UTF-8, quoted fields, BOM, CRLF; rows numbered by their first line, header = 1). Only the columns named in
  * --minimize / --maximize are read (names as in the header, exactly; a name holding a comma is
  * quoted as in CSV: --maximize '"ret, %"'): a number, `inf` / `-inf`, or `nan` / an empty cell (the
  * worst value, whatever the direction). Out: `rank,crowding` per input row, in input order, to
@@ -13,7 +13,9 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { displayPath } from '../../paths.js';
 import { DataError, UsageError, type DataViolation } from '../../errors.js';
+import { parseNumber } from '../../data/validate.js';
 import { csvField, forEachCsvRecord, maxRecords, readCsvRecords } from '../../data/csv.js';
+import { decodeUtf8 } from '../../data/input.js';
 import { checkOutputPath, writeOutput } from '../../output.js';
 import { objectiveColumns, objectiveMatrix } from '../../search/objectives.js';
 import { createRankingWorkspace, rankAndCrowd } from '../../search/ranking.js';
@@ -83,14 +85,15 @@ function objectivesFrom(list: string | undefined, direction: Direction): { metri
  * Throws a `UsageError` for a missing column and a `DataError` listing every bad cell or row.
  */
 function readMetricColumns(path: string, columns: readonly string[]): { n: number; M: Float64Array } {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--in ${path}: no such file`);
-    throw err;
+    throw new UsageError(`--in ${path}: cannot read it: ${(err as Error).message}`);
   }
   const file = displayPath(path);
+  const text = decodeUtf8(bytes, file);
   const k = columns.length;
   const capacity = maxRecords(text);
   let M = new Float64Array(0);
@@ -149,20 +152,7 @@ function columnTargets(file: string, header: readonly string[], columns: readonl
   return target;
 }
 
-/** A cell's value: NaN for nan / empty, ±Infinity for inf, undefined when it is not a number. */
+/** A cell's value: NaN for an empty cell, else as data files read numbers (`parseNumber`: decimal, nan, inf), undefined when it is not one. */
 function parseCell(cell: string): number | undefined {
-  if (cell === '') return NaN;
-  const v = Number(cell);
-  if (v === v) return v;
-  switch (cell.toLowerCase()) {
-    case 'nan':
-      return NaN;
-    case 'inf':
-    case '+inf':
-      return Infinity;
-    case '-inf':
-      return -Infinity;
-    default:
-      return undefined;
-  }
+  return cell === '' ? NaN : parseNumber(cell);
 }

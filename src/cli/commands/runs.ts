@@ -1,7 +1,8 @@
 /**
  * `pnlopt runs`: the stored runs, oldest first: id, kind (the command that made it), families,
- * optimizer, status, start, budget, candidates stored, the best value of the primary objective
- * (an optimize run that completed), and whether it adopted a configuration.
+ * optimizer, status, start, budget, candidates stored, those that failed (from the run's summary),
+ * the best value of the primary objective (an optimize run that completed), and whether it adopted
+ * a configuration.
  *
  * Also the store access `show` and `export` share: the database from `--db` or
  * `runtime.database`, opened only when it exists (never created as a side effect), and a run
@@ -11,14 +12,15 @@ import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { PnloptConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
+import { numberFromJson } from '../../report/json.js';
 import { DatabaseManager } from '../../store/database.js';
+import { MIGRATIONS } from '../../store/migrations.js';
 import { RunStore, runFamilies, storedJson, type RunRow, type StoredRunStatus } from '../../store/run-store.js';
 import { dbPath } from '../data-args.js';
 import { configFrom, printResult, withCommonOptions, type CommonOptions } from '../options.js';
-import { fmt, renderTable, type Cell } from '../table.js';
+import { fmt, MAX_WIDTH, renderTable, type Cell } from '../table.js';
 
 /** Terminal output is kept within this many columns. */
-const WIDTH = 160;
 
 export const RUN_STATUSES: readonly StoredRunStatus[] = ['running', 'completed', 'interrupted', 'failed'];
 
@@ -48,8 +50,10 @@ export function withRunStore<T>(opts: StoreOptions, fn: (open: OpenStore) => T):
   }
   let dbm: DatabaseManager;
   try {
-    dbm = new DatabaseManager(path);
+    // Read-only: listing or exporting never migrates or writes a store.
+    dbm = new DatabaseManager(path, MIGRATIONS, 'read');
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`${path}: cannot open as a pnlopt database: ${err instanceof Error ? err.message : String(err)}`);
   }
   try {
@@ -83,14 +87,6 @@ export function finishedSummary(row: RunRow): Record<string, unknown> | null {
   return s !== null && typeof s === 'object' && !Array.isArray(s) ? (s as Record<string, unknown>) : null;
 }
 
-/** A number as the store's JSON writes it: a number, `"inf"` / `"-inf"`, or null (NaN). */
-export function jsonNumber(v: unknown): number | null {
-  if (typeof v === 'number') return v;
-  if (v === 'inf') return Infinity;
-  if (v === '-inf') return -Infinity;
-  return null;
-}
-
 /** One line of `pnlopt runs --json`. */
 export interface RunListing {
   readonly run_id: string;
@@ -104,6 +100,8 @@ export interface RunListing {
   readonly budget: number | null;
   /** Candidates stored (ok or failed). */
   readonly evaluated: number;
+  /** Candidates that failed on every attempt, as the run's summary counts them; null without one (running, or recorded before failures were counted). */
+  readonly failed: number | null;
   /** The objective the run ranked by (its stored optimizer settings), null when it has none (evaluate). */
   readonly primary_objective: string | null;
   /** Its value for the best candidate under constraints; null when there is none (not completed, nothing feasible, evaluate). */
@@ -132,7 +130,8 @@ export function listRuns(store: RunStore, status?: StoredRunStatus, cfg?: Pnlopt
       // A run is self-describing; the config is the fallback for a run that recorded no objective.
       const objective = optimizeRun ? (recordedObjective(r) ?? cfg?.strategy.optimizer.primary_objective ?? null) : null;
       const best = summary?.best as { metrics?: Record<string, unknown> } | null | undefined;
-      const value = objective !== null && best?.metrics !== undefined ? jsonNumber(best.metrics[objective]) : null;
+      const stored = objective !== null && best?.metrics !== undefined ? numberFromJson(best.metrics[objective]) : NaN;
+      const value = Number.isNaN(stored) ? null : stored;
       return {
         run_id: r.run_id,
         kind,
@@ -144,6 +143,7 @@ export function listRuns(store: RunStore, status?: StoredRunStatus, cfg?: Pnlopt
         finished_at: r.finished_at,
         budget: r.budget,
         evaluated: counts.get(r.run_id) ?? 0,
+        failed: typeof summary?.failed === 'number' ? summary.failed : null,
         primary_objective: objective,
         best: value,
         adopted: optimizeRun && typeof summary?.adopted === 'boolean' ? summary.adopted : null,
@@ -161,13 +161,13 @@ function cut(s: string, width: number): string {
   return s.length <= width ? s : s.slice(0, Math.max(1, width - 1)) + '…';
 }
 
-/** The listing as a table within `WIDTH` columns (a long family list is cut; `--json` has it whole). */
+/** The listing as a table within `MAX_WIDTH` columns (a long family list is cut; `--json` has it whole). */
 export function runsTable(runs: readonly RunListing[]): string {
   const objectives = new Set(runs.map((r) => r.primary_objective).filter((o): o is string => o !== null));
   // One objective: its name in the header and numbers in the column; several: name=value cells.
   const single = objectives.size <= 1;
   const bestHeader = single && objectives.size === 1 ? `best ${[...objectives][0]}` : 'best';
-  const header = ['run_id', 'kind', 'families', 'optimizer', 'status', 'started (UTC)', 'budget', 'evaluated', bestHeader, 'adopted'];
+  const header = ['run_id', 'kind', 'families', 'optimizer', 'status', 'started (UTC)', 'budget', 'evaluated', 'failed', bestHeader, 'adopted'];
   const rows = (familyWidth: number): Cell[][] =>
     runs.map((r) => [
       r.run_id,
@@ -178,14 +178,15 @@ export function runsTable(runs: readonly RunListing[]): string {
       shortTime(r.started_at),
       r.budget,
       r.evaluated,
+      r.failed ?? '-',
       single ? r.best : r.best === null ? '-' : `${r.primary_objective}=${fmt(r.best)}`,
       r.adopted === null ? '-' : r.adopted ? 'yes' : 'no',
     ]);
   let table = renderTable(header, rows(Infinity));
   const widest = Math.max(...table.split('\n').map((l) => l.length));
-  if (widest > WIDTH) {
+  if (widest > MAX_WIDTH) {
     const families = Math.max(...runs.map((r) => r.families.join(',').length));
-    table = renderTable(header, rows(Math.max('families'.length, families - (widest - WIDTH))));
+    table = renderTable(header, rows(Math.max('families'.length, families - (widest - MAX_WIDTH))));
   }
   return table;
 }
@@ -198,7 +199,7 @@ export function registerRuns(program: Command): void {
   withCommonOptions(
     program
       .command('runs')
-      .description('list the stored runs, oldest first: kind, families, optimizer, status, candidates stored, best objective, adoption')
+      .description('list the stored runs, oldest first: kind, families, optimizer, status, candidates stored and failed, best objective, adoption')
       .option('--db <path>', 'SQLite database (default: runtime.database in config)')
       .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES)),
   ).action((opts: RunsOptions) => {

@@ -7,14 +7,15 @@
  */
 import type { Command } from 'commander';
 import type { OptimizationSummary } from '../../jobs/optimize.js';
+import { numberFromJson } from '../../report/json.js';
 import { runFamilies, storedJson, type RunRow } from '../../store/run-store.js';
+import { escapeControl } from '../../terminal-text.js';
 import { frontTable } from '../front-table.js';
 import { printResult, withCommonOptions } from '../options.js';
-import { fmt } from '../table.js';
-import { findRun, finishedSummary, jsonNumber, runKind, shortTime, withRunStore, type StoreOptions } from './runs.js';
+import { fmt, MAX_WIDTH } from '../table.js';
+import { findRun, finishedSummary, runKind, shortTime, withRunStore, type StoreOptions } from './runs.js';
 
 /** Terminal output is kept within this many columns. */
-const WIDTH = 160;
 
 /** A run's record, for a run without a summary (`--json`). */
 export interface RunRecord {
@@ -75,11 +76,12 @@ function windowText(w: unknown): string {
 }
 
 /** `lead` then `words` joined by spaces, broken into lines of at most `width` columns, continuations starting with `indent`; a word is never cut. */
-function wrap(lead: string, words: readonly string[], indent: string, width = WIDTH): string {
+function wrap(lead: string, words: readonly string[], indent: string, width = MAX_WIDTH): string {
   const lines: string[] = [];
   let line = lead;
   let first = true;
-  for (const word of words) {
+  for (const raw of words) {
+    const word = escapeControl(raw);
     if (!first && line.length + 1 + word.length > width) {
       lines.push(line);
       line = indent + word;
@@ -123,7 +125,7 @@ export function recordText(r: RunRecord): string {
 /** The summary as read back, with `"inf"` / `"-inf"` as numbers again for the tables (parameter values are kept as stored). */
 function revive(v: unknown, key = ''): unknown {
   if (key === 'params') return v;
-  if (v === 'inf' || v === '-inf') return jsonNumber(v);
+  if (v === 'inf' || v === '-inf') return numberFromJson(v);
   if (Array.isArray(v)) return v.map((x) => revive(x));
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x, k)]));
   return v;
@@ -151,6 +153,8 @@ interface EvaluateSummaryText {
   already_done: number;
   evaluated: number;
   failed: number;
+  /** Absent from a summary recorded before failures were counted. */
+  first_error?: string | null;
   out: string | null;
   workers: number;
   batch_size: number;
@@ -161,6 +165,7 @@ function evaluateText(s: EvaluateSummaryText, row: RunRow, stored: number): stri
   const done = s.already_done > 0 ? `, ${s.already_done} stored before` : '';
   return [
     wrapText(`run ${s.run_id} (evaluate ${row.family ?? ''}): ${s.status}, ${s.candidates} candidates (${s.evaluated} evaluated, ${s.failed} failed${done}) in ${fmt(s.seconds, 3)} s with ${s.workers} workers, batch ${s.batch_size}`),
+    ...(s.failed > 0 && typeof s.first_error === 'string' ? [wrapText(`failed: ${s.failed} candidate(s), stored without metrics; first error: ${s.first_error}`)] : []),
     wrapText(`command: ${row.command}`),
     `stored: ${stored} candidate(s)${s.out !== null ? `; written to ${s.out}` : ''}`,
   ].join('\n');

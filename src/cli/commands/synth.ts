@@ -1,8 +1,9 @@
 /** `pnlopt synth`: seeded multi-ticker OHLCV with regime switches, for tests and scale benchmarks. */
 import type { Command } from 'commander';
-import { generateSynthetic } from '../../data/synth.js';
+import { generateSynthetic, SYNTH_BYTES_PER_BAR } from '../../data/synth.js';
 import { writeArrow, writeCsv } from '../../data/write.js';
 import { UsageError } from '../../errors.js';
+import { checkMemoryEstimate } from '../../memory-limit.js';
 import { checkOutputPath } from '../../output.js';
 import { configFrom, intArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 
@@ -30,6 +31,10 @@ export function registerSynth(program: Command): void {
     if (write === undefined) {
       throw new UsageError(`--out ${opts.out}: expected a .csv, .arrow, .feather or .ipc file name (or - for CSV on standard output; Arrow needs a file name)`);
     }
+    // Refused before generating: the data and the writer's copy of it are held in memory whole.
+    const format = write === writeCsv ? 'csv' : 'arrow';
+    const per = SYNTH_BYTES_PER_BAR[format];
+    checkMemoryEstimate(`--tickers ${opts.tickers} --bars ${opts.bars}`, opts.tickers * opts.bars * per, `${per} bytes per bar written as ${format}`, cfg.runtime.runtime.memory_fraction);
     checkOutputPath(opts.out);
     const data = generateSynthetic({ tickers: opts.tickers, bars: opts.bars, seed: opts.seed, config: cfg.synthetic });
     write(data, opts.out);

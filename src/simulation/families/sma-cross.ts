@@ -13,8 +13,17 @@ function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationContext): B
   if (panel.tickers.length !== 1) {
     throw new UsageError(`sma_cross trades one series; the data has ${panel.tickers.length} tickers (${panel.tickers.join(', ')}): choose one`);
   }
-  const { prefixClose, prefixSimpleRet, prefixSimpleRet2, prefixSimpleDown2 } = ctx.derived;
-  const data: SmaData = { open: panel.open, close: panel.close, prefixClose, ret: prefixSimpleRet, ret2: prefixSimpleRet2, down2: prefixSimpleDown2 };
+  const { prefixClose, localPrefixClose, localPrefixCloseLo, localPrefixSimpleRet, localPrefixSimpleRet2, localPrefixSimpleDown2 } = ctx.derived;
+  const data: SmaData = {
+    open: panel.open,
+    close: panel.close,
+    prefixClose,
+    localPrefixClose,
+    localPrefixCloseLo,
+    ret: localPrefixSimpleRet,
+    ret2: localPrefixSimpleRet2,
+    down2: localPrefixSimpleDown2,
+  };
   const s: SmaSettings = { start: settings.start, end: settings.end, fee: settings.fee, initial: settings.initialCapital, periodsPerYear: settings.periodsPerYear };
   const ws: SmaWorkspace = { acc: new Float64Array(ACC_SIZE), equityOut: null };
   const d = layout.params.length;

@@ -57,7 +57,7 @@ describe('pnlopt pareto', () => {
   it('exits 2 naming a missing column, and naming the row and column of a non-numeric cell', () => {
     const dir = tmp();
     const input = join(dir, 'metrics.csv');
-    writeFileSync(input, 'ret,dd\n0.1,0.2\n0.2,abc\n0.3\n');
+    writeFileSync(input, 'ret,dd\n0.1,0.2\n0.2,abc\n0.3\n0x10,0.1\n');
     const out = join(dir, 'r.csv');
     const missing = runCli(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'sharpe', '--out', out]);
     expect(missing.code).toBe(2);
@@ -67,6 +67,8 @@ describe('pnlopt pareto', () => {
     expect(bad.stderr).toContain('metrics.csv:3:dd: expected a number');
     expect(bad.stderr).toContain('"abc"');
     expect(bad.stderr).toContain('metrics.csv:4:*: expected 2 fields');
+    // Numbers are read as data files read them: hex is not a number.
+    expect(bad.stderr).toContain('metrics.csv:5:ret: expected a number');
     expect(runCli(['pareto', '--in', input, '--out', out]).code).toBe(2);
     expect(runCli(['pareto', '--in', join(dir, 'nope.csv'), '--minimize', 'dd', '--out', out]).code).toBe(2);
     expect(() => readFileSync(out)).toThrow();
@@ -124,5 +126,14 @@ describe('pnlopt pareto', () => {
     const b = runCli(['pareto', '--in', bad, '--maximize', 'ret', '--out', out]);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('bad.csv:3:ret: field 1: text after the closing quote');
+  });
+
+  it('refuses an input that is not UTF-8 at its line and character', () => {
+    const dir = tmp();
+    const input = join(dir, 'latin1.csv');
+    writeFileSync(input, Buffer.from('id,ret\ncafé,0.1\n', 'latin1'));
+    const r = runCli(['pareto', '--in', input, '--maximize', 'ret', '--out', join(dir, 'r.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('latin1.csv:2:4: invalid UTF-8 (byte 0xe9); the file must be UTF-8 text');
   });
 });

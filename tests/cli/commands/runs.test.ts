@@ -143,6 +143,7 @@ interface Listing {
   started_at: string;
   budget: number | null;
   evaluated: number;
+  failed: number | null;
   primary_objective: string | null;
   best: number | string | null;
   adopted: boolean | null;
@@ -159,12 +160,12 @@ describe('pnlopt runs', () => {
     expect(stored[0]).toBe(200);
     expect(stored[1]).toBe(interrupted.evaluated);
     const primary = testConfig().strategy.optimizer.primary_objective;
-    expect(runs[0]).toMatchObject({ kind: 'optimize', families: ['sma_cross'], optimizer: 'nsga2', status: 'completed', budget: 200, primary_objective: primary, adopted: completed.adopted });
+    expect(runs[0]).toMatchObject({ kind: 'optimize', families: ['sma_cross'], optimizer: 'nsga2', status: 'completed', budget: 200, failed: 0, primary_objective: primary, adopted: completed.adopted });
     expect(completed.best).not.toBeNull();
     expect(runs[0].best).toBe(completed.best!.metrics[primary]);
     expect(runs[1]).toMatchObject({ kind: 'optimize', optimizer: 'random', status: 'interrupted', budget: 400, primary_objective: primary, best: null, adopted: false });
-    expect(runs[2]).toMatchObject({ kind: 'evaluate', families: ['sma_cross'], optimizer: null, status: 'completed', budget: 12, evaluated: 12, primary_objective: null, best: null, adopted: null });
-    expect(runs[3]).toMatchObject({ kind: 'optimize', families: BANDIT_FAMILIES, optimizer: 'bandit', status: 'running', budget: 1000, evaluated: 3 * PER_FAMILY, best: null, adopted: null });
+    expect(runs[2]).toMatchObject({ kind: 'evaluate', families: ['sma_cross'], optimizer: null, status: 'completed', budget: 12, evaluated: 12, failed: 0, primary_objective: null, best: null, adopted: null });
+    expect(runs[3]).toMatchObject({ kind: 'optimize', families: BANDIT_FAMILIES, optimizer: 'bandit', status: 'running', budget: 1000, evaluated: 3 * PER_FAMILY, failed: null, best: null, adopted: null });
     for (const x of runs) expect(Object.keys(x).every((k) => /^[a-z_]+$/.test(k))).toBe(true);
   });
 
@@ -173,12 +174,12 @@ describe('pnlopt runs', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(160);
-    expect(lines[0]).toMatch(/^run_id\s+kind\s+families\s+optimizer\s+status\s+started \(UTC\)\s+budget\s+evaluated\s+best sharpe\s+adopted$/);
+    expect(lines[0]).toMatch(/^run_id\s+kind\s+families\s+optimizer\s+status\s+started \(UTC\)\s+budget\s+evaluated\s+failed\s+best sharpe\s+adopted$/);
     const row = (id: string) => lines.find((l) => l.startsWith(id)) ?? '';
-    expect(row(completed.run_id)).toMatch(/optimize\s+sma_cross\s+nsga2\s+completed\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+200\s+200\s+\S+\s+(yes|no)$/);
-    expect(row(interrupted.run_id)).toMatch(/optimize\s+sma_cross\s+random\s+interrupted\s.*\s400\s+\d+\s+-\s+no$/);
-    expect(row(evaluateId)).toMatch(/evaluate\s+sma_cross\s+-\s+completed\s.*\s12\s+12\s+-\s+-$/);
-    expect(row(killedId)).toMatch(/optimize\s+sma_cross,ts_ensemble,\S*\s+bandit\s+running\s/);
+    expect(row(completed.run_id)).toMatch(/optimize\s+sma_cross\s+nsga2\s+completed\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+200\s+200\s+0\s+\S+\s+(yes|no)$/);
+    expect(row(interrupted.run_id)).toMatch(/optimize\s+sma_cross\s+random\s+interrupted\s.*\s400\s+\d+\s+0\s+-\s+no$/);
+    expect(row(evaluateId)).toMatch(/evaluate\s+sma_cross\s+-\s+completed\s.*\s12\s+12\s+0\s+-\s+-$/);
+    expect(row(killedId)).toMatch(/optimize\s+sma_cross,ts_\S*…\s+bandit\s+running\s/);
     expect(r.stdout).toContain(`4 run(s) in ${db}`);
   });
 

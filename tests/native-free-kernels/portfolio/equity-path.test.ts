@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACC_SIZE, Metric, METRIC_COUNT, METRIC_NAMES, type MetricName } from '../../../native-free-kernels/portfolio/metrics.js';
 import { SMA_PARAM_COUNT, SmaParam, smaCross, type SmaData, type SmaSettings, type SmaWorkspace } from '../../../native-free-kernels/portfolio/sma-cross.js';
+import { localPrefixLength, localPrefixSums } from '../../../native-free-kernels/stats/prefix-sum.js';
 import {
   Direction,
   Fallback,
@@ -109,13 +110,19 @@ function prefix(x: Float64Array): Float64Array {
   return out;
 }
 
+function localPrefix(x: Float64Array, lo: Float64Array | null = null): Float64Array {
+  const out = new Float64Array(localPrefixLength(x.length));
+  localPrefixSums(x, out, x.length, lo);
+  return out;
+}
+
 interface Prefixes {
   readonly close: Float64Array;
   readonly close2: Float64Array;
   /** Log returns (r_0 = 0) and their squares. */
   readonly logRet: Float64Array;
   readonly logRet2: Float64Array;
-  /** Simple returns C_t / C_{t-1} - 1 (r_0 = 0), their squares, their squared negative parts. */
+  /** Simple returns C_t / C_{t-1} - 1 (r_0 = 0), their squares, their squared negative parts (block-local prefixes). */
   readonly ret: Float64Array;
   readonly ret2: Float64Array;
   readonly down2: Float64Array;
@@ -138,23 +145,13 @@ function prefixes(close: Float64Array): Prefixes {
     sr2[t] = sr[t] ** 2;
     sd2[t] = Math.min(sr[t], 0) ** 2;
   }
-  return { close: prefix(close), close2: prefix(c2), logRet: prefix(lr), logRet2: prefix(lr2), ret: prefix(sr), ret2: prefix(sr2), down2: prefix(sd2) };
+  return { close: prefix(close), close2: prefix(c2), logRet: prefix(lr), logRet2: prefix(lr2), ret: localPrefix(sr), ret2: localPrefix(sr2), down2: localPrefix(sd2) };
 }
 
 /**
- * The sma kernel's long target at close t, restated: both windows fit (t >= slow - 1 and
- * t >= fast - 1) and the cross-multiplied window sums differ by more than the kernel's equality
- * tolerance (1e-12 relative, and 4 (fast + slow) eps |running sum|).
+ * The sma kernel's long target at close t: both windows fit and the directly summed averages
+ * compare as the reference compares them; `rel` lets the caller reject data with near-ties.
  */
-function smaLong(pc: Float64Array, t: number, fast: number, slow: number): boolean {
-  if (t < slow - 1 || t < fast - 1) return false;
-  const top = pc[t + 1];
-  const a = (top - pc[t + 1 - fast]) * slow;
-  const b = (top - pc[t + 1 - slow]) * fast;
-  return a > b && a - b > Math.max(1e-12 * Math.abs(b), 4 * (fast + slow) * Number.EPSILON * Math.abs(top));
-}
-
-/** The plain rule on directly summed averages, to check that the generated data has no near-ties. */
 function smaLongPlain(close: Float64Array, t: number, fast: number, slow: number): { long: boolean; rel: number } {
   if (t < slow - 1 || t < fast - 1) return { long: false, rel: Infinity };
   let sf = 0;
@@ -222,15 +219,16 @@ function prepare(c: Case): Prepared {
   const mu = new Float64Array(T);
   const sigma = new Float64Array(T).fill(SIGMA);
   for (let t = 0; t < T; t++) {
-    const long = smaLong(pre.close, t, c.fast, c.slow);
-    // Random closes: the averages are never within rounding of each other, so the tolerance rule
-    // and the plain comparison of the averages agree (otherwise the data would sit on a tie).
-    const plain = smaLongPlain(px.close, t, c.fast, c.slow);
-    if (!(plain.rel > 1e-9) || long !== plain.long) expect.fail(`near-tie of the averages at bar ${t}: ${JSON.stringify(c)}`);
+    // Random closes: the averages are never within rounding of each other (a near-tie would make
+    // the 1e-12 equality rule, not the data, decide).
+    const { long, rel } = smaLongPlain(px.close, t, c.fast, c.slow);
+    if (!(rel > 1e-9)) expect.fail(`near-tie of the averages at bar ${t}: ${JSON.stringify(c)}`);
     sig[t] = long ? 1 : 0;
     mu[t] = long ? MU : -MU;
   }
-  const smaData: SmaData = { open: px.open, close: px.close, prefixClose: pre.close, ret: pre.ret, ret2: pre.ret2, down2: pre.down2 };
+  const localPrefixCloseLo = new Float64Array(localPrefixLength(T));
+  const localPrefixClose = localPrefix(px.close, localPrefixCloseLo);
+  const smaData: SmaData = { open: px.open, close: px.close, prefixClose: pre.close, localPrefixClose, localPrefixCloseLo, ret: pre.ret, ret2: pre.ret2, down2: pre.down2 };
   const tsData: TsData = {
     K: 1,
     T,
@@ -301,6 +299,10 @@ function runBoth(prep: Prepared, fast: number, slow: number, start: number, end:
     minExpectedReturn: 0,
     zConfidence: 0, // Φ^{-1}(0.5)
     capitalAtRiskPerTrade: 1,
+    // A volatility lookback longer than the series: the stop-less position counts whole, as
+    // sma_cross's all-in position does (docs/strategies.md, caps).
+    noStopSigmaMult: 1,
+    noStopVolLookback: T,
     maxGrossExposure: 1,
   };
   const tsWs = createTsWorkspace(1, T, 1, 1, ACC_SIZE);

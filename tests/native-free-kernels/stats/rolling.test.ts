@@ -183,6 +183,26 @@ describe('rollingStd', () => {
 });
 
 describe('rolling kernels', () => {
+  it('stay exact next to price spikes of 1e8 to 1e16 and levels down to 1e-4: a spike that left the window leaves no trace (property)', () => {
+    const spike = fc.record({ at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), exp: fc.double({ min: 8, max: 16, noNaN: true }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 20, max: 300 }), fc.integer({ min: -4, max: 2 }), fc.array(spike, { minLength: 1, maxLength: 4 }), fc.integer({ min: 2, max: 20 }), (seed, n, level, spikes, window) => {
+        const x = prices(n, seed).map((v) => (v / 100) * 10 ** level);
+        for (const s of spikes) x[Math.floor(s.at * n)] = 10 ** s.exp;
+        const got = new Float64Array(n);
+        const want = new Float64Array(n);
+        // Positive windows: both results are well conditioned, so they must agree relative to themselves.
+        rollingMean(x, window, got);
+        ref.rollingMean(x, window, want);
+        expect(maxRelativeError(got, want)).toBeLessThan(1e-12);
+        rollingStd(x, window, 1, got);
+        ref.rollingStd(x, window, 1, want);
+        expect(maxRelativeError(got, want)).toBeLessThan(1e-12);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('do not mutate their input', () => {
     fc.assert(
       fc.property(seriesAndWindow, ([x, window]) => {
