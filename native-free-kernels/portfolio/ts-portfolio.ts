@@ -19,9 +19,16 @@
  * the portfolio and only at an order recomputes that bar's signal for sizing (`signalAt`).
  *
  * Layout: price columns are ticker-major (ticker k, bar t at k * T + t); forecasts are
- * model-major (model m, ticker k, bar t at (m * K + k) * T + t); prefix columns have T + 1
- * entries per ticker. The caller owns every buffer, including the workspace; a run allocates nothing.
+ * model-major (model m, ticker k, bar t at (m * K + k) * T + t); block-local prefix columns
+ * (`localPrefixSums`) have localPrefixLength(T) entries per ticker. The caller owns every buffer,
+ * including the workspace; a run allocates nothing.
+ *
+ * Numerics (docs/strategies.md): a rolling window's sum and variance come from the block-local
+ * prefix sums when their rounding bound is small next to the result, else directly from the
+ * window's values (two passes, <= the lookback's bars): one huge close no longer outweighs later
+ * windows, and a variance is never the cancelled difference of two large sums.
  */
+import { LOCAL_BLOCK, LOCAL_REACH, localPrefixLength, localPrefixOffset } from '../stats/prefix-sum.js';
 import { accFill, accFinish, accForecasts, accReset, accSetPath, accTrade } from './metrics.js';
 
 /** Codes of the categorical slots, by the choice names the search spaces use; the decoder maps choices through them. */
@@ -75,11 +82,13 @@ export interface TsData {
   readonly M: number;
   readonly mu: Float64Array;
   readonly sigma: Float64Array;
-  /** Prefix sums per ticker (T + 1 each): closes, squared closes, log returns, squared log returns (r_0 = 0). */
-  readonly prefixClose: Float64Array;
-  readonly prefixClose2: Float64Array;
-  readonly prefixRet: Float64Array;
-  readonly prefixRet2: Float64Array;
+  /** Log returns r_t = ln(C_t / C_{t-1}) (r_0 = 0), ticker-major. */
+  readonly logRet: Float64Array;
+  /** Block-local prefix sums per ticker (`localPrefixSums`): closes, squared closes, log returns, squared log returns. */
+  readonly localPrefixClose: Float64Array;
+  readonly localPrefixClose2: Float64Array;
+  readonly localPrefixLogRet: Float64Array;
+  readonly localPrefixLogRet2: Float64Array;
   /** Mean |rolling correlation| of each ticker's returns with the other tickers' (0 for one ticker). */
   readonly avgAbsCorr: Float64Array;
   /** Asset class index of each ticker (0..classes-1). */
@@ -142,6 +151,10 @@ export interface TsWorkspace {
   readonly ensembleSigma: Float64Array;
   /** Sizing inputs of the order being decided: see SIG_*. */
   readonly sig: Float64Array;
+  /** A rolling window's sum and sample variance (`windowStats`): see WIN_*. */
+  readonly win: Float64Array;
+  /** localPrefixLength(T): a ticker's stride in the block-local prefix columns. */
+  readonly localStride: number;
   /**
    * The equity at the current close, handed to `decide` through memory: a double passed as an
    * argument to a function V8 does not inline is boxed, one allocation per bar.
@@ -156,6 +169,8 @@ export interface TsWorkspace {
 
 // Slots of `ws.sig`: the sizing inputs of the signal being ordered, and whether the models made it.
 const SIG_SIZE_MU = 0, SIG_SIZE_SIGMA = 1, SIG_FROM_MODELS = 2;
+// Slots of `ws.win`.
+const WIN_SUM = 0, WIN_VAR = 1;
 
 /**
  * The smallest weight that opens a position (docs/strategies.md, "w <= 1e-12 means no entry"). A
@@ -171,7 +186,7 @@ export function createTsWorkspace(K: number, T: number, M: number, classes: numb
     units: f(), dir: f(), entryPx: f(), entryFees: f(), entryEquity: f(), expected: f(), stopLevel: f(), tpLevel: f(), blocked: f(),
     pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
     pending: new Uint8Array(K), classUsed: new Float64Array(classes), nextDir: f(), limitFillBar: f(), acc: new Float64Array(accSize),
-    target: new Int8Array(K * T), modelOffset: new Int32Array(Math.max(M, 4)), modelWeight: new Float64Array(Math.max(M, 4)), ensembleMu: new Float64Array(K * T), ensembleSigma: new Float64Array(K * T), sig: new Float64Array(3), equityNow: new Float64Array(1),
+    target: new Int8Array(K * T), modelOffset: new Int32Array(Math.max(M, 4)), modelWeight: new Float64Array(Math.max(M, 4)), ensembleMu: new Float64Array(K * T), ensembleSigma: new Float64Array(K * T), sig: new Float64Array(3), win: new Float64Array(2), localStride: localPrefixLength(T), equityNow: new Float64Array(1),
     rule: { zConfidence: 0, minExpectedReturn: 0, noiseK: 0, fallback: Fallback.none, lookback: 0, longOnly: false },
     atr: new Float64Array(0),
     equityOut: null,
@@ -330,12 +345,55 @@ function slippageAt(d: TsData, p: Float64Array, k: number, t: number, notional: 
   return p[TsParam.impactCoef] * vol * Math.sqrt(dollarVolume > 0 ? Math.min(1, notional / dollarVolume) : 1);
 }
 
-/** Realised std of log returns over (t - L, t] from prefix sums; NaN when undefined. */
-function realisedVol(d: TsData, k: number, t: number, L: number): number {
-  const b = k * (d.T + 1);
-  const s1 = d.prefixRet[b + t + 1] - d.prefixRet[b + t + 1 - L];
-  const s2 = d.prefixRet2[b + t + 1] - d.prefixRet2[b + t + 1 - L];
-  return Math.sqrt(Math.max(0, (s2 - (s1 * s1) / L) / (L - 1)));
+/** Realised std of log returns over (t - L, t]; their sum goes to `ws.win[WIN_SUM]`. */
+function realisedVol(d: TsData, ws: TsWorkspace, k: number, t: number, L: number): number {
+  windowStats(d.logRet, d.localPrefixLogRet, d.localPrefixLogRet2, d.T, ws, k, t, L);
+  return Math.sqrt(ws.win[WIN_VAR]);
+}
+
+/** A prefix-sum window is used while its rounding bound is at most 2^-30 of its sum and of (L - 1) x its variance. */
+const WINDOW_TRUST = 2 ** -30;
+const TRUST2 = WINDOW_TRUST * WINDOW_TRUST;
+/** e1^2 / top2, e1 = 4u sqrt(N top2) the bound on a window sum's error, N = LOCAL_BLOCK + LOCAL_REACH the most terms of a block prefix. */
+const E1_SQ_PER_TOP2 = 16 * Number.EPSILON * Number.EPSILON * (LOCAL_BLOCK + LOCAL_REACH);
+
+/**
+ * Sum and sample variance (ddof 1) of x over bars (t - L, t] of ticker k into `ws.win` (WIN_*), from
+ * the block-local prefix sums P1 of x and P2 of x^2 when they settle both: each compensated
+ * entry is within about an ulp of its exact prefix; P2 only grows within a block, and
+ * |P1| <= sqrt(N P2) (Cauchy-Schwarz, N terms), so 4u of those bounds the differences. Else (a
+ * huge value earlier in the block, a window of near-equal values, L beyond the block reach) both
+ * come from the window itself in two passes, as the reference computes them.
+ */
+function windowStats(x: Float64Array, P1: Float64Array, P2: Float64Array, T: number, ws: TsWorkspace, k: number, t: number, L: number): void {
+  const out = ws.win;
+  if (L <= LOCAL_REACH + 1) {
+    const i = k * ws.localStride + localPrefixOffset(t) + t + 1;
+    const top2 = P2[i];
+    const s1 = P1[i] - P1[i - L];
+    const ss = top2 - P2[i - L] - (s1 * s1) / L;
+    // Bounds compared squared (no sqrt per call): e1 <= trust |s1|, and the error of ss,
+    // 4u top2 + 2 |s1| e1 / L, at most trust ss, half from each term.
+    const e1sq = E1_SQ_PER_TOP2 * top2;
+    const half = 0.5 * WINDOW_TRUST * ss;
+    if (e1sq <= TRUST2 * s1 * s1 && 4 * Number.EPSILON * top2 <= half && 4 * s1 * s1 * e1sq <= half * L * (half * L)) {
+      out[WIN_SUM] = s1;
+      out[WIN_VAR] = ss / (L - 1);
+      return;
+    }
+  }
+  windowStatsDirect(x, k * T + t - L + 1, L, out);
+}
+
+/** `windowStats` from the values x[from..from + L - 1] (apart, so the common path stays small enough to inline). */
+function windowStatsDirect(x: Float64Array, from: number, L: number, out: Float64Array): void {
+  let sum = 0;
+  for (let j = from; j <= from + L - 1; j++) sum += x[j];
+  const mean = sum / L;
+  let ss = 0;
+  for (let j = from; j <= from + L - 1; j++) ss += (x[j] - mean) * (x[j] - mean);
+  out[WIN_SUM] = sum;
+  out[WIN_VAR] = ss / (L - 1);
 }
 
 /**
@@ -394,7 +452,7 @@ function signalAt(d: TsData, r: SignalRule, p: Float64Array, ws: TsWorkspace, k:
   if (a < Infinity && sd > 0 && sd < Infinity && a >= r.zConfidence * sd) {
     if (a >= r.minExpectedReturn && a >= r.noiseK * sd) nd = mu > 0 ? 1 : -1;
   } else if (r.fallback !== Fallback.none && t >= r.lookback) {
-    nd = fallbackSignal(d, p, ws.sig, k, t);
+    nd = fallbackSignal(d, p, ws, k, t);
     // The guardrail holds for the rule-based signal too: its expected per-bar move must reach it.
     if (!(Math.abs(ws.sig[SIG_SIZE_MU]) >= r.minExpectedReturn)) nd = 0;
   }
@@ -402,22 +460,21 @@ function signalAt(d: TsData, r: SignalRule, p: Float64Array, ws: TsWorkspace, k:
 }
 
 /** The fallback rule's direction at close t (docs/strategies.md); its sizing inputs go to `sig`. */
-function fallbackSignal(d: TsData, p: Float64Array, sig: Float64Array, k: number, t: number): number {
+function fallbackSignal(d: TsData, p: Float64Array, ws: TsWorkspace, k: number, t: number): number {
+  const sig = ws.sig;
   const L = p[TsParam.fallbackLookback];
-  const b = k * (d.T + 1);
-  const vol = realisedVol(d, k, t, L);
+  const vol = realisedVol(d, ws, k, t, L);
   sig[SIG_FROM_MODELS] = 0;
   sig[SIG_SIZE_SIGMA] = vol;
   if (p[TsParam.fallback] === Fallback.momentum) {
-    const ret = d.prefixRet[b + t + 1] - d.prefixRet[b + t + 1 - L];
+    const ret = ws.win[WIN_SUM];
     sig[SIG_SIZE_MU] = ret / L;
     const z = ret / (vol * Math.sqrt(L));
     return Math.abs(z) >= p[TsParam.fallbackEntryZ] ? (z > 0 ? 1 : -1) : 0;
   }
-  const s1 = d.prefixClose[b + t + 1] - d.prefixClose[b + t + 1 - L];
-  const s2 = d.prefixClose2[b + t + 1] - d.prefixClose2[b + t + 1 - L];
-  const mean = s1 / L;
-  const sdPrice = Math.sqrt(Math.max(0, (s2 - s1 * mean) / (L - 1)));
+  windowStats(d.close, d.localPrefixClose, d.localPrefixClose2, d.T, ws, k, t, L);
+  const mean = ws.win[WIN_SUM] / L;
+  const sdPrice = Math.sqrt(ws.win[WIN_VAR]);
   const c = d.close[k * d.T + t];
   // Expected per-bar move if the price reverts to its mean over the lookback.
   sig[SIG_SIZE_MU] = Math.abs(mean - c) / c / L;
@@ -525,7 +582,7 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
       w = weightFor(p, ws.sig[SIG_SIZE_MU], sizeSig);
       w = Math.min(w, p[TsParam.maxWeightTicker]) / (1 + p[TsParam.diversificationPenalty] * d.avgAbsCorr[i]);
       w = Math.min(w, p[TsParam.maxWeightClass] - (classUsed[cls] - held), s.maxGrossExposure - (gross - held));
-      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult] * atr[i]) / close[i] : noStopDistance(d, s, k, t);
+      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult] * atr[i]) / close[i] : noStopDistance(d, s, ws, k, t);
       w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
       // cap / distance times distance can round an ulp above the cap: step w down to honour it.
       if (w * riskDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
@@ -558,9 +615,9 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
  * min(1, k sqrt(h) sigma_t), sigma_t the realised std of the last L log returns; 1 (the whole
  * position) while fewer than L returns exist.
  */
-function noStopDistance(d: TsData, s: TsSettings, k: number, t: number): number {
+function noStopDistance(d: TsData, s: TsSettings, ws: TsWorkspace, k: number, t: number): number {
   const L = s.noStopVolLookback;
-  return t >= L ? Math.min(1, s.noStopSigmaMult * realisedVol(d, k, t, L)) : 1;
+  return t >= L ? Math.min(1, s.noStopSigmaMult * realisedVol(d, ws, k, t, L)) : 1;
 }
 
 /** Target weight from the sizing rule, before caps. */

@@ -81,7 +81,8 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, overr
   }
   const complexKey = complexKeyAt(doc);
   if (complexKey !== undefined) {
-    throw new ConfigError(shown, [{ path: `line ${lineCounter.linePos(complexKey).line}`, message: 'YAML: a key that is not a plain value (a list, a map, an alias, a binary or a timestamp); config keys are names' }]);
+    const message = 'YAML: a key that is not a plain value (a list, a map, an alias, a binary or a timestamp); config keys are names';
+    throw new ConfigError(shown, [{ path: `line ${lineCounter.linePos(complexKey).line}`, message }]);
   }
   let value: unknown;
   try {
@@ -106,9 +107,10 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, overr
 }
 
 /**
- * Where the first key that is not a plain value starts, if any: a collection, an alias, or a scalar
- * that a tag makes an object (`!!binary`, a YAML 1.1 timestamp). Converted to JavaScript, such a key would
- * become its text (with a warning from the yaml package on stderr), a name nobody wrote.
+ * Where the first key that is not a plain value starts, if any: a collection, an alias, or a
+ * scalar that a tag makes an object (`!!binary`, a YAML 1.1 timestamp). Converted to JavaScript,
+ * such a key would become its text (with a warning from the yaml package on stderr), a name
+ * nobody wrote.
  */
 function complexKeyAt(doc: Document): number | undefined {
   let at: number | undefined;

@@ -37,10 +37,12 @@ export interface DerivedColumns {
   /** Block-local prefix sums of the closes and what rounding each entry dropped (`localPrefixSums`; ticker k from k * localPrefixLength(T)). */
   readonly localPrefixClose: Float64Array;
   readonly localPrefixCloseLo: Float64Array;
-  readonly prefixClose2: Float64Array;
-  /** Prefix sums of log returns (r_0 = 0) and of their squares. */
-  readonly prefixRet: Float64Array;
-  readonly prefixRet2: Float64Array;
+  /** Log returns r_t = ln(C_t / C_{t-1}) (r_0 = 0), ticker-major (K * T). */
+  readonly logRet: Float64Array;
+  /** Block-local prefix sums (`localPrefixSums`, ticker k from k * localPrefixLength(T)) of squared closes, log returns and their squares. */
+  readonly localPrefixClose2: Float64Array;
+  readonly localPrefixLogRet: Float64Array;
+  readonly localPrefixLogRet2: Float64Array;
   /** Block-local prefix sums of simple returns C_t / C_{t-1} - 1, their squares and squared negative parts (`localReturnPrefixes`). */
   readonly localPrefixSimpleRet: Float64Array;
   readonly localPrefixSimpleRet2: Float64Array;
@@ -82,10 +84,10 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
   const prefixClose = sharedFloat64(K * (T + 1));
   const localPrefixClose = sharedFloat64(K * localPrefixLength(T));
   const localPrefixCloseLo = sharedFloat64(K * localPrefixLength(T));
-  const prefixClose2 = sharedFloat64(K * (T + 1));
-  const prefixRet = sharedFloat64(K * (T + 1));
-  const prefixRet2 = sharedFloat64(K * (T + 1));
-  const rets = sharedFloat64(K * T);
+  const localPrefixClose2 = sharedFloat64(K * localPrefixLength(T));
+  const localPrefixLogRet = sharedFloat64(K * localPrefixLength(T));
+  const localPrefixLogRet2 = sharedFloat64(K * localPrefixLength(T));
+  const logRet = sharedFloat64(K * T);
   const localPrefixSimpleRet = sharedFloat64(K * localPrefixLength(T));
   const localPrefixSimpleRet2 = sharedFloat64(K * localPrefixLength(T));
   const localPrefixSimpleDown2 = sharedFloat64(K * localPrefixLength(T));
@@ -97,21 +99,21 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
     const local = (a: Float64Array) => a.subarray(k * localPrefixLength(T), (k + 1) * localPrefixLength(T));
     localPrefixSums(close, local(localPrefixClose), T, local(localPrefixCloseLo));
     for (let t = 0; t < T; t++) scratch[t] = close[t] * close[t];
-    prefixSums(scratch, pre(prefixClose2), T);
+    localPrefixSums(scratch, local(localPrefixClose2), T);
     localReturnPrefixes(close, local(localPrefixSimpleRet), local(localPrefixSimpleRet2), local(localPrefixSimpleDown2), scratch, T);
-    const r = rets.subarray(k * T, (k + 1) * T);
+    const r = logRet.subarray(k * T, (k + 1) * T);
     logReturns(close, r, T);
     r[0] = 0;
-    prefixSums(r, pre(prefixRet), T);
+    localPrefixSums(r, local(localPrefixLogRet), T);
     for (let t = 0; t < T; t++) scratch[t] = r[t] * r[t];
-    prefixSums(scratch, pre(prefixRet2), T);
+    localPrefixSums(scratch, local(localPrefixLogRet2), T);
   }
   const avgAbsCorr = sharedFloat64(K * T);
-  rollingAbsCorrelation(rets, K, T, 1, opts.correlationLookback, avgAbsCorr);
+  rollingAbsCorrelation(logRet, K, T, 1, opts.correlationLookback, avgAbsCorr);
   const names = [...new Set(panel.tickers.map(opts.assetClassOf))];
   const assetClass = new Int32Array(new SharedArrayBuffer(K * Int32Array.BYTES_PER_ELEMENT));
   panel.tickers.forEach((tk, k) => (assetClass[k] = names.indexOf(opts.assetClassOf(tk))));
-  return { prefixClose, localPrefixClose, localPrefixCloseLo, prefixClose2, prefixRet, prefixRet2, localPrefixSimpleRet, localPrefixSimpleRet2, localPrefixSimpleDown2, avgAbsCorr, assetClass, classes: names.length };
+  return { prefixClose, localPrefixClose, localPrefixCloseLo, logRet, localPrefixClose2, localPrefixLogRet, localPrefixLogRet2, localPrefixSimpleRet, localPrefixSimpleRet2, localPrefixSimpleDown2, avgAbsCorr, assetClass, classes: names.length };
 }
 
 /**

@@ -106,7 +106,8 @@ export function createTsEvaluator(
   const data: TsData = {
     K, T, open: panel.open, high: panel.high, low: panel.low, close: panel.close, volume: panel.volume,
     M: forecasts.models.length, mu: forecasts.mu, sigma: forecasts.sigma,
-    prefixClose: derived.prefixClose, prefixClose2: derived.prefixClose2, prefixRet: derived.prefixRet, prefixRet2: derived.prefixRet2,
+    logRet: derived.logRet, localPrefixClose: derived.localPrefixClose, localPrefixClose2: derived.localPrefixClose2,
+    localPrefixLogRet: derived.localPrefixLogRet, localPrefixLogRet2: derived.localPrefixLogRet2,
     avgAbsCorr: derived.avgAbsCorr, assetClass: derived.assetClass, classes: derived.classes,
   };
   const s: TsSettings = {

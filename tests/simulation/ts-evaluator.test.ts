@@ -539,6 +539,35 @@ function randomCase(seed: number): RefTsInput {
   return { tickers, forecasts, params, settings };
 }
 
+/**
+ * `randomCase(seed)` as a fallback family, with 1 to 3 stretches of 1 to 5 bars per ticker whose
+ * OHLC are multiplied by 1e8..1e16 or 1e-6..1e-3 (log-uniform).
+ */
+function spikedCase(seed: number): RefTsInput {
+  const input = randomCase(seed);
+  const rng = createRng(seed, 'ts-portfolio-spikes');
+  const logU = (a: number, b: number) => Math.exp(Math.log(a) + (Math.log(b) - Math.log(a)) * rng());
+  const int = (a: number, b: number) => a + Math.floor(rng() * (b - a + 1));
+  for (const tk of input.tickers) {
+    const T = tk.close.length;
+    for (let n = int(1, 3); n > 0; n--) {
+      const f = rng() < 0.5 ? logU(1e8, 1e16) : logU(1e-6, 1e-3);
+      const from = int(0, T - 1);
+      for (let t = from; t < Math.min(T, from + int(1, 5)); t++) {
+        for (const col of [tk.open, tk.high, tk.low, tk.close]) col[t] *= f;
+      }
+    }
+  }
+  const params: RefTsParams = input.params.family === 'ts_with_fallback' ? input.params : {
+    ...input.params,
+    family: 'ts_with_fallback',
+    fallback_rule: rng() < 0.5 ? 'momentum' : 'mean_reversion',
+    fallback_lookback: int(5, 120),
+    fallback_entry_z: 0.25 + 2.75 * rng(),
+  };
+  return { ...input, params };
+}
+
 describe('ts kernel vs the independent reference (property)', () => {
   it('matches every metric and the equity curve on random panels, forecasts, rows and guardrails', () => {
     const seen: Partial<RefTsEvents> = {};
@@ -554,6 +583,19 @@ describe('ts kernel vs the independent reference (property)', () => {
     );
     // Every rule of the docs fired somewhere in the run, so the agreement above covers it.
     for (const [name, n] of Object.entries(seen)) expect(n, name).toBeGreaterThan(0);
+  });
+
+  it('matches with price spikes of 1e8 to 1e16 and drops to ~1e-5 at random bars (rolling windows after them)', () => {
+    // A prefix sum after a 1e16 close holds ~1e32 of squared closes: a later window read as a
+    // difference of prefixes would be off by ~1e16. The kernel must read such windows directly.
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        const input = spikedCase(seed);
+        const bad = firstMismatch(input, referenceTsPortfolio(input));
+        if (bad !== null) throw new Error(`seed ${seed}: ${bad}`);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('agrees on seed 2135185290: a cap filled by earlier orders leaves no room for a dust entry', () => {

@@ -118,8 +118,9 @@ function localPrefix(x: Float64Array, lo: Float64Array | null = null): Float64Ar
 
 interface Prefixes {
   readonly close: Float64Array;
+  /** Block-local prefixes of squared closes, log returns (r_0 = 0; `lr` the returns) and their squares. */
   readonly close2: Float64Array;
-  /** Log returns (r_0 = 0) and their squares. */
+  readonly lr: Float64Array;
   readonly logRet: Float64Array;
   readonly logRet2: Float64Array;
   /** Simple returns C_t / C_{t-1} - 1 (r_0 = 0), their squares, their squared negative parts (block-local prefixes). */
@@ -145,7 +146,7 @@ function prefixes(close: Float64Array): Prefixes {
     sr2[t] = sr[t] ** 2;
     sd2[t] = Math.min(sr[t], 0) ** 2;
   }
-  return { close: prefix(close), close2: prefix(c2), logRet: prefix(lr), logRet2: prefix(lr2), ret: localPrefix(sr), ret2: localPrefix(sr2), down2: localPrefix(sd2) };
+  return { close: prefix(close), close2: localPrefix(c2), lr, logRet: localPrefix(lr), logRet2: localPrefix(lr2), ret: localPrefix(sr), ret2: localPrefix(sr2), down2: localPrefix(sd2) };
 }
 
 /**
@@ -240,10 +241,11 @@ function prepare(c: Case): Prepared {
     M: 1,
     mu,
     sigma,
-    prefixClose: pre.close,
-    prefixClose2: pre.close2,
-    prefixRet: pre.logRet,
-    prefixRet2: pre.logRet2,
+    logRet: pre.lr,
+    localPrefixClose,
+    localPrefixClose2: pre.close2,
+    localPrefixLogRet: pre.logRet,
+    localPrefixLogRet2: pre.logRet2,
     avgAbsCorr: new Float64Array(T),
     assetClass: new Int32Array(1),
     classes: 1,
