@@ -14,7 +14,7 @@ import { buildContext } from '../../jobs/context.js';
 import { createEvaluator } from '../../simulation/evaluator.js';
 import { decodeRow, encodeNamedValues, paramLayout, parseAssignments } from '../../config/param-layout.js';
 import { checkOutputPath, writeOutput } from '../../output.js';
-import { loadData } from '../data-args.js';
+import { DATA_HELP, loadData } from '../data-args.js';
 import { configFrom, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 
 interface BacktestOptions extends CommonOptions {
@@ -58,7 +58,7 @@ export function registerBacktest(program: Command): void {
     program
       .command('backtest')
       .description('backtest one parameter set of a strategy family and print its metrics next to buy and hold')
-      .option('--data <files...>', 'OHLCV files, or db:PATH for an ingested store (default: the embedded data set)')
+      .option('--data <files...>', DATA_HELP)
       .requiredOption('--strategy <name>', 'strategy family (see config/strategy_optimization_config.yml families)')
       .requiredOption('--params <k=v,...>', 'parameter values, e.g. fast=10,slow=50')
       .option('--fee-bps <n>', 'fee per side in basis points (default: simulation.fee_bps)', numArg(0))

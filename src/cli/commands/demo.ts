@@ -5,7 +5,7 @@ import { ingestSummaryJson, ingestSummaryTable } from '../ingest-table.js';
 import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
 import type { CliDeps } from './index.js';
 import { configFrom, printResult, withCommonOptions, type CommonOptions } from '../options.js';
-import { loadData } from '../data-args.js';
+import { DB_HELP, loadData } from '../data-args.js';
 import { ingestMarketData, type IngestSummary } from '../../store/ingest.js';
 import { runOptimize } from './optimize.js';
 
@@ -18,7 +18,7 @@ export function registerDemo(program: Command, deps: CliDeps): void {
     program
       .command('demo')
       .description('the main job on the embedded default data: ingest it (quality summary), then optimize with the config defaults')
-      .option('--db <path>', 'SQLite database (default: runtime.database in config)'),
+      .option('--db <path>', DB_HELP),
   ).action(async (opts: DemoOptions) => {
     // The embedded data is validated now, and ingested when the optimize job opens the store: once
     // its own inputs are checked, so a bad --set writes nothing.

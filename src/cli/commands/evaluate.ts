@@ -11,7 +11,7 @@ import { runEvaluation, type EvaluateSummary } from '../../jobs/evaluate.js';
 import { poolSettings } from '../../pool/settings.js';
 import { checkOutputPath } from '../../output.js';
 import type { DatabaseManager } from '../../store/database.js';
-import { dataFiles, dataInputs, dbPath, loadData, openStoreForWrite } from '../data-args.js';
+import { DATA_HELP, dataFiles, dataInputs, DB_HELP, dbPath, loadData, openStoreForWrite } from '../data-args.js';
 import { checkDistinct, checkStorePath } from '../path-checks.js';
 import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
 import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
@@ -99,7 +99,7 @@ export function registerEvaluate(program: Command, deps: CliDeps): void {
     program
       .command('evaluate')
       .description('evaluate a population of candidates (CSV, one per row) over the worker pool; write the rows back with their metrics')
-      .option('--data <files...>', 'OHLCV files, or db:PATH for an ingested store (default: the embedded data set)')
+      .option('--data <files...>', DATA_HELP)
       .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
       .option('--strategy <name>', 'strategy family (see config/strategy_optimization_config.yml families); required unless --resume')
       .option('--candidates <file>', 'CSV of candidates: a header of parameter names, one candidate per row; required unless --resume')
@@ -107,7 +107,7 @@ export function registerEvaluate(program: Command, deps: CliDeps): void {
       .option('--workers <n>', 'worker threads (default and most: the available cores)', intArg(1))
       .option('--allow-oversubscribe', 'allow --workers above the available cores')
       .option('--batch <n>', 'candidates per task (default: chosen from the measured costs)', intArg(1))
-      .option('--db <path>', 'SQLite database (default: runtime.database in config)')
+      .option('--db <path>', DB_HELP)
       .option('--resume <run-id>', 'continue an interrupted or killed run with the options it was started with, evaluating only the candidates it has not stored')
       .option('--fee-bps <n>', 'fee per side in basis points (default: simulation.fee_bps)', numArg(0)),
   ).action(async (opts: EvaluateOptions) => {

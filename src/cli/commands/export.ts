@@ -4,6 +4,7 @@
  * of any size is exported in bounded memory. `-` is standard output.
  */
 import type { Command } from 'commander';
+import { DB_HELP } from '../data-args.js';
 import { exportRunCsv } from '../../jobs/export.js';
 import { checkOutputPath, writeAll, writeOutputWith } from '../../output.js';
 import { printResult } from '../options.js';
@@ -19,7 +20,7 @@ export function registerExport(program: Command): void {
     .description('write every stored candidate of a run as CSV: id, family, parameters, metrics, feasibility, violation, front rank, crowding')
     .argument('<run-id>', 'the run (pnlopt runs lists them)')
     .requiredOption('--out <file>', 'CSV to write, or - for standard output')
-    .option('--db <path>', 'SQLite database (default: runtime.database in config)')
+    .option('--db <path>', DB_HELP)
     .option('--config-dir <dir>', 'folder with the YAML config files (default: the package config/)')
     .action((runId: string, opts: ExportOptions) => {
       const result = withRunStore(opts, (open) => {

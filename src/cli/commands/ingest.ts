@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { ingestSummaryJson, ingestSummaryTable } from '../ingest-table.js';
 import { INGEST_MODES, ingestMarketData, type IngestMode, type IngestSummary } from '../../store/ingest.js';
-import { dbPath, loadData, openStoreForWrite } from '../data-args.js';
+import { DATA_HELP, DB_HELP, dbPath, loadData, openStoreForWrite } from '../data-args.js';
 import { configFrom, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 
 interface IngestOptions extends CommonOptions {
@@ -28,8 +28,8 @@ export function registerIngest(program: Command): void {
     program
       .command('ingest')
       .description('validate OHLCV files (CSV or Arrow IPC) and upsert them into the SQLite store (or replace their tickers\' bars), with a data-quality snapshot per ticker')
-      .option('--data <files...>', 'OHLCV files, or db:PATH for an ingested store (default: the embedded data set)')
-      .option('--db <path>', 'SQLite database (default: runtime.database in config)')
+      .option('--data <files...>', DATA_HELP)
+      .option('--db <path>', DB_HELP)
       .addOption(
         new Option('--mode <mode>', "upsert: add and update bars, keep the others; replace: also remove each ingested ticker's stored bars that the source lacks")
           .choices(INGEST_MODES)

@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { DatabaseManager } from '../../store/database.js';
 import { MIGRATIONS } from '../../store/migrations.js';
-import { dbPath } from '../data-args.js';
-import { configFrom, ENV, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { DB_HELP, dbPath } from '../data-args.js';
+import { configFrom, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 
 interface MigrateOptions extends CommonOptions {
   db?: string;
@@ -43,7 +43,7 @@ export function registerMigrate(program: Command): void {
     program
       .command('migrate')
       .description('upgrade a pnlopt store to the newest schema (reading a store never migrates it)')
-      .option('--db <path>', `SQLite database (default: $${ENV.db}, else runtime.database in config)`),
+      .option('--db <path>', DB_HELP),
   ).action((opts: MigrateOptions) => {
     const r = runMigrate(opts);
     printResult(opts, r, () =>

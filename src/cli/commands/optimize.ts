@@ -7,13 +7,13 @@ import { createProgress, type ProgressReporter } from '../progress.js';
 import { frontTable } from '../front-table.js';
 import { runOptimization, type OptimizationSummary } from '../../jobs/optimize.js';
 import type { DatabaseManager } from '../../store/database.js';
-import { dataFiles, dataInputs, dbPath, loadData, openStoreForWrite } from '../data-args.js';
+import { DATA_HELP, dataFiles, dataInputs, DB_HELP, dbPath, loadData, openStoreForWrite } from '../data-args.js';
 import { checkDistinct, checkOutputFolder, checkStorePath } from '../path-checks.js';
 import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
 import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
 import { forecastNotes } from '../forecast-notes.js';
 import type { CliDeps } from './index.js';
-import { configDirOf, configFrom, ENV, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { configDirOf, configFrom, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 import { poolSettings } from '../../pool/settings.js';
 
 export interface OptimizeOptions extends CommonOptions {
@@ -117,7 +117,7 @@ export function registerOptimize(program: Command, deps: CliDeps): void {
       .command('optimize')
       .description('search a strategy family under the guardrails, rank the Pareto front, gate the best on the hold-out, store everything')
       .option('--config <file>', 'strategy optimization config (default: config/strategy_optimization_config.yml)')
-      .option('--data <files...>', `OHLCV files, or db:PATH for an ingested store (default: $${ENV.data}, else the embedded data set)`)
+      .option('--data <files...>', DATA_HELP)
       .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
       .option('--family <name[,name]>', 'strategy family; several (comma-separated) for the bandit (default: optimizer.defaults.family)')
       .option('--optimizer <kind>', `${OPTIMIZER_KINDS.join('|')} (default: optimizer.defaults.optimizer)`)
@@ -128,7 +128,7 @@ export function registerOptimize(program: Command, deps: CliDeps): void {
       .option('--batch <n>', 'candidates per task (default: chosen from the measured costs)', intArg(1))
       .option('--seed <s>', 'random seed (default: optimizer.defaults.seed)', intArg(0))
       .option('--out <dir>', 'folder for summary.json (default: runtime.runs_dir/<run id>)')
-      .option('--db <path>', `SQLite database (default: $${ENV.db}, else runtime.database in config)`)
+      .option('--db <path>', DB_HELP)
       .option('--resume <run-id>', 'continue an interrupted or killed run with the options it was started with; the finished candidates are not evaluated again')
       .option('--fail-if-not-adopted', `exit ${EXIT_NOT_ADOPTED} when the run completes but adopts nothing (for CI)`),
   ).action(async (opts: OptimizeOptions) => {

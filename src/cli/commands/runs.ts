@@ -16,7 +16,7 @@ import { numberFromJson } from '../../report/json.js';
 import { DatabaseManager } from '../../store/database.js';
 import { MIGRATIONS } from '../../store/migrations.js';
 import { RunStore, runFamilies, storedJson, type RunRow, type StoredRunStatus } from '../../store/run-store.js';
-import { dbPath } from '../data-args.js';
+import { DB_HELP, dbPath } from '../data-args.js';
 import { configFrom, printResult, withCommonOptions, type CommonOptions } from '../options.js';
 import { fmt, MAX_WIDTH, renderTable, type Cell } from '../table.js';
 
@@ -200,7 +200,7 @@ export function registerRuns(program: Command): void {
     program
       .command('runs')
       .description('list the stored runs, oldest first: kind, families, optimizer, status, candidates stored and failed, best objective, adoption')
-      .option('--db <path>', 'SQLite database (default: runtime.database in config)')
+      .option('--db <path>', DB_HELP)
       .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES)),
   ).action((opts: RunsOptions) => {
     withRunStore(opts, (open) => {

@@ -6,6 +6,7 @@
  * error) prints its record: status, command, seed, hashes, window, budget, candidates stored.
  */
 import type { Command } from 'commander';
+import { DB_HELP } from '../data-args.js';
 import type { OptimizationSummary } from '../../jobs/optimize.js';
 import { numberFromJson } from '../../report/json.js';
 import { runFamilies, storedJson, type RunRow } from '../../store/run-store.js';
@@ -200,7 +201,7 @@ export function registerShow(program: Command): void {
       .command('show')
       .description("print a stored run: its summary (an optimize run's front with parameters), or its record when it has no summary yet")
       .argument('<run-id>', 'the run (pnlopt runs lists them)')
-      .option('--db <path>', 'SQLite database (default: runtime.database in config)'),
+      .option('--db <path>', DB_HELP),
   ).action((runId: string, opts: StoreOptions) => {
     withRunStore(opts, (open) => {
       const row = findRun(open, runId);
