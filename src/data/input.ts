@@ -6,7 +6,7 @@
  * (`forEachTextChunk`, for files longer than V8's longest string).
  */
 import { constants } from 'node:buffer';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { DataError, InputError } from '../errors.js';
 
 /** The longest string V8 holds (2^29 - 24 UTF-16 units on 64-bit Node); `decodeUtf8` refuses more bytes. */
@@ -64,6 +64,11 @@ export function forEachTextChunk(path: string, file: string, onText: (text: stri
     let buf: Buffer = Buffer.allocUnsafe(chunkBytes);
     // Bytes at the start of buf carried over from the previous piece.
     let kept = 0;
+    // A regular file ends at its size: its last piece is decoded as final at once, so a cut
+    // character at the end is found before the text is parsed, as when the whole file is decoded.
+    const stat = fstatSync(fd);
+    const size = stat.isFile() ? stat.size : Infinity;
+    let total = 0;
     for (;;) {
       if (buf.length - kept < chunkBytes) buf = copyInto(buf, kept, Buffer.allocUnsafe(kept + chunkBytes));
       let n: number;
@@ -73,7 +78,8 @@ export function forEachTextChunk(path: string, file: string, onText: (text: stri
         throw cannotRead(path, err);
       }
       const filled = kept + n;
-      const final = n === 0;
+      total += n;
+      const final = n === 0 || total >= size;
       const end = final ? filled : wholeCharacters(buf, filled);
       let text: string;
       try {

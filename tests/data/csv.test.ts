@@ -296,6 +296,12 @@ describe('mutated files (fuzz)', () => {
     }
   };
 
+  it('finds a cut character at the end of a file before a header problem, as decoding the whole file does', () => {
+    const path = join(dir, 'cut-end.csv');
+    writeFileSync(path, Buffer.concat([Buffer.from('dat,open\n1,2\n'), Buffer.from([0xc3])]));
+    expect(outcome(() => readCsv(path, { note: () => {} }))).toMatch(/invalid UTF-8 \(byte 0xc3\)/);
+  });
+
   it('reads or refuses with an input error, the same in any chunk size as from the whole text', () => {
     let n = 0;
     fc.assert(
