@@ -13,6 +13,8 @@ export const QuantSuccessConfig = z.strictObject({
     /** In account currency (`total_profit`), for the configured initial capital. */
     min_expected_profit: num(-Infinity, Infinity),
     min_total_trades: int(0, 1e9),
+    /** Share of the window's bars with a position held at the close (`exposure`). */
+    min_exposure: fraction(),
   }),
   hold_out: z.strictObject({
     /** Whether adoption requires passing the criteria on the hold-out window too. */

@@ -41,6 +41,7 @@ export function guardrailChecks(cfg: PnloptConfig): GuardrailCheck[] {
     // Profit is in account currency: its natural unit is the initial capital.
     { key: 'guardrails.min_expected_profit', metric: 'total_profit', op: '>=', threshold: g.min_expected_profit, scale: cfg.strategy.simulation.initial_capital },
     { key: 'guardrails.min_total_trades', metric: 'total_trades', op: '>=', threshold: g.min_total_trades, scale: scaleOf(g.min_total_trades) },
+    { key: 'guardrails.min_exposure', metric: 'exposure', op: '>=', threshold: g.min_exposure, scale: scaleOf(g.min_exposure) },
   ];
   const ts = cfg.signalRouting.signal_routing.time_series;
   checks.push(

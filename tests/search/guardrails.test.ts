@@ -19,6 +19,7 @@ function row(values: Partial<Record<keyof typeof Metric, number>>): Float64Array
   F[Metric.max_drawdown] = g.max_drawdown;
   F[Metric.total_profit] = g.min_expected_profit;
   F[Metric.total_trades] = g.min_total_trades;
+  F[Metric.exposure] = g.min_exposure;
   F[Metric.risk_score] = 0;
   F[Metric.max_capital_at_risk] = 0;
   for (const [k, v] of Object.entries(values)) F[Metric[k as keyof typeof Metric]] = v;
@@ -30,7 +31,7 @@ describe('guardrail checks', () => {
     const checks = guardrailChecks(cfg);
     expect(checks.map((c) => c.key)).toEqual([
       'guardrails.min_win_rate', 'guardrails.min_profit_factor', 'guardrails.max_drawdown', 'guardrails.min_expected_profit', 'guardrails.min_total_trades',
-      'signal_routing.time_series.max_risk_score', 'signal_routing.time_series.capital_at_risk_per_trade',
+      'guardrails.min_exposure', 'signal_routing.time_series.max_risk_score', 'signal_routing.time_series.capital_at_risk_per_trade',
     ]);
     expect(checks.find((c) => c.key === 'guardrails.max_drawdown')!.threshold).toBe(g.max_drawdown);
     expect(checks.find((c) => c.metric === 'max_capital_at_risk')!.threshold).toBe(cfg.signalRouting.signal_routing.time_series.capital_at_risk_per_trade);
@@ -48,8 +49,13 @@ describe('guardrail checks', () => {
     expect(guardrailViolation(checks, row({ total_trades: g.min_total_trades - 1 }), 0)).toBeCloseTo(bounded(1 / g.min_total_trades), 12);
     // An undefined win rate counts a full unit.
     expect(guardrailViolation(checks, row({ win_rate: NaN }), 0)).toBe(1);
-    // A loss of 5% of the initial capital against a 0 profit floor counts 0.05 / 1.05.
-    expect(guardrailViolation(checks, row({ total_profit: -0.05 * cfg.strategy.simulation.initial_capital }), 0)).toBeCloseTo(bounded(0.05), 12);
+    // A profit 5% of the initial capital below the floor counts 0.05 / 1.05: profit is scaled by the capital.
+    const capital = cfg.strategy.simulation.initial_capital;
+    expect(guardrailViolation(checks, row({ total_profit: g.min_expected_profit - 0.05 * capital }), 0)).toBeCloseTo(bounded(0.05), 12);
+    // Exposure 0.04 under a minimum of 0.1: relative shortfall 0.4.
+    const exposed = guardrailChecks(loadConfig({ dir: configDirWith('quant_success_config.yml', (d) => d.setIn(['guardrails', 'min_exposure'], 0.1)) }));
+    expect(guardrailViolation(exposed, row({ exposure: 0.06 }), 0)).toBeCloseTo(bounded(0.4), 12);
+    expect(failedGuardrails(exposed, row({ exposure: 0.06 }), 0)).toEqual(['guardrails.min_exposure']);
   });
 
   it('count a candidate without trades as failing min_total_trades by the number of checks, even at a threshold of 0', () => {
