@@ -39,7 +39,7 @@ async function nsga2Job(family: string): Promise<SuiteResult> {
   const layout = paramLayout(cfg, family);
   const panel = alignPanel(data);
   // Forecast columns are computed (or loaded) before the clock starts: they are per data set, not per search.
-  const ctx = await buildContext(cfg, layout, panel, data.hash, evaluationWindows(cfg, panel.T).search);
+  const ctx = await buildContext(cfg, layout, panel, data.hash, evaluationWindows(cfg, panel.time).search);
   const t0 = performance.now();
   const summary = await runOptimization({
     cfg, data, families: [family], optimizer: 'nsga2', budget: BUDGET, maxSeconds: Infinity, seed: 1,

@@ -78,6 +78,25 @@ export function wrapList(prefix: string, items: readonly string[], width = MAX_W
   return lines.join('\n');
 }
 
+/**
+ * `lead` then `text`, broken at its spaces into lines of at most `width` columns (continuations
+ * start with `indent`); a word is never cut. Control characters in `text` are escaped (`escapeControl`).
+ */
+export function wrapWords(lead: string, text: string, indent = '  ', width = MAX_WIDTH): string {
+  const lines: string[] = [];
+  let line = lead;
+  let empty = true;
+  for (const word of escapeControl(text).split(' ')) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = empty ? line + word : `${line} ${word}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 /** A metric record as the lines `pnlopt backtest` prints: percentages for `PERCENT_METRICS`. */
 export function metricTable(m: Record<MetricName, number>): string {
   return renderTable(['metric', 'value'], METRIC_NAMES.map((name) => [name, metricText(name, m[name], 10)]), [false, true]);

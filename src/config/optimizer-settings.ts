@@ -14,6 +14,10 @@ export type SamplerKind = z.infer<typeof SamplerKind>;
 export const OPTIMIZER_KINDS = [...SAMPLER_KINDS, 'nsga2', 'anneal', 'bandit'] as const;
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
+/** What a bandit arm runs over its family: an optimizer or a plain sampler. */
+export const BANDIT_METHODS = ['nsga2', 'anneal', ...SAMPLER_KINDS] as const;
+export type BanditMethod = (typeof BANDIT_METHODS)[number];
+
 export const Direction = z.enum(['minimize', 'maximize']);
 export type Direction = z.infer<typeof Direction>;
 
@@ -85,8 +89,10 @@ export const OptimizerSettings = z
       policy: z.enum(['ucb1', 'thompson']),
       /** Share of pulls that go to a uniformly random arm instead of the policy's choice. */
       exploration_share: fraction(),
-      /** Arms are every (family, sampler) pair over these samplers. */
-      samplers: z.array(SamplerKind).min(1, { error: 'expected at least one sampler' }),
+      /** Arms are every (family, method) pair; each arm runs its own instance of the method. */
+      methods: z.array(z.enum(BANDIT_METHODS)).min(1, { error: 'expected at least one method' }),
+      /** Candidates of one family, none feasible, after which its arms get no more pulls (while another family has a feasible one). */
+      retire_infeasible_after: int(1, MAX_BUDGET),
     }),
   })
   .superRefine((s, ctx) => {
@@ -108,8 +114,8 @@ export const OptimizerSettings = z
         message: `expected at most initial_temperature (${s.annealing.initial_temperature}), got ${s.annealing.final_temperature}`,
       });
     }
-    if (new Set(s.bandit.samplers).size !== s.bandit.samplers.length) {
-      ctx.addIssue({ code: 'custom', path: ['bandit', 'samplers'], message: `expected distinct samplers, got ${s.bandit.samplers.join(', ')}` });
+    if (new Set(s.bandit.methods).size !== s.bandit.methods.length) {
+      ctx.addIssue({ code: 'custom', path: ['bandit', 'methods'], message: `expected distinct methods, got ${s.bandit.methods.join(', ')}` });
     }
   });
 export type OptimizerSettings = z.infer<typeof OptimizerSettings>;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { OptimizerSettings } from './optimizer-settings.js';
 import { ForecastModelsConfig } from './forecast-models.js';
-import { int, name, num } from './schema-helpers.js';
+import { int, name, num, showValue } from './schema-helpers.js';
 import { ParamSpace } from './search-space.js';
 
 const PairConstraint = z.strictObject({
@@ -36,12 +36,62 @@ export const SimulationSettings = z.strictObject({
   max_gross_exposure: num(0, Infinity, { exclusiveMin: true }),
 });
 
-export const EvaluationSettings = z.strictObject({
-  /** Share of the evaluation window kept back as the later hold-out (forward) period. */
-  hold_out_fraction: num(0, 1, { exclusiveMin: true }),
-  /** Bars at the start of the window used only to warm up indicators and models. */
-  warmup_bars: int(0, 1e9),
-});
+/**
+ * A calendar date `YYYY-MM-DD` that exists (`2021-02-30` does not, nor a year before 0100).
+ * @returns its UTC midnight in ms (a daily bar's timestamp), or undefined
+ */
+export function parseIsoDate(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (m === null) return undefined;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  // Date.UTC rolls an impossible day over (02-30 -> 03-02) and maps years 0-99 to 1900-1999: the round trip catches both.
+  return new Date(ms).toISOString().slice(0, 10) === text ? ms : undefined;
+}
+
+const dateError = (iss: { input?: unknown }) => `expected a date YYYY-MM-DD or null, got ${showValue(iss.input)}`;
+/** A date key of `evaluation:`; null stands for the data's own bound. */
+const OptionalDate = z
+  .string({ error: dateError })
+  .refine((s) => parseIsoDate(s) !== undefined, { error: dateError })
+  .nullable()
+  .default(null);
+
+/** The flag that sets each date key (`--start` ... on optimize, evaluate, backtest), named in messages. */
+export const DATE_FLAGS = { start: '--start', end: '--end', holdout_start: '--holdout-start' } as const;
+
+export const EvaluationSettings = z
+  .strictObject({
+    /** Share of the evaluation window kept back as the later hold-out (forward) period, when `holdout_start` is null. */
+    hold_out_fraction: num(0, 1, { exclusiveMin: true }),
+    /** Bars before the evaluation window's start used only to warm up indicators and models. */
+    warmup_bars: int(0, 1e9),
+    /** First date of the evaluation window; null: the first bar after the warm-up (optimize), the first bar (evaluate, backtest). */
+    start: OptionalDate,
+    /** Last date of the evaluation window (inclusive); null: the last bar. */
+    end: OptionalDate,
+    /** First date of the hold-out window; null: the last `hold_out_fraction` of the evaluation window. */
+    holdout_start: OptionalDate,
+  })
+  .superRefine((e, ctx) => {
+    // Only what the dates alone decide; windows.ts checks them against the data.
+    const after = (key: 'end' | 'holdout_start', earlier: string, strict: boolean) =>
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        input: e[key],
+        message: `expected a date ${strict ? 'after' : 'on or after'} evaluation.start (${earlier}), got ${e[key]} (${DATE_FLAGS[key]} and ${DATE_FLAGS.start} set these keys)`,
+      });
+    if (e.start !== null && e.end !== null && e.end < e.start) after('end', e.start, false);
+    if (e.start !== null && e.holdout_start !== null && e.holdout_start <= e.start) after('holdout_start', e.start, true);
+    if (e.end !== null && e.holdout_start !== null && e.holdout_start > e.end) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['holdout_start'],
+        input: e.holdout_start,
+        message: `expected a date on or before evaluation.end (${e.end}), got ${e.holdout_start} (${DATE_FLAGS.holdout_start} and ${DATE_FLAGS.end} set these keys)`,
+      });
+    }
+  });
 
 export const StrategyOptimizationConfig = z.strictObject({
   simulation: SimulationSettings,

@@ -2,7 +2,8 @@
  * The evaluate job: a given population (one candidate per row of a candidates table) over the
  * worker pool, every finished batch stored as it lands; the rows written back with their metrics,
  * in input order, when the run completes. An interrupted run keeps what finished and is resumed
- * by id (`RunSession`), evaluating only what it has not stored.
+ * by id (`RunSession`), evaluating only what it has not stored. The candidates trade the
+ * evaluation window (`tradedWindow`: the whole data unless `evaluation.start` / `end` say otherwise).
  */
 import type { PnloptConfig } from '../config/load.js';
 import type { ParamLayout } from '../config/param-layout.js';
@@ -16,6 +17,7 @@ import { storeOf, type StoreSource } from '../store/database.js';
 import { createEvaluator } from '../simulation/evaluator.js';
 import { buildContext, type ForecastProgress } from './context.js';
 import { RunSession, sessionOptions } from './run-lifecycle.js';
+import { tradedWindow, type TradedWindow } from './windows.js';
 
 export interface EvaluateRequest {
   readonly cfg: PnloptConfig;
@@ -55,6 +57,8 @@ export interface EvaluateSummary {
   readonly failed: number;
   readonly first_error: string | null;
   readonly on_batch_failure: PoolSettings['onBatchFailure'];
+  /** The bars traded (`evaluation.start` .. `evaluation.end`) and their dates. */
+  readonly window: TradedWindow;
   /** The output file, when the run completed. */
   readonly out: string | null;
   readonly workers: number;
@@ -67,7 +71,8 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
   const t0 = performance.now();
   const { cfg, layout, table } = req;
   const panel = alignPanel(req.data, req.tickers);
-  const ctx = await buildContext(cfg, layout, panel, req.data.hash, { start: 0, end: panel.T, feeBps: req.feeBps }, { threads: req.pool.workers, signal: req.signal, onProgress: req.onForecasts });
+  const window = tradedWindow(cfg, panel.time);
+  const ctx = await buildContext(cfg, layout, panel, req.data.hash, { ...window, feeBps: req.feeBps }, { threads: req.pool.workers, signal: req.signal, onProgress: req.onForecasts });
   // Before the store is opened: a family that cannot run on this data (sma_cross on several tickers) writes nothing.
   createEvaluator(layout, ctx);
   const record: NewRun = {
@@ -79,7 +84,7 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
     dataHash: req.data.hash,
     codeVersion: codeVersion(),
     sampler: { candidates_csv: table.file, sha256: table.sha256, candidates: table.n },
-    dataWindow: { tickers: panel.tickers, bars: panel.T, ...ctx.settings },
+    dataWindow: { tickers: panel.tickers, bars: panel.T, ...ctx.settings, dates: window.dates },
     budget: table.n,
   };
   const dbm = storeOf(req.dbm);
@@ -120,6 +125,7 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
     failed: report.failed,
     first_error: report.firstError,
     on_batch_failure: req.pool.onBatchFailure,
+    window,
     out: report.status === 'completed' ? req.out : null,
     workers: report.workers,
     batch_size: report.batchSize,

@@ -22,7 +22,7 @@ import { decodeRow, type ParamLayout } from '../config/param-layout.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { WriteQueue } from './run-lifecycle.js';
 import { decodePoints } from '../search/encoding.js';
-import { guardrailViolation, type GuardrailCheck } from '../search/guardrails.js';
+import { guardrailTally, guardrailViolation, type GuardrailCheck, type GuardrailTally } from '../search/guardrails.js';
 import { objectiveColumns, objectiveMatrix } from '../search/objectives.js';
 import { dimensionStrata } from '../search/operators/categorical.js';
 import type { Evaluation } from '../search/optimize.js';
@@ -66,6 +66,20 @@ export interface CandidateCounter {
 }
 
 /**
+ * What the guardrails made of a family's candidates on the search window: every candidate the
+ * search was told about counts once, resumed and repeated ones included, so a resumed run counts as
+ * the uninterrupted one. A candidate stored as failed (its batch failed) has no metrics and is not
+ * counted.
+ */
+export interface GuardrailCounts {
+  /** Candidates with metrics. */
+  checked: number;
+  feasible: number;
+  /** Per check (the order of `checks`): candidates that failed it, and the smallest gap among them. */
+  readonly tally: GuardrailTally;
+}
+
+/**
  * Rows of the memo for one family: every configuration of a finite (all-discrete) space, at most
  * what `bytes` holds. A fully discrete space smaller than that is remembered whole, so once it
  * is exhausted no candidate is simulated again.
@@ -88,6 +102,7 @@ export class FamilyEvaluation {
   private readonly m: number;
   private readonly objectives: ReturnType<typeof objectiveColumns>;
   private readonly memo: EvaluationMemo;
+  readonly guardrails: GuardrailCounts;
   // Scratch reused by every batch (no closure keeps them): metric rows, and repeats inside a batch.
   private metrics = new Float64Array(0);
   private firstOf: EvaluationMemo;
@@ -101,6 +116,7 @@ export class FamilyEvaluation {
     this.m = inp.settings.objectives.length;
     this.memo = new EvaluationMemo(this.d, METRIC_COUNT, memoEntries(inp.layout, inp.memoBytes));
     this.firstOf = new EvaluationMemo(this.d, 1, 1);
+    this.guardrails = { checked: 0, feasible: 0, tally: guardrailTally(inp.checks) };
   }
 
   /** Evaluate n unit-cube points: objectives and violations, rows in order. */
@@ -228,14 +244,21 @@ export class FamilyEvaluation {
     this.inp.onProgress?.(this.counter.finished);
   }
 
-  /** Minimised objectives and violations; a failed candidate (NaN metrics) counts as the worst. */
+  /** Minimised objectives and violations, counted in `guardrails`; a failed candidate (NaN metrics) counts as the worst. */
   private score(M: Float64Array, n: number): Evaluation {
     const { checks } = this.inp;
+    const counts = this.guardrails;
     const F = new Float64Array(n * this.m);
     objectiveMatrix(M, METRIC_COUNT, n, this.objectives, F);
     const violation = new Float64Array(n);
     for (let r = 0; r < n; r++) {
-      violation[r] = Number.isNaN(M[r * METRIC_COUNT]) ? NaN : guardrailViolation(checks, M, r * METRIC_COUNT);
+      if (Number.isNaN(M[r * METRIC_COUNT])) {
+        violation[r] = NaN;
+        continue;
+      }
+      violation[r] = guardrailViolation(checks, M, r * METRIC_COUNT, counts.tally);
+      counts.checked++;
+      if (violation[r] === 0) counts.feasible++;
     }
     return { F, violation };
   }

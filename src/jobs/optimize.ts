@@ -8,6 +8,10 @@
  * window is re-run on the later hold-out window and adopted only if it meets the success criteria
  * there too (`hold_out.required`). Every feasible front-0 candidate's hold-out metrics are stored
  * for inspection, but only the in-sample choice is tested, so the hold-out never selects.
+ *
+ * A run explains its infeasible candidates: how many failed each guardrail, per family, which
+ * guardrails every candidate of a family failed (`binding`), and, when nothing is feasible, the
+ * least-violating configurations with how far each is past each limit.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,10 +35,10 @@ import { decodeRow, paramLayout, type ParamLayout } from '../config/param-layout
 import { storeOf, type StoreSource } from '../store/database.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { decodePoints } from '../search/encoding.js';
-import { FamilyEvaluation, StoredRows, type CandidateCounter } from './family-evaluation.js';
+import { FamilyEvaluation, StoredRows, type CandidateCounter, type GuardrailCounts } from './family-evaluation.js';
 import { RunSession, sessionOptions } from './run-lifecycle.js';
 import { checkBudgetMemory } from './memory-estimate.js';
-import { failedGuardrails, guardrailChecks, type GuardrailCheck } from '../search/guardrails.js';
+import { failedGuardrails, guardrailChecks, guardrailGap, guardrailTally, shortfall, type GuardrailCheck } from '../search/guardrails.js';
 import { runSearch, searchSpace, type SearchResult } from '../search/optimize.js';
 import { evaluationWindows, type EvaluationWindows } from './windows.js';
 
@@ -81,6 +85,37 @@ export interface CandidateReport {
   readonly holdout_failed_guardrails?: readonly string[];
 }
 
+/** An infeasible candidate with, per guardrail it fails, the gap past the limit in the metric's own units (`guardrailGap`; NaN, null in JSON: the metric is undefined). */
+export interface ViolatingCandidate extends CandidateReport {
+  readonly violations: Record<string, number>;
+}
+
+/** A guardrail that every candidate (of a family, or of the run) failed. */
+export interface BindingGuardrail {
+  readonly key: string;
+  readonly metric: string;
+  readonly threshold: number;
+  /** The value nearest the threshold that any candidate reached (NaN, null in JSON: undefined for all). */
+  readonly closest: number;
+}
+
+/** How one family's candidates fared against the guardrails on the search window. */
+export interface FamilyStats {
+  readonly family: string;
+  /** Candidates of the family in the run, a resume's stored ones included. */
+  readonly candidates: number;
+  /** Those with metrics; the others were stored as failed (their batch failed) and are not counted below. */
+  readonly checked: number;
+  readonly feasible: number;
+  /** Per guardrail key, candidates that failed it (a candidate may fail several). */
+  readonly guardrail_failures: Record<string, number>;
+  /** No candidate with metrics met every guardrail. */
+  readonly infeasible: boolean;
+  readonly binding: readonly BindingGuardrail[];
+  /** Candidates of the family evaluated when the bandit retired it as infeasible; null if it did not. */
+  readonly retired_after: number | null;
+}
+
 export interface OptimizationSummary {
   readonly run_id: string;
   /** `failed`: a batch failed on every attempt and `pool.on_batch_failure` is `stop`. */
@@ -110,6 +145,12 @@ export interface OptimizationSummary {
   readonly adopted: boolean;
   readonly adoption_reason: string;
   readonly front: readonly CandidateReport[];
+  /** Per guardrail key, candidates of the run that failed it, every family (`family_stats`: each); empty unless completed. */
+  readonly guardrail_failures: Record<string, number>;
+  /** One per family, in `families` order; empty unless completed. */
+  readonly family_stats: readonly FamilyStats[];
+  /** When no candidate is feasible, the `defaults.front_rows` distinct configurations of least violation (ties: primary objective, then id); else empty. */
+  readonly least_violating: readonly ViolatingCandidate[];
   readonly out_dir: string;
 }
 
@@ -132,7 +173,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     throw new UsageError(`--optimizer ${req.optimizer} searches one family, got ${req.families.join(', ')}: give --family NAME, or use --optimizer bandit for several`);
   }
   const panel = alignPanel(data, req.tickers);
-  const windows = evaluationWindows(cfg, panel.T);
+  const windows = evaluationWindows(cfg, panel.time);
   const layouts = req.families.map((f) => paramLayout(cfg, f));
   checkBudgetMemory(req.budget, layouts, settings.objectives.length, cfg.runtime.runtime.memory_fraction);
   const checks = guardrailChecks(cfg);
@@ -219,7 +260,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
         session.finish(summary.status, summary);
         return summary;
       }
-      return finish(req, session, families, result, windows, panel.time, elapsed, outDir, counter, hash);
+      return finish(req, session, families, evaluations, result, windows, panel.time, elapsed, outDir, counter, hash);
     } finally {
       await Promise.all(families.map((f) => f.pool.close()));
     }
@@ -231,6 +272,7 @@ function finish(
   req: OptimizationRequest,
   session: RunSession,
   families: readonly FamilySetup[],
+  evaluations: readonly FamilyEvaluation[],
   result: SearchResult,
   windows: EvaluationWindows,
   time: Float64Array,
@@ -241,8 +283,10 @@ function finish(
 ): OptimizationSummary {
   const { cfg } = req;
   const { store, runId } = session;
+  const primary = cfg.strategy.optimizer.objectives.findIndex((o) => o.metric === cfg.strategy.optimizer.primary_objective);
+  const frontRows = cfg.strategy.optimizer.defaults.front_rows;
   // Parameter rows of the feasible front-0 candidates only (row j for ids[j]); each distinct configuration once.
-  const ids = frontOrder(result, cfg.strategy.optimizer.objectives.findIndex((o) => o.metric === cfg.strategy.optimizer.primary_objective));
+  const ids = frontOrder(result, primary);
   const X = decodeRows(families, result, ids);
   const rows = distinctRows(ids, result, X);
   const front = rows.map((j) => ids[j]);
@@ -254,26 +298,16 @@ function finish(
     const id = ids[j];
     const f = families[result.family[id]];
     const x = X.subarray(j * result.dims, (j + 1) * result.dims);
-    const row = metrics.subarray(k * METRIC_COUNT, (k + 1) * METRIC_COUNT);
     const out = holdout.subarray(k * METRIC_COUNT, (k + 1) * METRIC_COUNT);
-    f.search.evaluate(x, 1, row);
+    const report = searchReport(f, result, id, x, metrics.subarray(k * METRIC_COUNT, (k + 1) * METRIC_COUNT));
     f.holdout.evaluate(x, 1, out);
-    return {
-      candidate_id: id,
-      family: f.name,
-      front_rank: result.rank[id],
-      crowding: result.crowding[id],
-      feasible: result.violation[id] === 0,
-      violation: result.violation[id],
-      failed_guardrails: failedGuardrails(f.checks, row, 0),
-      params: decodeRow(f.layout, x),
-      metrics: metricRecord(row),
-      holdout_metrics: metricRecord(out),
-      holdout_failed_guardrails: failedGuardrails(f.checks, out, 0),
-    };
+    return { ...report, holdout_metrics: metricRecord(out), holdout_failed_guardrails: failedGuardrails(f.checks, out, 0) };
   });
   const best = result.best >= 0 ? reports.find((r) => r.candidate_id === result.best) ?? null : null;
-  const { adopted, reason } = adoption(cfg, best);
+  const stats = familyStats(families, evaluations, result);
+  const overall = guardrailStats(families[0].checks, evaluations.map((e) => e.guardrails));
+  const leastViolating = best === null ? leastViolatingReports(families, result, primary, frontRows) : [];
+  const { adopted, reason } = best === null ? { adopted: false, reason: infeasibleReason(overall) } : adoption(cfg, best);
   const date = (t: number) => new Date(time[t]).toISOString().slice(0, 10);
   const summary: OptimizationSummary = {
     run_id: runId,
@@ -297,7 +331,10 @@ function finish(
     best,
     adopted,
     adoption_reason: reason,
-    front: reports.slice(0, cfg.strategy.optimizer.defaults.front_rows),
+    front: reports.slice(0, frontRows),
+    guardrail_failures: overall.failures,
+    family_stats: stats,
+    least_violating: leastViolating,
     out_dir: outDir,
   };
   // summary.json first: if it cannot be written, nothing below is committed and the run fails whole.
@@ -319,14 +356,125 @@ function finish(
   return summary;
 }
 
+/** Candidate `id` as reported, its metrics simulated again on the search window into `row`. */
+function searchReport(f: FamilySetup, result: SearchResult, id: number, x: Float64Array, row: Float64Array): CandidateReport {
+  f.search.evaluate(x, 1, row);
+  return {
+    candidate_id: id,
+    family: f.name,
+    front_rank: result.rank[id],
+    crowding: result.crowding[id],
+    feasible: result.violation[id] === 0,
+    violation: result.violation[id],
+    failed_guardrails: failedGuardrails(f.checks, row, 0),
+    params: decodeRow(f.layout, x),
+    metrics: metricRecord(row),
+  };
+}
+
 /** Adopt only a feasible best that also passes on the hold-out when the criteria require it. */
-function adoption(cfg: PnloptConfig, best: CandidateReport | null): { adopted: boolean; reason: string } {
-  if (best === null) return { adopted: false, reason: 'no candidate met every guardrail on the search window' };
+function adoption(cfg: PnloptConfig, best: CandidateReport): { adopted: boolean; reason: string } {
   if (!cfg.quantSuccess.hold_out.required) return { adopted: true, reason: 'feasible on the search window (hold_out.required is false)' };
   const failed = best.holdout_failed_guardrails ?? [];
   return failed.length === 0
     ? { adopted: true, reason: 'feasible on the search window and meets the success criteria on the hold-out' }
     : { adopted: false, reason: `the best candidate fails on the hold-out: ${failed.join(', ')}` };
+}
+
+/** Guardrail counts summed over families (every family has the same checks). */
+interface GuardrailStats {
+  readonly checked: number;
+  readonly feasible: number;
+  readonly failures: Record<string, number>;
+  readonly binding: readonly BindingGuardrail[];
+}
+
+function guardrailStats(checks: readonly GuardrailCheck[], counts: readonly GuardrailCounts[]): GuardrailStats {
+  const total = guardrailTally(checks);
+  let checked = 0;
+  let feasible = 0;
+  for (const c of counts) {
+    checked += c.checked;
+    feasible += c.feasible;
+    checks.forEach((_, k) => {
+      total.failed[k] += c.tally.failed[k];
+      total.leastGap[k] = Math.min(total.leastGap[k], c.tally.leastGap[k]);
+    });
+  }
+  const binding = checks.flatMap((c, k): BindingGuardrail[] => {
+    if (checked === 0 || total.failed[k] !== checked) return [];
+    const gap = total.leastGap[k] === Infinity ? NaN : total.leastGap[k];
+    return [{ key: c.key, metric: c.metric, threshold: c.threshold, closest: c.op === '<=' ? c.threshold + gap : c.threshold - gap }];
+  });
+  return { checked, feasible, failures: Object.fromEntries(checks.map((c, k) => [c.key, total.failed[k]])), binding };
+}
+
+function familyStats(families: readonly FamilySetup[], evaluations: readonly FamilyEvaluation[], result: SearchResult): FamilyStats[] {
+  const candidates = new Float64Array(families.length);
+  for (let i = 0; i < result.n; i++) candidates[result.family[i]]++;
+  return families.map((f, i) => {
+    const s = guardrailStats(f.checks, [evaluations[i].guardrails]);
+    return {
+      family: f.name,
+      candidates: candidates[i],
+      checked: s.checked,
+      feasible: s.feasible,
+      guardrail_failures: s.failures,
+      infeasible: s.checked > 0 && s.feasible === 0,
+      binding: s.binding,
+      retired_after: result.retired.find((r) => r.family === f.name)?.after ?? null,
+    };
+  });
+}
+
+/** Why nothing was adopted when nothing was feasible: the guardrails every candidate failed, else the one failed most. */
+function infeasibleReason(s: GuardrailStats): string {
+  const head = 'no candidate met every guardrail on the search window';
+  if (s.checked === 0) return `${head}: none has metrics (every batch failed)`;
+  const num = (v: number) => (Number.isNaN(v) ? 'undefined' : String(Number(v.toPrecision(3))));
+  if (s.binding.length > 0) {
+    return `${head}: ${s.binding.map((b) => `${b.key} failed by all ${s.checked} candidates (${b.metric} at best ${num(b.closest)} vs limit ${num(b.threshold)})`).join('; ')}`;
+  }
+  const [key, n] = Object.entries(s.failures).reduce((a, b) => (b[1] > a[1] ? b : a));
+  return `${head}, though no guardrail was failed by all ${s.checked} candidates; the most failed: ${key} (${n})`;
+}
+
+/**
+ * When nothing is feasible: the `k` distinct configurations with the smallest violation (ties: the
+ * primary objective, then id), best first, with their gaps. One pass over the run, failed (NaN)
+ * candidates left out: a candidate is decoded only when it would enter the selection, and a
+ * repeated configuration has its first copy's violation and objectives, so it never displaces it.
+ */
+function leastViolatingReports(families: readonly FamilySetup[], result: SearchResult, primary: number, k: number): ViolatingCandidate[] {
+  const { n, m, dims, violation, F } = result;
+  const objective = (i: number) => (Number.isNaN(F[i * m + primary]) ? Infinity : F[i * m + primary]);
+  // < 0: a first; never 0 for two ids.
+  const order = (a: number, b: number) => violation[a] - violation[b] || objective(a) - objective(b) || a - b;
+  const ids: number[] = [];
+  const configs: string[] = [];
+  const x = new Float64Array(dims);
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(violation[i]) || (ids.length === k && order(i, ids[k - 1]) > 0)) continue;
+    decodeCandidate(families, result, i, x);
+    const config = configKey(result.family[i], x);
+    if (configs.includes(config)) continue;
+    let at = ids.length;
+    while (at > 0 && order(i, ids[at - 1]) < 0) at--;
+    ids.splice(at, 0, i);
+    configs.splice(at, 0, config);
+    if (ids.length > k) {
+      ids.pop();
+      configs.pop();
+    }
+  }
+  const row = new Float64Array(METRIC_COUNT);
+  return ids.map((id) => {
+    const f = families[result.family[id]];
+    decodeCandidate(families, result, id, x);
+    const report = searchReport(f, result, id, x, row);
+    const violations = Object.fromEntries(f.checks.filter((c) => shortfall(c, row, 0) > 0).map((c) => [c.key, guardrailGap(c, row, 0)]));
+    return { ...report, violations };
+  });
 }
 
 /** Feasible front-0 rows, best under constraints first, then by the primary objective. */
@@ -342,20 +490,30 @@ function frontOrder(result: SearchResult, primary: number): number[] {
 function distinctRows(ids: readonly number[], result: SearchResult, X: Float64Array): number[] {
   const seen = new Set<string>();
   return ids.flatMap((id, j) => {
-    const key = `${result.family[id]}:${X.subarray(j * result.dims, (j + 1) * result.dims).join(',')}`;
+    const key = configKey(result.family[id], X.subarray(j * result.dims, (j + 1) * result.dims));
     if (seen.has(key)) return [];
     seen.add(key);
     return [j];
   });
 }
 
-/** Parameter rows of the candidates `ids` (row-major, row j for ids[j], `result.dims` wide, NaN past a family's own width). */
+/** A configuration as text (family index and parameter row), to tell repeats apart. */
+function configKey(family: number, x: Float64Array): string {
+  return `${family}:${x.join(',')}`;
+}
+
+/** Candidate `id`'s parameter row into `out` (`result.dims` wide, NaN past its family's own width). */
+function decodeCandidate(families: readonly FamilySetup[], result: SearchResult, id: number, out: Float64Array): void {
+  const layout = families[result.family[id]].layout;
+  const d = layout.params.length;
+  out.fill(NaN);
+  decodePoints(layout, result.U.subarray(id * result.dims, id * result.dims + d), 1, out.subarray(0, d));
+}
+
+/** Parameter rows of the candidates `ids` (row-major, row j for ids[j], `result.dims` wide). */
 function decodeRows(families: readonly FamilySetup[], result: SearchResult, ids: readonly number[]): Float64Array {
-  const X = new Float64Array(ids.length * result.dims).fill(NaN);
-  ids.forEach((id, j) => {
-    const d = families[result.family[id]].layout.params.length;
-    decodePoints(families[result.family[id]].layout, result.U.subarray(id * result.dims, id * result.dims + d), 1, X.subarray(j * result.dims, j * result.dims + d));
-  });
+  const X = new Float64Array(ids.length * result.dims);
+  ids.forEach((id, j) => decodeCandidate(families, result, id, X.subarray(j * result.dims, (j + 1) * result.dims)));
   return X;
 }
 
@@ -379,7 +537,8 @@ function interruptedSummary(
     config_hash: configHash, data_hash: dataHash, code_version: codeVersion(),
     windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
     evaluated, simulated: counter.simulated, ...failureCount(counter, req.pool), generations: 0, stop_reason: stopped ? 'batch failed' : 'aborted', constraint_repairs: null, elapsed_s: elapsed, candidates_per_s: evaluated / elapsed,
-    best: null, adopted: false, adoption_reason: `${stopped ? 'stopped by a failed batch' : 'interrupted'}: resume with --resume ${runId}`, front: [], out_dir: outDir,
+    best: null, adopted: false, adoption_reason: `${stopped ? 'stopped by a failed batch' : 'interrupted'}: resume with --resume ${runId}`, front: [],
+    guardrail_failures: {}, family_stats: [], least_violating: [], out_dir: outDir,
   };
 }
 

@@ -8,9 +8,13 @@
  * the space's pair constraints is projected into them (constraints.ts). T_k runs from T_0 at
  * k = 1 to T_final at k = steps, geometrically (T_0 (T_final / T_0)^((k-1)/(steps-1))) or linearly.
  *
- * The budget sets the schedule: B candidates over c chains are steps = ceil((B - c) / c) after the
- * c starting points, and the last step moves only the first B - c - (steps - 1) · c chains, so the
- * run evaluates exactly B (a budget of at most c is starting points only).
+ * On its own, the budget sets the schedule: B candidates over c chains are steps = ceil((B - c) / c)
+ * after the c starting points, and the last step moves only the first B - c - (steps - 1) · c
+ * chains, so the run evaluates exactly B (a budget of at most c is starting points only).
+ * As a bandit arm it has no budget of its own and is pulled at the bandit's pace, so a step's
+ * temperature is the schedule at the job's progress p in [0, 1] (candidates evaluated by all arms /
+ * the job's budget) instead of at (k - 1) / (steps - 1): an arm cools with the job whether it is
+ * pulled often or rarely, and one pulled late starts cold. It then never finishes by itself.
  *
  * Acceptance compares (violation, energy) with Deb's rule, energy = F[primary] (NaN counts as
  * +Infinity): less violation is accepted, more is rejected, and at equal violation Metropolis
@@ -35,10 +39,13 @@ export type CoolingSchedule = OptimizerSettings['annealing']['schedule'];
  * @returns T_k
  */
 export function temperatureAt(schedule: CoolingSchedule, initial: number, final: number, steps: number, k: number): number {
-  const t = steps === 1 ? 0 : (k - 1) / (steps - 1);
-  return schedule === 'geometric' ? initial * Math.pow(final / initial, t) : initial + (final - initial) * t;
+  return cooled(schedule, initial, final, steps === 1 ? 0 : (k - 1) / (steps - 1));
 }
 
+/** The schedule's temperature at fraction t in [0, 1] of the way from `initial` to `final`. */
+function cooled(schedule: CoolingSchedule, initial: number, final: number, t: number): number {
+  return schedule === 'geometric' ? initial * Math.pow(final / initial, t) : initial + (final - initial) * t;
+}
 
 /** Reflect a coordinate into [0, 1) at both walls (a step may cross a wall several times). */
 export function foldUnit(v: number): number {
@@ -56,23 +63,33 @@ export interface AnnealingOptions {
   /** Source of the chains' starting points (inside the constraints); its dims must equal `dims`. */
   readonly initial: Sampler;
   readonly rand: () => number;
-  /** Candidates the run evaluates, starting points included (finite): the cooling schedule spans them. */
-  readonly budget: number;
+  /**
+   * What the cooling schedule spans. `budget`: the candidates the run evaluates, starting points
+   * included (finite); the run finishes after them. `progress`: a bandit arm's job progress in
+   * [0, 1], read at each step; the run never finishes by itself.
+   */
+  readonly cooling: { readonly budget: number } | { readonly progress: () => number };
   /** Keeps proposals inside the space's constraints (none: the whole cube is feasible). */
   readonly repair?: RowRepair;
 }
 
 /**
  * A simulated-annealing optimizer of `settings.chains` chains.
- * @param opts space, objectives, settings, initial sampler, random stream, budget and repair
- * @returns the optimizer; ask(max) returns n = 0 after the budget's last step has been told
+ * @param opts space, objectives, settings, initial sampler, random stream, cooling span and repair
+ * @returns the optimizer; with a budget, ask(max) returns n = 0 after its last step has been told
  */
 export function createAnnealing(opts: AnnealingOptions): Optimizer {
-  const { dims: d, objectives: m, primary, settings, initial, rand, budget, repair } = opts;
+  const { dims: d, objectives: m, primary, settings, initial, rand, cooling, repair } = opts;
   if (initial.dims !== d) throw new RangeError(`annealing: initial sampler has ${initial.dims} dims, the space ${d}`);
-  if (!Number.isInteger(budget) || budget < 1) throw new RangeError(`annealing: the cooling schedule needs a finite candidate budget >= 1, got ${budget}`);
   const { chains, schedule, initial_temperature: T0, final_temperature: T1, step_scale } = settings;
-  const steps = Math.max(0, Math.ceil((budget - chains) / chains));
+  let progress: (() => number) | null = null;
+  let steps = Infinity;
+  if ('progress' in cooling) progress = cooling.progress;
+  else {
+    const { budget } = cooling;
+    if (!Number.isInteger(budget) || budget < 1) throw new RangeError(`annealing: the cooling schedule needs a finite candidate budget >= 1, got ${budget}`);
+    steps = Math.max(0, Math.ceil((budget - chains) / chains));
+  }
   const current = new Float64Array(chains * d);
   const energy = new Float64Array(chains);
   const violationOf = new Float64Array(chains);
@@ -91,7 +108,7 @@ export function createAnnealing(opts: AnnealingOptions): Optimizer {
         return { U: proposal, n: asked, family: 0, arm: 0 };
       }
       asked = Math.min(live, max);
-      temperature = temperatureAt(schedule, T0, T1, steps, step);
+      temperature = progress ? cooled(schedule, T0, T1, Math.min(1, Math.max(0, progress()))) : temperatureAt(schedule, T0, T1, steps, step);
       const sigma = (step_scale * temperature) / T0;
       for (let c = 0; c < asked; c++) {
         for (let j = 0; j < d; j++) proposal[c * d + j] = foldUnit(current[c * d + j] + sigma * standardNormal(rand));

@@ -51,21 +51,51 @@ export function guardrailChecks(cfg: PnloptConfig): GuardrailCheck[] {
   return checks.map((c) => (c.metric === 'total_trades' ? { ...c, noTrades: checks.length } : c));
 }
 
+/**
+ * How far a metric row is past one check, in the metric's own units (`max_capital_at_risk` 0.0612
+ * under a 0.02 cap: 0.0412): 0 when it passes, NaN when the metric is undefined. A row with no trade
+ * misses `min_total_trades` by the threshold, at least one trade (it fails whatever the threshold).
+ */
+export function guardrailGap(c: GuardrailCheck, F: Float64Array, offset: number): number {
+  if (c.noTrades !== undefined && F[offset + Metric.total_trades] === 0) return Math.max(c.threshold, 1);
+  const v = F[offset + Metric[c.metric]];
+  if (Number.isNaN(v)) return NaN;
+  const gap = c.op === '>=' ? c.threshold - v : v - c.threshold;
+  // NaN when an infinite threshold meets an infinite value: that passes.
+  return gap > 0 ? gap : 0;
+}
+
 /** Shortfall of one check on a metric row: 0 when it passes, g / (1 + g) for a relative shortfall g, 1 when the metric is undefined. */
 export function shortfall(c: GuardrailCheck, F: Float64Array, offset: number): number {
   if (c.noTrades !== undefined && F[offset + Metric.total_trades] === 0) return c.noTrades;
-  const v = F[offset + Metric[c.metric]];
-  if (Number.isNaN(v)) return 1;
-  const gap = c.op === '>=' ? c.threshold - v : v - c.threshold;
-  if (!(gap > 0)) return 0;
+  const gap = guardrailGap(c, F, offset);
+  if (Number.isNaN(gap)) return 1;
   const g = gap / c.scale;
   return g === Infinity ? 1 : g / (1 + g);
 }
 
-/** Total violation of a metric row (0 = feasible). */
-export function guardrailViolation(checks: readonly GuardrailCheck[], F: Float64Array, offset: number): number {
+/** Per check, over the rows a run has scored: how many failed it, and the smallest gap among them (Infinity: none, or only undefined metrics). */
+export interface GuardrailTally {
+  readonly failed: Float64Array;
+  readonly leastGap: Float64Array;
+}
+
+export function guardrailTally(checks: readonly GuardrailCheck[]): GuardrailTally {
+  return { failed: new Float64Array(checks.length), leastGap: new Float64Array(checks.length).fill(Infinity) };
+}
+
+/** Total violation of a metric row (0 = feasible); with a tally, each check the row fails is counted there. */
+export function guardrailViolation(checks: readonly GuardrailCheck[], F: Float64Array, offset: number, tally?: GuardrailTally): number {
   let total = 0;
-  for (const c of checks) total += shortfall(c, F, offset);
+  for (let k = 0; k < checks.length; k++) {
+    const s = shortfall(checks[k], F, offset);
+    total += s;
+    if (s > 0 && tally !== undefined) {
+      tally.failed[k]++;
+      const gap = guardrailGap(checks[k], F, offset);
+      if (gap < tally.leastGap[k]) tally.leastGap[k] = gap;
+    }
+  }
   return total;
 }
 

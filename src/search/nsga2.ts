@@ -37,6 +37,8 @@ export interface Nsga2Options {
   /** Source of generation 0 (inside the constraints); its dims must equal strata.length. */
   readonly initial: Sampler;
   readonly seed: number | string;
+  /** Keys that give this instance its own random streams within a run (e.g. the bandit arm). */
+  readonly stream?: readonly (string | number)[];
   /** Keeps offspring inside the space's constraints (none: the whole cube is feasible). */
   readonly repair?: RowRepair;
 }
@@ -48,18 +50,19 @@ export interface Nsga2Options {
  */
 export function createNsga2(opts: Nsga2Options): Optimizer {
   const { strata, objectives: m, settings, initial, seed, repair } = opts;
+  const stream = opts.stream ?? [];
   const d = strata.length;
   if (initial.dims !== d) throw new RangeError(`nsga2: initial sampler has ${initial.dims} dims, the space ${d}`);
   const pop = settings.population;
   const offCap = 2 * Math.ceil(pop / 2);
   const mutationProbability = Math.min(1, settings.mutation.variables_per_child / d);
 
-  const rngTournament = createRng(seed, 'nsga2', 'tournament');
-  const rngMating = createRng(seed, 'nsga2', 'mating');
-  const rngSbx = createRng(seed, 'nsga2', 'sbx');
-  const rngExchange = createRng(seed, 'nsga2', 'categorical-crossover');
-  const rngMutation = createRng(seed, 'nsga2', 'polynomial-mutation');
-  const rngResample = createRng(seed, 'nsga2', 'categorical-mutation');
+  const rngTournament = createRng(seed, ...stream, 'nsga2', 'tournament');
+  const rngMating = createRng(seed, ...stream, 'nsga2', 'mating');
+  const rngSbx = createRng(seed, ...stream, 'nsga2', 'sbx');
+  const rngExchange = createRng(seed, ...stream, 'nsga2', 'categorical-crossover');
+  const rngMutation = createRng(seed, ...stream, 'nsga2', 'polynomial-mutation');
+  const rngResample = createRng(seed, ...stream, 'nsga2', 'categorical-mutation');
 
   // Population, double-buffered so survivors can be gathered from the old one.
   let popU = new Float64Array(pop * d);

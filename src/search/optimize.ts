@@ -7,7 +7,13 @@
  * Every point proposed satisfies its family's pair constraints (constraints.ts: samplers redraw,
  * operators project); the counts are in the result (`repairs`). Every optimizer evaluates exactly
  * the candidate budget unless the wall time or the signal stops it first: NSGA-II runs as many
- * generations as the budget holds, annealing spreads its cooling schedule over it.
+ * generations as the budget holds, annealing spreads its cooling schedule over it, and the bandit
+ * (bandit.ts) passes what is left down to the arm it pulls.
+ *
+ * The bandit searches several families at once: its arms are every (family, method) pair of
+ * `optimizer.bandit.methods`, each with its own optimizer instance, random streams and the
+ * family's pair-constraint repair; its annealing arms cool with the job's progress (candidates
+ * evaluated / the candidate budget). Families it stopped pulling as infeasible are in `retired`.
  *
  * Evaluation is injected: `evaluate(U, n, family)` turns n unit-cube points of one family into
  * minimised objectives F (n × m, m = settings.objectives.length, e.g. via `objectiveMatrix`) and a
@@ -16,8 +22,8 @@
  * reproducible bit for bit (wall-time limits aside), whatever the evaluator's parallelism.
  */
 import { performance } from 'node:perf_hooks';
-import { createAnnealing } from './annealing.js';
-import { createBanditSearch } from './bandit.js';
+import { createAnnealing, type AnnealingOptions } from './annealing.js';
+import { createBanditSearch, type RetiredFamily } from './bandit.js';
 import { createBudget, type BudgetLimits, type StopReason } from './budget.js';
 import { feasibleRegion, feasibleSampler, rowRepair, type FeasibleRegion, type RepairStats } from './constraints.js';
 import { createNsga2 } from './nsga2.js';
@@ -26,7 +32,7 @@ import { bestUnderConstraints, createRankingWorkspace, rankAndCrowd } from './ra
 import { createRng } from '../rng.js';
 import { createSampler, type Sampler } from './sampler.js';
 import { dimensionStrata } from './operators/categorical.js';
-import type { OptimizerKind, OptimizerSettings, SamplerKind } from '../config/optimizer-settings.js';
+import type { BanditMethod, OptimizerKind, OptimizerSettings, SamplerKind } from '../config/optimizer-settings.js';
 import type { ParamLayout } from '../config/param-layout.js';
 
 export { OPTIMIZER_KINDS, type OptimizerKind } from '../config/optimizer-settings.js';
@@ -91,7 +97,7 @@ export interface GenerationInfo {
 
 export interface SearchJob {
   readonly optimizer: OptimizerKind;
-  /** The families searched: exactly one, except for the bandit, whose arms are (family, sampler) pairs. */
+  /** The families searched: exactly one, except for the bandit, whose arms are (family, method) pairs. */
   readonly spaces: readonly SearchSpace[];
   readonly budget: BudgetLimits;
   readonly seed: number | string;
@@ -105,7 +111,7 @@ export interface SearchJob {
 
 export interface SearchArm {
   readonly family: string;
-  /** The sampler of a bandit arm, else the optimizer. */
+  /** The method of a bandit arm, else the optimizer. */
   readonly method: OptimizerKind;
 }
 
@@ -127,6 +133,8 @@ export interface SearchResult {
   /** Row chosen by `bestUnderConstraints` on the primary objective, -1 if none is feasible. */
   readonly best: number;
   readonly arms: readonly SearchArm[];
+  /** Families the bandit stopped pulling because none of their first `after` candidates was feasible. */
+  readonly retired: readonly { readonly family: string; readonly after: number }[];
   readonly generations: number;
   readonly stopReason: StopReason;
   /** Proposed points that broke a pair constraint: redrawn by a sampler, or projected. */
@@ -147,8 +155,8 @@ export async function runSearch(job: SearchJob): Promise<SearchResult> {
   const m = settings.objectives.length;
   const primary = settings.objectives.findIndex((o) => o.metric === settings.primary_objective);
   const repairs: RepairStats = { rejected: 0, repaired: 0 };
-  const { optimizer, arms } = buildOptimizer(job, m, primary, repairs);
   const budget = createBudget(job.budget, job.clock ?? (() => performance.now()));
+  const { optimizer, arms, retired } = buildOptimizer(job, m, primary, repairs, () => budget.spent / job.budget.maxCandidates);
   const signal = job.budget.signal;
   const dims = Math.max(...spaces.map((s) => s.strata.length));
   const store = createStore(dims, m, job.budget.maxCandidates);
@@ -206,13 +214,24 @@ export async function runSearch(job: SearchJob): Promise<SearchResult> {
     crowding,
     best: bestUnderConstraints(F, violation, rank, n, m, primary),
     arms,
+    retired: retired.map((r) => ({ family: spaces[r.family].family, after: r.after })),
     generations: generation,
     stopReason,
     repairs,
   };
 }
 
-function buildOptimizer(job: SearchJob, m: number, primary: number, repairs: RepairStats): { optimizer: Optimizer; arms: SearchArm[] } {
+interface BuiltOptimizer {
+  readonly optimizer: Optimizer;
+  readonly arms: SearchArm[];
+  readonly retired: readonly RetiredFamily[];
+}
+
+/**
+ * The job's optimizer. A single optimizer's random streams are keyed by its method alone; bandit
+ * arm i prefixes them with ('bandit', i), so each arm draws on streams of its own.
+ */
+function buildOptimizer(job: SearchJob, m: number, primary: number, repairs: RepairStats, progress: () => number): BuiltOptimizer {
   const { spaces, settings, seed } = job;
   const sampler = (kind: SamplerKind, family: number, stream: readonly (string | number)[]): Sampler => {
     const s = createSampler(kind, {
@@ -225,54 +244,58 @@ function buildOptimizer(job: SearchJob, m: number, primary: number, repairs: Rep
     const region = spaces[family].region;
     return region ? feasibleSampler(s, region, repairs) : s;
   };
-  const region = spaces[0].region;
-  const repair = region ? rowRepair(region, repairs) : undefined;
-  const single = [{ family: spaces[0].family, method: job.optimizer }];
-  switch (job.optimizer) {
-    case 'nsga2':
-      return {
-        optimizer: createNsga2({
-          strata: spaces[0].strata,
+  /** One method over one family; its points keep that family's pair constraints. */
+  const method = (kind: BanditMethod, family: number, prefix: readonly (string | number)[], cooling: AnnealingOptions['cooling']): Optimizer => {
+    const region = spaces[family].region;
+    const repair = region ? rowRepair(region, repairs) : undefined;
+    switch (kind) {
+      case 'nsga2':
+        return createNsga2({
+          strata: spaces[family].strata,
           objectives: m,
           settings: settings.nsga2,
-          initial: sampler(settings.nsga2.initial_sampler, 0, ['nsga2', 'initial']),
+          initial: sampler(settings.nsga2.initial_sampler, family, [...prefix, 'nsga2', 'initial']),
           seed,
+          stream: prefix,
           ...(repair ? { repair } : {}),
-        }),
-        arms: single,
-      };
-    case 'anneal':
-      return {
-        optimizer: createAnnealing({
-          dims: spaces[0].strata.length,
+        });
+      case 'anneal':
+        return createAnnealing({
+          dims: spaces[family].strata.length,
           objectives: m,
           primary,
           settings: settings.annealing,
-          initial: sampler(settings.annealing.initial_sampler, 0, ['annealing', 'initial']),
-          rand: createRng(seed, 'annealing', 'steps'),
-          budget: job.budget.maxCandidates,
+          initial: sampler(settings.annealing.initial_sampler, family, [...prefix, 'annealing', 'initial']),
+          rand: createRng(seed, ...prefix, 'annealing', 'steps'),
+          cooling,
           ...(repair ? { repair } : {}),
-        }),
-        arms: single,
-      };
-    case 'bandit': {
-      const pairs = spaces.flatMap((_, family) => settings.bandit.samplers.map((kind) => ({ family, kind })));
-      return {
-        optimizer: createBanditSearch({
-          arms: pairs.map((a, i) => ({ family: a.family, sampler: sampler(a.kind, a.family, ['bandit', i]) })),
-          policy: settings.bandit.policy,
-          explorationShare: settings.bandit.exploration_share,
-          batchSize: settings.sampling.batch_size,
-          objectives: m,
-          primary,
-          rand: createRng(seed, 'bandit', 'policy'),
-        }),
-        arms: pairs.map((a) => ({ family: spaces[a.family].family, method: a.kind })),
-      };
+        });
+      default:
+        return createRandomSearch(sampler(kind, family, [...prefix, 'search']), settings.sampling.batch_size);
     }
-    default:
-      return { optimizer: createRandomSearch(sampler(job.optimizer, 0, ['search']), settings.sampling.batch_size), arms: single };
+  };
+  if (job.optimizer !== 'bandit') {
+    return {
+      optimizer: method(job.optimizer, 0, [], { budget: job.budget.maxCandidates }),
+      arms: [{ family: spaces[0].family, method: job.optimizer }],
+      retired: [],
+    };
   }
+  const { methods } = settings.bandit;
+  if (methods.includes('anneal') && !Number.isFinite(job.budget.maxCandidates)) {
+    throw new RangeError(`runSearch: the bandit's annealing arms cool over the job's progress, which needs a finite candidate budget`);
+  }
+  const pairs = spaces.flatMap((_, family) => methods.map((kind) => ({ family, kind })));
+  const bandit = createBanditSearch({
+    arms: pairs.map((a, i) => ({ family: a.family, optimizer: method(a.kind, a.family, ['bandit', i], { progress }) })),
+    policy: settings.bandit.policy,
+    explorationShare: settings.bandit.exploration_share,
+    objectives: m,
+    primary,
+    retireInfeasibleAfter: settings.bandit.retire_infeasible_after,
+    rand: createRng(seed, 'bandit', 'policy'),
+  });
+  return { optimizer: bandit, arms: pairs.map((a) => ({ family: spaces[a.family].family, method: a.kind })), retired: bandit.retired };
 }
 
 /** An optimizer that proposes a point outside its family's constraints is a bug, not a candidate. */

@@ -324,6 +324,23 @@ export class RunStore {
     }
   }
 
+  /** One stored candidate with its family and hold-out metrics (read by the rules of `results`), or undefined when the run has no such candidate. */
+  candidate(runId: string, candidateId: number): (StoredResult & { readonly family: string | null; readonly holdoutMetrics: Float64Array | null }) | undefined {
+    const r = this.dbm.db
+      .prepare('SELECT candidate_id, family, status, params_json, metrics_json, holdout_metrics_json, error FROM optimization_candidates WHERE run_id = ? AND candidate_id = ?')
+      .get(runId, candidateId) as
+      | { candidate_id: number; family: string | null; status: 'ok' | 'failed'; params_json: string; metrics_json: string | null; holdout_metrics_json: string | null; error: string | null }
+      | undefined;
+    if (r === undefined) return undefined;
+    const row = (json: string | null): Float64Array | null => {
+      if (json === null) return null;
+      const out = new Float64Array(METRIC_COUNT);
+      metricsFromJson(json, out, 0);
+      return out;
+    };
+    return { candidateId: r.candidate_id, family: r.family, status: r.status, paramsJson: r.params_json, metrics: row(r.metrics_json), holdoutMetrics: row(r.holdout_metrics_json), error: r.error };
+  }
+
   /**
    * Run the reads in `fn` on one snapshot of the database (a deferred transaction: in WAL mode it
    * blocks no writer), so reads that span several queries agree while another process writes.

@@ -1,9 +1,9 @@
 /**
- * Runs as a CI job uses them, through the built CLI in child processes: `optimize --resume ID`
- * alone (the run's record restores every option) after SIGKILL and after SIGINT ends equal to an
- * uninterrupted run; a second process resuming a running run is refused; SIGTERM exits 143;
- * `--set` may tighten a guardrail and never loosen one; `--version`, $PNLOPT_DB / $PNLOPT_DATA,
- * `-q` and `--fail-if-not-adopted`.
+ * Runs as a CI job uses them, through the built CLI: `optimize --resume ID` alone (the run's record
+ * restores every option) after SIGKILL and after SIGINT ends equal to an uninterrupted run; a second
+ * process resuming a running run is refused; SIGTERM exits 143; `--set` may tighten a guardrail and
+ * never loosen one; `--version`, $PNLOPT_DB / $PNLOPT_DATA, `-q` and `--fail-if-not-adopted`. The
+ * runs that get a signal are child processes; the others run in this process (`runCliInProcess`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { codeVersion } from '../../src/paths.js';
 import { DatabaseManager } from '../../src/store/database.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { FAULT_ENV, FAULTY_CLI } from '../fixtures/pool/faulty-worker.js';
-import { ROOT, runCli, withTestConfig } from '../helpers/cli.js';
+import { ROOT, runCliInProcess, withTestConfig } from '../helpers/cli.js';
 
 const MSFT = join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv');
 const GENERATIONS_OF_10 = 'strategy_optimization.optimizer.sampling.batch_size=10';
@@ -89,11 +89,11 @@ describe('optimize --resume RUN_ID alone', () => {
     const second = hanging(['optimize', '--resume', runId!, '--workers', '1', '--batch', '10'], dir, env);
     await until(() => second.stderr().includes(`run ${runId} resumed`), second.stderr);
     // 3. A second process resuming the same run while it runs is refused, and changes nothing.
-    const third = runCli(['optimize', '--resume', runId!], { cwd: dir, env });
+    const third = await runCliInProcess(['optimize', '--resume', runId!], { cwd: dir, env });
     expect(third.code, third.stderr).toBe(2);
     expect(third.stderr).toMatch(new RegExp(`run ${runId} is running in process \\d+`));
     // 4. A resume with an option that contradicts the record is refused, naming it.
-    const other = runCli(['optimize', '--resume', runId!, '--seed', '6'], { cwd: dir, env });
+    const other = await runCliInProcess(['optimize', '--resume', runId!, '--seed', '6'], { cwd: dir, env });
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/--seed: the run has 5, this command has 6/);
     second.child.kill('SIGINT');
@@ -102,10 +102,10 @@ describe('optimize --resume RUN_ID alone', () => {
     expect(runRow(db, runId!)).toMatchObject({ row: { status: 'interrupted' }, count: 60 });
 
     // 5. Resumed again, alone, to the end: equal to the same search run straight through elsewhere.
-    const resumed = runCli(['optimize', '--resume', runId!, '--json'], { cwd: dir, env });
+    const resumed = await runCliInProcess(['optimize', '--resume', runId!, '--json'], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(existsSync(join(dir, 'run', 'summary.json'))).toBe(true);
-    const straight = runCli(['optimize', ...options.slice(0, -1), join(dir, 'straight'), '--db', join(dir, 'straight.db'), '--json'], { cwd: dir });
+    const straight = await runCliInProcess(['optimize', ...options.slice(0, -1), join(dir, 'straight'), '--db', join(dir, 'straight.db'), '--json'], { cwd: dir });
     expect(straight.code, straight.stderr).toBe(0);
     expect(pick(resumed.stdout)).toEqual(pick(straight.stdout));
     expect(runRow(db, runId!).row?.status).toBe('completed');
@@ -126,10 +126,10 @@ describe('optimize --resume RUN_ID alone', () => {
 describe('--set', () => {
   const base = ['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '40', '--json'];
 
-  it('tightens a guardrail: the run applies the stricter value', () => {
+  it('tightens a guardrail: the run applies the stricter value', async () => {
     const dir = tmp();
     const db = join(dir, 's.db');
-    const r = runCli([...base, '--db', db, '--out', join(dir, 'run'), '--set', 'quant_success.guardrails.max_drawdown=0.2'], { cwd: dir });
+    const r = await runCliInProcess([...base, '--db', db, '--out', join(dir, 'run'), '--set', 'quant_success.guardrails.max_drawdown=0.2'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const runId = (JSON.parse(r.stdout) as { run_id: string }).run_id;
     const { row } = runRow(db, runId);
@@ -137,7 +137,7 @@ describe('--set', () => {
     expect(checks.find((c) => c.key === 'guardrails.max_drawdown')?.threshold).toBe(0.2);
   });
 
-  it('refuses to loosen a guardrail, before anything is written', () => {
+  it('refuses to loosen a guardrail, before anything is written', async () => {
     const dir = tmp();
     const db = join(dir, 'l.db');
     for (const [set, message] of [
@@ -146,53 +146,53 @@ describe('--set', () => {
       ['signal_routing.signal_routing.time_series.capital_at_risk_per_trade=0.5', /capital_at_risk_per_trade from 0\.02 to 0\.5/],
       ['quant_success.hold_out.required=false', /hold_out\.required from true to false/],
     ] as const) {
-      const r = runCli([...base, '--db', db, '--set', set], { cwd: dir });
+      const r = await runCliInProcess([...base, '--db', db, '--set', set], { cwd: dir });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(message);
     }
     expect(existsSync(db)).toBe(false);
   });
 
-  it('validates the key and value like the file, naming them', () => {
+  it('validates the key and value like the file, naming them', async () => {
     const dir = tmp();
-    const bad = runCli([...base, '--db', join(dir, 'b.db'), '--set', 'runtime.pool.max_retries=-1'], { cwd: dir });
+    const bad = await runCliInProcess([...base, '--db', join(dir, 'b.db'), '--set', 'runtime.pool.max_retries=-1'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/runtime_config\.yml: pool\.max_retries: /);
-    const unknown = runCli([...base, '--set', 'runtime.pool.retries=1'], { cwd: dir });
+    const unknown = await runCliInProcess([...base, '--set', 'runtime.pool.retries=1'], { cwd: dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/runtime_config\.yml: pool: .*retries/);
-    const file = runCli([...base, '--set', 'nope.a=1'], { cwd: dir });
+    const file = await runCliInProcess([...base, '--set', 'nope.a=1'], { cwd: dir });
     expect(file.code).toBe(2);
     expect(file.stderr).toMatch(/unknown config file "nope"/);
   });
 });
 
 describe('CI conveniences', () => {
-  it('--version prints the version runs record', () => {
-    const r = runCli(['--version']);
+  it('--version prints the version runs record', async () => {
+    const r = await runCliInProcess(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`pnlopt ${codeVersion()}`);
   });
 
-  it('reads the store and data from $PNLOPT_DB and $PNLOPT_DATA; flags win', () => {
+  it('reads the store and data from $PNLOPT_DB and $PNLOPT_DATA; flags win', async () => {
     const dir = tmp();
     const env = { PNLOPT_DB: join(dir, 'env.db'), PNLOPT_DATA: MSFT };
-    const r = runCli(['ingest', '--json'], { cwd: dir, env });
+    const r = await runCliInProcess(['ingest', '--json'], { cwd: dir, env });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(env.PNLOPT_DB)).toBe(true);
     expect((JSON.parse(r.stdout) as { tickers: { rows: number }[] }).tickers[0]?.rows).toBe(249);
-    const flag = runCli(['ingest', '--json', '--db', join(dir, 'flag.db')], { cwd: dir, env });
+    const flag = await runCliInProcess(['ingest', '--json', '--db', join(dir, 'flag.db')], { cwd: dir, env });
     expect(flag.code, flag.stderr).toBe(0);
     expect(existsSync(join(dir, 'flag.db'))).toBe(true);
   });
 
-  it('-q prints nothing on stderr; --fail-if-not-adopted exits 3 when nothing is adopted', () => {
+  it('-q prints nothing on stderr; --fail-if-not-adopted exits 3 when nothing is adopted', async () => {
     const dir = tmp();
     // sma_cross is all-in without a stop: it can never meet the capital-at-risk guardrail.
-    const r = runCli(['optimize', '-q', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '30', '--db', join(dir, 'q.db'), '--out', join(dir, 'run'), '--fail-if-not-adopted'], { cwd: dir });
+    const r = await runCliInProcess(['optimize', '-q', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '30', '--db', join(dir, 'q.db'), '--out', join(dir, 'run'), '--fail-if-not-adopted'], { cwd: dir });
     expect(r.code, r.stderr).toBe(EXIT_NOT_ADOPTED);
     expect(r.stderr).toMatch(/^pnlopt: nothing adopted \(.*\); exit 3 \(--fail-if-not-adopted\)\n$/);
-    const loud = runCli(['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '30', '--db', join(dir, 'q.db'), '--out', join(dir, 'run2')], { cwd: dir });
+    const loud = await runCliInProcess(['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '30', '--db', join(dir, 'q.db'), '--out', join(dir, 'run2')], { cwd: dir });
     expect(loud.code, loud.stderr).toBe(0);
     expect(loud.stderr).toMatch(/run \S+ started/);
   });

@@ -30,7 +30,8 @@ optimizer:
   bandit:
     policy: thompson               # or ucb1
     exploration_share: 0.3         # pulls given to a uniformly random arm
-    samplers: [lhs, sobol, random] # arms: every (family, sampler) pair
+    methods: [nsga2, anneal]       # arms: every (family, method) pair
+    retire_infeasible_after: 1000  # candidates of a family, none feasible, before it gets no more pulls
 `;
 
 const valid = () => structuredClone((parse(PROPOSED) as { optimizer: Record<string, unknown> }).optimizer);
@@ -60,5 +61,18 @@ describe('OptimizerSettings', () => {
     const share = valid();
     (share.bandit as Record<string, unknown>).exploration_share = 1.5;
     expect(OptimizerSettings.safeParse(share).error?.issues[0]?.message).toContain('between 0 and 1');
+  });
+
+  it('rejects bandit methods that repeat, are unknown or are none, and a retirement count below 1', () => {
+    const bandit = (patch: Record<string, unknown>) => {
+      const v = valid();
+      Object.assign(v.bandit as Record<string, unknown>, patch);
+      return OptimizerSettings.safeParse(v).error?.issues[0];
+    };
+    expect(bandit({ methods: ['nsga2', 'lhs', 'nsga2'] })).toMatchObject({ path: ['bandit', 'methods'], message: 'expected distinct methods, got nsga2, lhs, nsga2' });
+    expect(bandit({ methods: ['bandit'] })?.path).toEqual(['bandit', 'methods', 0]);
+    expect(bandit({ methods: [] })?.message).toBe('expected at least one method');
+    expect(bandit({ retire_infeasible_after: 0 })?.message).toContain('expected integer between 1 and');
+    expect(bandit({ methods: ['sobol', 'anneal'], retire_infeasible_after: 1 })).toBeUndefined();
   });
 });

@@ -25,7 +25,7 @@ export function testSettings(patch: Partial<OptimizerSettings> = {}): OptimizerS
       initial_sampler: 'lhs',
     },
     defaults: { family: 'sma_cross', optimizer: 'nsga2', budget: 1000, seed: 1, front_rows: 10 },
-    bandit: { policy: 'thompson', exploration_share: 0.3, samplers: ['lhs', 'sobol', 'random'] },
+    bandit: { policy: 'thompson', exploration_share: 0.3, methods: ['nsga2', 'anneal', 'lhs'], retire_infeasible_after: 1000 },
     ...patch,
   });
 }

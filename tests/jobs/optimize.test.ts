@@ -100,6 +100,8 @@ describe('runOptimization', () => {
     expect(resumed.run_id).toBe(cut.run_id);
     expect(evaluatedAgain).toBe(400 - kept);
     expect(comparable(resumed)).toEqual(comparable(full));
+    // The guardrail counts compared just above are not empty: resumed rows are counted as evaluated ones.
+    expect(Object.values(full.guardrail_failures).reduce((a, b) => a + b)).toBeGreaterThan(0);
     expect(candidates(dbm, cut.run_id)).toEqual(candidates(straight, full.run_id));
   });
 
@@ -242,12 +244,74 @@ describe('runOptimization', () => {
     expect(s.constraint_repairs!.repaired).toBeGreaterThan(0);
   });
 
-  it('under the default 2% capital at risk, no all-in sma_cross candidate is feasible or adopted', async () => {
+  it('under the default 2% capital at risk, no all-in sma_cross candidate is feasible or adopted, and the run says why', async () => {
+    const cfg = smallConfig(testConfig());
     const dbm = db();
-    const s = await runOptimization(request({ dbm, cfg: smallConfig(testConfig()), budget: 200 }));
+    const req = request({ dbm, cfg, budget: 200 });
+    const s = await runOptimization(req);
     expect(s.best).toBeNull();
     expect(s.adopted).toBe(false);
-    expect(s.adoption_reason).toMatch(/no candidate met every guardrail/);
-    expect([...new RunStore(dbm).rankings(s.run_id)].filter((c) => c.feasible === true)).toHaveLength(0);
+    const store = new RunStore(dbm);
+    const rankings = [...store.rankings(s.run_id)];
+    expect(rankings.filter((c) => c.feasible === true)).toHaveLength(0);
+    // Recounted from the stored metric rows with the config's thresholds.
+    const rows = [...store.results(s.run_id)].map((r) => r.metrics!);
+    const fails = failsEach(cfg);
+    const recount = Object.fromEntries(Object.entries(fails).map(([key, fails]) => [key, rows.filter(fails).length]));
+    const CAR = 'signal_routing.time_series.capital_at_risk_per_trade';
+    expect(s.guardrail_failures).toEqual(recount);
+    expect(s.guardrail_failures[CAR]).toBe(200);
+    const limit = cfg.signalRouting.signal_routing.time_series.capital_at_risk_per_trade;
+    const closest = Math.min(...rows.map((m) => m[Metric.max_capital_at_risk]));
+    expect(s.family_stats).toEqual([{
+      family: 'sma_cross', candidates: 200, checked: 200, feasible: 0, guardrail_failures: recount, infeasible: true,
+      binding: [{ key: CAR, metric: 'max_capital_at_risk', threshold: limit, closest }], retired_after: null,
+    }]);
+    expect(s.adoption_reason).toBe(`no candidate met every guardrail on the search window: ${CAR} failed by all 200 candidates (max_capital_at_risk at best ${Number(closest.toPrecision(3))} vs limit ${limit})`);
+    // The least-violating front: front_rows distinct configurations, the least stored violation first.
+    const front = s.least_violating;
+    expect(front).toHaveLength(cfg.strategy.optimizer.defaults.front_rows);
+    expect(new Set(front.map((c) => JSON.stringify(c.params))).size).toBe(front.length);
+    expect(front[0].violation).toBe(Math.min(...rankings.map((r) => r.violation!)));
+    for (let i = 1; i < front.length; i++) expect(front[i].violation).toBeGreaterThanOrEqual(front[i - 1].violation);
+    for (const c of front) {
+      expect(c.feasible).toBe(false);
+      expect(c.violation).toBe(rankings[c.candidate_id].violation);
+      expect(c.metrics).toEqual(Object.fromEntries(Object.entries(c.metrics).map(([k]) => [k, rows[c.candidate_id][Metric[k as keyof typeof Metric]]])));
+      // Each failed guardrail with its gap in the metric's units: capital at risk over the 2% limit.
+      expect(Object.keys(c.violations)).toEqual(c.failed_guardrails);
+      expect(c.violations[CAR]).toBeCloseTo(c.metrics.max_capital_at_risk - limit, 12);
+    }
+    const written = JSON.parse(readFileSync(join(req.outDir!, 'summary.json'), 'utf8'));
+    expect(written.least_violating.map((c: { candidate_id: number }) => c.candidate_id)).toEqual(front.map((c) => c.candidate_id));
+    expect(written.family_stats[0].binding[0].key).toBe(CAR);
+
+    // A resumed run counts as the uninterrupted one.
+    const cutDb = db();
+    const stop = new AbortController();
+    const cut = await runOptimization(request({ dbm: cutDb, cfg, budget: 200, pool: poolSettings(cfg, { workers: 2, batch: 10 }), signal: stop.signal, onProgress: (n) => n >= 70 && stop.abort() }));
+    expect(cut.status).toBe('interrupted');
+    const resumed = await runOptimization(request({ dbm: cutDb, cfg, budget: 200, resume: cut.run_id }));
+    expect(resumed.simulated).toBeLessThan(s.simulated);
+    expect([resumed.guardrail_failures, resumed.family_stats, resumed.least_violating, resumed.adoption_reason]).toEqual([s.guardrail_failures, s.family_stats, s.least_violating, s.adoption_reason]);
   });
 });
+
+/**
+ * Per guardrail key, whether a stored metric row fails it, from the config's values: a stored null
+ * reads back as NaN and fails, and a row without a trade fails `min_total_trades` whatever its threshold.
+ */
+function failsEach(cfg: PnloptConfig): Record<string, (m: Float64Array) => boolean> {
+  const g = cfg.quantSuccess.guardrails;
+  const ts = cfg.signalRouting.signal_routing.time_series;
+  return {
+    'guardrails.min_win_rate': (m) => !(m[Metric.win_rate] >= g.min_win_rate),
+    'guardrails.min_profit_factor': (m) => !(m[Metric.profit_factor] >= g.min_profit_factor),
+    'guardrails.max_drawdown': (m) => !(m[Metric.max_drawdown] <= g.max_drawdown),
+    'guardrails.min_expected_profit': (m) => !(m[Metric.total_profit] >= g.min_expected_profit),
+    'guardrails.min_total_trades': (m) => m[Metric.total_trades] === 0 || !(m[Metric.total_trades] >= g.min_total_trades),
+    'guardrails.min_exposure': (m) => !(m[Metric.exposure] >= g.min_exposure),
+    'signal_routing.time_series.max_risk_score': (m) => !(m[Metric.risk_score] <= ts.max_risk_score),
+    'signal_routing.time_series.capital_at_risk_per_trade': (m) => !(m[Metric.max_capital_at_risk] <= ts.capital_at_risk_per_trade),
+  };
+}

@@ -1,10 +1,9 @@
-/** Guardrails as feasibility, and the search / hold-out split. */
+/** Guardrails as feasibility (the search / hold-out split: tests/jobs/windows.test.ts). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Metric, METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import { loadConfig } from '../../src/config/load.js';
 import { failedGuardrails, guardrailChecks, guardrailViolation } from '../../src/search/guardrails.js';
-import { evaluationWindows } from '../../src/jobs/windows.js';
 import { configDirWith } from '../helpers/config-dir.js';
 import { testConfig } from '../helpers/config.js';
 
@@ -89,18 +88,5 @@ describe('guardrail checks', () => {
     const car = cfg.signalRouting.signal_routing.time_series.capital_at_risk_per_trade;
     // 50% over the limit: g = 0.5, counted 0.5 / 1.5.
     expect(guardrailViolation(checks, row({ max_capital_at_risk: car * 1.5 }), 0)).toBeCloseTo(1 / 3, 12);
-  });
-});
-
-describe('evaluationWindows', () => {
-  it('splits the bars after the warm-up into search and a later hold-out', () => {
-    // 5105 bars, 252 warm-up: 4853 usable; a quarter (floor) = 1213 hold-out bars.
-    expect(evaluationWindows(cfg, 5105)).toEqual({ search: { start: 252, end: 5105 - 1213 }, holdout: { start: 5105 - 1213, end: 5105 } });
-  });
-
-  it('refuses data too short for the required hold-out, naming the keys', () => {
-    expect(() => evaluationWindows(cfg, 600)).toThrow(/quant_success_config.yml: hold_out.min_bars needs 252 hold-out bars/);
-    const dir = configDirWith('quant_success_config.yml', (d) => d.setIn(['hold_out', 'min_bars'], 10));
-    expect(evaluationWindows(loadConfig({ dir }), 600).holdout).toEqual({ start: 600 - 87, end: 600 });
   });
 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { constrainedRank, createConstrainedWorkspace } from '../../native-free-kernels/pareto/constraint-domination.js';
 import { OPTIMIZER_KINDS, runSearch, type EvaluateFn, type GenerationInfo, type OptimizerKind, type SearchJob, type SearchResult } from '../../src/search/optimize.js';
+import type { FeasibleRegion } from '../../src/search/constraints.js';
 import { testSettings } from '../helpers/optimizer-settings.js';
 
 const D = 4;
@@ -142,6 +143,36 @@ describe('runSearch', () => {
     ];
     await expect(runSearch(job('nsga2', 1, { spaces }))).rejects.toThrow(/use the bandit/);
     const r: SearchResult = await runSearch(job('bandit', 1, { spaces }));
-    expect(r.arms).toHaveLength(2 * 3);
+    // testSettings' bandit methods: nsga2, anneal, lhs.
+    expect(r.arms.map((a) => `${a.family}/${a.method}`)).toEqual(['a/nsga2', 'a/anneal', 'a/lhs', 'b/nsga2', 'b/anneal', 'b/lhs']);
+    expect(r.retired).toEqual([]);
+    expect((await runSearch(job('nsga2', 1))).arms).toEqual([{ family: 'toy', method: 'nsga2' }]);
+  });
+
+  it('keeps every bandit arm inside its own family\'s pair constraints', async () => {
+    // Family "up" (2-D) requires u0 <= u1, family "down" (3-D) u2 <= u0; each objective pulls the other way.
+    const region = (dims: number, lo: number, hi: number): FeasibleRegion => ({
+      dims,
+      holds: (U, o) => U[o + lo] <= U[o + hi],
+      project: (U, o) => {
+        if (U[o + lo] > U[o + hi]) U[o + lo] = U[o + hi];
+      },
+    });
+    const spaces = [
+      { family: 'up', strata: new Float64Array(2), region: region(2, 0, 1) },
+      { family: 'down', strata: new Float64Array(3), region: region(3, 2, 0) },
+    ];
+    const pulling: EvaluateFn = async (U, n, family) => {
+      const d = family === 0 ? 2 : 3;
+      const F = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) F[2 * i] = family === 0 ? U[i * d + 1] - U[i * d] : U[i * d] - U[i * d + 2];
+      return { F, violation: new Float64Array(n) };
+    };
+    // runSearch itself throws on a proposal outside its family's region; the rows are checked again here.
+    const r = await runSearch(job('bandit', 2, { spaces, evaluate: pulling, budget: { maxCandidates: 600, maxWallMs: Infinity } }));
+    expect(r.n).toBe(600);
+    for (let i = 0; i < r.n; i++) expect(spaces[r.family[i]].region.holds(r.U, i * r.dims)).toBe(true);
+    expect(new Set(r.family).size).toBe(2);
+    expect(r.repairs.repaired).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `pnlopt evaluate`: evaluate a given population (one candidate per CSV row) over the worker pool
- * (the evaluate job, src/jobs/evaluate.ts). SIGINT / SIGTERM interrupt the run (exit 130 / 143),
+ * (the evaluate job, src/jobs/evaluate.ts) on the evaluation window (`--start`, `--end`). SIGINT / SIGTERM interrupt the run (exit 130 / 143),
  * `--resume RUN_ID` finishes it.
  */
 import type { Command } from 'commander';
@@ -16,11 +16,12 @@ import { checkDistinct, checkStorePath } from '../path-checks.js';
 import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
 import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
 import { forecastNotes } from '../forecast-notes.js';
-import { configDirOf, configFrom, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { configDirOf, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { configWithWindows, windowPeriod, withWindowOptions, type WindowOptions } from '../window-options.js';
 import { createProgress } from '../progress.js';
 import type { CliDeps } from './index.js';
 
-export interface EvaluateOptions extends CommonOptions {
+export interface EvaluateOptions extends CommonOptions, WindowOptions {
   data?: string[];
   tickers?: string[];
   /** Required, unless `--resume` restores it from the run. */
@@ -54,7 +55,7 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
   if (strategy === undefined || candidates === undefined || out === undefined) {
     throw new UsageError(`give ${[['--strategy', strategy], ['--candidates', candidates], ['--out', out]].filter(([, v]) => v === undefined).map(([f]) => f).join(', ')} (or --resume RUN_ID)`);
   }
-  const cfg = configFrom(opts);
+  const cfg = configWithWindows(opts);
   const layout = paramLayout(cfg, strategy);
   const table = readCandidatesCsv(candidates, layout);
   checkOutputPath(out);
@@ -69,7 +70,7 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
     kind: 'evaluate',
     options: {
       configDir: absolutePath(configDirOf(opts)) ?? null, set: opts.set ?? [], data: absoluteSources(sources), tickers: opts.tickers ?? null,
-      strategy, candidates: absolutePath(candidates), out: absolutePath(out), feeBps: opts.feeBps ?? null,
+      strategy, candidates: absolutePath(candidates), out: absolutePath(out), feeBps: opts.feeBps ?? null, start: opts.start ?? null, end: opts.end ?? null,
     },
   };
   let dbm: DatabaseManager | undefined;
@@ -95,7 +96,7 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
 
 /** Add `pnlopt evaluate`; SIGINT / SIGTERM during the run interrupt it instead of killing the process. */
 export function registerEvaluate(program: Command, deps: CliDeps): void {
-  withCommonOptions(
+  withWindowOptions(withCommonOptions(
     program
       .command('evaluate')
       .description('evaluate a population of candidates (CSV, one per row) over the worker pool; write the rows back with their metrics')
@@ -110,7 +111,7 @@ export function registerEvaluate(program: Command, deps: CliDeps): void {
       .option('--db <path>', DB_HELP)
       .option('--resume <run-id>', 'continue an interrupted or killed run with the options it was started with, evaluating only the candidates it has not stored')
       .option('--fee-bps <n>', 'fee per side in basis points (default: simulation.fee_bps)', numArg(0)),
-  ).action(async (opts: EvaluateOptions) => {
+  ), false).action(async (opts: EvaluateOptions) => {
     let interrupt: AbortSignal | undefined;
     const summary = await withInterrupt((signal) => {
       interrupt = signal;
@@ -127,5 +128,5 @@ export function registerEvaluate(program: Command, deps: CliDeps): void {
 function summaryText(s: EvaluateSummary): string {
   const done = s.already_done > 0 ? `, ${s.already_done} already stored` : '';
   const out = s.out !== null ? `\nwrote ${s.out}` : '';
-  return `run ${s.run_id}: ${s.status}, ${s.candidates} candidates (${s.evaluated} evaluated, ${s.failed} failed${done}) in ${s.seconds.toFixed(1)} s with ${s.workers} workers, batch ${s.batch_size}${out}`;
+  return `run ${s.run_id}: ${s.status}, ${s.candidates} candidates (${s.evaluated} evaluated, ${s.failed} failed${done}) in ${s.seconds.toFixed(1)} s with ${s.workers} workers, batch ${s.batch_size}\nwindow: ${windowPeriod(s.window)}${out}`;
 }

@@ -13,10 +13,11 @@ import { absolutePath, absoluteSources, restoreInvocation, type Invocation } fro
 import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
 import { forecastNotes } from '../forecast-notes.js';
 import type { CliDeps } from './index.js';
-import { configDirOf, configFrom, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { configDirOf, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { configWithWindows, withWindowOptions, type WindowOptions } from '../window-options.js';
 import { poolSettings } from '../../pool/settings.js';
 
-export interface OptimizeOptions extends CommonOptions {
+export interface OptimizeOptions extends CommonOptions, WindowOptions {
   config?: string;
   data?: string[];
   tickers?: string[];
@@ -46,7 +47,7 @@ export async function runOptimize(
   onOpen?: (dbm: DatabaseManager) => void,
 ): Promise<OptimizationSummary> {
   const opts = restoreInvocation(given, 'optimize');
-  const cfg = configFrom(opts);
+  const cfg = configWithWindows(opts);
   const defaults = cfg.strategy.optimizer.defaults;
   const optimizer = (opts.optimizer ?? defaults.optimizer) as OptimizerKind;
   if (!OPTIMIZER_KINDS.includes(optimizer)) throw new UsageError(`--optimizer: expected one of ${OPTIMIZER_KINDS.join(', ')}, got "${opts.optimizer}"`);
@@ -65,6 +66,7 @@ export async function runOptimize(
     options: {
       configDir: absolutePath(configDirOf(opts)) ?? null, config: absolutePath(opts.config) ?? null, set: opts.set ?? [],
       data: absoluteSources(sources), tickers: opts.tickers ?? null, family, optimizer, budget, seed, out: absolutePath(outDir),
+      start: opts.start ?? null, end: opts.end ?? null, holdoutStart: opts.holdoutStart ?? null,
     },
   });
   let dbm: DatabaseManager | undefined;
@@ -112,7 +114,7 @@ export function failIfNotAdopted(opts: { failIfNotAdopted?: boolean }, summary: 
 }
 
 export function registerOptimize(program: Command, deps: CliDeps): void {
-  withCommonOptions(
+  withWindowOptions(withCommonOptions(
     program
       .command('optimize')
       .description('search a strategy family under the guardrails, rank the Pareto front, gate the best on the hold-out, store everything')
@@ -131,7 +133,7 @@ export function registerOptimize(program: Command, deps: CliDeps): void {
       .option('--db <path>', DB_HELP)
       .option('--resume <run-id>', 'continue an interrupted or killed run with the options it was started with; the finished candidates are not evaluated again')
       .option('--fail-if-not-adopted', `exit ${EXIT_NOT_ADOPTED} when the run completes but adopts nothing (for CI)`),
-  ).action(async (opts: OptimizeOptions) => {
+  ), true).action(async (opts: OptimizeOptions) => {
     let interrupt: AbortSignal | undefined;
     const summary = await withInterrupt((signal) => {
       interrupt = signal;

@@ -1,7 +1,8 @@
 /**
  * `pnlopt show RUN_ID`: one stored run. A run that has ended prints its summary, the content of
  * its summary.json (`--json`: that JSON; text: the front table of an optimize run with the
- * parameters of each front candidate, a short report of an evaluate run). A run with no summary
+ * parameters of each front candidate as `--params` takes them, a short report of an evaluate run
+ * with its window). A run with no summary
  * (still running, or its process was killed; or one that failed, whose summary is only its
  * error) prints its record: status, command, seed, hashes, window, budget, candidates stored.
  */
@@ -12,6 +13,9 @@ import { numberFromJson } from '../../report/json.js';
 import { runFamilies, storedJson, type RunRow } from '../../store/run-store.js';
 import { escapeControl } from '../../terminal-text.js';
 import { frontTable } from '../front-table.js';
+import type { TradedWindow } from '../../jobs/windows.js';
+import { windowPeriod } from '../window-options.js';
+import { paramsArg } from './backtest.js';
 import { printResult, withCommonOptions } from '../options.js';
 import { fmt, MAX_WIDTH } from '../table.js';
 import { findRun, finishedSummary, runKind, shortTime, withRunStore, type StoreOptions } from './runs.js';
@@ -64,13 +68,19 @@ export function runRecord(row: RunRow, stored: number): RunRecord {
   };
 }
 
-/** A window record in one line: bar ranges as `start..end`, long lists cut. */
+/** A window record in one line: bar ranges as `start..end` with their dates when recorded, long lists cut. */
 function windowText(w: unknown): string {
   if (w === null || typeof w !== 'object') return '-';
-  return Object.entries(w as Record<string, unknown>)
+  const { dates, ...rest } = w as Record<string, unknown>;
+  // An optimize run records the dates of each window by name; an evaluate run the dates of its one window.
+  const byWindow = dates !== null && typeof dates === 'object' && !Array.isArray(dates) ? (dates as Record<string, unknown>) : null;
+  return Object.entries(byWindow === null && dates !== undefined ? { ...rest, dates } : rest)
     .map(([k, v]) => {
       if (Array.isArray(v)) return `${k}=${v.length > 8 ? `${v.slice(0, 8).join(',')},... (${v.length})` : v.join(',')}`;
-      if (v !== null && typeof v === 'object' && 'start' in v && 'end' in v) return `${k}=bars ${String(v.start)}..${String(v.end)}`;
+      if (v !== null && typeof v === 'object' && 'start' in v && 'end' in v) {
+        const d = byWindow?.[k];
+        return `${k}=bars ${String(v.start)}..${String(v.end)}${Array.isArray(d) ? ` (${d.join(' .. ')})` : ''}`;
+      }
       return `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
     })
     .join(' ');
@@ -132,19 +142,18 @@ function revive(v: unknown, key = ''): unknown {
   return v;
 }
 
-/** The parameters of each front candidate, one per line (the front table leaves them out). */
+/**
+ * The parameters of each front candidate, one per line (the front table leaves them out), as
+ * `--params` takes them: not wrapped, so a line pastes whole even past the terminal width.
+ */
 function frontParams(s: OptimizationSummary): string {
   if (s.front.length === 0) return '';
   const several = s.families.length > 1;
   const ids = s.front.map((c) => String(c.candidate_id));
   const idWidth = Math.max(...ids.map((id) => id.length));
   const familyWidth = several ? Math.max(...s.front.map((c) => c.family.length)) : 0;
-  const lines = s.front.map((c, i) => {
-    const lead = `  ${ids[i].padStart(idWidth)}  ${several ? c.family.padEnd(familyWidth) + '  ' : ''}`;
-    const params = Object.entries(c.params).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`);
-    return wrap(lead, params, ' '.repeat(lead.length));
-  });
-  return [`parameters of the front candidates (every candidate: pnlopt export ${s.run_id} --out -):`, ...lines].join('\n');
+  const lines = s.front.map((c, i) => escapeControl(`  ${ids[i].padStart(idWidth)}  ${several ? c.family.padEnd(familyWidth) + '  ' : ''}${paramsArg(c.params)}`));
+  return [`parameters of the front candidates, as --params takes them (every candidate: pnlopt export ${s.run_id} --out -):`, ...lines].join('\n');
 }
 
 interface EvaluateSummaryText {
@@ -157,6 +166,8 @@ interface EvaluateSummaryText {
   /** Absent from a summary recorded before failures were counted. */
   first_error?: string | null;
   out: string | null;
+  /** Absent from a summary recorded before windows were dated. */
+  window?: TradedWindow;
   workers: number;
   batch_size: number;
   seconds: number;
@@ -167,6 +178,7 @@ function evaluateText(s: EvaluateSummaryText, row: RunRow, stored: number): stri
   return [
     wrapText(`run ${s.run_id} (evaluate ${row.family ?? ''}): ${s.status}, ${s.candidates} candidates (${s.evaluated} evaluated, ${s.failed} failed${done}) in ${fmt(s.seconds, 3)} s with ${s.workers} workers, batch ${s.batch_size}`),
     ...(s.failed > 0 && typeof s.first_error === 'string' ? [wrapText(`failed: ${s.failed} candidate(s), stored without metrics; first error: ${s.first_error}`)] : []),
+    ...(s.window !== undefined ? [`window: ${windowPeriod(s.window)}`] : []),
     wrapText(`command: ${row.command}`),
     `stored: ${stored} candidate(s)${s.out !== null ? `; written to ${s.out}` : ''}`,
   ].join('\n');

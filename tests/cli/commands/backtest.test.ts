@@ -1,19 +1,30 @@
 /**
  * `pnlopt backtest` through the built CLI: the period, metrics with percentages, buy and hold
  * (checked against a hand computation from the CSV's closes), `--json` in the "inf" / null
- * convention, and `--equity` through the shared output writer.
+ * convention, and `--equity` through the shared output writer; the window of `--start` / `--end`
+ * (bar indices found by hand in the CSV); and `--run --candidate`, which re-runs a stored
+ * candidate of an optimize run made with `--start` / `--end` / `--holdout-start` and reproduces
+ * its stored search and hold-out metrics exactly.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buyAndHold } from '../../../src/cli/commands/backtest.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buyAndHold, paramsArg } from '../../../src/cli/commands/backtest.js';
 import { MAX_WIDTH } from '../../../src/cli/table.js';
 import { toShared } from '../../../src/data/shared.js';
 import type { Panel } from '../../../src/data/types.js';
-import { ROOT, runCli } from '../../helpers/cli.js';
+import type { OptimizationSummary } from '../../../src/jobs/optimize.js';
+import { DatabaseManager } from '../../../src/store/database.js';
+import { MIGRATIONS } from '../../../src/store/migrations.js';
+import { RunStore } from '../../../src/store/run-store.js';
+import { BIN, ROOT, runCli } from '../../helpers/cli.js';
+import { TEST_CONFIG_DIR } from '../../helpers/config.js';
+import { configDirWith } from '../../helpers/config-dir.js';
 
 const MSFT = join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv');
+const SP500 = join(ROOT, 'data', 'sp500_daily_ohlcv_2000_2020.csv');
 const ARGS = ['backtest', '--data', MSFT, '--strategy', 'sma_cross', '--params', 'fast=5,slow=20', '--fee-bps', '5'];
 const dirs: string[] = [];
 function tmp(): string {
@@ -22,6 +33,19 @@ function tmp(): string {
   return d;
 }
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A CSV's rows as [date, open, high, low, close, volume] text cells, header dropped. */
+function csvRows(file: string): string[][] {
+  return readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+}
+
+/** Index of the first row dated on or after `date`, and one past the last row dated on or before `last` (dates compare as text). */
+function firstOnOrAfter(rows: string[][], date: string): number {
+  return rows.findIndex((r) => r[0] >= date);
+}
+function endOf(rows: string[][], last: string): number {
+  return rows.filter((r) => r[0] <= last).length;
+}
 
 /** The CSV's dates and closes, and buy and hold computed by hand: one unit from the first close to the last. */
 function handBuyAndHold() {
@@ -43,8 +67,10 @@ interface BacktestJson {
   bars: number;
   tickers: string[];
   period: { start: string; end: string; bars: number };
+  window: { start: number; end: number };
   metrics: Record<string, number | string | null>;
   buy_and_hold: { total_return: number; max_drawdown: number };
+  run?: { run_id: string; candidate_id: number; window: string; metrics: Record<string, number | string | null> | null; equals_stored: boolean | null };
 }
 
 describe('pnlopt backtest', () => {
@@ -63,6 +89,7 @@ describe('pnlopt backtest', () => {
     expect(out.params).toEqual({ fast: 5, slow: 20 });
     expect(out.bars).toBe(hand.bars);
     expect(out.period).toEqual({ start: hand.first, end: hand.last, bars: hand.bars });
+    expect(out.window).toEqual({ start: 0, end: hand.bars });
     expect(out.buy_and_hold.total_return).toBeCloseTo(hand.totalReturn, 14);
     expect(out.buy_and_hold.max_drawdown).toBeCloseTo(hand.maxDrawdown, 14);
     expect(out.buy_and_hold.total_return).toBeCloseTo(-0.1759175, 6);
@@ -77,8 +104,8 @@ describe('pnlopt backtest', () => {
     const lines = r.stdout.trimEnd().split('\n');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(MAX_WIDTH);
     expect(lines[0]).toBe('sma_cross on msft_2000_2001_daily_ohlcv');
-    expect(lines[1]).toBe('params: fast=5, slow=20');
-    expect(lines[2]).toBe(`period: ${hand.first} .. ${hand.last} (${hand.bars} bars)`);
+    expect(lines[1]).toBe('params: fast=5,slow=20');
+    expect(lines[2]).toBe(`period: ${hand.first} .. ${hand.last} (${hand.bars} bars: [0, ${hand.bars}) of the data)`);
     const value = (name: string) => lines.find((l) => l.startsWith(`${name} `))!.trim().split(/\s+/)[1];
     const asPct = (v: number) => Number((v * 100).toPrecision(4));
     for (const name of ['total_return', 'max_drawdown', 'win_rate', 'exposure', 'max_capital_at_risk']) {
@@ -127,6 +154,211 @@ describe('pnlopt backtest', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--equity');
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('pnlopt backtest --start / --end', () => {
+  const rows = csvRows(MSFT);
+  // 2001-01-01 was a holiday and 2001-06-30 a Saturday: the window is 2001-01-02 .. 2001-06-29.
+  const first = firstOnOrAfter(rows, '2001-01-01');
+  const end = endOf(rows, '2001-06-30');
+  const WINDOWED = [...ARGS, '--start', '2001-01-01', '--end', '2001-06-30'];
+
+  it('trades the bars dated start .. end, end included; buy and hold from the window\'s first close to its last', () => {
+    expect([rows[first][0], rows[end - 1][0]]).toEqual(['2001-01-02', '2001-06-29']);
+    const r = runCli([...WINDOWED, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as BacktestJson;
+    expect(out.window).toEqual({ start: first, end });
+    expect(out.period).toEqual({ start: '2001-01-02', end: '2001-06-29', bars: end - first });
+    expect(out.bars).toBe(rows.length);
+    expect(out.buy_and_hold.total_return).toBeCloseTo(Number(rows[end - 1][4]) / Number(rows[first][4]) - 1, 14);
+    expect(runCli(WINDOWED).stdout.split('\n')[2]).toBe(`period: 2001-01-02 .. 2001-06-29 (${end - first} bars: [${first}, ${end}) of the data)`);
+    // Another window, other metrics: the dates reach the kernel.
+    expect((JSON.parse(runCli([...ARGS, '--json']).stdout) as BacktestJson).metrics).not.toEqual(out.metrics);
+  });
+
+  it('writes the equity curve of the window only', () => {
+    const file = join(tmp(), 'window.csv');
+    expect(runCli([...WINDOWED, '--equity', file]).code).toBe(0);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(end - first + 1);
+    expect(lines[1]).toMatch(/^2001-01-02,/);
+    expect(lines[lines.length - 1]).toMatch(/^2001-06-29,/);
+  });
+
+  it('refuses, with exit 2: a malformed or impossible date naming the option, dates out of order, dates outside the data', () => {
+    for (const [args, message] of [
+      [['--start', '2001-02-30'], `option '--start <date>' argument '2001-02-30' is invalid. expected a date YYYY-MM-DD, got "2001-02-30"`],
+      [['--end', '01/06/2001'], `option '--end <date>'`],
+      [['--start', '2001-06-01', '--end', '2001-01-02'], 'evaluation.end: expected a date on or after evaluation.start (2001-06-01), got 2001-01-02 (--end and --start set these keys)'],
+      [['--end', '2001-12-31'], 'evaluation.end 2001-12-31 (--end, or '],
+      [['--start', '2000-01-03'], 'is outside the data: the data has 249 bars, 2000-09-27 .. 2001-09-27'],
+      [['--holdout-start', '2001-03-01'], "unknown option '--holdout-start'"],
+    ] as const) {
+      const r = runCli([...ARGS, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).toBe('');
+    }
+  });
+});
+
+describe('pnlopt backtest --run --candidate', () => {
+  const rows = csvRows(SP500);
+  let dir: string;
+  let cfgDir: string;
+  let db: string;
+  let summary: OptimizationSummary;
+  /** The run's front as summary.json has it: metrics in the JSON convention ("inf", null). */
+  let front: { candidate_id: number; params: Record<string, number>; metrics: Record<string, unknown>; holdout_metrics: Record<string, unknown> }[];
+
+  /** `pnlopt backtest --run` (with the run's config folder) as JSON. */
+  function rerun(args: readonly string[]): BacktestJson {
+    const r = runCli(['backtest', '--config-dir', cfgDir, '--db', db, '--json', ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as BacktestJson;
+  }
+
+  beforeAll(() => {
+    dir = tmp();
+    db = join(dir, 'runs.db');
+    // sma_cross holds all its equity at risk: with the capital-at-risk limit at 1, some candidates are feasible and get hold-out metrics.
+    cfgDir = configDirWith('signal_routing_config.yml', (d) => d.setIn(['signal_routing', 'time_series', 'capital_at_risk_per_trade'], 1));
+    dirs.push(cfgDir);
+    const r = runCli([
+      'optimize', '--config-dir', cfgDir, '--data', SP500, '--family', 'sma_cross', '--optimizer', 'lhs', '--budget', '30', '--seed', '5', '--workers', '2',
+      '--start', '2003-01-01', '--end', '2012-12-31', '--holdout-start', '2010-01-04', '--db', db, '--out', join(dir, 'run'), '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    summary = JSON.parse(r.stdout) as OptimizationSummary;
+    front = JSON.parse(r.stdout).front as typeof front;
+  });
+
+  it('optimize: the windows are the bars of the dates, found by hand in the CSV, and are recorded with the run', () => {
+    // 2003-01-01 was a holiday: the search starts on 2003-01-02.
+    const start = firstOnOrAfter(rows, '2003-01-01');
+    const split = firstOnOrAfter(rows, '2010-01-04');
+    const end = endOf(rows, '2012-12-31');
+    expect(summary.windows).toEqual({
+      search: { start, end: split },
+      holdout: { start: split, end },
+      dates: { search: ['2003-01-02', rows[split - 1][0]], holdout: ['2010-01-04', rows[end - 1][0]] },
+    });
+    expect(rows[end - 1][0]).toBe('2012-12-31');
+    const dbm = new DatabaseManager(db, MIGRATIONS, 'read');
+    try {
+      const run = new RunStore(dbm).run(summary.run_id)!;
+      expect(JSON.parse(run.data_window_json!)).toEqual({ tickers: ['sp500_daily_ohlcv_2000_2020'], ...summary.windows });
+      expect(JSON.parse(run.invocation_json!)).toMatchObject({ kind: 'optimize', options: { start: '2003-01-01', end: '2012-12-31', holdoutStart: '2010-01-04' } });
+    } finally {
+      dbm.close();
+    }
+    const text = runCli(['show', summary.run_id, '--db', db]).stdout;
+    expect(text).toContain(`period: search window 2003-01-02 .. ${rows[split - 1][0]} (${split - start} bars), hold-out 2010-01-04 .. 2012-12-31 (${end - split} bars); ${start} warm-up bars before`);
+  });
+
+  it('equals the stored search and hold-out metrics of front candidates exactly', () => {
+    expect(front.length).toBeGreaterThan(1);
+    for (const c of [front[0], front[front.length - 1]]) {
+      // A unique prefix of the run id is enough.
+      const search = rerun(['--run', summary.run_id.slice(0, 8), '--candidate', String(c.candidate_id)]);
+      expect(search.metrics).toEqual(c.metrics);
+      expect(search.window).toEqual(summary.windows.search);
+      expect(search.params).toEqual(c.params);
+      expect(search.run).toMatchObject({ run_id: summary.run_id, candidate_id: c.candidate_id, window: 'search', metrics: c.metrics, equals_stored: true });
+      const holdout = rerun(['--run', summary.run_id, '--candidate', String(c.candidate_id), '--window', 'holdout']);
+      expect(holdout.metrics).toEqual(c.holdout_metrics);
+      expect(holdout.window).toEqual(summary.windows.holdout);
+      expect(holdout.run).toMatchObject({ window: 'holdout', equals_stored: true });
+    }
+    const text = runCli(['backtest', '--config-dir', cfgDir, '--db', db, '--run', summary.run_id, '--candidate', String(front[0].candidate_id), '--window', 'holdout']);
+    expect(text.stdout).toContain(`run ${summary.run_id}, candidate ${front[0].candidate_id}, on the hold-out window`);
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toBe(`metrics the run stored for candidate ${front[0].candidate_id} on the hold-out window: equal`);
+  });
+
+  it('without --config-dir uses the config folder the run recorded; --window all spans both windows and has nothing stored to compare', () => {
+    const off = Array.from({ length: 30 }, (_, i) => i).find((i) => !front.some((c) => c.candidate_id === i))!;
+    const r = spawnSync(process.execPath, [BIN, 'backtest', '--db', db, '--run', summary.run_id, '--candidate', String(off), '--window', 'all', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const all = JSON.parse(r.stdout) as BacktestJson;
+    expect(all.window).toEqual({ start: summary.windows.search.start, end: summary.windows.holdout.end });
+    expect(all.run).toMatchObject({ window: 'all', metrics: null, equals_stored: null });
+    // Off the front: search metrics stored, no hold-out metrics.
+    expect(rerun(['--run', summary.run_id, '--candidate', String(off)]).run!.equals_stored).toBe(true);
+    expect(rerun(['--run', summary.run_id, '--candidate', String(off), '--window', 'holdout']).run).toMatchObject({ metrics: null, equals_stored: null });
+  });
+
+  it('show: the front parameters as --params takes them, at full precision, and the command that reproduces a candidate', () => {
+    const text = runCli(['show', summary.run_id, '--db', db]).stdout;
+    const best = summary.best!;
+    expect(text).toContain(`pnlopt backtest --run ${summary.run_id} --candidate ${best.candidate_id}`);
+    const line = text.split('\n').find((l) => l.trim().split(/\s+/)[0] === String(best.candidate_id) && l.includes('='))!;
+    const params = line.trim().split(/\s+/)[1];
+    expect(params).toBe(`fast=${best.params.fast},slow=${best.params.slow}`);
+    // Those parameters on the search window's dates: the stored search metrics again.
+    const [first, last] = summary.windows.dates.search;
+    const r = runCli(['backtest', '--config-dir', cfgDir, '--data', SP500, '--strategy', 'sma_cross', '--params', params, '--start', first, '--end', last, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as BacktestJson).metrics).toEqual(front.find((c) => c.candidate_id === best.candidate_id)!.metrics);
+  });
+
+  it('a resume with other dates is refused, naming the option', () => {
+    const r = runCli(['optimize', '--config-dir', cfgDir, '--db', db, '--resume', summary.run_id, '--start', '2004-01-02']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--start: the run has "2003-01-01", this command has "2004-01-02"');
+  });
+
+  it('refuses, with exit 2: no --candidate, options the run recorded, an unknown candidate, other data or config', () => {
+    const run = ['backtest', '--db', db, '--run', summary.run_id];
+    for (const [args, message] of [
+      [[...run, '--config-dir', cfgDir], `--run ${summary.run_id}: give --candidate ID`],
+      [[...run, '--config-dir', cfgDir, '--candidate', '0', '--strategy', 'sma_cross', '--params', 'fast=5,slow=20'], '--strategy, --params: the run recorded these; drop them'],
+      [[...run, '--config-dir', cfgDir, '--candidate', '0', '--start', '2004-01-02'], '--start: the run recorded these'],
+      [[...run, '--config-dir', cfgDir, '--candidate', '30'], 'the run has no candidate 30'],
+      [[...run, '--config-dir', cfgDir, '--candidate', '0', '--data', MSFT], 'is not the data the run used'],
+      [[...run, '--config-dir', TEST_CONFIG_DIR, '--candidate', '0'], 'is not the one the run used (config_hash'],
+      [[...ARGS, '--candidate', '0'], '--candidate: only with --run RUN_ID'],
+      [[...ARGS, '--window', 'holdout'], '--window: only with --run RUN_ID'],
+      [['backtest', '--data', MSFT, '--strategy', 'sma_cross'], 'give --params, or --run RUN_ID --candidate ID'],
+    ] as const) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('an evaluate run: its one window, made with --start / --end, reproduced; it has no hold-out', () => {
+    const candidates = join(dir, 'cands.csv');
+    writeFileSync(candidates, 'fast,slow\n5,20\n10,50\n');
+    const evalDb = join(dir, 'evaluate.db');
+    const out = join(dir, 'evaluated.csv');
+    const e = runCli(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', candidates, '--out', out, '--db', evalDb, '--workers', '1', '--start', '2001-01-01', '--end', '2001-06-30', '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    const runId = (JSON.parse(e.stdout) as { run_id: string }).run_id;
+    const again = runCli(['backtest', '--db', evalDb, '--run', runId, '--candidate', '1', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const r = JSON.parse(again.stdout) as BacktestJson;
+    expect(r.run).toMatchObject({ window: 'evaluated', equals_stored: true });
+    expect(r.period).toMatchObject({ start: '2001-01-02', end: '2001-06-29' });
+    expect(r.metrics).toEqual((JSON.parse(runCli([...ARGS.slice(0, 5), '--params', 'fast=10,slow=50', '--start', '2001-01-01', '--end', '2001-06-30', '--json']).stdout) as BacktestJson).metrics);
+    const holdout = runCli(['backtest', '--db', evalDb, '--run', runId, '--candidate', '1', '--window', 'holdout']);
+    expect(holdout.code).toBe(2);
+    expect(holdout.stderr).toContain('an evaluate run has no hold-out window');
+  });
+});
+
+describe('paramsArg', () => {
+  it('writes k=v,k=v with numbers that read back as the same doubles', () => {
+    const params = { w: 0.1 + 0.2, n: 12, tiny: 5e-324, direction: 'long_short' };
+    const text = paramsArg(params);
+    expect(text).toBe('w=0.30000000000000004,n=12,tiny=5e-324,direction=long_short');
+    for (const item of text.split(',')) {
+      const [k, v] = item.split('=');
+      const want = params[k as keyof typeof params];
+      expect(typeof want === 'number' ? Number(v) : v).toBe(want);
+    }
   });
 });
 

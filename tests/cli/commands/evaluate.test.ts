@@ -1,6 +1,7 @@
 /**
  * `pnlopt evaluate` end to end: OUT.csv repeats IN.csv in input order with the metrics the
- * in-thread evaluator computes (the reference); bad rows stop the command before the store is
+ * in-thread evaluator computes (the reference), on the whole data or the window of `--start` /
+ * `--end`; bad rows and bad dates stop the command before the store is
  * touched; SIGINT to a child `node bin/pnlopt.js evaluate` gives exit 130 and an interrupted run,
  * and `--resume` ends with the same OUT.csv and stored results as an uninterrupted run.
  */
@@ -20,7 +21,9 @@ import { RunStore, type StoredResult } from '../../../src/store/run-store.js';
 import { FAULT_ENV, FAULTY_CLI } from '../../fixtures/pool/faulty-worker.js';
 import { FIXTURES, inThread, MSFT, msftSmaCross, population, sameBits } from '../../fixtures/pool/setup.js';
 import { runCli, withTestConfig } from '../../helpers/cli.js';
-import { TEST_CONFIG_DIR } from '../../helpers/config.js';
+import { TEST_CONFIG_DIR, testConfig } from '../../helpers/config.js';
+import { buildContext } from '../../../src/jobs/context.js';
+import { loadMarketData } from '../../../src/data/load.js';
 
 const N = 120;
 let layout: ParamLayout;
@@ -89,6 +92,45 @@ describe('pnlopt evaluate', () => {
     expect(run).toMatchObject({ status: 'completed', family: 'sma_cross', budget: N, code_version: expect.any(String), config_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(run.finished_at).not.toBeNull();
     expect(storedCandidates(db, summary.run_id)).toHaveLength(N);
+  });
+
+  it('--start / --end: the candidates trade the bars of those dates (found by hand in the CSV), printed and recorded with the run', async () => {
+    const rows = readFileSync(MSFT, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+    // 2001-01-01 was a holiday, 2001-06-30 a Saturday: bars 2001-01-02 .. 2001-06-29.
+    const start = rows.findIndex((d) => d >= '2001-01-01');
+    const end = rows.filter((d) => d <= '2001-06-30').length;
+    expect([rows[start], rows[end - 1]]).toEqual(['2001-01-02', '2001-06-29']);
+    const out = join(dir, 'windowed.csv');
+    const db = join(dir, 'windowed.db');
+    const summary = await runEvaluate(options({ out, db, start: '2001-01-01', end: '2001-06-30' }));
+    expect(summary.window).toEqual({ start, end, dates: ['2001-01-02', '2001-06-29'] });
+
+    // The reference: the in-thread evaluator on a context of that window.
+    const windowCtx = await buildContext(testConfig(), layout, ctx.panel, loadMarketData([MSFT]).hash, { start, end });
+    const reference = inThread(layout, windowCtx, X);
+    const F = new Float64Array(N * METRIC_COUNT);
+    readFileSync(out, 'utf8').trim().split('\n').slice(1).forEach((line, i) => line.split(',').slice(2).forEach((cell, j) => (F[i * METRIC_COUNT + j] = parseMetric(cell))));
+    expect(sameBits(F, reference)).toBe(true);
+    expect(sameBits(F, inThread(layout, ctx, X))).toBe(false);
+
+    const run = readStore(db, (store) => store.run(summary.run_id))!;
+    expect(JSON.parse(run.data_window_json!)).toMatchObject({ start, end, dates: ['2001-01-02', '2001-06-29'] });
+    expect(JSON.parse(run.invocation_json!)).toMatchObject({ options: { start: '2001-01-01', end: '2001-06-30' } });
+    const text = runCli(['show', summary.run_id, '--db', db]).stdout;
+    expect(text).toContain(`window: 2001-01-02 .. 2001-06-29 (${end - start} bars: [${start}, ${end}) of the data)`);
+  });
+
+  it('refuses a bad date naming the option, and dates outside the data naming their bounds, with exit 2 and nothing stored', () => {
+    const db = join(dir, 'bad-dates.db');
+    const args = ['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', join(dir, 'never.csv'), '--db', db];
+    const bad = runCli([...args, '--end', '2001-6-30']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`option '--end <date>' argument '2001-6-30' is invalid. expected a date YYYY-MM-DD`);
+    const outside = runCli([...args, '--start', '2000-01-03']);
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain('evaluation.start 2000-01-03 (--start, or ');
+    expect(outside.stderr).toContain('is outside the data: the data has 249 bars, 2000-09-27 .. 2001-09-27');
+    expect(existsSync(db)).toBe(false);
   });
 
   it('reports every bad row by row number before it opens the store or starts a worker', async () => {

@@ -1,22 +1,24 @@
 /**
  * Output paths end to end (issue 9, "Safe output"): `--out` as `/dev/stdout`, `-`, a symlink, a FIFO
- * and a path in a missing folder, through the built CLI in child processes (`npm run build` first).
+ * and a path in a missing folder, through the built CLI (`npm run build` first). What writes to
+ * standard output (`-`, /dev/stdout: descriptor 1) or meets a closed pipe runs in a child process;
+ * the rest in this process (`runCliInProcess`).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { BIN, runCli, withTestConfig } from '../../helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, runCli, runCliInProcess, withTestConfig } from '../../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-out-'));
 
 const SAMPLE = ['sample', '--sampler', 'lhs', '--n', '5', '--dims', '2', '--seed', '1'];
 
 /** The CSV `SAMPLE` writes, from a run into a regular file. */
-function expectedCsv(): string {
+async function expectedCsv(): Promise<string> {
   const file = join(tmp(), 'points.csv');
-  const r = runCli([...SAMPLE, '--out', file]);
+  const r = await runCliInProcess([...SAMPLE, '--out', file]);
   expect(r.code, r.stderr).toBe(0);
   const csv = readFileSync(file, 'utf8');
   expect(csv.split('\n')[0]).toBe('x0,x1');
@@ -25,7 +27,10 @@ function expectedCsv(): string {
 }
 
 describe('--out paths', () => {
-  const csv = expectedCsv();
+  let csv: string;
+  beforeAll(async () => {
+    csv = await expectedCsv();
+  });
 
   it('/dev/stdout: prints the CSV (summary on stderr) and leaves /dev/stdout as it was', () => {
     const wasLink = lstatSync('/dev/stdout', { throwIfNoEntry: false })?.isSymbolicLink() === true;
@@ -52,12 +57,12 @@ describe('--out paths', () => {
     expect(JSON.parse(r.stderr)).toMatchObject({ out: '-', sampler: 'lhs', n: 5, dims: 2, seed: 1 });
   });
 
-  it('a symlink: the target is written, the link stays a link', () => {
+  it('a symlink: the target is written, the link stays a link', async () => {
     const dir = tmp();
     mkdirSync(join(dir, 'data'));
     writeFileSync(join(dir, 'data', 'real.csv'), 'old\n');
     symlinkSync('data/real.csv', join(dir, 'out.csv'));
-    const r = runCli([...SAMPLE, '--out', 'out.csv'], { cwd: dir });
+    const r = await runCliInProcess([...SAMPLE, '--out', 'out.csv'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(lstatSync(join(dir, 'out.csv')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(dir, 'out.csv'))).toBe('data/real.csv');
@@ -74,7 +79,7 @@ describe('--out paths', () => {
     const chunks: Buffer[] = [];
     reader.stdout.on('data', (c: Buffer) => chunks.push(c));
     const closed = new Promise<number | null>((done) => reader.on('close', done));
-    const r = runCli([...SAMPLE, '--out', fifo]);
+    const r = await runCliInProcess([...SAMPLE, '--out', fifo]);
     expect(r.code, r.stderr).toBe(0);
     expect(await closed).toBe(0);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(csv);
@@ -83,7 +88,8 @@ describe('--out paths', () => {
   });
 
   it('a reader that closes the pipe early ends the command quietly with 141 (as SIGPIPE), no stack trace', async () => {
-    const child = spawn(process.execPath, [BIN, ...withTestConfig(['sample', '--sampler', 'random', '--n', '2000000', '--dims', '4', '--seed', '1', '--out', '-'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // About 7.7 MB: far more than a pipe holds (64 KiB on Linux and macOS), so the CLI is still writing when the reader closes.
+    const child = spawn(process.execPath, [BIN, ...withTestConfig(['sample', '--sampler', 'random', '--n', '100000', '--dims', '4', '--seed', '1', '--out', '-'])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.stdout.once('data', () => child.stdout.destroy());
@@ -92,19 +98,19 @@ describe('--out paths', () => {
     expect(stderr).not.toMatch(/internal error|EPIPE|\n\s+at /);
   });
 
-  it('a missing folder: exit 2, a message naming the path as given, no stack trace, nothing created', () => {
+  it('a missing folder: exit 2, a message naming the path as given, no stack trace, nothing created', async () => {
     const dir = tmp();
-    const r = runCli([...SAMPLE, '--out', 'missing/x.csv'], { cwd: dir });
+    const r = await runCliInProcess([...SAMPLE, '--out', 'missing/x.csv'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('pnlopt: --out missing/x.csv: the folder missing does not exist\n');
     expect(r.stdout).toBe('');
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('a folder as the path: exit 2, the folder untouched', () => {
+  it('a folder as the path: exit 2, the folder untouched', async () => {
     const dir = tmp();
     mkdirSync(join(dir, 'target'));
-    const r = runCli([...SAMPLE, '--out', 'target'], { cwd: dir });
+    const r = await runCliInProcess([...SAMPLE, '--out', 'target'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('pnlopt: --out target: is a folder, not a file\n');
     expect(readdirSync(join(dir, 'target'))).toEqual([]);
@@ -114,9 +120,9 @@ describe('--out paths', () => {
 describe('synth --out', () => {
   const SYNTH = ['synth', '--tickers', '2', '--bars', '5', '--seed', '3'];
 
-  it('- prints the CSV the .csv file gets, with no file named -', () => {
+  it('- prints the CSV the .csv file gets, with no file named -', async () => {
     const dir = tmp();
-    const file = runCli([...SYNTH, '--out', 'x.csv'], { cwd: dir });
+    const file = await runCliInProcess([...SYNTH, '--out', 'x.csv'], { cwd: dir });
     expect(file.code, file.stderr).toBe(0);
     const r = runCli([...SYNTH, '--out', '-'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
@@ -126,15 +132,15 @@ describe('synth --out', () => {
     expect(readdirSync(dir)).toEqual(['x.csv']);
   });
 
-  it('a name without a known extension is a usage error that mentions - for CSV', () => {
-    const r = runCli([...SYNTH, '--out', 'x.txt'], { cwd: tmp() });
+  it('a name without a known extension is a usage error that mentions - for CSV', async () => {
+    const r = await runCliInProcess([...SYNTH, '--out', 'x.txt'], { cwd: tmp() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--out x.txt: expected a .csv, .arrow, .feather or .ipc file name (or - for CSV on standard output');
   });
 
-  it('a missing folder is a usage error before any data is made', () => {
+  it('a missing folder is a usage error before any data is made', async () => {
     const dir = tmp();
-    const r = runCli([...SYNTH, '--out', 'nope/x.arrow'], { cwd: dir });
+    const r = await runCliInProcess([...SYNTH, '--out', 'nope/x.arrow'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('pnlopt: --out nope/x.arrow: the folder nope does not exist\n');
     expect(readdirSync(dir)).toEqual([]);

@@ -1,9 +1,12 @@
-/** `pnlopt pareto` end to end (runs the built CLI: `npm run build` first). */
+/**
+ * `pnlopt pareto` end to end (runs the built CLI: `npm run build` first), in this process but for
+ * output to `-` (descriptor 1), which a child process prints.
+ */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../helpers/cli.js';
+import { runCli, runCliInProcess } from '../../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-pareto-'));
 
@@ -17,7 +20,7 @@ function ranks(file: string): { rank: number; crowding: string }[] {
 }
 
 describe('pnlopt pareto', () => {
-  it('ranks and crowds a small CSV with ties, duplicates, NaN and empty cells (hand-checked)', () => {
+  it('ranks and crowds a small CSV with ties, duplicates, NaN and empty cells (hand-checked)', async () => {
     const dir = tmp();
     const input = join(dir, 'metrics.csv');
     writeFileSync(
@@ -25,7 +28,7 @@ describe('pnlopt pareto', () => {
       ['id,ret,dd,note', 'a,0.10,0.20,x', 'b,0.10,0.20,y', 'c,0.05,0.10,z', 'd,nan,0.05,w', 'e,0.20,0.30,v', 'f,0.05,0.25,u', 'g,,0.05,t', ''].join('\r\n'),
     );
     const out = join(dir, 'ranks.csv');
-    const r = runCli(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'dd', '--out', out]);
+    const r = await runCliInProcess(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'dd', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     // Objectives (-ret, dd); nan and empty are +Infinity in the first:
     //   a (-0.10, 0.20)  b = a  c (-0.05, 0.10)  d (inf, 0.05)  e (-0.20, 0.30)  f (-0.05, 0.25)  g = d
@@ -43,38 +46,38 @@ describe('pnlopt pareto', () => {
     expect(r.stdout).toContain('2 front(s), 6 on the first');
   });
 
-  it('reads inf and -inf, and ranks a single objective by value, -inf maximised as bad as NaN', () => {
+  it('reads inf and -inf, and ranks a single objective by value, -inf maximised as bad as NaN', async () => {
     const dir = tmp();
     const input = join(dir, 'm.csv');
     writeFileSync(input, 'pf\n2\ninf\n-inf\n2\nNaN\n');
     const out = join(dir, 'r.csv');
-    expect(runCli(['pareto', '--in', input, '--maximize', 'pf', '--out', out]).code).toBe(0);
+    expect((await runCliInProcess(['pareto', '--in', input, '--maximize', 'pf', '--out', out])).code).toBe(0);
     // Maximised: inf first, then 2 (twice); -inf and NaN are both the worst value (+Infinity
     // once negated / replaced), so they share the last front: fronts 1, 0, 2, 1, 2.
     expect(ranks(out).map((x) => x.rank)).toEqual([1, 0, 2, 1, 2]);
   });
 
-  it('exits 2 naming a missing column, and naming the row and column of a non-numeric cell', () => {
+  it('exits 2 naming a missing column, and naming the row and column of a non-numeric cell', async () => {
     const dir = tmp();
     const input = join(dir, 'metrics.csv');
     writeFileSync(input, 'ret,dd\n0.1,0.2\n0.2,abc\n0.3\n0x10,0.1\n');
     const out = join(dir, 'r.csv');
-    const missing = runCli(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'sharpe', '--out', out]);
+    const missing = await runCliInProcess(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'sharpe', '--out', out]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no column "sharpe"');
-    const bad = runCli(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'dd', '--out', out]);
+    const bad = await runCliInProcess(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'dd', '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('metrics.csv:3:dd: expected a number');
     expect(bad.stderr).toContain('"abc"');
     expect(bad.stderr).toContain('metrics.csv:4:*: expected 2 fields');
     // Numbers are read as data files read them: hex is not a number.
     expect(bad.stderr).toContain('metrics.csv:5:ret: expected a number');
-    expect(runCli(['pareto', '--in', input, '--out', out]).code).toBe(2);
-    expect(runCli(['pareto', '--in', join(dir, 'nope.csv'), '--minimize', 'dd', '--out', out]).code).toBe(2);
+    expect((await runCliInProcess(['pareto', '--in', input, '--out', out])).code).toBe(2);
+    expect((await runCliInProcess(['pareto', '--in', join(dir, 'nope.csv'), '--minimize', 'dd', '--out', out])).code).toBe(2);
     expect(() => readFileSync(out)).toThrow();
   });
 
-  it('ranks 1,000,000 rows: a 1000 × 1000 grid, where the front of (x, y) is x + y', () => {
+  it('ranks 1,000,000 rows: a 1000 × 1000 grid, where the front of (x, y) is x + y', async () => {
     const dir = tmp();
     const input = join(dir, 'grid.csv');
     const side = 1000;
@@ -85,7 +88,7 @@ describe('pnlopt pareto', () => {
     for (let i = 0; i < side * side; i++) lines[i + 1] = `${i % side},${Math.floor(i / side)}`;
     writeFileSync(input, lines.join('\n') + '\n');
     const out = join(dir, 'ranks.csv');
-    const r = runCli(['pareto', '--in', input, '--minimize', 'x,y', '--out', out]);
+    const r = await runCliInProcess(['pareto', '--in', input, '--minimize', 'x,y', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const got = readFileSync(out, 'utf8').trimEnd().split('\n');
     expect(got).toHaveLength(side * side + 1);
@@ -98,7 +101,7 @@ describe('pnlopt pareto', () => {
     // The ends of each anti-diagonal front are inf: (0, 0) is a front of one.
     expect(got[1]).toBe('0,inf');
   });
-  it('reads quoted fields, a BOM and CRLF; names a quoted column with a comma; writes to standard output with -', () => {
+  it('reads quoted fields, a BOM and CRLF; names a quoted column with a comma; writes to standard output with -', async () => {
     const dir = tmp();
     const input = join(dir, 'quoted.csv');
     writeFileSync(input, '\ufeffname,"ret, %",dd\r\n"a,1",0.10,0.20\r\n"b","0.05",0.10\r\n"c ""x""",0.01,0.30\r\n');
@@ -107,32 +110,32 @@ describe('pnlopt pareto', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('rank,crowding\n0,inf\n0,inf\n1,inf\n');
     expect(r.stderr).toContain('2 front(s), 2 on the first');
-    const unquoted = runCli(['pareto', '--in', input, '--maximize', 'ret', '--out', '-']);
+    const unquoted = await runCliInProcess(['pareto', '--in', input, '--maximize', 'ret', '--out', '-']);
     expect(unquoted.code).toBe(2);
     expect(unquoted.stderr).toContain('no column "ret"; its columns: name, "ret, %", dd');
     expect(unquoted.stderr).toContain(`--maximize '"ret, %"'`);
   });
 
-  it('reads a pandas file with an unnamed index column, and locates a quoting problem', () => {
+  it('reads a pandas file with an unnamed index column, and locates a quoting problem', async () => {
     const dir = tmp();
     const input = join(dir, 'pandas.csv');
     writeFileSync(input, ',ret,dd\n0,0.1,0.2\n1,0.2,0.1\n');
     const out = join(dir, 'r.csv');
-    const r = runCli(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'dd', '--out', out]);
+    const r = await runCliInProcess(['pareto', '--in', input, '--maximize', 'ret', '--minimize', 'dd', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(ranks(out).map((x) => x.rank)).toEqual([1, 0]);
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'ret,dd\n0.1,0.2\n"0.2"x,0.1\n');
-    const b = runCli(['pareto', '--in', bad, '--maximize', 'ret', '--out', out]);
+    const b = await runCliInProcess(['pareto', '--in', bad, '--maximize', 'ret', '--out', out]);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('bad.csv:3:ret: field 1: text after the closing quote');
   });
 
-  it('refuses an input that is not UTF-8 at its line and character', () => {
+  it('refuses an input that is not UTF-8 at its line and character', async () => {
     const dir = tmp();
     const input = join(dir, 'latin1.csv');
     writeFileSync(input, Buffer.from('id,ret\ncafé,0.1\n', 'latin1'));
-    const r = runCli(['pareto', '--in', input, '--maximize', 'ret', '--out', join(dir, 'r.csv')]);
+    const r = await runCliInProcess(['pareto', '--in', input, '--maximize', 'ret', '--out', join(dir, 'r.csv')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('latin1.csv:2:4: invalid UTF-8 (byte 0xe9); the file must be UTF-8 text');
   });

@@ -1,8 +1,9 @@
 /**
  * `pnlopt runs`, `pnlopt show`, `pnlopt export` through the built CLI, over one store holding a
- * completed optimize run (child process), an interrupted one (in-process, aborted after its first
- * batches), an evaluate run, and a bandit run left `running` as a killed process leaves it (written
- * through RunStore, three families, ranked).
+ * completed optimize run, an interrupted one (`runOptimization`, aborted after its first batches),
+ * an evaluate run, and a bandit run left `running` as a killed process leaves it (written through
+ * RunStore, three families, ranked). The CLI runs in this process (`runCliInProcess`), but for
+ * exports to `-`, which write to descriptor 1: those are child processes.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { poolSettings } from '../../../src/pool/settings.js';
 import { decodePoints } from '../../../src/search/encoding.js';
 import { DatabaseManager } from '../../../src/store/database.js';
 import { RunStore, type RankedResult, type StoredResult } from '../../../src/store/run-store.js';
-import { ROOT, runCli } from '../../helpers/cli.js';
+import { ROOT, runCli, runCliInProcess } from '../../helpers/cli.js';
 import { configDirWith } from '../../helpers/config-dir.js';
 import { TEST_CONFIG_DIR, testConfig } from '../../helpers/config.js';
 
@@ -49,7 +50,7 @@ function cellNumber(cell: string): number {
   return cell === 'nan' ? NaN : cell === 'inf' ? Infinity : cell === '-inf' ? -Infinity : Number(cell);
 }
 
-/** `pnlopt export` of a run to stdout, as header and rows of cells (no cell holds a comma here). */
+/** `pnlopt export` of a run to stdout (a child process), as header and rows of cells (no cell holds a comma here). */
 function exported(runId: string): { header: string[]; rows: string[][]; text: string } {
   const r = runCli(['export', runId, '--db', db, '--out', '-']);
   expect(r.code, r.stderr).toBe(0);
@@ -101,7 +102,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pnlopt-runs-'));
   db = join(dir, 'runs.db');
 
-  const opt = runCli(
+  const opt = await runCliInProcess(
     ['optimize', '--config-dir', ALL_IN_ALLOWED, '--family', 'sma_cross', '--optimizer', 'nsga2', '--budget', '200', '--seed', '3', '--workers', '2', '--db', db, '--out', join(dir, 'completed'), '--json'],
     { cwd: dir },
   );
@@ -125,7 +126,7 @@ beforeAll(async () => {
 
   const candidates = join(dir, 'in.csv');
   writeFileSync(candidates, ['fast,slow', ...Array.from({ length: 12 }, (_, i) => `${2 + i},${20 + 3 * i}`)].join('\n') + '\n');
-  const ev = runCli(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', candidates, '--out', join(dir, 'out.csv'), '--db', db, '--workers', '1', '--json']);
+  const ev = await runCliInProcess(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', candidates, '--out', join(dir, 'out.csv'), '--db', db, '--workers', '1', '--json']);
   expect(ev.code, ev.stderr).toBe(0);
   evaluateId = (JSON.parse(ev.stdout) as { run_id: string }).run_id;
 
@@ -150,8 +151,8 @@ interface Listing {
 }
 
 describe('pnlopt runs', () => {
-  it('lists every run oldest first as JSON: kind, families, optimizer, status, budget, stored candidates, best objective, adoption', () => {
-    const r = runCli(['runs', '--db', db, '--json']);
+  it('lists every run oldest first as JSON: kind, families, optimizer, status, budget, stored candidates, best objective, adoption', async () => {
+    const r = await runCliInProcess(['runs', '--db', db, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const runs = JSON.parse(r.stdout) as Listing[];
     expect(runs.map((x) => x.run_id)).toEqual([completed.run_id, interrupted.run_id, evaluateId, killedId]);
@@ -169,8 +170,8 @@ describe('pnlopt runs', () => {
     for (const x of runs) expect(Object.keys(x).every((k) => /^[a-z_]+$/.test(k))).toBe(true);
   });
 
-  it('prints a table within 160 columns, cutting a long family list', () => {
-    const r = runCli(['runs', '--db', db]);
+  it('prints a table within 160 columns, cutting a long family list', async () => {
+    const r = await runCliInProcess(['runs', '--db', db]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(160);
@@ -183,27 +184,27 @@ describe('pnlopt runs', () => {
     expect(r.stdout).toContain(`4 run(s) in ${db}`);
   });
 
-  it('filters by --status, and rejects another status with exit 2', () => {
-    const only = (status: string) => (JSON.parse(runCli(['runs', '--db', db, '--status', status, '--json']).stdout) as Listing[]).map((x) => x.run_id);
-    expect(only('completed')).toEqual([completed.run_id, evaluateId]);
-    expect(only('interrupted')).toEqual([interrupted.run_id]);
-    expect(only('running')).toEqual([killedId]);
-    expect(only('failed')).toEqual([]);
-    expect(runCli(['runs', '--db', db, '--status', 'failed']).stdout).toContain('no failed runs in');
-    const bad = runCli(['runs', '--db', db, '--status', 'done']);
+  it('filters by --status, and rejects another status with exit 2', async () => {
+    const only = async (status: string) => (JSON.parse((await runCliInProcess(['runs', '--db', db, '--status', status, '--json'])).stdout) as Listing[]).map((x) => x.run_id);
+    expect(await only('completed')).toEqual([completed.run_id, evaluateId]);
+    expect(await only('interrupted')).toEqual([interrupted.run_id]);
+    expect(await only('running')).toEqual([killedId]);
+    expect(await only('failed')).toEqual([]);
+    expect((await runCliInProcess(['runs', '--db', db, '--status', 'failed'])).stdout).toContain('no failed runs in');
+    const bad = await runCliInProcess(['runs', '--db', db, '--status', 'done']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("argument 'done' is invalid");
   });
 
-  it('exits 2 naming a missing database, and does not create it (--db or runtime.database)', () => {
+  it('exits 2 naming a missing database, and does not create it (--db or runtime.database)', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'pnlopt-runs-empty-'));
     const missing = join(empty, 'none.db');
     for (const command of [['runs'], ['show', 'x'], ['export', 'x', '--out', join(empty, 'x.csv')]]) {
-      const r = runCli([...command, '--db', missing]);
+      const r = await runCliInProcess([...command, '--db', missing]);
       expect(r.code, command[0]).toBe(2);
       expect(r.stderr).toContain(missing);
     }
-    const byConfig = runCli(['runs', '--config-dir', TEST_CONFIG_DIR], { cwd: empty });
+    const byConfig = await runCliInProcess(['runs', '--config-dir', TEST_CONFIG_DIR], { cwd: empty });
     expect(byConfig.code).toBe(2);
     expect(byConfig.stderr).toContain(testConfig().runtime.runtime.database);
     expect(existsSync(missing)).toBe(false);
@@ -214,57 +215,57 @@ describe('pnlopt runs', () => {
 });
 
 describe('pnlopt show', () => {
-  it('prints a completed run summary: --json is summary.json, text is the front table with parameters', () => {
-    const json = runCli(['show', completed.run_id, '--db', db, '--json']);
+  it('prints a completed run summary: --json is summary.json, text is the front table with parameters', async () => {
+    const json = await runCliInProcess(['show', completed.run_id, '--db', db, '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(json.stdout).toBe(readFileSync(join(dir, 'completed', 'summary.json'), 'utf8'));
-    const text = runCli(['show', completed.run_id, '--db', db]);
+    const text = await runCliInProcess(['show', completed.run_id, '--db', db]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(`run ${completed.run_id}`);
     expect(text.stdout).toContain('parameters of the front candidates');
-    for (const c of completed.front) expect(text.stdout).toMatch(new RegExp(`^ +${c.candidate_id}  fast=${c.params.fast} slow=${c.params.slow}$`, 'm'));
+    for (const c of completed.front) expect(text.stdout).toMatch(new RegExp(`^ +${c.candidate_id}  fast=${c.params.fast},slow=${c.params.slow}$`, 'm'));
     for (const line of text.stdout.trimEnd().split('\n')) expect(line.length, line).toBeLessThanOrEqual(160);
   });
 
-  it('prints an interrupted run summary', () => {
-    const json = runCli(['show', interrupted.run_id, '--db', db, '--json']);
+  it('prints an interrupted run summary', async () => {
+    const json = await runCliInProcess(['show', interrupted.run_id, '--db', db, '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(interrupted)));
-    const text = runCli(['show', interrupted.run_id, '--db', db]);
+    const text = await runCliInProcess(['show', interrupted.run_id, '--db', db]);
     expect(text.stdout).toContain(`interrupted after ${interrupted.evaluated} candidates`);
   });
 
-  it('prints an evaluate run summary', () => {
-    const json = JSON.parse(runCli(['show', evaluateId, '--db', db, '--json']).stdout) as Record<string, unknown>;
+  it('prints an evaluate run summary', async () => {
+    const json = JSON.parse((await runCliInProcess(['show', evaluateId, '--db', db, '--json'])).stdout) as Record<string, unknown>;
     expect(json).toMatchObject({ run_id: evaluateId, status: 'completed', candidates: 12, evaluated: 12, failed: 0 });
-    const text = runCli(['show', evaluateId, '--db', db]).stdout;
+    const text = (await runCliInProcess(['show', evaluateId, '--db', db])).stdout;
     expect(text).toContain(`run ${evaluateId} (evaluate sma_cross): completed, 12 candidates (12 evaluated, 0 failed)`);
     expect(text).toContain('stored: 12 candidate(s)');
   });
 
-  it('prints the record of a run with no summary (its process was killed)', () => {
-    const json = runCli(['show', killedId, '--db', db, '--json']);
+  it('prints the record of a run with no summary (its process was killed)', async () => {
+    const json = await runCliInProcess(['show', killedId, '--db', db, '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
       run_id: killedId, status: 'running', kind: 'optimize', command: 'optimize', families: BANDIT_FAMILIES, optimizer: 'bandit', seed: '11',
       config_hash: 'c'.repeat(64), data_hash: 'd'.repeat(64), code_version: '0.1.0', budget: 1000, stored: 3 * PER_FAMILY, finished_at: null,
       data_window: { tickers: ['MSFT'], search: { start: 252, end: 400 } },
     });
-    const text = runCli(['show', killedId, '--db', db]).stdout;
+    const text = (await runCliInProcess(['show', killedId, '--db', db])).stdout;
     expect(text).toContain(`run ${killedId}: running, no summary yet`);
     expect(text).toMatch(/^seed: +11$/m);
     expect(text).toMatch(/^stored: +21 candidate\(s\)$/m);
     expect(text).toMatch(/^window: +tickers=MSFT search=bars 252\.\.400 holdout=bars 400\.\.500$/m);
   });
 
-  it('exits 2 naming an unknown run id', () => {
-    const r = runCli(['show', 'no-such-run', '--db', db]);
+  it('exits 2 naming an unknown run id', async () => {
+    const r = await runCliInProcess(['show', 'no-such-run', '--db', db]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('run no-such-run: no such run');
   });
 
-  it('takes a unique prefix of a run id', () => {
-    const short = runCli(['show', 'killed-b', '--db', db, '--json']);
+  it('takes a unique prefix of a run id', async () => {
+    const short = await runCliInProcess(['show', 'killed-b', '--db', db, '--json']);
     expect(short.code, short.stderr).toBe(0);
     expect(JSON.parse(short.stdout)).toMatchObject({ run_id: killedId, stored: 3 * PER_FAMILY });
   });
@@ -283,7 +284,7 @@ describe('pnlopt export', () => {
     });
   }
 
-  it('writes every stored candidate of a completed run with its metrics, ranking and parameters', () => {
+  it('writes every stored candidate of a completed run with its metrics, ranking and parameters', async () => {
     const { header: h, rows, text } = exported(completed.run_id);
     expect(h).toEqual(header(['fast', 'slow']));
     const [results, ranked] = readStore((s) => [[...s.results(completed.run_id)], [...s.rankedResults(completed.run_id)]] as const);
@@ -304,7 +305,7 @@ describe('pnlopt export', () => {
     expect(best[4 + METRIC_NAMES.indexOf('sharpe')]).toBe(String(completed.best!.metrics.sharpe));
 
     const out = join(dir, 'completed.csv');
-    const file = runCli(['export', completed.run_id, '--db', db, '--out', out]);
+    const file = await runCliInProcess(['export', completed.run_id, '--db', db, '--out', out]);
     expect(file.code, file.stderr).toBe(0);
     expect(file.stdout).toContain(`wrote 200 candidate(s) of run ${completed.run_id} to ${out}`);
     expect(readFileSync(out, 'utf8')).toBe(text);
@@ -352,9 +353,9 @@ describe('pnlopt export', () => {
     expect(rows[0].slice(m + METRIC_COUNT)).toEqual(['true', '0', '0', 'inf']);
   });
 
-  it('exits 2 naming an unknown run id, writing nothing', () => {
+  it('exits 2 naming an unknown run id, writing nothing', async () => {
     const out = join(dir, 'unknown.csv');
-    const r = runCli(['export', 'no-such-run', '--db', db, '--out', out]);
+    const r = await runCliInProcess(['export', 'no-such-run', '--db', db, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('run no-such-run: no such run');
     expect(existsSync(out)).toBe(false);

@@ -1,10 +1,10 @@
-/** `pnlopt sample` end to end (runs the built CLI: `npm run build` first). */
+/** `pnlopt sample` end to end (runs the built CLI in this process: `npm run build` first). */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSampler } from '../../../src/search/sampler.js';
-import { runCli } from '../../helpers/cli.js';
+import { runCliInProcess } from '../../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-sample-'));
 
@@ -14,9 +14,9 @@ function readPoints(file: string): { header: string; rows: string[][] } {
 }
 
 describe('pnlopt sample', () => {
-  it('writes the sampler’s points with a header, to the last bit', () => {
+  it('writes the sampler’s points with a header, to the last bit', async () => {
     const out = join(tmp(), 'points.csv');
-    const r = runCli(['sample', '--sampler', 'lhs', '--n', '40', '--dims', '3', '--seed', '7', '--maximin', '50', '--out', out]);
+    const r = await runCliInProcess(['sample', '--sampler', 'lhs', '--n', '40', '--dims', '3', '--seed', '7', '--maximin', '50', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const { header, rows } = readPoints(out);
     expect(header).toBe('x0,x1,x2');
@@ -31,10 +31,10 @@ describe('pnlopt sample', () => {
     }
   });
 
-  it('writes the Sobol sequence from the origin, and scrambles it only when asked', () => {
+  it('writes the Sobol sequence from the origin, and scrambles it only when asked', async () => {
     const dir = tmp();
     const plain = join(dir, 'plain.csv');
-    expect(runCli(['sample', '--sampler', 'sobol', '--n', '4', '--dims', '2', '--seed', '1', '--out', plain]).code).toBe(0);
+    expect((await runCliInProcess(['sample', '--sampler', 'sobol', '--n', '4', '--dims', '2', '--seed', '1', '--out', plain])).code).toBe(0);
     // Dimension 1 runs 0, 1/2, 3/4, 1/4; dimension 2 runs 0, 1/2, 1/4, 3/4 (see sobol.ts).
     expect(readPoints(plain).rows).toEqual([
       ['0', '0'],
@@ -44,23 +44,23 @@ describe('pnlopt sample', () => {
     ]);
     const a = join(dir, 'a.csv');
     const b = join(dir, 'b.csv');
-    runCli(['sample', '--sampler', 'sobol', '--n', '4', '--dims', '2', '--seed', '1', '--scramble', '--out', a]);
-    runCli(['sample', '--sampler', 'sobol', '--n', '4', '--dims', '2', '--seed', '2', '--scramble', '--out', b]);
+    await runCliInProcess(['sample', '--sampler', 'sobol', '--n', '4', '--dims', '2', '--seed', '1', '--scramble', '--out', a]);
+    await runCliInProcess(['sample', '--sampler', 'sobol', '--n', '4', '--dims', '2', '--seed', '2', '--scramble', '--out', b]);
     expect(readFileSync(a, 'utf8')).not.toBe(readFileSync(b, 'utf8'));
   });
 
-  it('exits 2 on a bad sampler, an option that does not apply, or too many Sobol dimensions', () => {
+  it('exits 2 on a bad sampler, an option that does not apply, or too many Sobol dimensions', async () => {
     const out = join(tmp(), 'x.csv');
     const base = ['--n', '4', '--dims', '2', '--seed', '1', '--out', out];
-    expect(runCli(['sample', '--sampler', 'grid', ...base]).code).toBe(2);
-    const maximin = runCli(['sample', '--sampler', 'sobol', '--maximin', '5', ...base]);
+    expect((await runCliInProcess(['sample', '--sampler', 'grid', ...base])).code).toBe(2);
+    const maximin = await runCliInProcess(['sample', '--sampler', 'sobol', '--maximin', '5', ...base]);
     expect(maximin.code).toBe(2);
     expect(maximin.stderr).toContain('--maximin applies to --sampler lhs');
-    expect(runCli(['sample', '--sampler', 'random', '--scramble', ...base]).code).toBe(2);
-    const wide = runCli(['sample', '--sampler', 'sobol', '--n', '2', '--dims', '2000', '--seed', '1', '--out', out]);
+    expect((await runCliInProcess(['sample', '--sampler', 'random', '--scramble', ...base])).code).toBe(2);
+    const wide = await runCliInProcess(['sample', '--sampler', 'sobol', '--n', '2', '--dims', '2000', '--seed', '1', '--out', out]);
     expect(wide.code).toBe(2);
     expect(wide.stderr).toContain('1024');
-    expect(runCli(['sample', '--sampler', 'lhs', '--n', '0', '--dims', '2', '--seed', '1', '--out', out]).code).toBe(2);
+    expect((await runCliInProcess(['sample', '--sampler', 'lhs', '--n', '0', '--dims', '2', '--seed', '1', '--out', out])).code).toBe(2);
     expect(() => readFileSync(out)).toThrow();
   });
 });

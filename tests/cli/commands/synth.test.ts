@@ -7,24 +7,24 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../helpers/cli.js';
+import { runCliInProcess } from '../../helpers/cli.js';
 
 describe('pnlopt synth sizes', () => {
-  it('refuses 100000 x 100000 bars with the estimate, writing nothing', () => {
+  it('refuses 100000 x 100000 bars with the estimate, writing nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pnlopt-synth-'));
     const out = join(dir, 's.csv');
-    const r = runCli(['synth', '--tickers', '100000', '--bars', '100000', '--seed', '1', '--out', out], { cwd: dir });
+    const r = await runCliInProcess(['synth', '--tickers', '100000', '--bars', '100000', '--seed', '1', '--out', out], { cwd: dir });
     expect(r.code, r.stderr).toBe(2);
     // 1e10 bars x 850 bytes = 7.73 TiB
     expect(r.stderr).toMatch(/--tickers 100000 --bars 100000: needs about 7\.73 TiB of memory \(850 bytes per bar written as csv\), more than the .* allowed \(runtime\.memory_fraction 0\.5 of/);
     expect(existsSync(out)).toBe(false);
   });
 
-  it('estimates Arrow output at its own cost per bar', () => {
+  it('estimates Arrow output at its own cost per bar', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pnlopt-synth-'));
     const out = join(dir, 's.arrow');
     // 2 x 1000 bars x 170 bytes = 340,000 bytes, above 1e-6 of any machine's memory under 340 GB.
-    const refused = runCli(['synth', '--tickers', '2', '--bars', '1000', '--seed', '1', '--out', out, '--set', 'runtime.runtime.memory_fraction=0.000001'], { cwd: dir });
+    const refused = await runCliInProcess(['synth', '--tickers', '2', '--bars', '1000', '--seed', '1', '--out', out, '--set', 'runtime.runtime.memory_fraction=0.000001'], { cwd: dir });
     expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr).toMatch(/needs about 332 KiB of memory \(170 bytes per bar written as arrow\)/);
     expect(existsSync(out)).toBe(false);
