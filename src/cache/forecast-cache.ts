@@ -3,15 +3,18 @@
  * the `forecast_models` config and the code. Two levels: an in-process map, then one file per key,
  * `<cacheDir>/<key>.f64`:
  *
- *   one line of JSON header (format, key, models, tickers, K, T, byte order, payload length and
- *   sha256) + '\n' + mu then sigma as raw Float64 bytes in the header's byte order.
+ *   one line of JSON header (format, key, models, tickers, K, T, bars, byte order, payload length
+ *   and sha256) + '\n' + mu then sigma as raw Float64 bytes in the header's byte order, each the
+ *   bars [from, to) of every model and ticker in the layout's order (the whole file: all T bars).
  *
  * On a miss the columns are computed block by block (`ForecastBlock`: one model, one ticker or, for
- * a panel-wide model, all of them), and each finished block is written at once to its own file
- * `<key>.<model>.<k0>-<k1>.f64` in the same format (its header names the block's model and
- * tickers). An interrupted computation thus keeps its finished blocks, and the next one reads them
- * back and computes only the rest. Once every block is there, the whole file is written and the
- * block files are deleted.
+ * a panel-wide model, all of them, and a run of bars), and each finished block is written at once
+ * to its own file `<key>.<model>.<k0>-<k1>.<from>-<to>.f64` in the same format (its header names
+ * the block's model, tickers and bars). An interrupted computation thus keeps its finished blocks,
+ * and the next one reads them back and computes only the rest. How the bars are split depends on
+ * the threads (`forecastBlocks`); a block file of another split is not read, only recomputed and
+ * deleted. Once every block is there, the whole file is written and every block file of the key
+ * is deleted.
  *
  * A file is written to a temp name and renamed, so readers see a whole file or none. A file whose
  * header does not parse or match, whose payload length differs or whose checksum fails is not
@@ -31,7 +34,7 @@ import { canonicalJson, sha256 } from '../hashing.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import type { Panel } from '../data/types.js';
 import {
-  blockRange,
+  blockSegments,
   configuredModels,
   emptyForecastColumns,
   forecastBlocks,
@@ -39,7 +42,8 @@ import {
   type ForecastColumns,
 } from '../simulation/forecast-columns.js';
 
-const FORMAT = 'pnlopt-forecast-columns/1';
+// Version 2: block files hold runs of bars (`bars`), so a version 1 block file is never read as one.
+const FORMAT = 'pnlopt-forecast-columns/2';
 
 interface Header {
   format: string;
@@ -48,6 +52,7 @@ interface Header {
   tickers: string[];
   K: number;
   T: number;
+  bars: [number, number];
   byteOrder: string;
   payloadBytes: number;
   sha256: string;
@@ -77,6 +82,8 @@ export interface ForecastCacheOptions {
   readonly cacheDir: string;
   /** The computation of the blocks that are not on disk. */
   readonly compute: ComputeForecastBlocks;
+  /** Threads `compute` runs on, which decide how finely the work is split (`forecastBlocks`); default 1. */
+  readonly threads?: number;
   /** Version of the forecast code, part of the key. */
   readonly codeVersion: string;
   /** Cap on the total size of the `*.f64` files in `cacheDir` (`runtime.cache_max_bytes`); default: none. */
@@ -98,26 +105,34 @@ export function forecastCacheKey(dataHash: string, cfg: ForecastModelsConfig, co
 
 const memory = new Map<string, Promise<ForecastColumns>>();
 
-/** What a file must say about itself to be trusted for the values [start, end) of `cols`. */
+/** What a file must say about itself to be trusted for some values of the columns. */
 interface FileIdentity {
   readonly key: string;
   readonly models: readonly string[];
   readonly tickers: readonly string[];
   readonly T: number;
+  readonly bars: readonly [number, number];
 }
 
 /** The identity of a whole set of columns, or of one block of it. */
 function identity(key: string, panel: Panel, models: readonly string[], block?: ForecastBlock): FileIdentity {
   return block === undefined
-    ? { key, models, tickers: panel.tickers, T: panel.T }
-    : { key, models: [block.model], tickers: panel.tickers.slice(block.k0, block.k1), T: panel.T };
+    ? { key, models, tickers: panel.tickers, T: panel.T, bars: [0, panel.T] }
+    : { key, models: [block.model], tickers: panel.tickers.slice(block.k0, block.k1), T: panel.T, bars: [block.from, block.to] };
+}
+
+/** Ranges [start, end) of the columns a file holds, in its payload's order. */
+type Segments = readonly { readonly start: number; readonly end: number }[];
+
+function segmentsLength(segments: Segments): number {
+  return segments.reduce((n, s) => n + s.end - s.start, 0);
 }
 
 /**
- * Copy the values [start, end) of mu and sigma from `file` into `out` when the file is there and
+ * Copy the values `segments` of mu and sigma from `file` into `out` when the file is there and
  * checks out against `id`; false (nothing copied) otherwise.
  */
-async function readColumnsFile(file: string, id: FileIdentity, out: ForecastColumns, start: number, end: number): Promise<boolean> {
+async function readColumnsFile(file: string, id: FileIdentity, out: ForecastColumns, segments: Segments): Promise<boolean> {
   let buf: Buffer;
   try {
     buf = await readFile(file);
@@ -133,28 +148,34 @@ async function readColumnsFile(file: string, id: FileIdentity, out: ForecastColu
     return false;
   }
   const payload = buf.subarray(newline + 1);
-  const valuesBytes = (end - start) * Float64Array.BYTES_PER_ELEMENT;
+  const valuesBytes = segmentsLength(segments) * Float64Array.BYTES_PER_ELEMENT;
   const trusted =
     h.format === FORMAT &&
     h.key === id.key &&
     h.byteOrder === endianness() &&
     h.K === id.tickers.length &&
     h.T === id.T &&
+    canonicalJson(h.bars) === canonicalJson(id.bars) &&
     canonicalJson(h.models) === canonicalJson(id.models) &&
     canonicalJson(h.tickers) === canonicalJson(id.tickers) &&
     h.payloadBytes === 2 * valuesBytes &&
     // The checksum also catches a truncated or extended payload.
     sha256(payload) === h.sha256;
   if (!trusted) return false;
-  new Uint8Array(out.mu.buffer, out.mu.byteOffset + start * 8, valuesBytes).set(payload.subarray(0, valuesBytes));
-  new Uint8Array(out.sigma.buffer, out.sigma.byteOffset + start * 8, valuesBytes).set(payload.subarray(valuesBytes));
+  let at = 0;
+  for (const { start, end } of segments) {
+    const bytes = (end - start) * 8;
+    new Uint8Array(out.mu.buffer, out.mu.byteOffset + start * 8, bytes).set(payload.subarray(at, at + bytes));
+    new Uint8Array(out.sigma.buffer, out.sigma.byteOffset + start * 8, bytes).set(payload.subarray(valuesBytes + at, valuesBytes + at + bytes));
+    at += bytes;
+  }
   return true;
 }
 
-/** Write the values [start, end) of `cols` to `file` under `id`, atomically. */
-function writeColumnsFile(file: string, id: FileIdentity, cols: ForecastColumns, start: number, end: number): void {
-  const bytes = (a: Float64Array) => new Uint8Array(a.buffer, a.byteOffset + start * 8, (end - start) * 8);
-  const payload = Buffer.concat([bytes(cols.mu), bytes(cols.sigma)]);
+/** Write the values `segments` of `cols` to `file` under `id`, atomically. */
+function writeColumnsFile(file: string, id: FileIdentity, cols: ForecastColumns, segments: Segments): void {
+  const bytes = (a: Float64Array) => segments.map(({ start, end }) => new Uint8Array(a.buffer, a.byteOffset + start * 8, (end - start) * 8));
+  const payload = Buffer.concat([...bytes(cols.mu), ...bytes(cols.sigma)]);
   const header: Header = {
     format: FORMAT,
     key: id.key,
@@ -162,6 +183,7 @@ function writeColumnsFile(file: string, id: FileIdentity, cols: ForecastColumns,
     tickers: [...id.tickers],
     K: id.tickers.length,
     T: id.T,
+    bars: [id.bars[0], id.bars[1]],
     byteOrder: endianness(),
     payloadBytes: payload.length,
     sha256: sha256(payload),
@@ -171,7 +193,13 @@ function writeColumnsFile(file: string, id: FileIdentity, cols: ForecastColumns,
 
 /** File name of a block's columns under `key`. */
 function blockFileName(key: string, block: ForecastBlock): string {
-  return `${key}.${block.model}.${block.k0}-${block.k1}.f64`;
+  return `${key}.${block.model}.${block.k0}-${block.k1}.${block.from}-${block.to}.f64`;
+}
+
+/** Delete every block file under `key` (of any split), best effort. */
+async function deleteBlockFiles(cacheDir: string, key: string): Promise<void> {
+  const names = await readdir(cacheDir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(`${key}.`) && n !== `${key}.f64` && isCacheFile(n)).map((n) => unlink(join(cacheDir, n)).catch(() => undefined)));
 }
 
 function checkShape(cols: ForecastColumns, panel: Panel, models: readonly string[]): void {
@@ -235,28 +263,27 @@ async function loadOrCompute(panel: Panel, key: string, cfg: ForecastModelsConfi
   const out = emptyForecastColumns(cfg, panel.tickers.length, panel.T);
   const name = `${key}.f64`;
   const file = join(cacheDir, name);
-  if (await readColumnsFile(file, identity(key, panel, models), out, 0, out.mu.length)) {
+  const whole: Segments = [{ start: 0, end: out.mu.length }];
+  if (await readColumnsFile(file, identity(key, panel, models), out, whole)) {
     await touch(file);
     return out;
   }
-  const blocks = forecastBlocks(cfg, panel.tickers.length);
+  const blocks = forecastBlocks(cfg, panel.tickers.length, panel.T, opts.threads);
   const todo: ForecastBlock[] = [];
   for (const block of blocks) {
-    const { start, end } = blockRange(out, block);
-    if (!(await readColumnsFile(join(cacheDir, blockFileName(key, block)), identity(key, panel, models, block), out, start, end))) todo.push(block);
+    if (!(await readColumnsFile(join(cacheDir, blockFileName(key, block)), identity(key, panel, models, block), out, blockSegments(out, block)))) todo.push(block);
   }
   const progress = { blocks: blocks.length, cached: blocks.length - todo.length, computed: 0 };
   opts.onProgress?.({ ...progress });
   await mkdir(cacheDir, { recursive: true });
   await opts.compute(panel, cfg, todo, out, (block) => {
-    const { start, end } = blockRange(out, block);
-    writeColumnsFile(join(cacheDir, blockFileName(key, block)), identity(key, panel, models, block), out, start, end);
+    writeColumnsFile(join(cacheDir, blockFileName(key, block)), identity(key, panel, models, block), out, blockSegments(out, block));
     progress.computed++;
     opts.onProgress?.({ ...progress });
   });
-  writeColumnsFile(file, identity(key, panel, models), out, 0, out.mu.length);
+  writeColumnsFile(file, identity(key, panel, models), out, whole);
   // The whole file holds every block now.
-  await Promise.all(blocks.map((block) => unlink(join(cacheDir, blockFileName(key, block))).catch(() => undefined)));
+  await deleteBlockFiles(cacheDir, key);
   await evict(cacheDir, name, opts.maxBytes ?? Infinity);
   return out;
 }

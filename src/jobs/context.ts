@@ -32,6 +32,7 @@ export function cachedForecasts(cfg: PnloptConfig, hooks: ForecastHooks = {}): F
     loadOrComputeForecasts(panel, panelHash, cfg.strategy.forecast_models, {
       cacheDir: resolve(cfg.runtime.runtime.cache_dir),
       compute: (p, models, blocks, out, done) => computeForecastBlocksInPool(p, models, blocks, out, done, { threads, signal: hooks.signal }),
+      threads,
       codeVersion: forecastCodeVersion(),
       maxBytes: cfg.runtime.runtime.cache_max_bytes,
       ...(hooks.onProgress !== undefined ? { onProgress: hooks.onProgress } : {}),

@@ -1,10 +1,11 @@
 /**
  * Forecast blocks computed on worker threads. A block can run for seconds (GARCH on 5,000 bars:
- * about 2 s), and a synchronous loop in the main thread would not see SIGINT until the whole
- * computation ended; here the main thread only waits, so an interrupt is handled at once: aborting
- * the signal terminates the threads (piscina's per-task AbortSignal), and the blocks reported
- * finished before stay finished. The threads also compute blocks in parallel, the cold phase's
- * main cost.
+ * about 5 s in one block), and a synchronous loop in the main thread would not see SIGINT until
+ * the whole computation ended; here the main thread only waits, so an interrupt is handled at once:
+ * aborting the signal terminates the threads (piscina's per-task AbortSignal), and the blocks
+ * reported finished before stay finished. The threads also compute blocks in parallel, the cold
+ * phase's main cost: `forecastBlocks(cfg, K, T, threads)` splits each model into at least
+ * `threads` blocks of about equal cost, so even one ticker keeps every thread busy.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

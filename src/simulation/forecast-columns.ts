@@ -24,9 +24,13 @@
  * - garch: GARCH(1,1) on log returns (garch.ts). mu = the fitted constant mean; sigma =
  *   sqrt(h_{t+1}); between refits the variance recursion continues with the fitted parameters.
  *
- * The work comes in blocks (`ForecastBlock`: one model for one ticker, or for all of them for
- * mssa_rl), each writing only its own range of the columns, so blocks can run on several threads
- * and be cached one by one (src/pool/forecast-pool.ts, src/cache/forecast-cache.ts).
+ * The work comes in blocks (`ForecastBlock`: one model, one ticker or for mssa_rl all of them, and
+ * a run of consecutive refit points), each writing only its own values, so blocks can run on
+ * several threads and be cached one by one (src/pool/forecast-pool.ts, src/cache/forecast-cache.ts).
+ * A block may start at any refit point because no fit reads an earlier fit's state: every value
+ * from a refit bar until the next one depends only on the data and that refit (coefficients, sigma,
+ * GARCH parameters and variance are all set afresh there, and the kernels start every fit from
+ * fixed points). Splitting therefore gives the serial columns bit for bit.
  */
 import type { ExogName, ForecastModelsConfig, RefitConfig } from '../config/forecast-models.js';
 import type { Panel } from '../data/types.js';
@@ -63,7 +67,7 @@ export function configuredModels(cfg: ForecastModelsConfig): ForecastModelName[]
 
 /** Views of one model's mu and sigma for ticker k (length T). */
 export function forecastColumn(cols: ForecastColumns, model: ForecastModelName, k: number): { mu: Float64Array; sigma: Float64Array } {
-  const { start, end } = blockRange(cols, { model, k0: k, k1: k + 1 });
+  const [{ start, end }] = blockSegments(cols, { model, k0: k, k1: k + 1, from: 0, to: cols.T });
   return { mu: cols.mu.subarray(start, end), sigma: cols.sigma.subarray(start, end) };
 }
 
@@ -79,6 +83,11 @@ function isRefitBar(t: number, minHistory: number, refit: RefitConfig): boolean 
 /** First index of the fit range ending with bar t, for a series whose first value is at `firstValid`. */
 function fitStart(t: number, firstValid: number, refit: RefitConfig): number {
   return refit.mode === 'rolling' ? Math.max(firstValid, t + 1 - refit.window) : firstValid;
+}
+
+/** First bar of a model's input series: log returns start at bar 1, log closes (SSA `series`) at bar 0. */
+function firstValidBar(model: ForecastModelName, cfg: ForecastModelsConfig): number {
+  return (model === 'samossa' || model === 'mssa_rl') && cfg[model]!.series === 'log_close' ? 0 : 1;
 }
 
 /** Inputs every model reads, for the tickers k0..k0+K-1 of a block (ticker-major like the panel). */
@@ -116,10 +125,13 @@ function exogValue(panel: Panel, name: ExogName, i: number, t: number): number {
   }
 }
 
+/** Write bars [from, to) of every ticker of `inp`: `from` is 0 or a refit bar (in all four models' functions). */
 function sarimaxColumns(
   panel: Panel,
   inp: Inputs,
   cfg: NonNullable<ForecastModelsConfig['sarimax']>,
+  from: number,
+  to: number,
   outMu: Float64Array,
   outSigma: Float64Array,
 ): void {
@@ -131,9 +143,9 @@ function sarimaxColumns(
   const X = new Float64Array(T * E);
   for (let k = 0; k < K; k++) {
     const y = inp.logReturn.subarray(k * T, (k + 1) * T);
-    for (let t = 0; t < T; t++) for (let e = 0; e < E; e++) X[t * E + e] = exogValue(panel, cfg.exog[e], (inp.k0 + k) * T + t, t);
+    for (let t = 0; t < to; t++) for (let e = 0; e < E; e++) X[t * E + e] = exogValue(panel, cfg.exog[e], (inp.k0 + k) * T + t, t);
     let std = NaN;
-    for (let t = cfg.min_history - 1; t < T; t++) {
+    for (let t = Math.max(from, cfg.min_history - 1); t < to; t++) {
       if (isRefitBar(t, cfg.min_history, cfg.refit)) {
         std = arxFit(y, X, fitStart(t, 1, cfg.refit), t + 1, o, cfg.ridge, ws, coef);
       }
@@ -147,13 +159,21 @@ function sarimaxColumns(
 type SsaModel = NonNullable<ForecastModelsConfig['samossa']>;
 
 /** Per-ticker SSA (K = 1 per fit) or panel-wide MSSA (all channels in one fit). */
-function ssaColumns(inp: Inputs, cfg: SsaModel, multichannel: boolean, outMu: Float64Array, outSigma: Float64Array): void {
+function ssaColumns(
+  inp: Inputs,
+  cfg: SsaModel,
+  multichannel: boolean,
+  firstValid: number,
+  from: number,
+  to: number,
+  outMu: Float64Array,
+  outSigma: Float64Array,
+): void {
   const { K, T } = inp;
   const L = cfg.window_length;
   const r = cfg.components;
   const onCloses = cfg.series === 'log_close';
   const x = onCloses ? inp.logClose : inp.logReturn;
-  const firstValid = onCloses ? 0 : 1;
   const ws = multichannel ? createMssaWorkspace(L) : createSsaWorkspace(L);
   const coef = new Float64Array(L - 1);
   const tail = new Float64Array(L - 1);
@@ -162,7 +182,7 @@ function ssaColumns(inp: Inputs, cfg: SsaModel, multichannel: boolean, outMu: Fl
   const groups = multichannel ? 1 : K;
   const perGroup = multichannel ? K : 1;
   for (let g = 0; g < groups; g++) {
-    for (let t = cfg.min_history - 1; t < T; t++) {
+    for (let t = Math.max(from, cfg.min_history - 1); t < to; t++) {
       // True only at a refit bar whose fit succeeded: then mu comes from the reconstruction.
       let fitted = false;
       if (isRefitBar(t, cfg.min_history, cfg.refit)) {
@@ -200,6 +220,8 @@ function garchFittable(r: Float64Array, start: number, end: number): boolean {
 function garchColumns(
   inp: Inputs,
   cfg: NonNullable<ForecastModelsConfig['garch']>,
+  from: number,
+  to: number,
   outMu: Float64Array,
   outSigma: Float64Array,
 ): void {
@@ -210,7 +232,7 @@ function garchColumns(
   for (let k = 0; k < K; k++) {
     const r = inp.logReturn.subarray(k * T, (k + 1) * T);
     let h = NaN;
-    for (let t = cfg.min_history - 1; t < T; t++) {
+    for (let t = Math.max(from, cfg.min_history - 1); t < to; t++) {
       if (isRefitBar(t, cfg.min_history, cfg.refit)) {
         const start = fitStart(t, 1, cfg.refit);
         const ok = garchFittable(r, start, t + 1) && Number.isFinite(garchFit(r, start, t + 1, cfg.max_iter, cfg.tol, ws, params));
@@ -231,20 +253,64 @@ function garchColumns(
 }
 
 /**
- * One unit of forecast work, computed and cached on its own: model `model` for the tickers k0..k1-1.
- * A per-ticker model has one block per ticker; mssa_rl fits all tickers together, so it is one block.
+ * One unit of forecast work, computed and cached on its own: model `model` for the tickers
+ * k0..k1-1 over the bars [from, to). `from` is 0 or a refit bar, `to` the next block's `from` or T,
+ * so a block holds whole runs of consecutive refit points (the first block also owns the NaN
+ * warm-up). A per-ticker model has its blocks per ticker; mssa_rl fits all tickers together.
  */
 export interface ForecastBlock {
   readonly model: ForecastModelName;
   readonly k0: number;
   readonly k1: number;
+  readonly from: number;
+  readonly to: number;
 }
 
-/** The blocks of every configured model for K tickers, in `FORECAST_MODEL_ORDER`, then ticker order. */
-export function forecastBlocks(cfg: ForecastModelsConfig, K: number): ForecastBlock[] {
-  return configuredModels(cfg).flatMap((model): ForecastBlock[] =>
-    model === 'mssa_rl' ? [{ model, k0: 0, k1: K }] : Array.from({ length: K }, (_, k) => ({ model, k0: k, k1: k + 1 })),
-  );
+/**
+ * Split one chain (a model on its tickers, T bars) into at most `runs` blocks' bar ranges of
+ * consecutive refit points of about equal cost. A refit point costs the length of its fit window:
+ * every fit is linear in it (ARX's normal equations, SSA's lag covariance, each GARCH likelihood
+ * evaluation), and the bars between refits are cheap; so expanding windows get fewer late refits.
+ */
+function refitRuns(model: ForecastModelName, cfg: ForecastModelsConfig, T: number, runs: number): { from: number; to: number }[] {
+  const m = cfg[model]!;
+  const first = m.min_history - 1;
+  const points = first < T ? Math.ceil((T - first) / m.refit.every) : 0;
+  const n = Math.max(1, Math.min(runs, points));
+  const firstValid = firstValidBar(model, cfg);
+  // cost[j] = total window length of the refit points before j (integers: the comparisons are exact).
+  const cost = new Float64Array(points + 1);
+  for (let j = 0; j < points; j++) {
+    const t = first + j * m.refit.every;
+    cost[j + 1] = cost[j] + t + 1 - fitStart(t, firstValid, m.refit);
+  }
+  const bounds = [0];
+  for (let i = 1; i < n; i++) {
+    // The first refit point whose predecessors reach i/n of the cost, leaving each later run a point.
+    let j = bounds[i - 1] + 1;
+    while (j < points - (n - i) && cost[j] * n < i * cost[points]) j++;
+    bounds.push(j);
+  }
+  bounds.push(points);
+  const bar = (i: number) => (i === 0 ? 0 : i === n ? T : first + bounds[i] * m.refit.every);
+  return Array.from({ length: n }, (_, i) => ({ from: bar(i), to: bar(i + 1) }));
+}
+
+/**
+ * The blocks of every configured model for K tickers and T bars, in `FORECAST_MODEL_ORDER`, then
+ * ticker, then bar order. Each model comes in at least `parts` blocks where it has that many refit
+ * points: a chain (one ticker, or all of them for mssa_rl) is split into ceil(parts / chains) runs
+ * of about equal cost, so that the costliest model alone can keep `parts` threads busy while
+ * panels with as many tickers as threads keep one block per ticker. Any split gives the same values.
+ * @param parts the threads that will compute the blocks (1: one block per chain)
+ */
+export function forecastBlocks(cfg: ForecastModelsConfig, K: number, T: number, parts = 1): ForecastBlock[] {
+  if (!Number.isInteger(parts) || parts < 1) throw new RangeError(`forecastBlocks: parts must be a positive integer, got ${parts}`);
+  return configuredModels(cfg).flatMap((model): ForecastBlock[] => {
+    const chains = model === 'mssa_rl' ? [[0, K]] : Array.from({ length: K }, (_, k) => [k, k + 1]);
+    const runs = refitRuns(model, cfg, T, Math.ceil(parts / chains.length));
+    return chains.flatMap(([k0, k1]) => runs.map(({ from, to }) => ({ model, k0, k1, from, to })));
+  });
 }
 
 /** Columns of every configured model for K tickers and T bars, NaN until computed, in `SharedArrayBuffer`s. */
@@ -253,46 +319,56 @@ export function emptyForecastColumns(cfg: ForecastModelsConfig, K: number, T: nu
   return { models, K, T, mu: sharedNaN(models.length * K * T), sigma: sharedNaN(models.length * K * T) };
 }
 
-/** Where a block's values sit in mu and sigma: [start, end) in the `ForecastColumns` layout. */
-export function blockRange(cols: ForecastColumns, block: ForecastBlock): { start: number; end: number } {
+/**
+ * Where a block's values sit in mu and sigma: one range [start, end) of the `ForecastColumns`
+ * layout per ticker k0..k1-1, in ticker order.
+ */
+export function blockSegments(cols: ForecastColumns, block: ForecastBlock): { start: number; end: number }[] {
   const m = cols.models.indexOf(block.model);
-  if (m < 0 || block.k0 < 0 || block.k1 > cols.K || block.k0 >= block.k1) throw new RangeError(`no forecast column for model ${block.model}, tickers ${block.k0}..${block.k1 - 1}`);
-  return { start: (m * cols.K + block.k0) * cols.T, end: (m * cols.K + block.k1) * cols.T };
+  const { k0, k1, from, to } = block;
+  if (m < 0 || k0 < 0 || k1 > cols.K || k0 >= k1 || from < 0 || to > cols.T || from >= to) {
+    throw new RangeError(`no forecast column for model ${block.model}, tickers ${k0}..${k1 - 1}, bars ${from}..${to - 1}`);
+  }
+  return Array.from({ length: k1 - k0 }, (_, i) => ({ start: (m * cols.K + k0 + i) * cols.T + from, end: (m * cols.K + k0 + i) * cols.T + to }));
 }
 
 /**
- * Compute one block into `out`, writing only the block's own range (so blocks may run in parallel
- * on shared columns).
+ * Compute one block into `out`, writing only the block's own values (so blocks may run in
+ * parallel on shared columns).
  * @param panel aligned market data (read only)
  * @param cfg the validated `forecast_models` block
+ * @param block one of `forecastBlocks(cfg, K, T, ...)`
  * @param out columns for this panel and config (`emptyForecastColumns`)
  */
 export function computeForecastBlock(panel: Panel, cfg: ForecastModelsConfig, block: ForecastBlock, out: ForecastColumns): void {
-  const { start, end } = blockRange(out, block);
-  const inp = prepareInputs(panel, block.k0, block.k1);
+  const { model, k0, k1, from, to } = block;
+  // The block's tickers are adjacent: views of their whole rows, of which the models write [from, to).
+  const start = blockSegments(out, block)[0].start - from;
+  const end = start + (k1 - k0) * out.T;
+  const inp = prepareInputs(panel, k0, k1);
   const mu = out.mu.subarray(start, end);
   const sigma = out.sigma.subarray(start, end);
-  switch (block.model) {
+  switch (model) {
     case 'sarimax':
-      return sarimaxColumns(panel, inp, cfg.sarimax!, mu, sigma);
+      return sarimaxColumns(panel, inp, cfg.sarimax!, from, to, mu, sigma);
     case 'samossa':
-      return ssaColumns(inp, cfg.samossa!, false, mu, sigma);
+      return ssaColumns(inp, cfg.samossa!, false, firstValidBar(model, cfg), from, to, mu, sigma);
     case 'mssa_rl':
-      return ssaColumns(inp, cfg.mssa_rl!, true, mu, sigma);
+      return ssaColumns(inp, cfg.mssa_rl!, true, firstValidBar(model, cfg), from, to, mu, sigma);
     case 'garch':
-      return garchColumns(inp, cfg.garch!, mu, sigma);
+      return garchColumns(inp, cfg.garch!, from, to, mu, sigma);
   }
 }
 
 /**
- * Compute the forecast columns of every model in `cfg` for every ticker of `panel`, block by block
- * in this thread.
+ * Compute the forecast columns of every model in `cfg` for every ticker of `panel` in this thread,
+ * one block per chain: the serial reference of the blocks computed on threads.
  * @param panel aligned market data (read only)
  * @param cfg the validated `forecast_models` block
  * @returns shared mu and sigma columns, layout in `ForecastColumns`
  */
 export function computeForecastColumns(panel: Panel, cfg: ForecastModelsConfig): ForecastColumns {
   const out = emptyForecastColumns(cfg, panel.tickers.length, panel.T);
-  for (const block of forecastBlocks(cfg, panel.tickers.length)) computeForecastBlock(panel, cfg, block, out);
+  for (const block of forecastBlocks(cfg, panel.tickers.length, panel.T)) computeForecastBlock(panel, cfg, block, out);
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * Forecast cache: key canonicalisation and sensitivity, memory and disk hits (counted compute
- * calls), distrust of damaged files, blocks kept across an interrupted computation, and the size
- * cap's least-recently-used eviction. A fresh module instance (`vi.resetModules`) stands for a new
+ * calls), distrust of damaged files, blocks kept across an interrupted computation (runs of bars
+ * split by the threads included), and the size cap's least-recently-used eviction. A fresh module instance (`vi.resetModules`) stands for a new
  * process: empty memory, same disk.
  */
 import { mkdtemp, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { ForecastModelsConfig } from '../../src/config/forecast-models.js';
 import type { Panel } from '../../src/data/types.js';
 import type { ComputeForecastBlocks, ForecastProgress } from '../../src/cache/forecast-cache.js';
 import { InterruptedError } from '../../src/errors.js';
-import { blockRange } from '../../src/simulation/forecast-columns.js';
+import { blockSegments } from '../../src/simulation/forecast-columns.js';
 
 type CacheModule = typeof import('../../src/cache/forecast-cache.js');
 
@@ -28,12 +28,17 @@ const cfg = ForecastModelsConfig.parse({
   garch: { min_history: 30, refit: { mode: 'expanding', every: 10 }, max_iter: 100, tol: 1e-6 },
 });
 
+/** Tickers A and B over `bars` bars (the stand-in computation never reads the prices). */
+const panelOf = (bars: number): Panel =>
+  ({
+    tickers: ['A', 'B'],
+    T: bars,
+    ...Object.fromEntries(['time', 'open', 'high', 'low', 'close', 'volume'].map((c) => [c, new Float64Array(2 * bars).fill(1)])),
+  }) as unknown as Panel;
+
+// Shorter than min_history: no refit point, so one block per model and ticker whatever the threads.
 const T = 12;
-const panel: Panel = {
-  tickers: ['A', 'B'],
-  T,
-  ...Object.fromEntries(['time', 'open', 'high', 'low', 'close', 'volume'].map((c) => [c, new Float64Array(2 * T).fill(1)])),
-} as unknown as Panel;
+const panel = panelOf(T);
 
 /**
  * A stand-in computation with recognisable values (NaN warm-up included) by position in the
@@ -44,10 +49,11 @@ function countingCompute() {
   const compute: ComputeForecastBlocks = async (_p, _c, blocks, out, done) => {
     calls.n++;
     for (const block of blocks) {
-      const { start, end } = blockRange(out, block);
-      for (let i = start; i < end; i++) {
-        out.mu[i] = i % T < 3 ? NaN : i / 7;
-        out.sigma[i] = Math.sqrt(i);
+      for (const { start, end } of blockSegments(out, block)) {
+        for (let i = start; i < end; i++) {
+          out.mu[i] = i % out.T < 3 ? NaN : i / 7;
+          out.sigma[i] = Math.sqrt(i);
+        }
       }
       calls.blocks++;
       done(block);
@@ -172,8 +178,8 @@ describe('loadOrComputeForecasts', () => {
 });
 
 describe('loadOrComputeForecasts block by block', () => {
-  // sarimax and garch on tickers A and B: four blocks, in this order.
-  const blockFiles = (key: string) => ['sarimax.0-1', 'sarimax.1-2', 'garch.0-1', 'garch.1-2'].map((b) => `${key}.${b}.f64`);
+  // sarimax and garch on tickers A and B, all T = 12 bars: four blocks, in this order.
+  const blockFiles = (key: string) => ['sarimax.0-1', 'sarimax.1-2', 'garch.0-1', 'garch.1-2'].map((b) => `${key}.${b}.0-12.f64`);
 
   /** The counting computation, stopped by an interrupt after its first `n` blocks. */
   function stoppedAfter(n: number, compute: ComputeForecastBlocks): ComputeForecastBlocks {
@@ -235,6 +241,74 @@ describe('loadOrComputeForecasts block by block', () => {
     // Ticker A's blocks still fit; B's sarimax block names another ticker than C.
     expect(progress[0]).toEqual({ blocks: 4, cached: 2, computed: 0 });
     expect(calls.blocks).toBe(5);
+  });
+
+  describe('split into runs of bars by the threads', () => {
+    // T = 40, first forecast bar 29. sarimax refits at 29, 34, 39 on windows of 29, 34 and 39 returns
+    // (cost 102); with 4 threads for 2 tickers each chain splits in two: the first run ends at the
+    // first refit point whose predecessors cost >= 51, point 2 (29 + 34 = 63), i.e. bar 39. garch
+    // refits at 29 and 39: one point per run. 2 models x 2 tickers x 2 runs = 8 blocks.
+    const long = panelOf(40);
+    const splitFiles = (key: string) =>
+      ['sarimax.0-1', 'sarimax.1-2', 'garch.0-1', 'garch.1-2'].flatMap((b) => ['0-39', '39-40'].map((bars) => `${key}.${b}.${bars}.f64`));
+
+    it('keeps the finished runs: the same threads compute only the rest, other threads recompute and delete the other split, all equal to one uninterrupted run', async () => {
+      const { calls, compute } = countingCompute();
+      const key = (await freshCache()).forecastCacheKey('h', cfg, 'v1');
+      const opts = { cacheDir: dir, codeVersion: 'v1', threads: 4 };
+      await expect((await freshCache()).loadOrComputeForecasts(long, 'h', cfg, { ...opts, compute: stoppedAfter(3, compute) })).rejects.toThrow(InterruptedError);
+      expect((await readdir(dir)).sort()).toEqual(splitFiles(key).slice(0, 3).sort());
+
+      const progress: ForecastProgress[] = [];
+      const resumed = await (await freshCache()).loadOrComputeForecasts(long, 'h', cfg, { ...opts, compute, onProgress: (p) => progress.push(p) });
+      expect(progress[0]).toEqual({ blocks: 8, cached: 3, computed: 0 });
+      expect(calls.blocks).toBe(8);
+      expect(await readdir(dir)).toEqual([`${key}.f64`]);
+
+      // Interrupted with 4 threads, resumed with 1: one block per chain, none of them on disk.
+      const other = await mkdtemp(join(tmpdir(), 'pnlopt-forecast-cache-split-'));
+      try {
+        await (await freshCache()).loadOrComputeForecasts(long, 'h', cfg, { ...opts, cacheDir: other, compute: stoppedAfter(3, compute) }).catch(() => undefined);
+        const serialProgress: ForecastProgress[] = [];
+        const serial = await (await freshCache()).loadOrComputeForecasts(long, 'h', cfg, { cacheDir: other, codeVersion: 'v1', compute, onProgress: (p) => serialProgress.push(p) });
+        expect(serialProgress[0]).toEqual({ blocks: 4, cached: 0, computed: 0 });
+        expect(await readdir(other)).toEqual([`${key}.f64`]);
+        expect(Buffer.from(resumed.mu.buffer).equals(Buffer.from(serial.mu.buffer))).toBe(true);
+        expect(Buffer.from(resumed.sigma.buffer).equals(Buffer.from(serial.sigma.buffer))).toBe(true);
+      } finally {
+        await rm(other, { recursive: true, force: true });
+      }
+    });
+
+    /** Rewrite the JSON header of `file` with `edit`, keeping its payload (and so its checksum). */
+    async function editHeader(file: string, edit: (h: Record<string, unknown>) => void): Promise<void> {
+      const buf = await readFile(file);
+      const newline = buf.indexOf(0x0a);
+      const h = JSON.parse(buf.subarray(0, newline).toString('utf8')) as Record<string, unknown>;
+      edit(h);
+      await writeFile(file, Buffer.concat([Buffer.from(JSON.stringify(h), 'utf8'), buf.subarray(newline)]));
+    }
+
+    const tampered: [string, (h: Record<string, unknown>) => void][] = [
+      ['in format 1 (whole-ticker blocks, no bars)', (h) => {
+        h.format = 'pnlopt-forecast-columns/1';
+        delete h.bars;
+      }],
+      ['for other bars', (h) => (h.bars = [0, 38])],
+    ];
+
+    it.each(tampered)('does not read a block file %s under the block\'s name', async (_what, edit) => {
+      const { calls, compute } = countingCompute();
+      const key = (await freshCache()).forecastCacheKey('h', cfg, 'v1');
+      const opts = { cacheDir: dir, codeVersion: 'v1', threads: 4 };
+      await (await freshCache()).loadOrComputeForecasts(long, 'h', cfg, { ...opts, compute: stoppedAfter(2, compute) }).catch(() => undefined);
+      await editHeader(join(dir, splitFiles(key)[0]), edit);
+      const progress: ForecastProgress[] = [];
+      await (await freshCache()).loadOrComputeForecasts(long, 'h', cfg, { ...opts, compute, onProgress: (p) => progress.push(p) });
+      // The untouched second file is read; the edited one is computed again with the other six.
+      expect(progress[0]).toEqual({ blocks: 8, cached: 1, computed: 0 });
+      expect(calls.blocks).toBe(2 + 7);
+    });
   });
 });
 

@@ -1,8 +1,10 @@
 /**
  * Forecast columns: no look-ahead (perturbing every bar after t leaves every value at or before t
  * bit-identical, around refit boundaries of every model), determinism, the NaN warm-up, the
- * layout, and the wiring checked against the kernels' references at chosen bars.
+ * layout, the wiring checked against the kernels' references at chosen bars, and the split into
+ * blocks (runs of refit points) that gives the serial columns bit for bit in any order.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arxCoefficientCount, arxFit, arxPredict, createArxWorkspace } from '../../native-free-kernels/forecast/arx.js';
 import { createGarchWorkspace, garchFilter, garchFit } from '../../native-free-kernels/forecast/garch.js';
@@ -11,7 +13,15 @@ import { createSsaWorkspace, lrrForecast, ssaFit, ssaReconstructTail } from '../
 import { ForecastModelsConfig } from '../../src/config/forecast-models.js';
 import type { Panel } from '../../src/data/types.js';
 import { createRng } from '../../src/rng.js';
-import { computeForecastColumns, type ForecastColumns, forecastColumn } from '../../src/simulation/forecast-columns.js';
+import {
+  blockSegments,
+  computeForecastBlock,
+  computeForecastColumns,
+  emptyForecastColumns,
+  forecastBlocks,
+  type ForecastColumns,
+  forecastColumn,
+} from '../../src/simulation/forecast-columns.js';
 import { refArxFit, refArxPredict } from '../reference/arx.js';
 import { refMssa } from '../reference/mssa.js';
 
@@ -233,5 +243,70 @@ describe('zero volume', () => {
     // The bars whose exogenous input is undefined have no sarimax forecast.
     expect(sarimax[70]).toBeNaN();
     expect(sarimax[71]).toBeNaN();
+  });
+});
+
+describe('forecastBlocks: runs of refit points, bit-identical to the serial columns', () => {
+  it('splits each chain into runs of about equal fit cost that start at refit bars', () => {
+    // parts 4, K 2: ceil(4/2) = 2 runs per ticker for the per-ticker models, 4 for mssa_rl (one chain).
+    // sarimax: refits 69, 79, ..., 179 (12), each on 60 returns: the second run starts at point 6
+    //   (6·60·2 >= 720), bar 69 + 6·10 = 129.
+    // samossa (expanding, log closes from bar 0): refits 59 + 7j, j < 18, on 60 + 7j closes, total
+    //   2151; before point 12 lie 720 + 7·66 = 1182 >= 2151 / 2 (before 11: 1045 <): bar 59 + 84 = 143,
+    //   so the late, longer fits get 6 points against 12.
+    // mssa_rl: refits 79 + 9j, j < 12, 70 returns each: points 3, 6, 9 -> bars 106, 133, 160.
+    // garch: refits 89 + 15j, j < 7, 80 returns each: point 4 (4·80·2 >= 560) -> bar 149.
+    const runs = (b: number[]) => b.slice(0, -1).map((from, i) => [from, b[i + 1]]);
+    const perTicker = (model: string, bounds: number[]) => [0, 1].flatMap((k) => runs(bounds).map(([from, to]) => ({ model, k0: k, k1: k + 1, from, to })));
+    expect(forecastBlocks(cfg, K, T, 4)).toEqual([
+      ...perTicker('sarimax', [0, 129, 180]),
+      ...perTicker('samossa', [0, 143, 180]),
+      ...runs([0, 106, 133, 160, 180]).map(([from, to]) => ({ model: 'mssa_rl', k0: 0, k1: 2, from, to })),
+      ...perTicker('garch', [0, 149, 180]),
+    ]);
+    // One block per chain by default; as many tickers as parts: no split.
+    expect(forecastBlocks(cfg, K, T).map((b) => [b.from, b.to])).toEqual(Array.from({ length: 7 }, () => [0, T]));
+    expect(forecastBlocks(cfg, K, T, 2).filter((b) => b.model !== 'mssa_rl').every((b) => b.from === 0 && b.to === T)).toBe(true);
+    // No refit point (T shorter than min_history): one block of NaN per chain, whatever the parts.
+    expect(forecastBlocks(cfg, K, 50, 8).map((b) => [b.model, b.from, b.to])).toEqual([
+      ...['sarimax', 'sarimax', 'samossa', 'samossa', 'mssa_rl', 'garch', 'garch'].map((m) => [m, 0, 50]),
+    ]);
+    expect(() => forecastBlocks(cfg, K, T, 0)).toThrow(/parts must be a positive integer/);
+  });
+
+  it('tiles the columns, each block writing only its own values, and any split in any order gives the serial bits', () => {
+    // Up to 40 parts: 20 runs per ticker, one refit point per block for every model.
+    const splitAndOrder = fc.integer({ min: 1, max: 40 }).chain((parts) => {
+      const n = forecastBlocks(cfg, K, T, parts).length;
+      const ids = Array.from({ length: n }, (_, i) => i);
+      return fc.tuple(fc.constant(parts), fc.shuffledSubarray(ids, { minLength: n, maxLength: n }), fc.nat({ max: n - 1 }));
+    });
+    fc.assert(
+      fc.property(splitAndOrder, ([parts, order, alone]) => {
+        const blocks = forecastBlocks(cfg, K, T, parts);
+        const owner = new Int32Array(base.mu.length).fill(-1);
+        blocks.forEach((b, i) => {
+          // A block starts at bar 0 or at a refit bar of its model.
+          const m = cfg[b.model]!;
+          expect(b.from === 0 || (b.from >= m.min_history - 1 && (b.from - (m.min_history - 1)) % m.refit.every === 0), JSON.stringify(b)).toBe(true);
+          for (const { start, end } of blockSegments(base, b)) for (let j = start; j < end; j++) owner[j] = owner[j] === -1 ? i : -2;
+        });
+        // Every value has exactly one block (-1: none, -2: several).
+        expect(owner.findIndex((o) => o < 0)).toBe(-1);
+
+        const out = emptyForecastColumns(cfg, K, T);
+        for (const i of order) computeForecastBlock(panel, cfg, blocks[i], out);
+        expect(firstBitDifference(out.mu, base.mu)).toBe(-1);
+        expect(firstBitDifference(out.sigma, base.sigma)).toBe(-1);
+
+        // One block alone: its values are the serial ones, every other value is left NaN.
+        const one = emptyForecastColumns(cfg, K, T);
+        computeForecastBlock(panel, cfg, blocks[alone], one);
+        const wrong = (a: Float64Array, ref: Float64Array) => a.findIndex((v, j) => !Object.is(v, owner[j] === alone ? ref[j] : NaN));
+        expect(wrong(one.mu, base.mu)).toBe(-1);
+        expect(wrong(one.sigma, base.sigma)).toBe(-1);
+      }),
+      { numRuns: 20, seed: 12 },
+    );
   });
 });

@@ -1,10 +1,19 @@
-/** `sma_cross` on one ticker: reads `fast` and `slow` from each row, runs the kernel per row. */
-import { ACC_SIZE } from '../../../native-free-kernels/portfolio/metrics.js';
-import { SMA_PARAM_COUNT, smaCross, SmaParam, type SmaData, type SmaSettings, type SmaWorkspace } from '../../../native-free-kernels/portfolio/sma-cross.js';
+/** `sma_cross` on one ticker: reads `fast` and `slow` from each row, runs the whole batch through the kernel at once. */
+import {
+  closeGroupCount,
+  closeGroupExtremes,
+  createSmaWorkspace,
+  SMA_PARAM_COUNT,
+  smaCross,
+  smaCrossBatch,
+  SmaParam,
+  type SmaData,
+  type SmaSettings,
+} from '../../../native-free-kernels/portfolio/sma-cross.js';
 import { columnOf, type ParamLayout } from '../../config/param-layout.js';
 import { UsageError } from '../../errors.js';
 import type { SimulationContext } from '../context.js';
-import { rowEvaluator, type BatchEvaluator, type FamilyModule } from './family.js';
+import type { BatchEvaluator, FamilyModule } from './family.js';
 
 const READS = ['fast', 'slow'] as const satisfies readonly (keyof typeof SmaParam)[];
 
@@ -14,6 +23,9 @@ function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationContext): B
     throw new UsageError(`sma_cross trades one series; the data has ${panel.tickers.length} tickers (${panel.tickers.join(', ')}): choose one`);
   }
   const { prefixClose, localPrefixClose, localPrefixCloseLo, localPrefixSimpleRet, localPrefixSimpleRet2, localPrefixSimpleDown2 } = ctx.derived;
+  const closeGroupMax = new Float64Array(closeGroupCount(panel.T));
+  const closeGroupMin = new Float64Array(closeGroupCount(panel.T));
+  closeGroupExtremes(panel.close, closeGroupMax, closeGroupMin);
   const data: SmaData = {
     open: panel.open,
     close: panel.close,
@@ -23,16 +35,40 @@ function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationContext): B
     ret: localPrefixSimpleRet,
     ret2: localPrefixSimpleRet2,
     down2: localPrefixSimpleDown2,
+    closeGroupMax,
+    closeGroupMin,
   };
   const s: SmaSettings = { start: settings.start, end: settings.end, fee: settings.fee, initial: settings.initialCapital, periodsPerYear: settings.periodsPerYear };
-  const ws: SmaWorkspace = { acc: new Float64Array(ACC_SIZE), equityOut: null };
   const d = layout.params.length;
   const cols = READS.map((name) => columnOf(layout, name));
-  const p = new Float64Array(SMA_PARAM_COUNT);
-  const decode = (X: Float64Array, r: number): void => {
-    for (let j = 0; j < READS.length; j++) p[SmaParam[READS[j]]] = X[r * d + cols[j]];
+  // Scratch for the largest batch so far: it grows (doubling) only when a larger batch arrives.
+  let ws = createSmaWorkspace(1);
+  let P = new Float64Array(SMA_PARAM_COUNT);
+  const decode = (X: Float64Array, rows: number): void => {
+    if (rows > ws.capacity) {
+      ws = createSmaWorkspace(Math.max(rows, 2 * ws.capacity));
+      P = new Float64Array(ws.capacity * SMA_PARAM_COUNT);
+    }
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < READS.length; j++) P[r * SMA_PARAM_COUNT + SmaParam[READS[j]]] = X[r * d + cols[j]];
+    }
   };
-  return rowEvaluator(layout, ws, decode, (F, offset) => smaCross(data, s, p, ws, F, offset));
+  return {
+    layout,
+    evaluate(X, rows, F) {
+      decode(X, rows);
+      smaCrossBatch(data, s, P, ws, F, rows);
+    },
+    evaluateWithEquity(row, equity, F) {
+      decode(row, 1);
+      ws.equityOut = equity;
+      try {
+        smaCross(data, s, P, ws, F, 0);
+      } finally {
+        ws.equityOut = null;
+      }
+    },
+  };
 }
 
 export const smaCrossFamily: FamilyModule = {

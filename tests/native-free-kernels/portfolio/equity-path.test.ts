@@ -16,7 +16,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACC_SIZE, Metric, METRIC_COUNT, METRIC_NAMES, type MetricName } from '../../../native-free-kernels/portfolio/metrics.js';
-import { SMA_PARAM_COUNT, SmaParam, smaCross, type SmaData, type SmaSettings, type SmaWorkspace } from '../../../native-free-kernels/portfolio/sma-cross.js';
+import { closeGroupCount, closeGroupExtremes, createSmaWorkspace, SMA_PARAM_COUNT, SmaParam, smaCross, type SmaData, type SmaSettings } from '../../../native-free-kernels/portfolio/sma-cross.js';
 import { localPrefixLength, localPrefixSums } from '../../../native-free-kernels/stats/prefix-sum.js';
 import {
   Direction,
@@ -229,7 +229,10 @@ function prepare(c: Case): Prepared {
   }
   const localPrefixCloseLo = new Float64Array(localPrefixLength(T));
   const localPrefixClose = localPrefix(px.close, localPrefixCloseLo);
-  const smaData: SmaData = { open: px.open, close: px.close, prefixClose: pre.close, localPrefixClose, localPrefixCloseLo, ret: pre.ret, ret2: pre.ret2, down2: pre.down2 };
+  const closeGroupMax = new Float64Array(closeGroupCount(T));
+  const closeGroupMin = new Float64Array(closeGroupCount(T));
+  closeGroupExtremes(px.close, closeGroupMax, closeGroupMin);
+  const smaData: SmaData = { open: px.open, close: px.close, prefixClose: pre.close, localPrefixClose, localPrefixCloseLo, ret: pre.ret, ret2: pre.ret2, down2: pre.down2, closeGroupMax, closeGroupMin };
   const tsData: TsData = {
     K: 1,
     T,
@@ -288,7 +291,8 @@ function runBoth(prep: Prepared, fast: number, slow: number, start: number, end:
   const sp = new Float64Array(SMA_PARAM_COUNT);
   sp[SmaParam.fast] = fast;
   sp[SmaParam.slow] = slow;
-  const smaWs: SmaWorkspace = { acc: new Float64Array(ACC_SIZE), equityOut: new Float64Array(T).fill(NaN) };
+  const smaWs = createSmaWorkspace(1);
+  smaWs.equityOut = new Float64Array(T).fill(NaN);
   const sma = new Float64Array(METRIC_COUNT);
   smaCross(prep.smaData, smaSettings, sp, smaWs, sma, 0);
 
