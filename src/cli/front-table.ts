@@ -75,8 +75,8 @@ export function frontTable(s: OptimizationSummary): string {
 
 function footer(s: OptimizationSummary): string[] {
   return [
-    `parameter values (by candidate id): pnlopt show ${s.run_id}`,
-    `reproduce a candidate's metrics:    pnlopt backtest --run ${s.run_id} --candidate ${s.best?.candidate_id ?? 'ID'} [--window holdout]`,
+    `parameter values (by candidate id):   pnlopt show ${s.run_id}`,
+    `reproduce a candidate's metrics:      pnlopt backtest --run ${s.run_id} --candidate ${s.best?.candidate_id ?? 'ID'} [--window holdout]`,
     `every candidate with its parameters:  pnlopt export ${s.run_id} --out -`,
     `summary, the front with parameters:   ${s.out_dir}/summary.json`,
   ];

@@ -175,7 +175,7 @@ describe('frontTable: how the candidates fared against the guardrails', () => {
       `family sma_cross: infeasible under the guardrails (binding: ${CAR} at best 5.93% vs limit 2.00%); the bandit`,
       '  stopped after 384 candidates',
     ]);
-    expect(lines[at + 13]).toBe(`parameter values (by candidate id): pnlopt show ${RUN}`);
+    expect(lines[at + 13]).toBe(`parameter values (by candidate id):   pnlopt show ${RUN}`);
     // The front itself is as before.
     expect(rowOf(text, 1625)).toEqual(['1625', 'ts_ensemble', '12.3%', '0.00259%', '0.853', '91.7%', '43.5', '12', '41.0%', '0.0549%', 'yes']);
   });
@@ -203,7 +203,7 @@ describe('frontTable: how the candidates fared against the guardrails', () => {
     expect(lines[not]).toContain(`${CAR} failed by all 410 candidates`);
     // The reason, 200 columns, continues on a second line.
     expect(lines[not + 1]).toBe('  (max_capital_at_risk at best 0.0593 vs limit 0.02)');
-    expect(lines[not + 2]).toBe(`parameter values (by candidate id): pnlopt show ${RUN}`);
+    expect(lines[not + 2]).toBe(`parameter values (by candidate id):   pnlopt show ${RUN}`);
   });
 
   it('continues the gaps of a candidate that fails many guardrails on the next rows, within 160 columns', () => {
