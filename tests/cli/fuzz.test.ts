@@ -19,11 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_FILES } from '../../src/config/load.js';
 import { DatabaseManager } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, runCliInProcess, type CliResult } from '../helpers/cli.js';
 import { TEST_CONFIG_DIR } from '../helpers/config.js';
 import { fingerprint } from '../helpers/store-files.js';
-
-type Main = typeof import('../../src/cli/main.js').main;
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
@@ -34,7 +32,6 @@ const TIMEOUT = Math.max(60_000, RUNS * 300);
 /** A stack frame line: never printed without --debug. */
 const STACK = /\n\s+at /;
 
-let main: Main;
 let dir: string;
 /** The header and first 60 bars of the MSFT sample: what the CSV cases mutate and the config cases ingest. */
 let baseCsv: Buffer;
@@ -54,37 +51,10 @@ const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message
 /** The file a case writes its CSV to: the base name is the ticker, the one the template holds. */
 const TICKER = 'msft';
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type CliRun = CliResult;
 
-/** `pnlopt ...args` in this process, its output captured (nothing reaches the terminal). */
-async function cli(args: readonly string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const capture = (into: string[]) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-      done?.();
-      return true;
-    }) as typeof process.stdout.write;
-  const [stdoutWrite, stderrWrite] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = capture(out);
-  process.stderr.write = capture(err);
-  let code: number;
-  try {
-    code = await main(args);
-  } finally {
-    process.stdout.write = stdoutWrite;
-    process.stderr.write = stderrWrite;
-    // A command may set the exit code of the process: this process is the test runner.
-    process.exitCode = undefined;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+/** `pnlopt ...args` in this process, its output captured. */
+const cli = (args: readonly string[]): Promise<CliRun> => runCliInProcess(args);
 
 /** Exit 0 or 2, the way the contract says: no internal error, no stack trace. */
 function expectCleanExit(r: CliRun): void {
@@ -172,7 +142,6 @@ function newCaseDir(): string {
 
 beforeAll(async () => {
   process.on('warning', onWarning);
-  ({ main } = (await import(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) as { main: Main });
   dir = mkdtempSync(join(tmpdir(), 'pnlopt-fuzz-'));
   const lines = readFileSync(join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv'), 'utf8').split('\n');
   baseCsv = Buffer.from(lines.slice(0, 61).join('\n') + '\n');

@@ -17,7 +17,7 @@ import type { TradedWindow } from '../../jobs/windows.js';
 import { windowPeriod } from '../window-options.js';
 import { paramsArg } from './backtest.js';
 import { printResult, withCommonOptions } from '../options.js';
-import { fmt, MAX_WIDTH } from '../table.js';
+import { fmt, wrapWords } from '../table.js';
 import { findRun, finishedSummary, runKind, shortTime, withRunStore, type StoreOptions } from './runs.js';
 
 /** Terminal output is kept within this many columns. */
@@ -86,28 +86,6 @@ function windowText(w: unknown): string {
     .join(' ');
 }
 
-/** `lead` then `words` joined by spaces, broken into lines of at most `width` columns, continuations starting with `indent`; a word is never cut. */
-function wrap(lead: string, words: readonly string[], indent: string, width = MAX_WIDTH): string {
-  const lines: string[] = [];
-  let line = lead;
-  let first = true;
-  for (const raw of words) {
-    const word = escapeControl(raw);
-    if (!first && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = indent + word;
-    } else line = first ? line + word : `${line} ${word}`;
-    first = false;
-  }
-  lines.push(line);
-  return lines.join('\n');
-}
-
-/** A sentence broken at its spaces (see `wrap`). */
-function wrapText(text: string, indent = '  '): string {
-  return wrap('', text.split(' '), indent);
-}
-
 export function recordText(r: RunRecord): string {
   const head =
     r.status === 'running'
@@ -130,7 +108,7 @@ export function recordText(r: RunRecord): string {
     ['stored', `${r.stored} candidate(s)`],
   ];
   const pad = Math.max(...fields.map(([k]) => k.length)) + 2;
-  return [wrapText(head), ...fields.map(([k, v]) => wrap(`${k}:`.padEnd(pad), v.split(' '), ' '.repeat(pad)))].join('\n');
+  return [wrapWords('', head), ...fields.map(([k, v]) => wrapWords(`${k}:`.padEnd(pad), v, ' '.repeat(pad)))].join('\n');
 }
 
 /** The summary as read back, with `"inf"` / `"-inf"` as numbers again for the tables (parameter values are kept as stored). */
@@ -176,10 +154,10 @@ interface EvaluateSummaryText {
 function evaluateText(s: EvaluateSummaryText, row: RunRow, stored: number): string {
   const done = s.already_done > 0 ? `, ${s.already_done} stored before` : '';
   return [
-    wrapText(`run ${s.run_id} (evaluate ${row.family ?? ''}): ${s.status}, ${s.candidates} candidates (${s.evaluated} evaluated, ${s.failed} failed${done}) in ${fmt(s.seconds, 3)} s with ${s.workers} workers, batch ${s.batch_size}`),
-    ...(s.failed > 0 && typeof s.first_error === 'string' ? [wrapText(`failed: ${s.failed} candidate(s), stored without metrics; first error: ${s.first_error}`)] : []),
+    wrapWords('', `run ${s.run_id} (evaluate ${row.family ?? ''}): ${s.status}, ${s.candidates} candidates (${s.evaluated} evaluated, ${s.failed} failed${done}) in ${fmt(s.seconds, 3)} s with ${s.workers} workers, batch ${s.batch_size}`),
+    ...(s.failed > 0 && typeof s.first_error === 'string' ? [wrapWords('', `failed: ${s.failed} candidate(s), stored without metrics; first error: ${s.first_error}`)] : []),
     ...(s.window !== undefined ? [`window: ${windowPeriod(s.window)}`] : []),
-    wrapText(`command: ${row.command}`),
+    wrapWords('', `command: ${row.command}`),
     `stored: ${stored} candidate(s)${s.out !== null ? `; written to ${s.out}` : ''}`,
   ].join('\n');
 }
