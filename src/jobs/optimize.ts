@@ -127,7 +127,7 @@ export interface OptimizationSummary {
   readonly config_hash: string;
   readonly data_hash: string;
   readonly code_version: string;
-  readonly windows: EvaluationWindows & { readonly dates: { search: [string, string]; holdout: [string, string] } };
+  readonly windows: EvaluationWindows;
   readonly evaluated: number;
   /** Backtests actually run in this session: repeats of a configuration and resumed rows are not. */
   readonly simulated: number;
@@ -256,11 +256,11 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
       writes.flush();
       const elapsed = (performance.now() - t0) / 1000;
       if (result === null || result.stopReason === 'aborted') {
-        const summary = interruptedSummary(req, runId, windows, panel.time, store.countStored(runId), counter, elapsed, outDir, hash, data.hash, stopped);
+        const summary = interruptedSummary(req, runId, windows, store.countStored(runId), counter, elapsed, outDir, hash, data.hash, stopped);
         session.finish(summary.status, summary);
         return summary;
       }
-      return finish(req, session, families, evaluations, result, windows, panel.time, elapsed, outDir, counter, hash);
+      return finish(req, session, families, evaluations, result, windows, elapsed, outDir, counter, hash);
     } finally {
       await Promise.all(families.map((f) => f.pool.close()));
     }
@@ -275,7 +275,6 @@ function finish(
   evaluations: readonly FamilyEvaluation[],
   result: SearchResult,
   windows: EvaluationWindows,
-  time: Float64Array,
   elapsed: number,
   outDir: string,
   counter: CandidateCounter,
@@ -308,7 +307,6 @@ function finish(
   const overall = guardrailStats(families[0].checks, evaluations.map((e) => e.guardrails));
   const leastViolating = best === null ? leastViolatingReports(families, result, primary, frontRows) : [];
   const { adopted, reason } = best === null ? { adopted: false, reason: infeasibleReason(overall) } : adoption(cfg, best);
-  const date = (t: number) => new Date(time[t]).toISOString().slice(0, 10);
   const summary: OptimizationSummary = {
     run_id: runId,
     status: 'completed',
@@ -319,7 +317,7 @@ function finish(
     config_hash: hash,
     data_hash: req.data.hash,
     code_version: codeVersion(),
-    windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
+    windows,
     evaluated: result.n,
     simulated: counter.simulated,
     ...failureCount(counter, req.pool),
@@ -521,7 +519,6 @@ function interruptedSummary(
   req: OptimizationRequest,
   runId: string,
   windows: EvaluationWindows,
-  time: Float64Array,
   evaluated: number,
   counter: CandidateCounter,
   elapsed: number,
@@ -531,11 +528,10 @@ function interruptedSummary(
   /** True when a failed batch stopped the run (`pool.on_batch_failure: stop`), not an interrupt. */
   stopped: boolean,
 ): OptimizationSummary {
-  const date = (t: number) => new Date(time[t]).toISOString().slice(0, 10);
   return {
     run_id: runId, status: stopped ? 'failed' : 'interrupted', families: req.families, optimizer: req.optimizer, seed: req.seed, budget: req.budget,
     config_hash: configHash, data_hash: dataHash, code_version: codeVersion(),
-    windows: { ...windows, dates: { search: [date(windows.search.start), date(windows.search.end - 1)], holdout: [date(windows.holdout.start), date(windows.holdout.end - 1)] } },
+    windows,
     evaluated, simulated: counter.simulated, ...failureCount(counter, req.pool), generations: 0, stop_reason: stopped ? 'batch failed' : 'aborted', constraint_repairs: null, elapsed_s: elapsed, candidates_per_s: evaluated / elapsed,
     best: null, adopted: false, adoption_reason: `${stopped ? 'stopped by a failed batch' : 'interrupted'}: resume with --resume ${runId}`, front: [],
     guardrail_failures: {}, family_stats: [], least_violating: [], out_dir: outDir,
