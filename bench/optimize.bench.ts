@@ -22,6 +22,7 @@ import { buildContext } from '../src/jobs/context.js';
 import { createEvaluator } from '../src/simulation/evaluator.js';
 import { encodeNamedValues, paramLayout } from '../src/config/param-layout.js';
 import { DatabaseManager } from '../src/store/database.js';
+import { RunStore } from '../src/store/run-store.js';
 import type { SuiteResult } from './simulator.bench.js';
 
 const BUDGET = 100_000;
@@ -50,7 +51,7 @@ async function nsga2Job(family: string): Promise<SuiteResult> {
   // The configurations the job simulated (a repeat takes its first row), again in this thread only:
   // the simulator's own cost.
   const d = layout.params.length;
-  const rows = dbm.db.prepare('SELECT DISTINCT params_json FROM optimization_candidates WHERE run_id = ?').pluck().all(summary.run_id) as string[];
+  const rows = [...new Set([...new RunStore(dbm).results(summary.run_id)].map((r) => r.paramsJson))];
   const X = new Float64Array(rows.length * d).fill(NaN);
   rows.forEach((json, i) => {
     const p = JSON.parse(json) as Record<string, number | string>;

@@ -141,13 +141,33 @@ export function parseAssignments(text: string): Map<string, string> {
   return out;
 }
 
-/** A row back to named values: numbers, categorical choices by name; inactive parameters left out. */
-export function decodeRow(layout: ParamLayout, row: Float64Array, offset = 0): Record<string, number | string> {
+/**
+ * How a column of an encoded row reads back: the parameter's name, and for a categorical its
+ * choices (the row holds the index of one). A run stores its families' columns with its rows, so
+ * the rows stay readable whatever the config says later.
+ */
+export interface ParamColumn {
+  readonly name: string;
+  readonly choices?: readonly (string | number)[];
+}
+
+/** The layout's columns, as a run stores them. */
+export function paramColumns(layout: ParamLayout): ParamColumn[] {
+  return layout.params.map((p) => (p.spec.type === 'categorical' ? { name: p.name, choices: p.spec.choices } : { name: p.name }));
+}
+
+/** A row back to named values: numbers, categorical choices by name; inactive parameters (NaN) left out. */
+export function decodeColumns(columns: readonly ParamColumn[], row: Float64Array, offset = 0): Record<string, number | string> {
   const out: Record<string, number | string> = {};
-  layout.params.forEach((p, j) => {
+  columns.forEach((c, j) => {
     const v = row[offset + j];
     if (Number.isNaN(v)) return;
-    out[p.name] = p.spec.type === 'categorical' ? p.spec.choices[v] : v;
+    out[c.name] = c.choices !== undefined ? c.choices[v] : v;
   });
   return out;
+}
+
+/** `decodeColumns` with the layout's columns. */
+export function decodeRow(layout: ParamLayout, row: Float64Array, offset = 0): Record<string, number | string> {
+  return decodeColumns(paramColumns(layout), row, offset);
 }

@@ -116,32 +116,44 @@ export function formatMetric(v: number): string {
 const WRITE_CHUNK = 1 << 20;
 
 /**
- * Write the input rows in input order with the metric columns appended to the output `path` (`-`
- * is standard output; a file is written atomically: see `writeOutputWith`). `results` must yield
- * candidates in increasing id order; a candidate without a metric row (failed, or never evaluated)
- * gets empty metric cells.
+ * Metric rows of candidates `first` .. `first + count - 1` in a typed matrix (the store's chunks
+ * are one): `stored[k]` is 1 when candidate first + k has its METRIC_COUNT values at k * METRIC_COUNT.
  */
-export function writeResultsCsv(path: string, table: CandidateTable, results: Iterable<{ candidateId: number; metrics: Float64Array | null }>): void {
-  const it = results[Symbol.iterator]();
+export interface MetricBlock {
+  readonly first: number;
+  readonly count: number;
+  readonly stored: Uint8Array;
+  readonly metrics: Float64Array;
+}
+
+/**
+ * Write the input rows in input order with the metric columns appended to the output `path` (`-`
+ * is standard output; a file is written atomically: see `writeOutputWith`). `blocks` must come in
+ * increasing id order; a candidate without a metric row (failed, or never evaluated) gets empty
+ * metric cells.
+ */
+export function writeResultsCsv(path: string, table: CandidateTable, blocks: Iterable<MetricBlock>): void {
+  const it = blocks[Symbol.iterator]();
   try {
     writeOutputWith(path, (fd) => writeRows(fd, table, it), '--out');
   } finally {
-    // Results may come from an open database cursor: release it even if not read to the end.
+    // Blocks may come from an open database cursor: release it even if not read to the end.
     it.return?.();
   }
 }
 
-/** The rows, in chunks of about WRITE_CHUNK bytes. */
-function writeRows(fd: number, table: CandidateTable, it: Iterator<{ candidateId: number; metrics: Float64Array | null }>): void {
+/** The rows, in chunks of about WRITE_CHUNK bytes, the metric cells formatted from the blocks' matrices. */
+function writeRows(fd: number, table: CandidateTable, it: Iterator<MetricBlock>): void {
   let buf = `${table.header},${METRIC_NAMES.join(',')}\n`;
   const empty = ','.repeat(METRIC_COUNT);
   let next = it.next();
   for (let i = 0; i < table.n; i++) {
-    while (!next.done && next.value.candidateId < i) next = it.next();
-    const metrics = !next.done && next.value.candidateId === i ? next.value.metrics : null;
+    while (!next.done && next.value.first + next.value.count <= i) next = it.next();
     buf += table.text.slice(table.lineStart[i], table.lineEnd[i]);
-    if (metrics === null) buf += empty;
-    else for (let j = 0; j < METRIC_COUNT; j++) buf += ',' + formatMetric(metrics[j]);
+    const block = next.done ? null : next.value;
+    const k = block === null ? -1 : i - block.first;
+    if (block === null || k < 0 || block.stored[k] !== 1) buf += empty;
+    else for (let j = k * METRIC_COUNT, e = j + METRIC_COUNT; j < e; j++) buf += ',' + formatMetric(block.metrics[j]);
     buf += '\n';
     if (buf.length >= WRITE_CHUNK) {
       writeAll(fd, buf);

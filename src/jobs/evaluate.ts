@@ -103,15 +103,10 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
       pending,
       req.pool,
       {
-        // Each batch is stored as it finishes: evaluate has no next generation to overlap with.
-        ok: (ids, F) => {
-          writes.push(() => store.writeEvaluated(runId, layout, table.X, ids, F));
-          writes.flush();
-        },
-        failed: (ids, error) => {
-          writes.push(() => store.writeFailed(runId, layout, table.X, ids, error));
-          writes.flush();
-        },
+        // Finished batches are stored by the flush policy (`runtime.flush_interval_s` / `flush_rows`),
+        // many per transaction: a commit per small batch would cost more than storing its rows.
+        ok: (ids, F) => writes.push(() => store.writeEvaluated(runId, layout, table.X, ids, F), ids.length),
+        failed: (ids, error) => writes.push(() => store.writeFailed(runId, layout, table.X, ids, error), ids.length),
       },
       { ...(req.signal !== undefined ? { signal: req.signal } : {}), ...(req.onProgress !== undefined ? { onProgress: req.onProgress } : {}) },
     ),
@@ -133,7 +128,7 @@ export async function runEvaluation(req: EvaluateRequest): Promise<EvaluateSumma
   };
   // The CSV first: if it cannot be written (a closed pipe, a full disk), the run is not recorded
   // as completed, so a resume writes it.
-  if (report.status === 'completed') writeResultsCsv(req.out, table, store.results(runId));
+  if (report.status === 'completed') writeResultsCsv(req.out, table, store.chunks(runId));
   session.finish(report.status, summary);
   return summary;
 }

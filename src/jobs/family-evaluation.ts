@@ -16,6 +16,7 @@ import { EvaluationMemo } from '../cache/evaluation-memo.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';
 import { BatchFailedError, type BatchSink, type EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
 import type { RunStore } from '../store/run-store.js';
+import { Stored } from '../store/candidate-tables.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator } from '../simulation/evaluator.js';
 import { decodeRow, type ParamLayout } from '../config/param-layout.js';
@@ -227,13 +228,12 @@ export class FamilyEvaluation {
 
   /** A resumed run must propose, candidate by candidate, what the stored rows were evaluated for. */
   private checkReplay(X: Float64Array, r: number, id: number): void {
-    const now = JSON.stringify(decodeRow(this.inp.layout, X, r * this.d));
-    if (!this.inp.done.sameParams(id, now)) {
+    const { layout, store, runId } = this.inp;
+    if (!this.inp.done.sameParams(id, layout.family, X, r * this.d, this.d)) {
       // Read back only on this error path: the stored parameters are not kept in memory.
-      let stored = '';
-      for (const s of this.inp.store.results(this.inp.runId)) if (s.candidateId === id) stored = s.paramsJson;
+      const stored = store.candidate(runId, id);
       throw new UsageError(
-        `--resume ${this.inp.runId}: candidate ${id} was stored for ${stored} but the search now proposes ${now}; ` +
+        `--resume ${runId}: candidate ${id} was stored for ${stored?.family ?? ''} ${stored?.paramsJson ?? ''} but the search now proposes ${layout.family} ${JSON.stringify(decodeRow(layout, X, r * this.d))}; ` +
           'the run cannot be replayed with this code or config: start a new run',
       );
     }
@@ -266,8 +266,8 @@ export class FamilyEvaluation {
 
 /**
  * The candidates an earlier session of a resumed run stored as evaluated, by id, in typed arrays:
- * each one's metric row and a 53-bit hash of its stored parameters (JSON), which a replay must
- * match. About 8 * (METRIC_COUNT + 1) + 1 bytes per stored candidate.
+ * each one's metric row and a 53-bit hash of its family and stored parameter row, which a replay
+ * must match. About 8 * (METRIC_COUNT + 1) + 1 bytes per stored candidate.
  */
 export class StoredRows {
   private constructor(
@@ -283,26 +283,30 @@ export class StoredRows {
     return new StoredRows(new Uint8Array(0), new Float64Array(0), new Float64Array(0), 0);
   }
 
-  /** The `ok` rows of a run, streamed from the store. */
+  /** The `ok` rows of a run, read from the store's typed chunks. */
   static read(store: RunStore, runId: string): StoredRows {
     let capacity = 1024;
     let present = new Uint8Array(capacity);
     let metrics = new Float64Array(capacity * METRIC_COUNT);
     let paramsHash = new Float64Array(capacity);
     let size = 0;
-    for (const r of store.results(runId)) {
-      if (r.status !== 'ok' || r.metrics === null) continue;
-      const id = r.candidateId;
-      if (id >= capacity) {
-        capacity = Math.max(2 * capacity, id + 1);
-        present = grown(present, capacity);
-        metrics = grown(metrics, capacity * METRIC_COUNT);
-        paramsHash = grown(paramsHash, capacity);
+    const families = store.families(runId);
+    for (const c of store.chunks(runId, families)) {
+      for (let k = 0; k < c.count; k++) {
+        if (c.stored[k] !== Stored.ok) continue;
+        const id = c.first + k;
+        if (id >= capacity) {
+          capacity = Math.max(2 * capacity, id + 1);
+          present = grown(present, capacity);
+          metrics = grown(metrics, capacity * METRIC_COUNT);
+          paramsHash = grown(paramsHash, capacity);
+        }
+        const f = families[c.family[k]];
+        present[id] = 1;
+        metrics.set(c.metrics.subarray(k * METRIC_COUNT, (k + 1) * METRIC_COUNT), id * METRIC_COUNT);
+        paramsHash[id] = rowHash(f.name, c.params, k * c.width, f.columns.length);
+        size++;
       }
-      present[id] = 1;
-      metrics.set(r.metrics, id * METRIC_COUNT);
-      paramsHash[id] = hashText(r.paramsJson);
-      size++;
     }
     return new StoredRows(present, metrics, paramsHash, size);
   }
@@ -316,9 +320,9 @@ export class StoredRows {
     out.set(this.metrics.subarray(id * METRIC_COUNT, (id + 1) * METRIC_COUNT), offset);
   }
 
-  /** Whether candidate `id` was stored with these parameters (JSON as the store writes them). */
-  sameParams(id: number, paramsJson: string): boolean {
-    return this.paramsHash[id] === hashText(paramsJson);
+  /** Whether candidate `id` was stored for `family` with the d parameters of `row` at `offset`. */
+  sameParams(id: number, family: string, row: Float64Array, offset: number, d: number): boolean {
+    return this.paramsHash[id] === rowHash(family, row, offset, d);
   }
 }
 
@@ -328,14 +332,23 @@ function grown<T extends Uint8Array | Float64Array>(a: T, length: number): T {
   return b;
 }
 
-/** cyrb53 (public domain): a 53-bit string hash, exact in a double. */
-function hashText(text: string): number {
+const hashWord = new Float64Array(1);
+const hashHalves = new Uint32Array(hashWord.buffer);
+
+/** cyrb53 (public domain), a 53-bit hash exact in a double, of the family name and the row's bits (every NaN hashed alike). */
+function rowHash(family: string, row: Float64Array, offset: number, d: number): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  const mix = (c: number): void => {
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
+  };
+  for (let i = 0; i < family.length; i++) mix(family.charCodeAt(i));
+  for (let j = 0; j < d; j++) {
+    hashWord[0] = row[offset + j];
+    if (Number.isNaN(hashWord[0])) hashWord[0] = NaN;
+    mix(hashHalves[0]);
+    mix(hashHalves[1]);
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);

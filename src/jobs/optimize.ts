@@ -2,7 +2,7 @@
  * A whole optimization job, as `pnlopt optimize` and the demo run it: data and windows, one worker
  * pool per family over the search window, the configured search with guardrails as constraints,
  * ranking, the hold-out gate, and the governance record (SQLite `optimization_runs` /
- * `optimization_candidates` / `strategy_configs`, and `summary.json`).
+ * the candidate tables / `strategy_configs`, and `summary.json`).
  *
  * Adoption follows the seed's governance rules: the best candidate under constraints on the search
  * window is re-run on the later hold-out window and adopted only if it meets the success criteria

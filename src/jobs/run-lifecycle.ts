@@ -39,12 +39,15 @@ export interface FlushPolicy {
  * Store writes waiting for the next flush, one closure per batch (not per candidate). Each push says
  * how many candidate rows it writes, and the queue flushes itself once the policy's rows are waiting
  * or its interval has passed, so a search whose generations simulate nothing (every candidate a
- * repeat) still stores as it goes, and what waits in memory is bounded.
+ * repeat) still stores as it goes, and what waits in memory is bounded. A timer flushes what waits
+ * when the interval passes with no further push (the next batch may take long, or hang), so a kill
+ * loses at most that interval of finished work.
  */
 export class WriteQueue {
   private readonly writes: (() => void)[] = [];
   private rows = 0;
   private lastFlush: number;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: RunStore,
@@ -59,15 +62,33 @@ export class WriteQueue {
     this.writes.push(write);
     this.rows += rows;
     if (this.rows >= this.policy.rows || this.clock() - this.lastFlush >= this.policy.intervalMs) this.flush();
+    else this.flushLater();
   }
 
   /** Write everything queued in one transaction; on failure the queue is kept, nothing is lost. */
   flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.lastFlush = this.clock();
     if (this.writes.length === 0) return;
     this.store.transaction(() => this.writes.forEach((w) => w()));
     this.writes.length = 0;
     this.rows = 0;
+  }
+
+  private flushLater(): void {
+    if (this.timer !== undefined || !Number.isFinite(this.policy.intervalMs)) return;
+    const wait = Math.max(0, this.policy.intervalMs - (this.clock() - this.lastFlush));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.flush();
+      } catch {
+        // Kept in the queue: the job's next flush writes it again and reports a failure that lasts.
+      }
+    }, wait);
+    // A pending flush must not keep the process alive: the job flushes when it ends.
+    this.timer.unref();
   }
 }
 

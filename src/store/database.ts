@@ -92,6 +92,7 @@ export class DatabaseManager {
       if (m.version <= current) continue;
       this.transaction(() => {
         this.db.exec(m.sql);
+        m.convert?.(this.db);
         this.db.pragma(`user_version = ${m.version}`);
       });
     }
@@ -135,6 +136,9 @@ function existingFile(path: string, mode: StoreMode): boolean {
   return true;
 }
 
+/** Page size of a new store: SQLite's largest. */
+const PAGE_BYTES = 65536;
+
 /**
  * A new connection that may write: folders and file created when missing, WAL on. A store that
  * cannot be created or written (permissions, read-only file system) is an `InputError` naming it.
@@ -146,6 +150,10 @@ function openForWrite(path: string, exists: boolean): Database.Database {
     db = new Database(path);
     // Before the switch to WAL, which waits for a reader's lock like any write.
     db.pragma('busy_timeout = 5000');
+    // A new file only (an existing one keeps its size): candidates are stored as BLOBs of tens of KB
+    // per batch, which 64 KiB pages write in a few page writes instead of dozens (measured: storing
+    // costs about a third less). Must precede WAL, which fixes the page size.
+    if (!exists) db.pragma(`page_size = ${PAGE_BYTES}`);
     db.pragma('journal_mode = WAL');
   } catch (err) {
     db?.close();
@@ -154,6 +162,11 @@ function openForWrite(path: string, exists: boolean): Database.Database {
     throw new InputError(`${path}: cannot ${exists ? 'open the database for writing' : 'create the database'} (${(err as Error).message})`);
   }
   db.pragma('foreign_keys = ON');
+  // In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit survives the process
+  // being killed (kill -9 loses nothing committed), only a power cut can take the last ones, and the
+  // file stays consistent either way (sqlite.org/pragma.html#pragma_synchronous). Every stored batch
+  // commits; FULL cost about 0.8 ms per commit here, more than storing the batch.
+  db.pragma('synchronous = NORMAL');
   return db;
 }
 
@@ -225,9 +238,16 @@ function notAStore(path: string, why: string): InputError {
   return new InputError(`${path}: not a pnlopt store (${why}); pnlopt neither reads nor modifies it`);
 }
 
-/** The tables the migrations up to `version` create, read from their SQL. */
+/** The tables the migrations up to `version` create and have not dropped, read from their SQL. */
 function tablesUpTo(migrations: readonly Migration[], version: number): string[] {
-  return migrations.filter((m) => m.version <= version).flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?(\w+)/gi)].map((x) => x[1]));
+  const tables = new Set<string>();
+  for (const m of migrations.filter((x) => x.version <= version)) {
+    for (const [, verb, name] of m.sql.matchAll(/(CREATE|DROP) TABLE (?:IF (?:NOT )?EXISTS )?(\w+)/gi)) {
+      if (verb.toUpperCase() === 'CREATE') tables.add(name);
+      else tables.delete(name);
+    }
+  }
+  return [...tables];
 }
 
 /** A file-system or SQLite error met while checking an existing file, as an `InputError` naming it. */

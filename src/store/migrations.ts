@@ -2,10 +2,15 @@
  * Versioned schema. Each migration runs once, in a transaction, and bumps `PRAGMA user_version`;
  * never edit a released migration, add a new one.
  */
+import type { Database } from 'better-sqlite3';
+import { convertLegacyCandidates } from './legacy-candidates.js';
+
 export interface Migration {
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+  /** Data conversion run after `sql`, in the same transaction. */
+  readonly convert?: (db: Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -97,6 +102,57 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'the family of each candidate (a multi-family run mixes them)',
     sql: `
       ALTER TABLE optimization_candidates ADD COLUMN family TEXT;      -- NULL in rows stored before version 3
+    `,
+  },
+  {
+    version: 4,
+    description: 'candidates in columnar form: typed BLOBs per stored batch (src/store/candidate-tables.ts)',
+    sql: `
+      CREATE TABLE run_families (
+        run_id TEXT NOT NULL REFERENCES optimization_runs (run_id),
+        family TEXT NOT NULL,
+        columns_json TEXT NOT NULL,     -- [{name, choices?}]: how the family's parameter rows decode
+        PRIMARY KEY (run_id, family)
+      );
+      CREATE TABLE candidate_batches (
+        batch_id INTEGER PRIMARY KEY,   -- write order
+        run_id TEXT NOT NULL REFERENCES optimization_runs (run_id),
+        family TEXT NOT NULL,
+        first_id INTEGER NOT NULL, last_id INTEGER NOT NULL, count INTEGER NOT NULL,
+        ids BLOB NOT NULL,              -- int32 candidate ids
+        params BLOB NOT NULL,           -- float64, count x the family's columns
+        metrics BLOB NOT NULL           -- float64, count x the metrics (METRIC_NAMES order)
+      );
+      CREATE INDEX candidate_batches_run ON candidate_batches (run_id, first_id);
+      CREATE TABLE candidate_failures (
+        run_id TEXT NOT NULL REFERENCES optimization_runs (run_id),
+        candidate_id INTEGER NOT NULL,
+        family TEXT NOT NULL,
+        params BLOB NOT NULL,
+        error TEXT NOT NULL,
+        PRIMARY KEY (run_id, candidate_id)
+      );
+      CREATE TABLE candidate_rankings (
+        run_id TEXT PRIMARY KEY REFERENCES optimization_runs (run_id),
+        count INTEGER NOT NULL,
+        front_rank BLOB NOT NULL,       -- int32 per candidate id, -1 unranked
+        crowding BLOB NOT NULL,         -- float64
+        violation BLOB NOT NULL         -- float64
+      );
+      CREATE TABLE candidate_holdout (
+        run_id TEXT NOT NULL REFERENCES optimization_runs (run_id),
+        candidate_id INTEGER NOT NULL,
+        metrics BLOB NOT NULL,          -- float64 metric row
+        PRIMARY KEY (run_id, candidate_id)
+      );
+    `,
+    convert: convertLegacyCandidates,
+  },
+  {
+    version: 5,
+    description: 'drop the per-candidate JSON table, converted by migration 4',
+    sql: `
+      DROP TABLE optimization_candidates;
     `,
   },
 ];

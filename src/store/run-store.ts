@@ -1,20 +1,15 @@
 /**
  * Optimization runs and their candidates in the SQLite store: one `optimization_runs` row per run
- * (running -> completed | interrupted | failed) and one `optimization_candidates` row per candidate
- * (ok with its metrics, or failed with the error), written in transactions as batches finish
- * (`evaluate`: each batch; `optimize`: a generation while the next is simulated), so an
- * interrupted run keeps what finished and a resume can skip it.
- *
- * `metrics_json` is an object by METRIC_NAMES in the JSON output convention (`jsonNumbers`,
- * docs/metrics.md "JSON output"): finite numbers as numbers, infinities as "inf" / "-inf", NaN as
- * null, so a row round-trips exactly. Rows written before that convention have null for every
- * non-finite value; reading keeps their meaning (see `NULL_MEANS`).
+ * (running -> completed | interrupted | failed) and its candidates in columnar form
+ * (`candidate-tables.ts`: one row of typed BLOBs per stored batch), written in transactions as
+ * batches finish (`evaluate`: each batch; `optimize`: a generation while the next is simulated),
+ * so an interrupted run keeps what finished and a resume can skip it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
-import { METRIC_COUNT, METRIC_NAMES, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
-import { jsonNumbers, numberFromJson } from '../report/json.js';
-import { decodeRow, type ParamLayout } from '../config/param-layout.js';
+import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
+import { jsonNumbers } from '../report/json.js';
+import { decodeColumns, paramColumns, type ParamLayout } from '../config/param-layout.js';
+import { CandidateTables, Stored, type CandidateChunk, type StoredFamily, type StoredRankingColumns } from './candidate-tables.js';
 import type { DatabaseManager } from './database.js';
 
 export type StoredRunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
@@ -99,14 +94,14 @@ export interface RunRow {
 export interface StoredResult {
   readonly candidateId: number;
   readonly status: 'ok' | 'failed';
-  /** The parameters as stored (JSON by name). */
+  /** The parameters as stored, by name (JSON, inactive parameters left out). */
   readonly paramsJson: string;
   /** Metric row (METRIC_COUNT values) for `ok`, null for `failed`. */
   readonly metrics: Float64Array | null;
   readonly error: string | null;
 }
 
-/** A candidate's ranking and hold-out metrics as read back (so tests and reports need no SQL); null where NULL is stored: not ranked, or not finite (see `writeRanking`). */
+/** A candidate's ranking and hold-out metrics as read back (so tests and reports need no SQL); null where not ranked, and a violation or crowding null where not finite. */
 export interface StoredRanking {
   readonly candidateId: number;
   /** Violation 0 (stored as 1 / 0). */
@@ -114,19 +109,8 @@ export interface StoredRanking {
   readonly violation: number | null;
   readonly frontRank: number | null;
   readonly crowding: number | null;
-  /** Hold-out metric row (METRIC_COUNT values, read by the rules of `results`); null when not evaluated on the hold-out. */
+  /** Hold-out metric row (METRIC_COUNT values); null when not evaluated on the hold-out. */
   readonly holdoutMetrics: Float64Array | null;
-}
-
-/** A stored candidate with its ranking (the rows of `pnlopt export`); ranking fields as in `StoredRanking`. */
-export interface RankedResult extends StoredResult {
-  /** The candidate's family; null for rows stored before migration 3. */
-  readonly family: string | null;
-  readonly feasible: boolean | null;
-  readonly violation: number | null;
-  readonly frontRank: number | null;
-  /** NULL is stored both when the row is not ranked and for the boundary crowding +Infinity of a ranked row. */
-  readonly crowding: number | null;
 }
 
 /** A `strategy_configs` row as stored (the read side of `adopt`). */
@@ -148,43 +132,12 @@ function optionalJson(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
 
-/**
- * The in-memory value a JSON null stands for, per metric; NaN for the others. Only for rows written
- * before the "inf" / "-inf" convention, which wrote every non-finite value as null: there
- * `profit_factor` was null only when no trade lost, i.e. +Infinity (docs/reference-semantics.md).
- * New rows write +Infinity as "inf"; the kernels never produce a NaN profit_factor (it is
- * Infinity or wins / losses with losses > 0), so reading null as +Infinity loses nothing.
- */
-const NULL_MEANS: Readonly<Partial<Record<MetricName, number>>> = { profit_factor: Infinity };
-
-/** Metric row at `offset` of F as a JSON object by metric name: infinities as "inf" / "-inf", NaN as null (`jsonNumbers`). */
-export function metricsJson(F: Float64Array, offset: number): string {
-  let s = '{';
-  for (let j = 0; j < METRIC_COUNT; j++) {
-    const v = F[offset + j];
-    // A finite number's String() form is its JSON form, and round-trips exactly.
-    s += `${j === 0 ? '' : ','}"${METRIC_NAMES[j]}":${Number.isFinite(v) ? String(v) : JSON.stringify(jsonNumbers('', v))}`;
-  }
-  return s + '}';
-}
-
-/** Parse `metricsJson` output (or a row written before the "inf" convention, see `NULL_MEANS`) back into `out` at `offset`. */
-export function metricsFromJson(text: string, out: Float64Array, offset: number): void {
-  const o = JSON.parse(text) as Record<string, number | string | null>;
-  METRIC_NAMES.forEach((name, j) => {
-    const v = o[name];
-    out[offset + j] = v === null || v === undefined ? (NULL_MEANS[name] ?? NaN) : numberFromJson(v);
-  });
-}
-
 /** Reads and writes the run tables through the one `DatabaseManager` of the process. */
 export class RunStore {
-  private readonly insertCandidate: Statement<[string, number, string, string, string, string | null, string | null]>;
+  private readonly candidates: CandidateTables;
 
   constructor(private readonly dbm: DatabaseManager) {
-    this.insertCandidate = dbm.db.prepare(
-      'INSERT OR REPLACE INTO optimization_candidates (run_id, candidate_id, family, status, params_json, metrics_json, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.candidates = new CandidateTables(dbm.db);
   }
 
   /** Record a new run as `running`. @returns its id */
@@ -229,10 +182,7 @@ export class RunStore {
 
   /** Which of candidates 0..n-1 are stored as ok (1) or not yet (0): failed ones are tried again on resume. */
   evaluatedMask(runId: string, n: number): Uint8Array {
-    const done = new Uint8Array(n);
-    const rows = this.dbm.db.prepare(`SELECT candidate_id FROM optimization_candidates WHERE run_id = ? AND status = 'ok'`).pluck().iterate(runId);
-    for (const id of rows as Iterable<number>) if (id >= 0 && id < n) done[id] = 1;
-    return done;
+    return this.candidates.okMask(runId, n);
   }
 
   /**
@@ -242,43 +192,35 @@ export class RunStore {
    * @param idBase added to each row index of X to make its candidate id (a search's later batches)
    */
   writeEvaluated(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, F: Float64Array, idBase = 0): void {
-    const d = layout.params.length;
+    const { candidateIds, params } = gathered(layout, X, ids, idBase);
     this.dbm.transaction(() => {
-      ids.forEach((id, r) => this.insertCandidate.run(runId, idBase + id, layout.family, 'ok', JSON.stringify(decodeRow(layout, X, id * d)), metricsJson(F, r * METRIC_COUNT), null));
+      this.candidates.family(runId, layout.family, paramColumns(layout));
+      this.candidates.ok(runId, layout.family, candidateIds, params, F);
     });
   }
 
   /** Store a batch that failed, with the error, in one transaction. */
   writeFailed(runId: string, layout: ParamLayout, X: Float64Array, ids: Int32Array, error: string, idBase = 0): void {
-    const d = layout.params.length;
+    const { candidateIds, params } = gathered(layout, X, ids, idBase);
     this.dbm.transaction(() => {
-      ids.forEach((id) => this.insertCandidate.run(runId, idBase + id, layout.family, 'failed', JSON.stringify(decodeRow(layout, X, id * d)), null, error));
+      this.candidates.family(runId, layout.family, paramColumns(layout));
+      this.candidates.failed(runId, layout.family, candidateIds, params, layout.params.length, error);
     });
   }
 
-  /** Store every candidate's feasibility, violation, constrained front rank and crowding (candidate id = index). */
+  /** Store every candidate's front rank, crowding and violation (candidate id = index), replacing any earlier ranking. */
   writeRanking(runId: string, rank: Int32Array, crowding: Float64Array, violation: Float64Array): void {
-    const update = this.dbm.db.prepare(
-      'UPDATE optimization_candidates SET feasible = ?, violation = ?, front_rank = ?, crowding = ? WHERE run_id = ? AND candidate_id = ?',
-    );
-    this.dbm.transaction(() => {
-      for (let id = 0; id < rank.length; id++) {
-        const v = violation[id];
-        // SQLite stores no infinities as REAL text; the boundary crowding +Infinity is stored as NULL.
-        const c = crowding[id];
-        update.run(v === 0 ? 1 : 0, Number.isFinite(v) ? v : null, rank[id], Number.isFinite(c) ? c : null, runId, id);
-      }
-    });
+    this.dbm.transaction(() => this.candidates.writeRanking(runId, rank, crowding, violation));
   }
 
   /** Candidates stored for a run (ok or failed). */
   countStored(runId: string): number {
-    return this.dbm.db.prepare('SELECT COUNT(*) FROM optimization_candidates WHERE run_id = ?').pluck().get(runId) as number;
+    return this.candidates.count(runId);
   }
 
   /** Store one candidate's metrics on the hold-out window. */
   writeHoldout(runId: string, candidateId: number, F: Float64Array): void {
-    this.dbm.db.prepare('UPDATE optimization_candidates SET holdout_metrics_json = ? WHERE run_id = ? AND candidate_id = ?').run(metricsJson(F, 0), runId, candidateId);
+    this.candidates.writeHoldout(runId, candidateId, F);
   }
 
   /** Record (or replace) the adopted configuration of a family and regime. */
@@ -294,51 +236,50 @@ export class RunStore {
       .run(a.family, a.familyVersion, a.regime, JSON.stringify(a.params), JSON.stringify(a.metrics, jsonNumbers), JSON.stringify(a.holdoutMetrics, jsonNumbers), a.runId, a.dataHash, now.toISOString());
   }
 
-  /** Every stored candidate of a run, in candidate order, streamed from the database. */
+  /** A run's stored families: names and how their parameter rows decode. */
+  families(runId: string): StoredFamily[] {
+    return this.candidates.families(runId);
+  }
+
+  /**
+   * Every stored candidate of a run in typed chunks, in id order: the bulk read (export, the
+   * evaluate CSV, a resume), in bounded memory whatever the run's size.
+   */
+  chunks(runId: string, families: readonly StoredFamily[] = this.families(runId)): Generator<CandidateChunk> {
+    return this.candidates.chunks(runId, families);
+  }
+
+  /** The run's stored ranking columns, or null when it has not been ranked. */
+  rankingColumns(runId: string): StoredRankingColumns | null {
+    return this.candidates.ranking(runId);
+  }
+
+  /** Every stored candidate of a run as an object, in candidate order (for small reads: tests, one candidate's report). */
   *results(runId: string): Generator<StoredResult> {
-    const rows = this.dbm.db
-      .prepare('SELECT candidate_id, status, params_json, metrics_json, error FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
-      .iterate(runId) as Iterable<{ candidate_id: number; status: 'ok' | 'failed'; params_json: string; metrics_json: string | null; error: string | null }>;
-    for (const r of rows) {
-      let metrics: Float64Array | null = null;
-      if (r.metrics_json !== null) {
-        metrics = new Float64Array(METRIC_COUNT);
-        metricsFromJson(r.metrics_json, metrics, 0);
-      }
-      yield { candidateId: r.candidate_id, status: r.status, paramsJson: r.params_json, metrics, error: r.error };
+    const families = this.families(runId);
+    for (const c of this.chunks(runId, families)) {
+      for (let k = 0; k < c.count; k++) if (c.stored[k] !== Stored.none) yield resultOf(c, k, families);
     }
   }
 
   /** Every stored candidate's ranking and hold-out metrics, in candidate order (the read side of `writeRanking` / `writeHoldout`). */
   *rankings(runId: string): Generator<StoredRanking> {
-    const rows = this.dbm.db
-      .prepare('SELECT candidate_id, feasible, violation, front_rank, crowding, holdout_metrics_json FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
-      .iterate(runId) as Iterable<{ candidate_id: number; feasible: number | null; violation: number | null; front_rank: number | null; crowding: number | null; holdout_metrics_json: string | null }>;
-    for (const r of rows) {
-      let holdoutMetrics: Float64Array | null = null;
-      if (r.holdout_metrics_json !== null) {
-        holdoutMetrics = new Float64Array(METRIC_COUNT);
-        metricsFromJson(r.holdout_metrics_json, holdoutMetrics, 0);
-      }
-      yield { candidateId: r.candidate_id, feasible: r.feasible === null ? null : r.feasible === 1, violation: r.violation, frontRank: r.front_rank, crowding: r.crowding, holdoutMetrics };
+    const ranking = this.rankingColumns(runId);
+    const holdout = this.candidates.holdout(runId);
+    for (const c of this.chunks(runId)) {
+      for (let k = 0; k < c.count; k++) if (c.stored[k] !== Stored.none) yield rankingOf(c.first + k, ranking, holdout);
     }
   }
 
-  /** One stored candidate with its family and hold-out metrics (read by the rules of `results`), or undefined when the run has no such candidate. */
-  candidate(runId: string, candidateId: number): (StoredResult & { readonly family: string | null; readonly holdoutMetrics: Float64Array | null }) | undefined {
-    const r = this.dbm.db
-      .prepare('SELECT candidate_id, family, status, params_json, metrics_json, holdout_metrics_json, error FROM optimization_candidates WHERE run_id = ? AND candidate_id = ?')
-      .get(runId, candidateId) as
-      | { candidate_id: number; family: string | null; status: 'ok' | 'failed'; params_json: string; metrics_json: string | null; holdout_metrics_json: string | null; error: string | null }
-      | undefined;
-    if (r === undefined) return undefined;
-    const row = (json: string | null): Float64Array | null => {
-      if (json === null) return null;
-      const out = new Float64Array(METRIC_COUNT);
-      metricsFromJson(json, out, 0);
-      return out;
-    };
-    return { candidateId: r.candidate_id, family: r.family, status: r.status, paramsJson: r.params_json, metrics: row(r.metrics_json), holdoutMetrics: row(r.holdout_metrics_json), error: r.error };
+  /** One stored candidate with its family, ranking and hold-out metrics, or undefined when the run has no such candidate. */
+  candidate(runId: string, candidateId: number): (StoredResult & StoredRanking & { readonly family: string | null }) | undefined {
+    const families = this.families(runId);
+    for (const c of this.candidates.chunks(runId, families, candidateId, candidateId + 1)) {
+      if (c.stored[0] === Stored.none) return undefined;
+      const f = c.family[0];
+      return { ...resultOf(c, 0, families), ...rankingOf(candidateId, this.rankingColumns(runId), this.candidates.holdout(runId)), family: f < 0 ? null : families[f].name };
+    }
+    return undefined;
   }
 
   /**
@@ -349,38 +290,48 @@ export class RunStore {
     return this.dbm.db.transaction(fn).deferred();
   }
 
-  /** Candidates stored per run id (runs with none are absent), in one query: the `evaluated` column of `pnlopt runs`. */
+  /** Candidates stored per run id (runs with none are absent): the `evaluated` column of `pnlopt runs`. */
   storedCounts(): Map<string, number> {
-    const rows = this.dbm.db.prepare('SELECT run_id, COUNT(*) AS n FROM optimization_candidates GROUP BY run_id').all() as { run_id: string; n: number }[];
-    return new Map(rows.map((r) => [r.run_id, r.n]));
-  }
-
-  /**
-   * Every stored candidate of a run with its ranking, in candidate order, streamed from the database
-   * one row at a time (`results` and `rankings` in one query), so a run of any size is read in bounded memory.
-   */
-  *rankedResults(runId: string): Generator<RankedResult> {
-    const rows = this.dbm.db
-      .prepare('SELECT candidate_id, family, status, params_json, metrics_json, error, feasible, violation, front_rank, crowding FROM optimization_candidates WHERE run_id = ? ORDER BY candidate_id')
-      .iterate(runId) as Iterable<{
-      candidate_id: number; family: string | null; status: 'ok' | 'failed'; params_json: string; metrics_json: string | null; error: string | null;
-      feasible: number | null; violation: number | null; front_rank: number | null; crowding: number | null;
-    }>;
-    for (const r of rows) {
-      let metrics: Float64Array | null = null;
-      if (r.metrics_json !== null) {
-        metrics = new Float64Array(METRIC_COUNT);
-        metricsFromJson(r.metrics_json, metrics, 0);
-      }
-      yield {
-        candidateId: r.candidate_id, family: r.family, status: r.status, paramsJson: r.params_json, metrics, error: r.error,
-        feasible: r.feasible === null ? null : r.feasible === 1, violation: r.violation, frontRank: r.front_rank, crowding: r.crowding,
-      };
-    }
+    return this.candidates.counts();
   }
 
   /** Every adopted configuration (`strategy_configs`), by family, family version and regime (the read side of `adopt`). */
   adoptedConfigs(): StrategyConfigRow[] {
     return this.dbm.db.prepare('SELECT * FROM strategy_configs ORDER BY family, family_version, regime').all() as StrategyConfigRow[];
   }
+}
+
+/** The candidate ids (idBase + row) and parameter rows of the rows `ids` of X. */
+function gathered(layout: ParamLayout, X: Float64Array, ids: Int32Array, idBase: number): { candidateIds: Int32Array; params: Float64Array } {
+  const d = layout.params.length;
+  const candidateIds = new Int32Array(ids.length);
+  const params = new Float64Array(ids.length * d);
+  ids.forEach((id, r) => {
+    candidateIds[r] = idBase + id;
+    params.set(X.subarray(id * d, (id + 1) * d), r * d);
+  });
+  return { candidateIds, params };
+}
+
+function resultOf(c: CandidateChunk, k: number, families: readonly StoredFamily[]): StoredResult {
+  const f = c.family[k];
+  const ok = c.stored[k] === Stored.ok;
+  const id = c.first + k;
+  return {
+    candidateId: id,
+    status: ok ? 'ok' : 'failed',
+    paramsJson: JSON.stringify(f < 0 ? {} : decodeColumns(families[f].columns, c.params, k * c.width)),
+    metrics: ok ? c.metrics.slice(k * METRIC_COUNT, (k + 1) * METRIC_COUNT) : null,
+    error: ok ? null : (c.errors.get(id) ?? null),
+  };
+}
+
+function rankingOf(id: number, ranking: StoredRankingColumns | null, holdout: ReadonlyMap<number, Float64Array>): StoredRanking {
+  const holdoutMetrics = holdout.get(id) ?? null;
+  if (ranking === null || id >= ranking.frontRank.length || ranking.frontRank[id] < 0) {
+    return { candidateId: id, feasible: null, violation: null, frontRank: null, crowding: null, holdoutMetrics };
+  }
+  const v = ranking.violation[id];
+  const c = ranking.crowding[id];
+  return { candidateId: id, feasible: v === 0, violation: Number.isFinite(v) ? v : null, frontRank: ranking.frontRank[id], crowding: Number.isFinite(c) ? c : null, holdoutMetrics };
 }

@@ -9,7 +9,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { EXIT_INTERRUPTED, EXIT_NOT_ADOPTED, EXIT_TERMINATED } from '../../src/errors.js';
 import { codeVersion } from '../../src/paths.js';
@@ -17,24 +16,13 @@ import { DatabaseManager } from '../../src/store/database.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { FAULT_ENV, FAULTY_CLI } from '../fixtures/pool/faulty-worker.js';
 import { ROOT, runCliInProcess, withTestConfig } from '../helpers/cli.js';
+import { storedCandidates } from '../helpers/store-files.js';
 
 const MSFT = join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv');
 const GENERATIONS_OF_10 = 'strategy_optimization.optimizer.sampling.batch_size=10';
 const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-resume-'));
 
-/** Candidates stored so far (raw read-only SQLite: a child is still writing, and DatabaseManager opens read-write). */
-function stored(db: string): number {
-  try {
-    const conn = new Database(db, { readonly: true, fileMustExist: true });
-    try {
-      return conn.prepare('SELECT COUNT(*) FROM optimization_candidates').pluck().get() as number;
-    } finally {
-      conn.close();
-    }
-  } catch {
-    return 0;
-  }
-}
+const stored = (db: string): number => storedCandidates(db);
 
 /** The CLI whose pool (one worker) hangs on its fourth batch, as a child; resolves its exit code and stderr. */
 function hanging(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv) {

@@ -124,9 +124,12 @@ describe('writeResultsCsv', () => {
     const m0 = Float64Array.from({ length: METRIC_COUNT }, (_, j) => j + 0.5);
     const m2 = new Float64Array(METRIC_COUNT).fill(NaN);
     m2[1] = Infinity;
+    // Two blocks, as the store reads them: candidates 0-1 (1 not stored) and 2.
+    const first = new Float64Array(2 * METRIC_COUNT).fill(7);
+    first.set(m0);
     writeResultsCsv(out, t, [
-      { candidateId: 0, metrics: m0 },
-      { candidateId: 2, metrics: m2 },
+      { first: 0, count: 2, stored: Uint8Array.of(1, 0), metrics: first },
+      { first: 2, count: 1, stored: Uint8Array.of(1), metrics: m2 },
     ]);
     const lines = readFileSync(out, 'utf8').split('\n');
     expect(lines[0]).toBe(`n,mode,level,${METRIC_NAMES.join(',')}`);
@@ -145,7 +148,7 @@ describe('inputs people have', () => {
     expect([t.n, ...t.X]).toEqual([2, 5, 20, 10, 50]);
     const dir = mkdtempSync(join(tmpdir(), 'pnlopt-out-'));
     const out = join(dir, 'out.csv');
-    writeResultsCsv(out, t, [{ candidateId: 1, metrics: new Float64Array(METRIC_COUNT).fill(1) }]);
+    writeResultsCsv(out, t, [{ first: 1, count: 1, stored: Uint8Array.of(1), metrics: new Float64Array(METRIC_COUNT).fill(1) }]);
     const back = readCsvRecords(readFileSync(out, 'utf8'));
     expect(back.map((r) => r.fields.slice(0, 3))).toEqual([['', 'fast', 'slow'], ['0', '5', '20'], ['1', '10', '50']]);
     expect(back[0].fields.slice(3)).toEqual([...METRIC_NAMES]);

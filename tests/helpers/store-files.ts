@@ -33,3 +33,21 @@ export function damagePage(path: string): void {
     closeSync(fd);
   }
 }
+
+/**
+ * Candidates a store file holds so far, ok (and failed unless `okOnly`), read through a raw
+ * read-only connection: a child may still be writing, and DatabaseManager opens read-write and
+ * migrates. 0 before the child has created the database or its schema.
+ */
+export function storedCandidates(path: string, okOnly = false): number {
+  let conn: Database.Database | undefined;
+  try {
+    conn = new Database(path, { readonly: true, fileMustExist: true });
+    const ok = conn.prepare('SELECT COALESCE(SUM(count), 0) FROM candidate_batches').pluck().get() as number;
+    return okOnly ? ok : ok + (conn.prepare('SELECT COUNT(*) FROM candidate_failures').pluck().get() as number);
+  } catch {
+    return 0;
+  } finally {
+    conn?.close();
+  }
+}

@@ -8,11 +8,11 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { bytesPerCandidate } from '../../src/jobs/memory-estimate.js';
 import { runCli } from '../helpers/cli.js';
 import { spawnCli } from '../helpers/cli-child.js';
+import { storedCandidates } from '../helpers/store-files.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-bounds-'));
 
@@ -67,11 +67,6 @@ describe('optimize memory (built CLI)', () => {
 
     const summary = JSON.parse(large.stdout()) as { run_id: string; evaluated: number; simulated: number; stop_reason: string };
     expect(summary).toMatchObject({ evaluated: LARGE, simulated: 4, stop_reason: 'candidates' });
-    const conn = new Database(join(dir, `${LARGE}.db`), { readonly: true });
-    try {
-      expect(conn.prepare('SELECT COUNT(*) FROM optimization_candidates WHERE run_id = ?').pluck().get(summary.run_id)).toBe(LARGE);
-    } finally {
-      conn.close();
-    }
+    expect(storedCandidates(join(dir, `${LARGE}.db`))).toBe(LARGE);
   });
 });

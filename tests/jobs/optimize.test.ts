@@ -13,6 +13,7 @@ import { loadMarketData } from '../../src/data/load.js';
 import { poolSettings } from '../../src/pool/settings.js';
 import { runOptimization, type OptimizationRequest, type OptimizationSummary } from '../../src/jobs/optimize.js';
 import { DatabaseManager } from '../../src/store/database.js';
+import { blobOf, float64s, int32s } from '../../src/store/candidate-tables.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { testConfig } from '../helpers/config.js';
 import { configDirWith } from '../helpers/config-dir.js';
@@ -121,15 +122,19 @@ describe('runOptimization', () => {
     const cut = await runOptimization(request({ dbm, pool: poolSettings(smallConfig(), { workers: 1, batch: 10 }), signal: stop.signal, onProgress: (n) => n >= 50 && stop.abort() }));
     expect(cut.status).toBe('interrupted');
     // As if the code had changed between the sessions: candidate 3 was stored for other parameters.
-    dbm.db.prepare(`UPDATE optimization_candidates SET params_json = '{"fast":2,"slow":299}' WHERE run_id = ? AND candidate_id = 3`).run(cut.run_id);
-    await expect(runOptimization(request({ dbm, resume: cut.run_id }))).rejects.toThrow(/candidate 3 was stored for \{"fast":2,"slow":299\} but the search now proposes/);
+    const batch = dbm.db.prepare('SELECT batch_id, ids, params FROM candidate_batches WHERE run_id = ? AND first_id <= 3 AND last_id >= 3').all(cut.run_id) as { batch_id: number; ids: Buffer; params: Buffer }[];
+    const hit = batch.find((b) => int32s(b.ids).includes(3))!;
+    const params = float64s(hit.params);
+    params.set([2, 299], int32s(hit.ids).indexOf(3) * 2);
+    dbm.db.prepare('UPDATE candidate_batches SET params = ? WHERE batch_id = ?').run(blobOf(params), hit.batch_id);
+    await expect(runOptimization(request({ dbm, resume: cut.run_id }))).rejects.toThrow(/candidate 3 was stored for sma_cross \{"fast":2,"slow":299\} but the search now proposes sma_cross \{/);
   });
 
   it('a failing store write fails the run without losing the generations stored before it or hanging', async () => {
     const dbm = db();
     // The store refuses rows past the 200th: the flush of a later generation fails.
-    dbm.db.exec(`CREATE TRIGGER full BEFORE INSERT ON optimization_candidates
-      WHEN (SELECT COUNT(*) FROM optimization_candidates) >= 200 BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    dbm.db.exec(`CREATE TRIGGER full BEFORE INSERT ON candidate_batches
+      WHEN (SELECT COALESCE(SUM(count), 0) FROM candidate_batches) + NEW.count >= 200 BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     const req = request({ dbm });
     await expect(runOptimization(req)).rejects.toThrow(/disk full/);
     const run = new RunStore(dbm).runs()[0];

@@ -8,12 +8,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WriteQueue } from '../../src/jobs/run-lifecycle.js';
 import type { RunStore } from '../../src/store/run-store.js';
 import { runCli } from '../helpers/cli.js';
 import { spawnCli } from '../helpers/cli-child.js';
+import { storedCandidates } from '../helpers/store-files.js';
 
 /** A store whose transactions are counted and can be made to fail. */
 function fakeStore() {
@@ -64,6 +64,18 @@ describe('WriteQueue', () => {
     expect(written).toEqual([1, 2, 3]);
   });
 
+  it('flushes on a timer when the interval passes without another push (the next batch may hang)', async () => {
+    const { store } = fakeStore();
+    const queue = new WriteQueue(store, { rows: 1e9, intervalMs: 20 });
+    const written: number[] = [];
+    queue.push(() => written.push(1), 1);
+    expect(written).toEqual([]);
+    await vi.waitFor(() => expect(written).toEqual([1]), { timeout: 5000, interval: 5 });
+    // Nothing waits: no timer, nothing written twice.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(written).toEqual([1]);
+  });
+
   it('keeps what a failed flush could not write, and writes it whole on the next', () => {
     const { s, store } = fakeStore();
     const queue = new WriteQueue(store, { rows: 2, intervalMs: Infinity }, () => 0);
@@ -81,15 +93,7 @@ describe('WriteQueue', () => {
 const FOUR_CONFIGS = ['--set', 'strategy_optimization.families.sma_cross.params.fast.high=3', '--set', 'strategy_optimization.families.sma_cross.params.slow.high=6'];
 const FLUSH_ROWS = 1000;
 
-/** Candidates stored so far (raw read-only SQLite: the child may still be writing). */
-function stored(db: string): number {
-  const conn = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    return conn.prepare('SELECT COUNT(*) FROM optimization_candidates').pluck().get() as number;
-  } finally {
-    conn.close();
-  }
-}
+const stored = (db: string): number => storedCandidates(db);
 
 /** The last progress count the child logged (`optimize: N/TOTAL ...`), 0 before the first. */
 function lastProgress(stderr: string): number {

@@ -35,8 +35,9 @@ describe('DatabaseManager', () => {
     expect(a.db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (a.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(tables).toEqual(
-      expect.arrayContaining(['ohlcv', 'trade_executions', 'strategy_configs', 'optimization_runs', 'optimization_candidates', 'split_drift_metrics', 'data_quality_snapshots']),
+      expect.arrayContaining(['ohlcv', 'trade_executions', 'strategy_configs', 'optimization_runs', 'run_families', 'candidate_batches', 'candidate_failures', 'candidate_rankings', 'candidate_holdout', 'split_drift_metrics', 'data_quality_snapshots']),
     );
+    expect(tables).not.toContain('optimization_candidates'); // converted by migration 4, dropped by 5
     a.close();
     const b = new DatabaseManager(path);
     expect(b.schemaVersion()).toBe(MIGRATIONS.at(-1)!.version);

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Metric, METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
-import { metricsFromJson, metricsJson, RunStore, type NewRun } from '../../src/store/run-store.js';
+import { Metric, METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
+import { RunStore, type NewRun } from '../../src/store/run-store.js';
 import { paramLayout } from '../../src/config/param-layout.js';
 import { DatabaseManager } from '../../src/store/database.js';
 import { testConfig } from '../helpers/config.js';
@@ -28,24 +28,6 @@ const X = Float64Array.from([2, 5, 3, 9, 4, 12, 5, 30]);
 function metricRows(rows: number, seed: number): Float64Array {
   return Float64Array.from({ length: rows * METRIC_COUNT }, (_, k) => seed + k / 7);
 }
-
-describe('metrics JSON', () => {
-  it('writes an object by metric name with "inf" for +Infinity and null for NaN, and reads it back exactly', () => {
-    const F = metricRows(1, 0.1);
-    F[Metric.sharpe] = NaN;
-    F[Metric.profit_factor] = Infinity; // no losing trade
-    const text = metricsJson(F, 0);
-    const parsed = JSON.parse(text) as Record<string, number | null>;
-    expect(Object.keys(parsed)).toEqual([...METRIC_NAMES]);
-    expect(parsed.sharpe).toBeNull();
-    expect(parsed.profit_factor).toBe('inf');
-    expect(parsed.total_return).toBe(F[Metric.total_return]);
-    const back = new Float64Array(METRIC_COUNT);
-    metricsFromJson(text, back, 0);
-    expect(back).toEqual(F); // bit-exact for finite values; null -> NaN, "inf" -> +Infinity
-    expect(back[Metric.profit_factor]).toBe(Infinity);
-  });
-});
 
 describe('RunStore', () => {
   it('records a run, its batches as they come, and closes it', () => {
@@ -73,10 +55,12 @@ describe('RunStore', () => {
     store.finishRun(id, 'interrupted', { evaluated: 2 }, new Date('2024-01-02T04:00:00Z'));
     expect(store.run(id)).toMatchObject({ status: 'interrupted', finished_at: '2024-01-02T04:00:00.000Z', summary_json: '{"evaluated":2}' });
 
-    // A resume evaluates the failed candidate again: its row is replaced.
+    // A resume evaluates the failed candidate again: the failure is replaced.
     store.writeEvaluated(id, layout, X, Int32Array.from([3, 1]), metricRows(2, 5));
     expect([...store.evaluatedMask(id, 4)]).toEqual([1, 1, 1, 1]);
     expect(store.countStored(id)).toBe(4);
+    expect([...store.results(id)].map((r) => [r.candidateId, r.status, r.error])).toEqual([[0, 'ok', null], [1, 'ok', null], [2, 'ok', null], [3, 'ok', null]]);
+    expect(store.candidate(id, 3)!.metrics).toEqual(metricRows(2, 5).subarray(0, METRIC_COUNT));
     dbm.close();
   });
 
@@ -142,8 +126,8 @@ describe('RunStore', () => {
   });
 });
 
-describe('metrics JSON: "inf" / "-inf" / null (docs/metrics.md, JSON output)', () => {
-  it('round-trips +Infinity, -Infinity and NaN in every metric through the store, and still reads rows written with null', () => {
+describe('non-finite metrics', () => {
+  it('round-trip +Infinity, -Infinity and NaN in every metric through the store exactly, and adoptions write them as "inf" / "-inf" / null', () => {
     const dbm = new DatabaseManager(':memory:');
     const store = new RunStore(dbm);
     const id = store.createRun(run, 'non-finite');
@@ -154,12 +138,7 @@ describe('metrics JSON: "inf" / "-inf" / null (docs/metrics.md, JSON output)', (
       F[j] = specials[j % 3];
       F[METRIC_COUNT + j] = specials[(j + 1) % 3];
     }
-    F[METRIC_COUNT + Metric.profit_factor] = Infinity; // NaN profit_factor is not produced by the kernels (see NULL_MEANS)
-    F[Metric.profit_factor] = Infinity;
     store.writeEvaluated(id, layout, X, Int32Array.from([0, 1, 2]), F);
-    const text = metricsJson(F, 0);
-    const parsed = JSON.parse(text) as Record<string, unknown>;
-    METRIC_NAMES.forEach((name, j) => expect(parsed[name], name).toBe(j === Metric.profit_factor ? 'inf' : ['inf', '-inf', null][j % 3]));
     const back = [...store.results(id)].map((r) => r.metrics);
     expect(back).toEqual([F.subarray(0, METRIC_COUNT), F.subarray(METRIC_COUNT, 2 * METRIC_COUNT), F.subarray(2 * METRIC_COUNT)]);
     expect(Object.is(back[0]![Metric.total_return], Infinity) && Object.is(back[0]![Metric.total_profit], -Infinity)).toBe(true);
@@ -174,11 +153,6 @@ describe('metrics JSON: "inf" / "-inf" / null (docs/metrics.md, JSON output)', (
     const adopted = store.adoptedConfigs()[0];
     expect(JSON.parse(adopted.metrics_json)).toEqual({ profit_factor: 'inf', sharpe: null, total_return: '-inf' });
     expect(JSON.parse(adopted.holdout_metrics_json!)).toEqual({ profit_factor: 'inf', win_rate: null });
-
-    // A row written before the convention (every non-finite value null): profit_factor null is +Infinity, other nulls NaN.
-    const old = new Float64Array(METRIC_COUNT);
-    metricsFromJson(JSON.stringify(Object.fromEntries(METRIC_NAMES.map((n) => [n, null]))), old, 0);
-    METRIC_NAMES.forEach((name, j) => expect(old[j], name).toBe(j === Metric.profit_factor ? Infinity : NaN));
     dbm.close();
   });
 });
@@ -198,28 +172,24 @@ describe('RunStore reads for runs / show / export', () => {
     dbm.close();
   });
 
-  it('streams each candidate with its ranking, as results() and rankings() read them separately', () => {
+  it('reads one candidate with its family and ranking, as results() and rankings() read them', () => {
     const dbm = new DatabaseManager(':memory:');
     const store = new RunStore(dbm);
     const id = store.createRun(run, 'ranked');
     store.writeEvaluated(id, layout, X, Int32Array.from([2, 0, 1]), metricRows(3, 4));
     store.writeFailed(id, layout, X, Int32Array.from([3]), 'worker exited');
     // Not ranked yet (an interrupted run): every ranking field null.
-    expect([...store.rankedResults(id)].map((r) => [r.candidateId, r.feasible, r.violation, r.frontRank, r.crowding])).toEqual([
+    expect([0, 1, 2, 3].map((k) => store.candidate(id, k)).map((r) => [r!.candidateId, r!.feasible, r!.violation, r!.frontRank, r!.crowding])).toEqual([
       [0, null, null, null, null],
       [1, null, null, null, null],
       [2, null, null, null, null],
       [3, null, null, null, null],
     ]);
     store.writeRanking(id, Int32Array.from([0, 1, 0, 2]), Float64Array.from([Infinity, 0.5, 1.25, Infinity]), Float64Array.from([0, 0.25, 0, NaN]));
-    const joined = [...store.rankedResults(id)];
+    const joined = [0, 1, 2, 3].map((k) => store.candidate(id, k)!);
     const results = [...store.results(id)];
     const rankings = [...store.rankings(id)];
-    expect(joined).toEqual(results.map((r, i) => {
-      const { holdoutMetrics, candidateId, ...ranking } = rankings[i];
-      void holdoutMetrics, candidateId;
-      return { ...r, ...ranking, family: 'sma_cross' };
-    }));
+    expect(joined).toEqual(results.map((r, i) => ({ ...r, ...rankings[i], family: 'sma_cross' })));
     expect(joined.map((r) => [r.candidateId, r.status, r.feasible, r.violation, r.frontRank, r.crowding])).toEqual([
       [0, 'ok', true, 0, 0, null],
       [1, 'ok', false, 0.25, 1, 0.5],
@@ -227,7 +197,8 @@ describe('RunStore reads for runs / show / export', () => {
       [3, 'failed', false, null, 2, null],
     ]);
     expect(joined[3].metrics).toBeNull();
-    expect([...store.rankedResults('other')]).toEqual([]);
+    expect(store.candidate(id, 4)).toBeUndefined();
+    expect(store.candidate('other', 0)).toBeUndefined();
     dbm.close();
   });
 
@@ -240,9 +211,9 @@ describe('RunStore reads for runs / show / export', () => {
     const id = store.createRun(run, 'snap');
     store.writeEvaluated(id, layout, X, Int32Array.from([0]), metricRows(1, 0));
     const seen = store.snapshot(() => {
-      const before = [...store.rankedResults(id)].length;
+      const before = [...store.results(id)].length;
       other.writeEvaluated(id, layout, X, Int32Array.from([1, 2]), metricRows(2, 0));
-      return [before, [...store.rankedResults(id)].length, store.countStored(id)];
+      return [before, [...store.results(id)].length, store.countStored(id)];
     });
     expect(seen).toEqual([1, 1, 1]);
     expect(store.countStored(id)).toBe(3);

@@ -9,7 +9,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_COUNT, METRIC_NAMES } from '../../../native-free-kernels/portfolio/metrics.js';
 import { runEvaluate, type EvaluateOptions } from '../../../src/cli/commands/evaluate.js';
@@ -17,6 +16,7 @@ import { DataError, EXIT_INTERRUPTED, UsageError } from '../../../src/errors.js'
 import type { SimulationContext } from '../../../src/simulation/context.js';
 import type { ParamLayout } from '../../../src/config/param-layout.js';
 import { DatabaseManager } from '../../../src/store/database.js';
+import { storedCandidates as countCandidates } from '../../helpers/store-files.js';
 import { RunStore, type StoredResult } from '../../../src/store/run-store.js';
 import { FAULT_ENV, FAULTY_CLI } from '../../fixtures/pool/faulty-worker.js';
 import { FIXTURES, inThread, MSFT, msftSmaCross, population, sameBits } from '../../fixtures/pool/setup.js';
@@ -213,18 +213,7 @@ describe('pnlopt evaluate', () => {
   });
 });
 
-/** Ok rows stored so far while the child still writes: raw better-sqlite3 read-only, since DatabaseManager opens read-write and migrates. */
-function countStored(db: string): number {
-  let conn: Database.Database | undefined;
-  try {
-    conn = new Database(db, { readonly: true, fileMustExist: true });
-    return conn.prepare(`SELECT count(*) FROM optimization_candidates WHERE status = 'ok'`).pluck().get() as number;
-  } catch {
-    return 0; // the child has not created the database or its schema yet
-  } finally {
-    conn?.close();
-  }
-}
+const countStored = (db: string): number => countCandidates(db, true);
 
 async function waitFor(ready: () => boolean, why: () => string): Promise<void> {
   for (let i = 0; i < 600; i++) {

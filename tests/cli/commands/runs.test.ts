@@ -17,7 +17,7 @@ import { runOptimization, type OptimizationSummary } from '../../../src/jobs/opt
 import { poolSettings } from '../../../src/pool/settings.js';
 import { decodePoints } from '../../../src/search/encoding.js';
 import { DatabaseManager } from '../../../src/store/database.js';
-import { RunStore, type RankedResult, type StoredResult } from '../../../src/store/run-store.js';
+import { RunStore, type StoredRanking, type StoredResult } from '../../../src/store/run-store.js';
 import { ROOT, runCli, runCliInProcess } from '../../helpers/cli.js';
 import { configDirWith } from '../../helpers/config-dir.js';
 import { TEST_CONFIG_DIR, testConfig } from '../../helpers/config.js';
@@ -79,12 +79,13 @@ function writeKilledBanditRun(store: RunStore): { layouts: ParamLayout[]; family
     const U = Float64Array.from({ length: PER_FAMILY * d }, (_, k) => ((k * 0.6180339887 + f * 0.1) % 1));
     const X = new Float64Array(PER_FAMILY * d);
     decodePoints(layout, U, PER_FAMILY, X);
-    const ids = Int32Array.from({ length: PER_FAMILY }, (_, i) => i);
+    // The last candidate of the last family failed (below).
+    const ok = f === layouts.length - 1 ? PER_FAMILY - 1 : PER_FAMILY;
+    const ids = Int32Array.from({ length: ok }, (_, i) => i);
     const base = f * PER_FAMILY;
-    store.writeEvaluated(killedId, layout, X, ids, F.subarray(base * METRIC_COUNT, (base + PER_FAMILY) * METRIC_COUNT), base);
+    store.writeEvaluated(killedId, layout, X, ids, F.subarray(base * METRIC_COUNT, (base + ok) * METRIC_COUNT), base);
     for (let i = 0; i < PER_FAMILY; i++) family.push(layout.family);
   });
-  // The last candidate failed.
   const last = layouts[layouts.length - 1];
   const Xlast = new Float64Array(last.params.length);
   decodePoints(last, new Float64Array(last.params.length).fill(0.5), 1, Xlast);
@@ -287,12 +288,12 @@ describe('pnlopt export', () => {
   it('writes every stored candidate of a completed run with its metrics, ranking and parameters', async () => {
     const { header: h, rows, text } = exported(completed.run_id);
     expect(h).toEqual(header(['fast', 'slow']));
-    const [results, ranked] = readStore((s) => [[...s.results(completed.run_id)], [...s.rankedResults(completed.run_id)]] as const);
+    const [results, ranked] = readStore((s) => [[...s.results(completed.run_id)], [...s.rankings(completed.run_id)]] as const);
     expect(rows).toHaveLength(200);
     expectMetrics(rows, results, 4);
     rows.forEach((row, i) => {
-      const r: RankedResult = ranked[i];
-      const params = JSON.parse(r.paramsJson) as Record<string, number>;
+      const r: StoredRanking = ranked[i];
+      const params = JSON.parse(results[i].paramsJson) as Record<string, number>;
       expect(row.slice(1, 4)).toEqual(['sma_cross', String(params.fast), String(params.slow)]);
       const [feasible, violation, frontRank, crowding] = row.slice(4 + METRIC_COUNT);
       expect(feasible).toBe(String(r.feasible));
