@@ -14,8 +14,11 @@ import { recordedMemory } from './memory.bench.js';
 import { runNsga2Bench } from './nsga2.bench.js';
 import { runOptimizeBench } from './optimize.bench.js';
 import { runParetoBench } from './pareto.bench.js';
+import { runPipelineBench } from './pipeline.bench.js';
 import { runPoolBench } from './pool.bench.js';
 import { runSimulatorBench, type SuiteResult } from './simulator.bench.js';
+import { runStartupBench } from './startup.bench.js';
+import { runStoreBench } from './store.bench.js';
 
 const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [
   { name: 'simulator', run: runSimulatorBench },
@@ -23,7 +26,10 @@ const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [
   { name: 'nsga2', run: async () => ({ figures: await runNsga2Bench(), notes: [] }) },
   { name: 'pool', run: async () => ({ figures: await runPoolBench(), notes: [] }) },
   { name: 'optimize', run: runOptimizeBench },
+  { name: 'store', run: runStoreBench },
+  { name: 'pipeline', run: runPipelineBench },
   { name: 'forecast', run: runForecastBench },
+  { name: 'startup', run: async () => runStartupBench() },
 ];
 
 /** The issues' performance targets, checked against the figures of the run. */
@@ -40,7 +46,16 @@ const TARGETS: readonly { figure: string; op: '>=' | '<='; value: number; what: 
   { figure: 'pareto_1m_x2_ms', op: '<=', value: 2000, what: 'Pareto ranking of 1,000,000 x 2, ms (issue 5)' },
   { figure: 'nsga2_100k_sma_cross_wall_s', op: '<=', value: 60, what: 'NSGA-II search of 100,000 candidates, s (issue 5)' },
   { figure: 'nsga2_100k_ts_ensemble_wall_s', op: '<=', value: 60, what: 'the same with ts_ensemble' },
+  { figure: 'store_us_per_candidate', op: '<=', value: 2, what: 'storing a candidate (parameters and metrics), µs (issue 12)' },
+  { figure: 'pipeline_evaluate_100k_sma_cross_1w_share_outside_kernel', op: '<=', value: 0.2, what: 'share of wall time outside the simulator kernels, `pnlopt evaluate` of 100,000 sma_cross, 1 worker (issue 12)' },
+  { figure: 'pipeline_evaluate_100k_sma_cross_2w_share_outside_kernel', op: '<=', value: 0.2, what: 'the same, 2 workers' },
+  { figure: 'pipeline_optimize_100k_sma_cross_1w_share_outside_kernel', op: '<=', value: 0.2, what: 'the same, `pnlopt optimize` NSGA-II of 100,000 sma_cross, 1 worker' },
+  { figure: 'pipeline_optimize_100k_sma_cross_2w_share_outside_kernel', op: '<=', value: 0.2, what: 'the same, 2 workers' },
+  { figure: 'pipeline_optimize_20k_ts_ensemble_1w_share_outside_kernel', op: '<=', value: 0.2, what: 'the same, 20,000 ts_ensemble (a fifth of the target count), 1 worker' },
+  { figure: 'pipeline_optimize_20k_ts_ensemble_2w_share_outside_kernel', op: '<=', value: 0.2, what: 'the same, 2 workers' },
   { figure: 'forecast_speedup_2_threads', op: '>=', value: 1.7, what: 'forecast columns of the default data, 2 threads against 1 (issue 12)' },
+  { figure: 'cli_help_over_node_start', op: '<=', value: 3, what: '`pnlopt --help` over a bare `node -e 0`, whole process, medians (issue 12)' },
+  { figure: 'pareto_100k_x4_whole_process_ms', op: '<=', value: 1000, what: '`pnlopt pareto` on 100,000 x 4, whole process, ms (issue 12)' },
 ];
 
 function targetsTable(figures: Record<string, number>): string {

@@ -49,10 +49,6 @@ export function dataInputs(sources: readonly string[]): NamedInput[] {
   return sources.map((f) => ['--data', f.startsWith(DB_PREFIX) ? f.slice(DB_PREFIX.length) : f]);
 }
 
-/** Help of `--db` and `--data`, one text for every command (the flag wins over its variable). */
-export const DB_HELP = `SQLite database (default: $${ENV.db}, else runtime.database in config)`;
-export const DATA_HELP = `OHLCV files, or db:PATH for an ingested store (default: $${ENV.data}, else the embedded data set)`;
-
 /** `--db PATH`, else $PNLOPT_DB, else `runtime.database` (relative to the working directory). */
 export function dbPath(cfg: PnloptConfig, given: string | undefined): string {
   // SQLite would take "" for an anonymous temporary database: a run stored nowhere.

@@ -1,8 +1,9 @@
-/** Argument parsers and shared options for subcommands. */
+/**
+ * Argument parsers and shared options for subcommands. Light on purpose: every command declares its
+ * options with these when the program is built (`pnlopt --help`), so nothing here loads config
+ * schemas, data readers or the store (the config itself: command-config.ts).
+ */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig, type PnloptConfig } from '../config/load.js';
-import { parseOverrides } from '../config/overrides.js';
-import { checkFamilies } from '../simulation/families/check.js';
 import { jsonNumbers } from '../report/json.js';
 import { writesToStdout } from '../output.js';
 
@@ -35,6 +36,10 @@ export interface CommonOptions {
 /** Environment variables standing in for options when the option is not given (flags win). */
 export const ENV = { configDir: 'PNLOPT_CONFIG_DIR', db: 'PNLOPT_DB', data: 'PNLOPT_DATA' } as const;
 
+/** Help of `--db` and `--data`, one text for every command (the flag wins over its variable). */
+export const DB_HELP = `SQLite database (default: $${ENV.db}, else runtime.database in config)`;
+export const DATA_HELP = `OHLCV files, or db:PATH for an ingested store (default: $${ENV.data}, else the embedded data set)`;
+
 /** The environment's value of `name`, unless empty. */
 export function fromEnv(name: string): string | undefined {
   const v = process.env[name];
@@ -57,18 +62,6 @@ export function withCommonOptions(cmd: Command): Command {
 /** The config folder in use: `--config-dir`, else $PNLOPT_CONFIG_DIR, else the package's (undefined). */
 export function configDirOf(opts: CommonOptions): string | undefined {
   return opts.configDir ?? fromEnv(ENV.configDir);
-}
-
-/** The config the options name, with every family checked against the family registry. */
-export function configFrom(opts: CommonOptions & { config?: string }): PnloptConfig {
-  const dir = configDirOf(opts);
-  const cfg = loadConfig({
-    ...(dir !== undefined ? { dir } : {}),
-    ...(opts.config !== undefined ? { strategyFile: opts.config } : {}),
-    overrides: parseOverrides(opts.set ?? []),
-  });
-  checkFamilies(cfg);
-  return cfg;
 }
 
 /** A note for the user on stderr, unless `--quiet`. */

@@ -11,7 +11,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readInvocation } from '../store/run-lock.js';
 import { dbPath, openStoreForWrite } from './data-args.js';
-import { configFrom, type CommonOptions } from './options.js';
+import { configFrom } from './command-config.js';
+import type { CommonOptions } from './options.js';
 
 /** What a run records about how it was started: its command and the options a resume restores. */
 export interface Invocation {

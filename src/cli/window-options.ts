@@ -1,12 +1,11 @@
 /**
  * `--start`, `--end` and `--holdout-start`: the dates of the evaluation window from the command
  * line. Each sets its `evaluation.*` key of the strategy config (as `--set` would), so the dates are
- * part of the config a run records and hashes, and a resume with other dates is refused.
+ * part of the config a run records and hashes (`configWithWindows`, command-config.ts), and a resume
+ * with other dates is refused.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { PnloptConfig } from '../config/load.js';
-import { DATE_FLAGS, parseIsoDate } from '../config/strategy-optimization.js';
-import { configFrom, type CommonOptions } from './options.js';
+import { DATE_FLAGS, parseIsoDate } from '../config/dates.js';
 
 export interface WindowOptions {
   start?: string;
@@ -32,11 +31,4 @@ export function withWindowOptions(cmd: Command, holdout: boolean): Command {
 /** A window as printed: its dates, its length, and its bars [start, end) on the data's calendar. */
 export function windowPeriod(w: { readonly start: number; readonly end: number; readonly dates: readonly [string, string] }): string {
   return `${w.dates[0]} .. ${w.dates[1]} (${w.end - w.start} bars: [${w.start}, ${w.end}) of the data)`;
-}
-
-/** The config the options name, with the window dates given on the command line set in it. */
-export function configWithWindows(opts: CommonOptions & WindowOptions & { config?: string }): PnloptConfig {
-  const dates: [string, string | undefined][] = [['start', opts.start], ['end', opts.end], ['holdout_start', opts.holdoutStart]];
-  const set = dates.filter(([, v]) => v !== undefined).map(([key, v]) => `strategy_optimization.evaluation.${key}=${v!}`);
-  return configFrom({ ...opts, set: [...(opts.set ?? []), ...set] });
 }

@@ -5,14 +5,12 @@
 import { z } from 'zod';
 import { METRIC_NAMES, type MetricName } from '../../native-free-kernels/portfolio/metrics.js';
 import { fraction, int, num } from './schema-helpers.js';
+import { MAX_BUDGET, OPTIMIZER_KINDS, SAMPLER_KINDS } from './optimizer-kinds.js';
 
-export const SAMPLER_KINDS = ['lhs', 'random', 'sobol', 'halton'] as const;
+export { MAX_BUDGET, OPTIMIZER_KINDS, SAMPLER_KINDS, type OptimizerKind } from './optimizer-kinds.js';
+
 export const SamplerKind = z.enum(SAMPLER_KINDS);
 export type SamplerKind = z.infer<typeof SamplerKind>;
-
-/** Search methods: a plain sampler (the exploration baseline) or an optimizer. */
-export const OPTIMIZER_KINDS = [...SAMPLER_KINDS, 'nsga2', 'anneal', 'bandit'] as const;
-export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
 /** What a bandit arm runs over its family: an optimizer or a plain sampler. */
 export const BANDIT_METHODS = ['nsga2', 'anneal', ...SAMPLER_KINDS] as const;
@@ -27,9 +25,6 @@ export const ObjectiveSpec = z.strictObject({ metric: Metric, direction: Directi
 export type ObjectiveSpec = z.infer<typeof ObjectiveSpec>;
 
 const positive = () => num(0, Infinity, { exclusiveMin: true });
-
-/** Most candidates a run may have, from the config or `--budget`. */
-export const MAX_BUDGET = 1e9;
 
 export const OptimizerSettings = z
   .strictObject({

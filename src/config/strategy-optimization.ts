@@ -3,10 +3,13 @@
  * parameter groups and the strategy families with their search spaces.
  */
 import { z } from 'zod';
+import { DATE_FLAGS, parseIsoDate } from './dates.js';
 import { OptimizerSettings } from './optimizer-settings.js';
 import { ForecastModelsConfig } from './forecast-models.js';
 import { int, name, num, showValue } from './schema-helpers.js';
 import { ParamSpace } from './search-space.js';
+
+export { DATE_FLAGS, parseIsoDate } from './dates.js';
 
 const PairConstraint = z.strictObject({
   lhs: name(),
@@ -24,6 +27,11 @@ const Family = z.strictObject({
   params: ParamSpace,
   /** Relations between two numeric parameters that every candidate must satisfy. */
   constraints: z.array(PairConstraint).default([]),
+  /**
+   * The safe configuration served when no cached optimum can be (`pnlopt best`): every active
+   * parameter by name, inside the family's space (checked when it is served).
+   */
+  baseline: z.record(name(), z.union([z.number(), z.string()])).optional(),
 });
 export type FamilyConfig = z.infer<typeof Family>;
 
@@ -36,18 +44,6 @@ export const SimulationSettings = z.strictObject({
   max_gross_exposure: num(0, Infinity, { exclusiveMin: true }),
 });
 
-/**
- * A calendar date `YYYY-MM-DD` that exists (`2021-02-30` does not, nor a year before 0100).
- * @returns its UTC midnight in ms (a daily bar's timestamp), or undefined
- */
-export function parseIsoDate(text: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (m === null) return undefined;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  // Date.UTC rolls an impossible day over (02-30 -> 03-02) and maps years 0-99 to 1900-1999: the round trip catches both.
-  return new Date(ms).toISOString().slice(0, 10) === text ? ms : undefined;
-}
-
 const dateError = (iss: { input?: unknown }) => `expected a date YYYY-MM-DD or null, got ${showValue(iss.input)}`;
 /** A date key of `evaluation:`; null stands for the data's own bound. */
 const OptionalDate = z
@@ -55,9 +51,6 @@ const OptionalDate = z
   .refine((s) => parseIsoDate(s) !== undefined, { error: dateError })
   .nullable()
   .default(null);
-
-/** The flag that sets each date key (`--start` ... on optimize, evaluate, backtest), named in messages. */
-export const DATE_FLAGS = { start: '--start', end: '--end', holdout_start: '--holdout-start' } as const;
 
 export const EvaluationSettings = z
   .strictObject({
@@ -103,5 +96,11 @@ export const StrategyOptimizationConfig = z.strictObject({
   diversification: z.strictObject({ correlation_lookback: int(2, 1e6) }),
   param_groups: z.record(name(), ParamSpace),
   families: z.record(name(), Family),
+  /** The strategy cache's lifecycle: when a cached optimum is stale, and the recent window it must still pass on. */
+  cache: z.strictObject({
+    max_age_days: num(0, Infinity, { exclusiveMin: true }),
+    max_data_lag_bars: int(0, 1e9),
+    recent_bars: int(2, 1e9),
+  }),
 });
 export type StrategyOptimizationConfig = z.infer<typeof StrategyOptimizationConfig>;

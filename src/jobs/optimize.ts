@@ -21,10 +21,11 @@ import { configHash, type PnloptConfig } from '../config/load.js';
 import { alignPanel } from '../data/panel.js';
 import type { MarketData } from '../data/types.js';
 import { InterruptedError, UsageError } from '../errors.js';
-import { canonicalJson, sha256 } from '../hashing.js';
 import { codeVersion } from '../paths.js';
 import { BatchFailedError, EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
 import { RunStore } from '../store/run-store.js';
+import { StrategyCache } from '../store/strategy-cache.js';
+import { familyVersion } from '../simulation/families/index.js';
 import { jsonNumbers } from '../report/json.js';
 import { metricRecord } from '../report/metrics.js';
 import { contextFor } from '../simulation/build-context.js';
@@ -68,6 +69,19 @@ export interface OptimizationRequest {
   readonly onProgress?: (finished: number, total: number) => void;
   /** Called as the forecast columns are computed (not when they come whole from the cache). */
   readonly onForecasts?: (p: ForecastProgress) => void;
+  /** A per-regime run (`runPerRegime`): `data` is the regime's bars spliced; the run and its adoption are keyed by this regime and the source data. */
+  readonly regime?: RegimeSlice;
+}
+
+/** Which regime's bars a per-regime run searches, and of what data. */
+export interface RegimeSlice {
+  readonly key: string;
+  /** Hash of the data the regime's bars were taken from (what `pnlopt best` compares with the data at hand). */
+  readonly sourceHash: string;
+  /** The ticker whose labels chose the bars. */
+  readonly ticker: string;
+  readonly segments: number;
+  readonly bars: number;
 }
 
 /** One candidate as reported. */
@@ -190,7 +204,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     dataWindow: { tickers: panel.tickers, ...windows },
     budget: req.budget,
     paramRanges: Object.fromEntries(layouts.map((l) => [l.family, l.params.map((p) => ({ name: p.name, ...p.spec }))])),
-    regime: { regime: 'all', definition: cfg.regime.regimes },
+    regime: { regime: req.regime?.key ?? 'all', definition: cfg.regime.regimes, ...(req.regime !== undefined ? { ticker: req.regime.ticker, segments: req.regime.segments, bars: req.regime.bars, source_data_hash: req.regime.sourceHash } : {}) },
     constraints: { guardrails: checks, pairs: Object.fromEntries(layouts.map((l) => [l.family, l.constraints])) },
   };
   const t0 = performance.now();
@@ -344,9 +358,9 @@ function finish(
     front.forEach((id, j) => store.writeHoldout(runId, id, holdout.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT)));
     if (adopted && best !== null) {
       const layout = families.find((f) => f.name === best.family)!.layout;
-      store.adopt({
-        family: best.family, familyVersion: sha256(canonicalJson(layout.params)).slice(0, 16), regime: 'all', runId,
-        dataHash: req.data.hash, params: best.params, metrics: best.metrics, holdoutMetrics: best.holdout_metrics!,
+      new StrategyCache(store.dbm).adopt({
+        family: best.family, familyVersion: familyVersion(layout), regime: req.regime?.key ?? 'all', runId, dataHash: req.regime?.sourceHash ?? req.data.hash,
+        window: { search: windows.dates.search, holdout: windows.dates.holdout }, params: best.params, metrics: best.metrics, holdoutMetrics: best.holdout_metrics!,
       });
     }
     session.finish('completed', summary);

@@ -53,6 +53,15 @@ export const ENSEMBLE_SLOTS: Readonly<Partial<Record<TsSlot, SlotSource>>> = {
 /** The int parameter choosing the ATR window of the trailing stop. */
 export const ATR_WINDOW_PARAM = 'atr_window';
 
+/** The code every ts family runs, relative to the families folder (`FamilyModule.code`). */
+export const TS_CODE = [
+  '../ts-evaluator',
+  '../../../native-free-kernels/portfolio/ts-portfolio',
+  '../../../native-free-kernels/portfolio/metrics',
+  '../../../native-free-kernels/stats/prefix-sum',
+  '../../../native-free-kernels/stats/normal',
+] as const;
+
 /** Weight parameter of a forecast model's column in the ensemble. */
 export const weightParam = (model: string): string => `w_${model}`;
 

@@ -155,4 +155,48 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE optimization_candidates;
     `,
   },
+  {
+    version: 6,
+    description: 'the strategy cache keyed by evaluation data set and window too, re-optimization requests, and the regime each ticker was last seen in',
+    sql: `
+      ALTER TABLE strategy_configs RENAME TO strategy_configs_v1;
+      CREATE TABLE strategy_configs (
+        id INTEGER PRIMARY KEY,
+        family TEXT NOT NULL,
+        family_version TEXT NOT NULL,   -- hash of the family's search space and kernel code
+        regime TEXT NOT NULL,           -- regime key, e.g. vol=high|trend=bear; 'all' for a run over every bar
+        data_hash TEXT NOT NULL,
+        window_json TEXT NOT NULL,      -- {"search": [first, last], "holdout": [first, last]} dates; {} for rows from before version 6
+        params_json TEXT NOT NULL, metrics_json TEXT NOT NULL, holdout_metrics_json TEXT,
+        run_id TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL,
+        UNIQUE (family, family_version, regime, data_hash, window_json)
+      );
+      INSERT INTO strategy_configs (id, family, family_version, regime, data_hash, window_json, params_json, metrics_json, holdout_metrics_json, run_id, created_at, status)
+        SELECT id, family, family_version, regime, data_hash, '{}', params_json, metrics_json, holdout_metrics_json, run_id, created_at, status FROM strategy_configs_v1;
+      DROP TABLE strategy_configs_v1;
+      CREATE TABLE reoptimization_requests (
+        id INTEGER PRIMARY KEY,
+        family TEXT NOT NULL,
+        regime TEXT NOT NULL,
+        ticker TEXT,                    -- the ticker whose data fired it, when one did
+        trigger TEXT NOT NULL,          -- no_entry | stale | regime_change | performance | drift
+        reason TEXT NOT NULL,           -- one readable sentence
+        details_json TEXT NOT NULL,     -- what fired it: the values and the thresholds
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL,           -- pending | done
+        run_id TEXT                     -- the run that carried it out
+      );
+      -- One pending request per family, regime and trigger: asking again does not queue a second run.
+      CREATE UNIQUE INDEX reoptimization_requests_pending ON reoptimization_requests (family, regime, trigger) WHERE status = 'pending';
+      CREATE TABLE regime_observations (
+        ticker TEXT PRIMARY KEY,
+        regime TEXT NOT NULL,           -- the regime key at the last bar the check saw
+        since TEXT NOT NULL,            -- first day of that regime's segment
+        last_bar TEXT NOT NULL,         -- the last bar's day
+        drift_split TEXT,               -- first day of the later window of the latest drift row checked (null: none yet)
+        data_hash TEXT NOT NULL,
+        checked_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -50,19 +50,6 @@ export function storedJson(text: string | null): unknown {
   }
 }
 
-/** A configuration adopted for a family and regime (`strategy_configs`). */
-export interface Adoption {
-  readonly family: string;
-  /** Identifies the family's search space, so a changed space does not overwrite its old optimum. */
-  readonly familyVersion: string;
-  readonly regime: string;
-  readonly runId: string;
-  readonly dataHash: string;
-  readonly params: Record<string, number | string>;
-  readonly metrics: Record<string, number>;
-  readonly holdoutMetrics: Record<string, number>;
-}
-
 /** An `optimization_runs` row as stored. */
 export interface RunRow {
   readonly run_id: string;
@@ -113,21 +100,6 @@ export interface StoredRanking {
   readonly holdoutMetrics: Float64Array | null;
 }
 
-/** A `strategy_configs` row as stored (the read side of `adopt`). */
-export interface StrategyConfigRow {
-  readonly id: number;
-  readonly family: string;
-  readonly family_version: string;
-  readonly regime: string;
-  readonly params_json: string;
-  readonly metrics_json: string;
-  readonly holdout_metrics_json: string | null;
-  readonly run_id: string;
-  readonly data_hash: string;
-  readonly created_at: string;
-  readonly status: string;
-}
-
 function optionalJson(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
@@ -136,7 +108,7 @@ function optionalJson(v: unknown): string | null {
 export class RunStore {
   private readonly candidates: CandidateTables;
 
-  constructor(private readonly dbm: DatabaseManager) {
+  constructor(readonly dbm: DatabaseManager) {
     this.candidates = new CandidateTables(dbm.db);
   }
 
@@ -223,19 +195,6 @@ export class RunStore {
     this.candidates.writeHoldout(runId, candidateId, F);
   }
 
-  /** Record (or replace) the adopted configuration of a family and regime. */
-  adopt(a: Adoption, now = new Date()): void {
-    this.dbm.db
-      .prepare(
-        `INSERT INTO strategy_configs (family, family_version, regime, params_json, metrics_json, holdout_metrics_json, run_id, data_hash, created_at, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'adopted')
-         ON CONFLICT (family, family_version, regime) DO UPDATE SET params_json = excluded.params_json, metrics_json = excluded.metrics_json,
-           holdout_metrics_json = excluded.holdout_metrics_json, run_id = excluded.run_id, data_hash = excluded.data_hash,
-           created_at = excluded.created_at, status = excluded.status`,
-      )
-      .run(a.family, a.familyVersion, a.regime, JSON.stringify(a.params), JSON.stringify(a.metrics, jsonNumbers), JSON.stringify(a.holdoutMetrics, jsonNumbers), a.runId, a.dataHash, now.toISOString());
-  }
-
   /** A run's stored families: names and how their parameter rows decode. */
   families(runId: string): StoredFamily[] {
     return this.candidates.families(runId);
@@ -293,11 +252,6 @@ export class RunStore {
   /** Candidates stored per run id (runs with none are absent): the `evaluated` column of `pnlopt runs`. */
   storedCounts(): Map<string, number> {
     return this.candidates.counts();
-  }
-
-  /** Every adopted configuration (`strategy_configs`), by family, family version and regime (the read side of `adopt`). */
-  adoptedConfigs(): StrategyConfigRow[] {
-    return this.dbm.db.prepare('SELECT * FROM strategy_configs ORDER BY family, family_version, regime').all() as StrategyConfigRow[];
   }
 }
 

@@ -15,6 +15,7 @@ import { runOptimization, type OptimizationRequest, type OptimizationSummary } f
 import { DatabaseManager } from '../../src/store/database.js';
 import { blobOf, float64s, int32s } from '../../src/store/candidate-tables.js';
 import { RunStore } from '../../src/store/run-store.js';
+import { StrategyCache } from '../../src/store/strategy-cache.js';
 import { testConfig } from '../helpers/config.js';
 import { configDirWith } from '../helpers/config-dir.js';
 
@@ -192,15 +193,16 @@ describe('runOptimization', () => {
     expect(s.best!.holdout_failed_guardrails!.length).toBeGreaterThan(0);
     expect(s.adopted).toBe(false);
     expect(s.adoption_reason).toMatch(/fails on the hold-out/);
-    expect(new RunStore(gated).adoptedConfigs()).toHaveLength(0);
+    expect(new StrategyCache(gated).entries()).toHaveLength(0);
     // Without the hold-out requirement the same best is adopted for (family, regime).
     const dir = configDirWith('quant_success_config.yml', (d) => d.setIn(['hold_out', 'required'], false), ALL_IN_ALLOWED);
     const open = db();
     const t = await runOptimization(request({ dbm: open, cfg: smallConfig(loadConfig({ dir })) }));
     expect(t.best!.params).toEqual(s.best!.params);
     expect(t.adopted).toBe(true);
-    const row = new RunStore(open).adoptedConfigs()[0];
-    expect(row).toMatchObject({ family: 'sma_cross', regime: 'all', run_id: t.run_id, status: 'adopted' });
+    const row = new StrategyCache(open).entries()[0];
+    expect(row).toMatchObject({ family: 'sma_cross', regime: 'all', run_id: t.run_id, status: 'adopted', data_hash: t.data_hash });
+    expect(JSON.parse(row.window_json)).toEqual({ search: t.windows.dates.search, holdout: t.windows.dates.holdout });
     expect(JSON.parse(row.params_json!)).toEqual(t.best!.params);
   });
 

@@ -75,7 +75,7 @@ describe('RunStore', () => {
     expect(store.runIdsStartingWith('zz')).toEqual([]);
   });
 
-  it('reads back runs, rankings, hold-out metrics and adoptions as written', () => {
+  it('reads back runs, rankings and hold-out metrics as written', () => {
     const dbm = new DatabaseManager(':memory:');
     const store = new RunStore(dbm);
     const late = store.createRun(run, 'late', new Date('2024-01-03T00:00:00Z'));
@@ -103,14 +103,6 @@ describe('RunStore', () => {
     expect(ranked[0].holdoutMetrics).toEqual(H); // by the rules of results(): NaN stays NaN, +Infinity stays +Infinity
     expect(ranked[1].holdoutMetrics).toBeNull();
 
-    expect(store.adoptedConfigs()).toEqual([]);
-    const adoption = { family: 'sma_cross', familyVersion: 'v1', runId: late, dataHash: run.dataHash, params: { fast: 2, slow: 5 }, metrics: { total_return: 0.1 }, holdoutMetrics: { total_return: 0.05 } };
-    store.adopt({ ...adoption, regime: 'trend' }, new Date('2024-01-04T00:00:00Z'));
-    store.adopt({ ...adoption, regime: 'all' }, new Date('2024-01-04T00:00:00Z'));
-    expect(store.adoptedConfigs()).toMatchObject([
-      { family: 'sma_cross', family_version: 'v1', regime: 'all', params_json: '{"fast":2,"slow":5}', run_id: late, status: 'adopted', created_at: '2024-01-04T00:00:00.000Z' },
-      { family: 'sma_cross', family_version: 'v1', regime: 'trend', holdout_metrics_json: '{"total_return":0.05}' },
-    ]);
     dbm.close();
   });
 
@@ -127,7 +119,7 @@ describe('RunStore', () => {
 });
 
 describe('non-finite metrics', () => {
-  it('round-trip +Infinity, -Infinity and NaN in every metric through the store exactly, and adoptions write them as "inf" / "-inf" / null', () => {
+  it('round-trip +Infinity, -Infinity and NaN in every metric through the store exactly', () => {
     const dbm = new DatabaseManager(':memory:');
     const store = new RunStore(dbm);
     const id = store.createRun(run, 'non-finite');
@@ -147,12 +139,6 @@ describe('non-finite metrics', () => {
     store.writeHoldout(id, 1, F.subarray(METRIC_COUNT, 2 * METRIC_COUNT));
     expect([...store.rankings(id)][1].holdoutMetrics).toEqual(F.subarray(METRIC_COUNT, 2 * METRIC_COUNT));
 
-    // The adoption record uses the same convention.
-    store.adopt({ family: 'sma_cross', familyVersion: 'v1', regime: 'all', runId: id, dataHash: run.dataHash, params: { fast: 2, slow: 5 },
-      metrics: { profit_factor: Infinity, sharpe: NaN, total_return: -Infinity }, holdoutMetrics: { profit_factor: Infinity, win_rate: NaN } });
-    const adopted = store.adoptedConfigs()[0];
-    expect(JSON.parse(adopted.metrics_json)).toEqual({ profit_factor: 'inf', sharpe: null, total_return: '-inf' });
-    expect(JSON.parse(adopted.holdout_metrics_json!)).toEqual({ profit_factor: 'inf', win_rate: null });
     dbm.close();
   });
 });

@@ -5,7 +5,6 @@
  * (`--run`, `--candidate`), re-run with the run's config, data, tickers and windows and compared
  * with the metrics the run stored for that window.
  */
-import { Option, type Command } from 'commander';
 import { METRIC_COUNT, METRIC_NAMES } from '../../../native-free-kernels/portfolio/metrics.js';
 import { alignPanel } from '../../data/panel.js';
 import type { MarketData, Panel } from '../../data/types.js';
@@ -21,18 +20,17 @@ import { decodeRow, encodeNamedValues, paramLayout, parseAssignments, type Param
 import type { PnloptConfig } from '../../config/load.js';
 import { checkOutputPath, writeOutput } from '../../output.js';
 import { codeVersion } from '../../paths.js';
-import { DATA_HELP, DB_HELP, loadData } from '../data-args.js';
+import { loadData } from '../data-args.js';
 import type { Invocation } from '../resume.js';
-import { intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
-import { configWithWindows, windowPeriod, withWindowOptions, type WindowOptions } from '../window-options.js';
+import { configWithWindows } from '../command-config.js';
+import { note, printResult, type CommonOptions } from '../options.js';
+import { windowPeriod, type WindowOptions } from '../window-options.js';
+import type { RunWindow } from './backtest-command.js';
 import { findRun, runKind, withRunStore } from './runs.js';
 
-/** The windows of a stored run `--window` picks from: an optimize run's search and hold-out, or both (`all`). */
-export const RUN_WINDOWS = ['search', 'holdout', 'all'] as const;
-type RunWindow = (typeof RUN_WINDOWS)[number];
 const WINDOW_NAMES = { search: 'search window', holdout: 'hold-out window', all: 'search and hold-out windows', evaluated: 'window it was evaluated on' } as const;
 
-interface BacktestOptions extends CommonOptions, WindowOptions {
+export interface BacktestOptions extends CommonOptions, WindowOptions {
   data?: string[];
   strategy?: string;
   params?: string;
@@ -200,68 +198,50 @@ function differences(F: Float64Array, stored: Float64Array): string[] {
   return METRIC_NAMES.filter((_, j) => !(F[j] === stored[j] || (Number.isNaN(F[j]) && Number.isNaN(stored[j]))));
 }
 
-export function registerBacktest(program: Command): void {
-  withWindowOptions(
-    withCommonOptions(
-      program
-        .command('backtest')
-        .description('backtest one parameter set of a strategy family, or re-run a stored candidate, and print its metrics next to buy and hold')
-        .option('--data <files...>', DATA_HELP)
-        .option('--strategy <name>', 'strategy family (see config/strategy_optimization_config.yml families)')
-        .option('--params <k=v,...>', 'parameter values, e.g. fast=10,slow=50')
-        .option('--fee-bps <n>', 'fee per side in basis points (default: simulation.fee_bps)', numArg(0))
-        .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
-        .option('--equity <file>', 'write the equity curve (date,equity) as CSV (- for standard output)')
-        .option('--run <run-id>', 're-run a stored candidate of this run (a unique prefix is enough) with its config, data and windows')
-        .option('--candidate <id>', 'the stored candidate to re-run (with --run)', intArg(0))
-        .addOption(new Option('--window <name>', 'the window of the run to re-run it on (with --run; default: search)').choices(RUN_WINDOWS))
-        .option('--db <path>', `${DB_HELP}; with --run`),
-    ),
-    false,
-  ).action(async (opts: BacktestOptions) => {
-    const s = opts.run !== undefined ? storedCandidate(opts) : givenCandidate(opts);
-    const { panel, window: w } = s;
-    const ctx = await buildContext(s.cfg, s.layout, panel, s.data.hash, { start: w.start, end: w.end, feeBps: s.feeBps });
-    const F = new Float64Array(METRIC_COUNT);
-    const equity = new Float64Array(panel.T);
-    createEvaluator(s.layout, ctx).evaluateWithEquity(s.row, equity, F);
-    if (opts.equity !== undefined) {
-      const lines = ['date,equity'];
-      for (let t = w.start; t < w.end; t++) lines.push(`${formatTime(panel.time[t])},${equity[t]}`);
-      writeOutput(opts.equity, lines.join('\n') + '\n', '--equity');
-    }
-    const metrics = metricRecord(F);
-    const params = decodeRow(s.layout, s.row);
-    const strategy = s.layout.family;
-    const period = { start: w.dates[0], end: w.dates[1], bars: w.end - w.start };
-    const hold = buyAndHold(panel, w.start, w.end);
-    const storedMetrics = s.stored?.metrics ?? null;
-    const diff = storedMetrics !== null ? differences(F, storedMetrics) : null;
-    const reproduced =
-      s.stored === undefined
-        ? {}
-        : { run: { ...s.stored, metrics: s.stored.metrics === null ? null : metricRecord(s.stored.metrics), equals_stored: diff === null ? null : diff.length === 0 } };
-    const result = { strategy, params, data_hash: s.data.hash, bars: panel.T, tickers: panel.tickers, period, window: { start: w.start, end: w.end }, metrics, buy_and_hold: hold, ...reproduced };
-    const storedLine = (r: StoredCandidate): string => {
-      const what = `metrics the run stored for candidate ${r.candidate_id} on the ${WINDOW_NAMES[r.window]}`;
-      if (diff === null) return `${what}: none (${r.window === 'all' ? 'it stores the search and hold-out windows apart' : r.window === 'holdout' ? 'only front candidates have hold-out metrics' : 'the candidate failed'})`;
-      return diff.length === 0 ? `${what}: equal` : `${what}: DIFFERENT in ${diff.join(', ')}`;
-    };
-    const text = () =>
-      [
-        wrapList(`${strategy} on `, panel.tickers),
-        ...(s.stored !== undefined ? [`run ${s.stored.run_id}, candidate ${s.stored.candidate_id}, on the ${WINDOW_NAMES[s.stored.window]}`] : []),
-        `params: ${paramsArg(params)}`,
-        `period: ${windowPeriod(w)}`,
-        metricTable(metrics),
-        `buy and hold: total_return ${pct(hold.total_return, 4)}, max_drawdown ${pct(hold.max_drawdown, 4)} ` +
-          `(${panel.tickers.length > 1 ? 'each ticker' : 'one unit'} held from the first close to the last${panel.tickers.length > 1 ? ', equal-weighted' : ''}, no fees)`,
-        ...(s.stored !== undefined ? [storedLine(s.stored)] : []),
-      ].join('\n');
-    printResult(opts, result, text, opts.equity);
-    if (diff !== null && diff.length > 0) {
-      process.stderr.write(`pnlopt: candidate ${s.stored!.candidate_id} of run ${s.stored!.run_id} does not reproduce its stored metrics on the ${WINDOW_NAMES[s.stored!.window]} (${diff.join(', ')}); exit ${EXIT_FAILURE}\n`);
-      process.exitCode = EXIT_FAILURE;
-    }
-  });
+/** Run `pnlopt backtest` (declared in backtest-command.ts, which loads this module when the command runs). */
+export async function backtestAction(opts: BacktestOptions): Promise<void> {
+  const s = opts.run !== undefined ? storedCandidate(opts) : givenCandidate(opts);
+  const { panel, window: w } = s;
+  const ctx = await buildContext(s.cfg, s.layout, panel, s.data.hash, { start: w.start, end: w.end, feeBps: s.feeBps });
+  const F = new Float64Array(METRIC_COUNT);
+  const equity = new Float64Array(panel.T);
+  createEvaluator(s.layout, ctx).evaluateWithEquity(s.row, equity, F);
+  if (opts.equity !== undefined) {
+    const lines = ['date,equity'];
+    for (let t = w.start; t < w.end; t++) lines.push(`${formatTime(panel.time[t])},${equity[t]}`);
+    writeOutput(opts.equity, lines.join('\n') + '\n', '--equity');
+  }
+  const metrics = metricRecord(F);
+  const params = decodeRow(s.layout, s.row);
+  const strategy = s.layout.family;
+  const period = { start: w.dates[0], end: w.dates[1], bars: w.end - w.start };
+  const hold = buyAndHold(panel, w.start, w.end);
+  const storedMetrics = s.stored?.metrics ?? null;
+  const diff = storedMetrics !== null ? differences(F, storedMetrics) : null;
+  const reproduced =
+    s.stored === undefined
+      ? {}
+      : { run: { ...s.stored, metrics: s.stored.metrics === null ? null : metricRecord(s.stored.metrics), equals_stored: diff === null ? null : diff.length === 0 } };
+  const result = { strategy, params, data_hash: s.data.hash, bars: panel.T, tickers: panel.tickers, period, window: { start: w.start, end: w.end }, metrics, buy_and_hold: hold, ...reproduced };
+  const storedLine = (r: StoredCandidate): string => {
+    const what = `metrics the run stored for candidate ${r.candidate_id} on the ${WINDOW_NAMES[r.window]}`;
+    if (diff === null) return `${what}: none (${r.window === 'all' ? 'it stores the search and hold-out windows apart' : r.window === 'holdout' ? 'only front candidates have hold-out metrics' : 'the candidate failed'})`;
+    return diff.length === 0 ? `${what}: equal` : `${what}: DIFFERENT in ${diff.join(', ')}`;
+  };
+  const text = () =>
+    [
+      wrapList(`${strategy} on `, panel.tickers),
+      ...(s.stored !== undefined ? [`run ${s.stored.run_id}, candidate ${s.stored.candidate_id}, on the ${WINDOW_NAMES[s.stored.window]}`] : []),
+      `params: ${paramsArg(params)}`,
+      `period: ${windowPeriod(w)}`,
+      metricTable(metrics),
+      `buy and hold: total_return ${pct(hold.total_return, 4)}, max_drawdown ${pct(hold.max_drawdown, 4)} ` +
+        `(${panel.tickers.length > 1 ? 'each ticker' : 'one unit'} held from the first close to the last${panel.tickers.length > 1 ? ', equal-weighted' : ''}, no fees)`,
+      ...(s.stored !== undefined ? [storedLine(s.stored)] : []),
+    ].join('\n');
+  printResult(opts, result, text, opts.equity);
+  if (diff !== null && diff.length > 0) {
+    process.stderr.write(`pnlopt: candidate ${s.stored!.candidate_id} of run ${s.stored!.run_id} does not reproduce its stored metrics on the ${WINDOW_NAMES[s.stored!.window]} (${diff.join(', ')}); exit ${EXIT_FAILURE}\n`);
+    process.exitCode = EXIT_FAILURE;
+  }
 }

@@ -3,7 +3,6 @@
  * (the evaluate job, src/jobs/evaluate.ts) on the evaluation window (`--start`, `--end`). SIGINT / SIGTERM interrupt the run (exit 130 / 143),
  * `--resume RUN_ID` finishes it.
  */
-import type { Command } from 'commander';
 import { paramLayout } from '../../config/param-layout.js';
 import { readCandidatesCsv } from '../../data/candidates-csv.js';
 import { UsageError } from '../../errors.js';
@@ -11,13 +10,14 @@ import { runEvaluation, type EvaluateSummary } from '../../jobs/evaluate.js';
 import { poolSettings } from '../../pool/settings.js';
 import { checkOutputPath } from '../../output.js';
 import type { DatabaseManager } from '../../store/database.js';
-import { DATA_HELP, dataFiles, dataInputs, DB_HELP, dbPath, loadData, openStoreForWrite } from '../data-args.js';
+import { dataFiles, dataInputs, dbPath, loadData, openStoreForWrite } from '../data-args.js';
 import { checkDistinct, checkStorePath } from '../path-checks.js';
 import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
 import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
 import { forecastNotes } from '../forecast-notes.js';
-import { configDirOf, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
-import { configWithWindows, windowPeriod, withWindowOptions, type WindowOptions } from '../window-options.js';
+import { configWithWindows } from '../command-config.js';
+import { configDirOf, note, printResult, type CommonOptions } from '../options.js';
+import { windowPeriod, type WindowOptions } from '../window-options.js';
 import { createProgress } from '../progress.js';
 import type { CliDeps } from './index.js';
 
@@ -94,35 +94,18 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
   }
 }
 
-/** Add `pnlopt evaluate`; SIGINT / SIGTERM during the run interrupt it instead of killing the process. */
-export function registerEvaluate(program: Command, deps: CliDeps): void {
-  withWindowOptions(withCommonOptions(
-    program
-      .command('evaluate')
-      .description('evaluate a population of candidates (CSV, one per row) over the worker pool; write the rows back with their metrics')
-      .option('--data <files...>', DATA_HELP)
-      .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
-      .option('--strategy <name>', 'strategy family (see config/strategy_optimization_config.yml families); required unless --resume')
-      .option('--candidates <file>', 'CSV of candidates: a header of parameter names, one candidate per row; required unless --resume')
-      .option('--out <file>', 'CSV to write (- for stdout): the input rows in input order with the metric columns appended; required unless --resume')
-      .option('--workers <n>', 'worker threads (default and most: the available cores)', intArg(1))
-      .option('--allow-oversubscribe', 'allow --workers above the available cores')
-      .option('--batch <n>', 'candidates per task (default: chosen from the measured costs)', intArg(1))
-      .option('--db <path>', DB_HELP)
-      .option('--resume <run-id>', 'continue an interrupted or killed run with the options it was started with, evaluating only the candidates it has not stored')
-      .option('--fee-bps <n>', 'fee per side in basis points (default: simulation.fee_bps)', numArg(0)),
-  ), false).action(async (opts: EvaluateOptions) => {
-    let interrupt: AbortSignal | undefined;
-    const summary = await withInterrupt((signal) => {
-      interrupt = signal;
-      return runEvaluate(opts, { signal, command: ['pnlopt', ...process.argv.slice(2)].join(' '), workerFile: deps.workerFile });
-    }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
-    if (summary === undefined) return;
-    // Where the CSV goes, even when the run stopped before writing it: the summary must not land in its stream.
-    const dataOut = opts.out ?? (opts.resume !== undefined ? restoreInvocation(opts, 'evaluate').out : undefined);
-    printResult(opts, summary, () => summaryText(summary), dataOut);
-    reportRunEnd(summary.run_id, summary.status, interrupt, summary);
-  });
+/** Run `pnlopt evaluate` (declared in evaluate-command.ts, which loads this module when the command runs). */
+export async function evaluateAction(opts: EvaluateOptions, deps: CliDeps): Promise<void> {
+  let interrupt: AbortSignal | undefined;
+  const summary = await withInterrupt((signal) => {
+    interrupt = signal;
+    return runEvaluate(opts, { signal, command: ['pnlopt', ...process.argv.slice(2)].join(' '), workerFile: deps.workerFile });
+  }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
+  if (summary === undefined) return;
+  // Where the CSV goes, even when the run stopped before writing it: the summary must not land in its stream.
+  const dataOut = opts.out ?? (opts.resume !== undefined ? restoreInvocation(opts, 'evaluate').out : undefined);
+  printResult(opts, summary, () => summaryText(summary), dataOut);
+  reportRunEnd(summary.run_id, summary.status, interrupt, summary);
 }
 
 function summaryText(s: EvaluateSummary): string {

@@ -1,17 +1,25 @@
-/** Every subcommand, registered in the order `pnlopt --help` lists them. */
+/**
+ * Every subcommand, registered in the order `pnlopt --help` lists them. Each `<name>-command.ts`
+ * declares its command (options, help) and imports its action module `<name>.ts` only when the
+ * command runs: building the program, and `--help`, load none of the subcommands' dependencies.
+ */
 import type { Command } from 'commander';
-import { registerBacktest } from './backtest.js';
-import { registerDemo } from './demo.js';
-import { registerEvaluate } from './evaluate.js';
-import { registerExport } from './export.js';
-import { registerIngest } from './ingest.js';
-import { registerMigrate } from './migrate.js';
-import { registerOptimize } from './optimize.js';
-import { registerPareto } from './pareto.js';
-import { registerRuns } from './runs.js';
-import { registerSample } from './sample.js';
-import { registerShow } from './show.js';
-import { registerSynth } from './synth.js';
+import { registerBacktest } from './backtest-command.js';
+import { registerBest } from './best-command.js';
+import { registerCheckTriggers } from './check-triggers-command.js';
+import { registerDemo } from './demo-command.js';
+import { registerEvaluate } from './evaluate-command.js';
+import { registerExport } from './export-command.js';
+import { registerFit } from './fit-command.js';
+import { registerIngest } from './ingest-command.js';
+import { registerMigrate } from './migrate-command.js';
+import { registerOptimize } from './optimize-command.js';
+import { registerPareto } from './pareto-command.js';
+import { registerRegime } from './regime-command.js';
+import { registerRuns } from './runs-command.js';
+import { registerSample } from './sample-command.js';
+import { registerShow } from './show-command.js';
+import { registerSynth } from './synth-command.js';
 
 /** What the commands are wired to, when not the defaults. */
 export interface CliDeps {
@@ -32,4 +40,8 @@ export function registerCommands(program: Command, deps: CliDeps): void {
   registerSynth(program);
   registerSample(program);
   registerPareto(program);
+  registerFit(program);
+  registerRegime(program);
+  registerBest(program);
+  registerCheckTriggers(program, deps);
 }

@@ -1,11 +1,11 @@
 /** `pnlopt ingest`: validate files, then upsert (or replace) them into the store with quality snapshots. */
-import { Option, type Command } from 'commander';
 import { ingestSummaryJson, ingestSummaryTable } from '../ingest-table.js';
-import { INGEST_MODES, ingestMarketData, type IngestMode, type IngestSummary } from '../../store/ingest.js';
-import { DATA_HELP, DB_HELP, dbPath, loadData, openStoreForWrite } from '../data-args.js';
-import { configFrom, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { ingestMarketData, type IngestMode, type IngestSummary } from '../../store/ingest.js';
+import { configFrom } from '../command-config.js';
+import { dbPath, loadData, openStoreForWrite } from '../data-args.js';
+import { printResult, type CommonOptions } from '../options.js';
 
-interface IngestOptions extends CommonOptions {
+export interface IngestOptions extends CommonOptions {
   data?: string[];
   db?: string;
   mode?: IngestMode;
@@ -23,20 +23,8 @@ export function runIngest(opts: IngestOptions): IngestSummary {
   }
 }
 
-export function registerIngest(program: Command): void {
-  withCommonOptions(
-    program
-      .command('ingest')
-      .description('validate OHLCV files (CSV or Arrow IPC) and upsert them into the SQLite store (or replace their tickers\' bars), with a data-quality snapshot per ticker')
-      .option('--data <files...>', DATA_HELP)
-      .option('--db <path>', DB_HELP)
-      .addOption(
-        new Option('--mode <mode>', "upsert: add and update bars, keep the others; replace: also remove each ingested ticker's stored bars that the source lacks")
-          .choices(INGEST_MODES)
-          .default('upsert'),
-      ),
-  ).action((opts: IngestOptions) => {
-    const summary = runIngest(opts);
-    printResult(opts, ingestSummaryJson(summary), () => ingestSummaryTable(summary));
-  });
+/** Run `pnlopt ingest` (declared in ingest-command.ts, which loads this module when the command runs). */
+export function ingestAction(opts: IngestOptions): void {
+  const summary = runIngest(opts);
+  printResult(opts, ingestSummaryJson(summary), () => ingestSummaryTable(summary));
 }

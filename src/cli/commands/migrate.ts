@@ -4,14 +4,14 @@
  * store and say so. Another application's database is refused, never touched (`DatabaseManager`).
  */
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { DatabaseManager } from '../../store/database.js';
 import { MIGRATIONS } from '../../store/migrations.js';
-import { DB_HELP, dbPath } from '../data-args.js';
-import { configFrom, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { configFrom } from '../command-config.js';
+import { dbPath } from '../data-args.js';
+import { printResult, type CommonOptions } from '../options.js';
 
-interface MigrateOptions extends CommonOptions {
+export interface MigrateOptions extends CommonOptions {
   db?: string;
 }
 
@@ -38,18 +38,12 @@ export function runMigrate(opts: MigrateOptions): MigrateResult {
   }
 }
 
-export function registerMigrate(program: Command): void {
-  withCommonOptions(
-    program
-      .command('migrate')
-      .description('upgrade a pnlopt store to the newest schema (reading a store never migrates it)')
-      .option('--db <path>', DB_HELP),
-  ).action((opts: MigrateOptions) => {
-    const r = runMigrate(opts);
-    printResult(opts, r, () =>
-      r.from === r.to
-        ? `${r.db}: already at schema version ${r.to}`
-        : [`${r.db}: schema version ${r.from} -> ${r.to}`, ...r.applied.map((m) => `  ${m.version}: ${m.description}`)].join('\n'),
-    );
-  });
+/** Run `pnlopt migrate` (declared in migrate-command.ts, which loads this module when the command runs). */
+export function migrateAction(opts: MigrateOptions): void {
+  const r = runMigrate(opts);
+  printResult(opts, r, () =>
+    r.from === r.to
+      ? `${r.db}: already at schema version ${r.to}`
+      : [`${r.db}: schema version ${r.from} -> ${r.to}`, ...r.applied.map((m) => `  ${m.version}: ${m.description}`)].join('\n'),
+  );
 }

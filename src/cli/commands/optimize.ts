@@ -1,20 +1,21 @@
 /** `pnlopt optimize`: a whole search, stored and summarised; runs on the embedded data when given nothing. */
 import { join } from 'node:path';
-import type { Command } from 'commander';
-import { MAX_BUDGET, OPTIMIZER_KINDS, type OptimizerKind } from '../../config/optimizer-settings.js';
+import { OPTIMIZER_KINDS, type OptimizerKind } from '../../config/optimizer-kinds.js';
 import { EXIT_NOT_ADOPTED, UsageError } from '../../errors.js';
 import { createProgress, type ProgressReporter } from '../progress.js';
 import { frontTable } from '../front-table.js';
-import { runOptimization, type OptimizationSummary } from '../../jobs/optimize.js';
+import { runOptimization, type OptimizationRequest, type OptimizationSummary } from '../../jobs/optimize.js';
+import { runPerRegime, type PerRegimeSummary } from '../../jobs/per-regime.js';
 import type { DatabaseManager } from '../../store/database.js';
-import { DATA_HELP, dataFiles, dataInputs, DB_HELP, dbPath, loadData, openStoreForWrite } from '../data-args.js';
+import { dataFiles, dataInputs, dbPath, loadData, openStoreForWrite } from '../data-args.js';
 import { checkDistinct, checkOutputFolder, checkStorePath } from '../path-checks.js';
 import { absolutePath, absoluteSources, restoreInvocation, type Invocation } from '../resume.js';
 import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
 import { forecastNotes } from '../forecast-notes.js';
 import type { CliDeps } from './index.js';
-import { configDirOf, intArg, note, numArg, printResult, withCommonOptions, type CommonOptions } from '../options.js';
-import { configWithWindows, withWindowOptions, type WindowOptions } from '../window-options.js';
+import { configWithWindows } from '../command-config.js';
+import { configDirOf, note, printResult, type CommonOptions } from '../options.js';
+import type { WindowOptions } from '../window-options.js';
 import { poolSettings } from '../../pool/settings.js';
 
 export interface OptimizeOptions extends CommonOptions, WindowOptions {
@@ -33,6 +34,7 @@ export interface OptimizeOptions extends CommonOptions, WindowOptions {
   db?: string;
   resume?: string;
   failIfNotAdopted?: boolean;
+  perRegime?: boolean;
 }
 
 /**
@@ -46,6 +48,23 @@ export async function runOptimize(
   /** Called with the store once it is opened, after every input is checked (the demo ingests there). */
   onOpen?: (dbm: DatabaseManager) => void,
 ): Promise<OptimizationSummary> {
+  return withRequest(given, signal, deps, onOpen, (req) => runOptimization(req));
+}
+
+/** `--per-regime`: one run per regime of the data (`runPerRegime`), each stored and adopted under its regime. */
+export async function runOptimizePerRegime(given: OptimizeOptions, signal?: AbortSignal, deps: CliDeps = {}, onOpen?: (dbm: DatabaseManager) => void): Promise<PerRegimeSummary> {
+  if (given.resume !== undefined) throw new UsageError('--per-regime starts a run per regime; resume one of them by its id, without --per-regime');
+  return withRequest(given, signal, deps, onOpen, (req) => runPerRegime(req));
+}
+
+/** The job's request from the command line, its store opened once (on first use) and closed after `run`. */
+async function withRequest<T>(
+  given: OptimizeOptions,
+  signal: AbortSignal | undefined,
+  deps: CliDeps,
+  onOpen: ((dbm: DatabaseManager) => void) | undefined,
+  run: (req: OptimizationRequest) => Promise<T>,
+): Promise<T> {
   const opts = restoreInvocation(given, 'optimize');
   const cfg = configWithWindows(opts);
   const defaults = cfg.strategy.optimizer.defaults;
@@ -72,7 +91,7 @@ export async function runOptimize(
   let dbm: DatabaseManager | undefined;
   let progress: ProgressReporter | undefined;
   try {
-    return await runOptimization({
+    return await run({
       cfg,
       data,
       ...(opts.tickers !== undefined ? { tickers: opts.tickers } : {}),
@@ -83,8 +102,10 @@ export async function runOptimize(
       seed,
       pool: poolSettings(cfg, { workers: opts.workers, batch: opts.batch, allowOversubscribe: opts.allowOversubscribe, workerFile: deps.workerFile }),
       dbm: () => {
-        dbm = openStoreForWrite(store);
-        onOpen?.(dbm);
+        if (dbm === undefined) {
+          dbm = openStoreForWrite(store);
+          onOpen?.(dbm);
+        }
         return dbm;
       },
       ...(opts.out !== undefined ? { outDir: opts.out } : {}),
@@ -93,6 +114,7 @@ export async function runOptimize(
       invocation,
       // Progress starts once the inputs are checked and the run is open.
       onStart: (runId, remaining) => {
+        progress?.stop();
         note(opts, `run ${runId} ${opts.resume !== undefined ? 'resumed' : 'started'} (after an interrupt: --resume ${runId})`);
         if (opts.quiet !== true) progress = createProgress({ label: 'optimize', total: remaining, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
       },
@@ -113,35 +135,38 @@ export function failIfNotAdopted(opts: { failIfNotAdopted?: boolean }, summary: 
   }
 }
 
-export function registerOptimize(program: Command, deps: CliDeps): void {
-  withWindowOptions(withCommonOptions(
-    program
-      .command('optimize')
-      .description('search a strategy family under the guardrails, rank the Pareto front, gate the best on the hold-out, store everything')
-      .option('--config <file>', 'strategy optimization config (default: config/strategy_optimization_config.yml)')
-      .option('--data <files...>', DATA_HELP)
-      .option('--tickers <names...>', 'tickers to trade (default: all in the data)')
-      .option('--family <name[,name]>', 'strategy family; several (comma-separated) for the bandit (default: optimizer.defaults.family)')
-      .option('--optimizer <kind>', `${OPTIMIZER_KINDS.join('|')} (default: optimizer.defaults.optimizer)`)
-      .option('--budget <n>', `candidates to evaluate, at most ${MAX_BUDGET} and what runtime.memory_fraction of RAM holds (default: optimizer.defaults.budget)`, intArg(1, MAX_BUDGET))
-      .option('--max-seconds <s>', 'also stop after this wall time (a run it stops is not reproducible)', numArg(0))
-      .option('--workers <n>', 'worker threads (default and most: the available cores)', intArg(1))
-      .option('--allow-oversubscribe', 'allow --workers above the available cores')
-      .option('--batch <n>', 'candidates per task (default: chosen from the measured costs)', intArg(1))
-      .option('--seed <s>', 'random seed (default: optimizer.defaults.seed)', intArg(0))
-      .option('--out <dir>', 'folder for summary.json (default: runtime.runs_dir/<run id>)')
-      .option('--db <path>', DB_HELP)
-      .option('--resume <run-id>', 'continue an interrupted or killed run with the options it was started with; the finished candidates are not evaluated again')
-      .option('--fail-if-not-adopted', `exit ${EXIT_NOT_ADOPTED} when the run completes but adopts nothing (for CI)`),
-  ), true).action(async (opts: OptimizeOptions) => {
-    let interrupt: AbortSignal | undefined;
-    const summary = await withInterrupt((signal) => {
-      interrupt = signal;
-      return runOptimize(opts, signal, deps);
-    }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
-    if (summary === undefined) return;
-    printResult(opts, summary, () => frontTable(summary));
-    reportRunEnd(summary.run_id, summary.status, interrupt, summary);
-    failIfNotAdopted(opts, summary);
+/** Run `pnlopt optimize` (declared in optimize-command.ts, which loads this module when the command runs). */
+export async function optimizeAction(opts: OptimizeOptions, deps: CliDeps): Promise<void> {
+  if (opts.perRegime === true) return perRegimeAction(opts, deps);
+  let interrupt: AbortSignal | undefined;
+  const summary = await withInterrupt((signal) => {
+    interrupt = signal;
+    return runOptimize(opts, signal, deps);
+  }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
+  if (summary === undefined) return;
+  printResult(opts, summary, () => frontTable(summary));
+  reportRunEnd(summary.run_id, summary.status, interrupt, summary);
+  failIfNotAdopted(opts, summary);
+}
+
+async function perRegimeAction(opts: OptimizeOptions, deps: CliDeps): Promise<void> {
+  let interrupt: AbortSignal | undefined;
+  const summary = await withInterrupt((signal) => {
+    interrupt = signal;
+    return runOptimizePerRegime(opts, signal, deps);
+  }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
+  if (summary === undefined) return;
+  printResult(opts, summary, () => perRegimeText(summary));
+  const last = summary.regimes.at(-1)?.summary;
+  if (last !== undefined && last !== null && summary.status !== 'completed') reportRunEnd(last.run_id, last.status, interrupt, last);
+}
+
+/** Per regime: bars, then the run's front table, or why it was skipped. */
+export function perRegimeText(s: PerRegimeSummary): string {
+  const head = `regimes of ${s.ticker} (current: ${s.current_regime}); one run per regime on its bars, spliced`;
+  const parts = s.regimes.map((r) => {
+    const title = `== ${r.regime}: ${r.bars} bars in ${r.segments} segment(s)`;
+    return r.summary === null ? `${title}: skipped, ${r.reason}` : `${title}\n${frontTable(r.summary)}`;
   });
+  return [head, ...parts].join('\n\n');
 }

@@ -10,7 +10,6 @@
  * front's ends) is written `inf`.
  */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { displayPath } from '../../paths.js';
 import { DataError, UsageError, type DataViolation } from '../../errors.js';
 import { parseNumber } from '../../data/validate.js';
@@ -22,7 +21,7 @@ import { createRankingWorkspace, rankAndCrowd } from '../../search/ranking.js';
 import type { Direction } from '../../config/optimizer-settings.js';
 import { printResult } from '../options.js';
 
-interface ParetoOptions {
+export interface ParetoOptions {
   in: string;
   minimize?: string;
   maximize?: string;
@@ -30,43 +29,34 @@ interface ParetoOptions {
   json?: boolean;
 }
 
-export function registerPareto(program: Command): void {
-  program
-    .command('pareto')
-    .description('rank the rows of a metrics CSV into Pareto fronts and write rank,crowding per row')
-    .requiredOption('--in <file>', 'CSV with a header row')
-    .option('--minimize <columns>', 'comma-separated columns to minimise (quote a name with a comma as in CSV)')
-    .option('--maximize <columns>', 'comma-separated columns to maximise (quote a name with a comma as in CSV)')
-    .requiredOption('--out <file>', 'CSV to write: rank,crowding per input row, in input order (- for standard output)')
-    .option('--json', 'print the result as JSON')
-    .action((opts: ParetoOptions) => {
-      const specs = [...objectivesFrom(opts.minimize, 'minimize'), ...objectivesFrom(opts.maximize, 'maximize')];
-      if (specs.length === 0) throw new UsageError('give at least one column in --minimize or --maximize');
-      const names = specs.map((s) => s.metric);
-      const twice = names.find((c, i) => names.indexOf(c) !== i);
-      if (twice !== undefined) throw new UsageError(`column "${twice}" is named more than once in --minimize / --maximize`);
+/** Run `pnlopt pareto` (declared in pareto-command.ts, which loads this module when the command runs). */
+export function paretoAction(opts: ParetoOptions): void {
+  const specs = [...objectivesFrom(opts.minimize, 'minimize'), ...objectivesFrom(opts.maximize, 'maximize')];
+  if (specs.length === 0) throw new UsageError('give at least one column in --minimize or --maximize');
+  const names = specs.map((s) => s.metric);
+  const twice = names.find((c, i) => names.indexOf(c) !== i);
+  if (twice !== undefined) throw new UsageError(`column "${twice}" is named more than once in --minimize / --maximize`);
 
-      checkOutputPath(opts.out, '--out');
-      const table = readMetricColumns(opts.in, names);
-      const { n } = table;
-      const m = specs.length;
-      const F = new Float64Array(n * m);
-      objectiveMatrix(table.M, m, n, objectiveColumns(specs, names), F);
-      const rank = new Int32Array(n);
-      const crowding = new Float64Array(n);
-      // No constraints here: with every row feasible, constrained ranks are the plain Pareto fronts.
-      const fronts = rankAndCrowd(F, new Float64Array(n), n, m, rank, crowding, createRankingWorkspace(n, m));
+  checkOutputPath(opts.out, '--out');
+  const table = readMetricColumns(opts.in, names);
+  const { n } = table;
+  const m = specs.length;
+  const F = new Float64Array(n * m);
+  objectiveMatrix(table.M, m, n, objectiveColumns(specs, names), F);
+  const rank = new Int32Array(n);
+  const crowding = new Float64Array(n);
+  // No constraints here: with every row feasible, constrained ranks are the plain Pareto fronts.
+  const fronts = rankAndCrowd(F, new Float64Array(n), n, m, rank, crowding, createRankingWorkspace(n, m));
 
-      const lines = new Array<string>(n + 1);
-      lines[0] = 'rank,crowding';
-      for (let i = 0; i < n; i++) lines[i + 1] = `${rank[i]},${crowding[i] === Infinity ? 'inf' : String(crowding[i])}`;
-      writeOutput(opts.out, lines.join('\n') + '\n', '--out');
-      let firstFront = 0;
-      for (let i = 0; i < n; i++) if (rank[i] === 0) firstFront++;
-      const summary = { in: opts.in, out: opts.out, rows: n, fronts, first_front: firstFront };
-      const text = () => `ranked ${n} row(s) into ${fronts} front(s), ${firstFront} on the first; wrote ${opts.out}`;
-      printResult(opts, summary, text, opts.out);
-    });
+  const lines = new Array<string>(n + 1);
+  lines[0] = 'rank,crowding';
+  for (let i = 0; i < n; i++) lines[i + 1] = `${rank[i]},${crowding[i] === Infinity ? 'inf' : String(crowding[i])}`;
+  writeOutput(opts.out, lines.join('\n') + '\n', '--out');
+  let firstFront = 0;
+  for (let i = 0; i < n; i++) if (rank[i] === 0) firstFront++;
+  const summary = { in: opts.in, out: opts.out, rows: n, fronts, first_front: firstFront };
+  const text = () => `ranked ${n} row(s) into ${fronts} front(s), ${firstFront} on the first; wrote ${opts.out}`;
+  printResult(opts, summary, text, opts.out);
 }
 
 /** The column names of a --minimize / --maximize list: comma-separated, quoted as in CSV when a name holds a comma. */

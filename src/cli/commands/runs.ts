@@ -9,20 +9,16 @@
  * looked up by id.
  */
 import { existsSync } from 'node:fs';
-import { Option, type Command } from 'commander';
 import type { PnloptConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { numberFromJson } from '../../report/json.js';
 import { DatabaseManager } from '../../store/database.js';
 import { MIGRATIONS } from '../../store/migrations.js';
 import { RunStore, runFamilies, storedJson, type RunRow, type StoredRunStatus } from '../../store/run-store.js';
-import { DB_HELP, dbPath } from '../data-args.js';
-import { configFrom, printResult, withCommonOptions, type CommonOptions } from '../options.js';
+import { configFrom } from '../command-config.js';
+import { dbPath } from '../data-args.js';
+import { printResult, type CommonOptions } from '../options.js';
 import { fmt, MAX_WIDTH, renderTable, type Cell } from '../table.js';
-
-/** Terminal output is kept within this many columns. */
-
-export const RUN_STATUSES: readonly StoredRunStatus[] = ['running', 'completed', 'interrupted', 'failed'];
 
 export interface StoreOptions extends CommonOptions {
   db?: string;
@@ -191,24 +187,17 @@ export function runsTable(runs: readonly RunListing[]): string {
   return table;
 }
 
-interface RunsOptions extends StoreOptions {
+export interface RunsOptions extends StoreOptions {
   status?: StoredRunStatus;
 }
 
-export function registerRuns(program: Command): void {
-  withCommonOptions(
-    program
-      .command('runs')
-      .description('list the stored runs, oldest first: kind, families, optimizer, status, candidates stored and failed, best objective, adoption')
-      .option('--db <path>', DB_HELP)
-      .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES)),
-  ).action((opts: RunsOptions) => {
-    withRunStore(opts, (open) => {
-      const runs = listRuns(open.store, opts.status, open.cfg);
-      printResult(opts, runs, () => {
-        if (runs.length === 0) return `no ${opts.status !== undefined ? `${opts.status} ` : ''}runs in ${open.path}`;
-        return `${runsTable(runs)}\n${runs.length} run(s) in ${open.path}\ndetails: pnlopt show RUN_ID; every candidate: pnlopt export RUN_ID --out FILE.csv`;
-      });
+/** Run `pnlopt runs` (declared in runs-command.ts, which loads this module when the command runs). */
+export function runsAction(opts: RunsOptions): void {
+  withRunStore(opts, (open) => {
+    const runs = listRuns(open.store, opts.status, open.cfg);
+    printResult(opts, runs, () => {
+      if (runs.length === 0) return `no ${opts.status !== undefined ? `${opts.status} ` : ''}runs in ${open.path}`;
+      return `${runsTable(runs)}\n${runs.length} run(s) in ${open.path}\ndetails: pnlopt show RUN_ID; every candidate: pnlopt export RUN_ID --out FILE.csv`;
     });
   });
 }

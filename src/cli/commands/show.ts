@@ -6,8 +6,6 @@
  * (still running, or its process was killed; or one that failed, whose summary is only its
  * error) prints its record: status, command, seed, hashes, window, budget, candidates stored.
  */
-import type { Command } from 'commander';
-import { DB_HELP } from '../data-args.js';
 import type { OptimizationSummary } from '../../jobs/optimize.js';
 import { numberFromJson } from '../../report/json.js';
 import { runFamilies, storedJson, type RunRow } from '../../store/run-store.js';
@@ -16,7 +14,7 @@ import { frontTable } from '../front-table.js';
 import type { TradedWindow } from '../../jobs/windows.js';
 import { windowPeriod } from '../window-options.js';
 import { paramsArg } from './backtest.js';
-import { printResult, withCommonOptions } from '../options.js';
+import { printResult } from '../options.js';
 import { fmt, wrapWords } from '../table.js';
 import { findRun, finishedSummary, runKind, shortTime, withRunStore, type StoreOptions } from './runs.js';
 
@@ -185,18 +183,11 @@ export function showRun(row: RunRow, stored: number): { json: unknown; text: () 
   };
 }
 
-export function registerShow(program: Command): void {
-  withCommonOptions(
-    program
-      .command('show')
-      .description("print a stored run: its summary (an optimize run's front with parameters), or its record when it has no summary yet")
-      .argument('<run-id>', 'the run (pnlopt runs lists them)')
-      .option('--db <path>', DB_HELP),
-  ).action((runId: string, opts: StoreOptions) => {
-    withRunStore(opts, (open) => {
-      const row = findRun(open, runId);
-      const shown = showRun(row, open.store.countStored(row.run_id));
-      printResult(opts, shown.json, shown.text);
-    });
+/** Run `pnlopt show` (declared in show-command.ts, which loads this module when the command runs). */
+export function showAction(runId: string, opts: StoreOptions): void {
+  withRunStore(opts, (open) => {
+    const row = findRun(open, runId);
+    const shown = showRun(row, open.store.countStored(row.run_id));
+    printResult(opts, shown.json, shown.text);
   });
 }

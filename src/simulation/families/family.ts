@@ -26,8 +26,16 @@ export interface FamilyModule {
   readonly kernel: string;
   /** One line for docs and messages. */
   readonly description: string;
+  /**
+   * The modules whose code decides the family's results (paths without extension, relative to this
+   * folder): with the search space, they make the family's version (`familyVersion`), so a cached
+   * optimum of changed code is not served as current.
+   */
+  readonly code: readonly string[];
   /** Every parameter the evaluator reads, by name, given the configured forecast models (in column order). */
   readonly reads: (forecastModels: readonly string[]) => readonly string[];
+  /** Whether the kernel trades a single ticker (its evaluator refuses a basket). */
+  readonly oneTicker: boolean;
   /** Whether the context must carry the causal forecast columns (`forecast_models`). */
   readonly needsForecasts: boolean;
   /** The int parameter whose range of ATR windows is precomputed into the context, or null. */

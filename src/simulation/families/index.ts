@@ -6,6 +6,9 @@
  */
 import type { ParamLayout } from '../../config/param-layout.js';
 import { ConfigError } from '../../errors.js';
+import { canonicalJson, sha256 } from '../../hashing.js';
+import { sourceHash } from '../code-version.js';
+import { forecastCodeVersion } from '../forecast-code-version.js';
 import type { FamilyModule } from './family.js';
 import { smaCrossFamily } from './sma-cross.js';
 import { tsEnsembleFamily } from './ts-ensemble.js';
@@ -19,6 +22,17 @@ export const FAMILY_MODULES: readonly FamilyModule[] = [smaCrossFamily, tsEnsemb
 export const BY_KERNEL: ReadonlyMap<string, FamilyModule> = new Map(FAMILY_MODULES.map((m) => [m.kernel, m]));
 
 export const KERNEL_NAMES: readonly string[] = FAMILY_MODULES.map((m) => m.kernel);
+
+/**
+ * The family's version: a hash of its search space (parameters and constraints), its kernel's code
+ * and, for a family on forecast columns, the forecast code. Cached optima are keyed by it.
+ */
+export function familyVersion(layout: ParamLayout): string {
+  const m = familyModule(layout);
+  const code = sourceHash(import.meta.url, m.code);
+  const space = canonicalJson({ kernel: layout.kernel, params: layout.params.map((p) => ({ name: p.name, spec: p.spec })), constraints: layout.constraints });
+  return sha256([space, code, m.needsForecasts ? forecastCodeVersion() : ''].join('\0')).slice(0, 16);
+}
 
 /** The module of the layout's kernel; a `ConfigError` at `families.<name>.kernel` for an unknown one. */
 export function familyModule(layout: Pick<ParamLayout, 'family' | 'file' | 'kernel'>): FamilyModule {

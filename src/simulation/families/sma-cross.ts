@@ -11,7 +11,6 @@ import {
   type SmaSettings,
 } from '../../../native-free-kernels/portfolio/sma-cross.js';
 import { columnOf, type ParamLayout } from '../../config/param-layout.js';
-import { UsageError } from '../../errors.js';
 import type { SimulationContext } from '../context.js';
 import type { BatchEvaluator, FamilyModule } from './family.js';
 
@@ -19,9 +18,6 @@ const READS = ['fast', 'slow'] as const satisfies readonly (keyof typeof SmaPara
 
 function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationContext): BatchEvaluator {
   const { panel, settings } = ctx;
-  if (panel.tickers.length !== 1) {
-    throw new UsageError(`sma_cross trades one series; the data has ${panel.tickers.length} tickers (${panel.tickers.join(', ')}): choose one`);
-  }
   const { prefixClose, localPrefixClose, localPrefixCloseLo, localPrefixSimpleRet, localPrefixSimpleRet2, localPrefixSimpleDown2 } = ctx.derived;
   const closeGroupMax = new Float64Array(closeGroupCount(panel.T));
   const closeGroupMin = new Float64Array(closeGroupCount(panel.T));
@@ -74,7 +70,9 @@ function createSmaCrossEvaluator(layout: ParamLayout, ctx: SimulationContext): B
 export const smaCrossFamily: FamilyModule = {
   kernel: 'sma_cross',
   description: 'long-only moving-average crossover on one ticker (docs/reference-semantics.md)',
+  code: ['./sma-cross', '../../../native-free-kernels/portfolio/sma-cross', '../../../native-free-kernels/portfolio/metrics', '../../../native-free-kernels/stats/prefix-sum'],
   reads: () => READS,
+  oneTicker: true,
   needsForecasts: false,
   atrWindowParam: null,
   createEvaluator: createSmaCrossEvaluator,
