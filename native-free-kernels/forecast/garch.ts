@@ -292,6 +292,23 @@ export function garchScore(r: Float64Array, start: number, end: number, params: 
   return residualScore(r, start, end, params, outGrad);
 }
 
+/** Check a fit's inputs and load the series' range, mean and variance into `ws`; a series without a finite positive variance is a RangeError naming `name`. */
+function prepareFit(name: string, r: Float64Array, start: number, end: number, ws: GarchWorkspace, outParams: Float64Array): { mean: number; variance: number } {
+  checkRange(name, r, start, end);
+  checkParams(name, outParams);
+  const mean = sampleMean(r, start, end);
+  const variance = sampleVariance(r, start, end, mean);
+  if (!(variance > 0 && variance < Infinity)) {
+    throw new RangeError(`${name}: r[${start}..${end}) must be finite with positive sample variance, got variance ${variance}`);
+  }
+  ws.r = r;
+  ws.start = start;
+  ws.end = end;
+  ws.mean = mean;
+  ws.variance = variance;
+  return { mean, variance };
+}
+
 /**
  * Maximum-likelihood GARCH(1,1) on r[start..end) under omega > 0, alpha >= 0, beta >= 0,
  * alpha + beta < 1 (by reparameterisation, see `thetaToParams`), by Nelder-Mead from each of
@@ -316,18 +333,7 @@ export function garchFit(
   ws: GarchWorkspace,
   outParams: Float64Array,
 ): number {
-  checkRange('garchFit', r, start, end);
-  checkParams('garchFit', outParams);
-  const mean = sampleMean(r, start, end);
-  const variance = sampleVariance(r, start, end, mean);
-  if (!(variance > 0 && variance < Infinity)) {
-    throw new RangeError(`garchFit: r[${start}..${end}) must be finite with positive sample variance, got variance ${variance}`);
-  }
-  ws.r = r;
-  ws.start = start;
-  ws.end = end;
-  ws.mean = mean;
-  ws.variance = variance;
+  const { mean, variance } = prepareFit('garchFit', r, start, end, ws, outParams);
 
   const { theta, candidate, best } = ws;
   let bestValue = Infinity;
@@ -386,18 +392,7 @@ export function garchFitPositive(
   ws: GarchWorkspace,
   outParams: Float64Array,
 ): number {
-  checkRange('garchFitPositive', r, start, end);
-  checkParams('garchFitPositive', outParams);
-  const mean = sampleMean(r, start, end);
-  const variance = sampleVariance(r, start, end, mean);
-  if (!(variance > 0 && variance < Infinity)) {
-    throw new RangeError(`garchFitPositive: r[${start}..${end}) must be finite with positive sample variance, got variance ${variance}`);
-  }
-  ws.r = r;
-  ws.start = start;
-  ws.end = end;
-  ws.mean = mean;
-  ws.variance = variance;
+  const { mean, variance } = prepareFit('garchFitPositive', r, start, end, ws, outParams);
 
   // The objective is a mean of T terms: its rounding error grows like sqrt(T) ulps (a random walk).
   const fRel = Math.sqrt(end - start) * Number.EPSILON;
