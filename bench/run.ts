@@ -36,8 +36,8 @@ const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [
 const TARGETS: readonly { figure: string; op: '>=' | '<='; value: number; what: string }[] = [
   { figure: 'sma_cross_steps_per_s_2520x5', op: '>=', value: 400e6, what: 'sma_cross candidate-bar steps/s, one core (issue 12)' },
   { figure: 'sma_cross_steps_per_s_1m', op: '>=', value: 400e6, what: 'the same on 1,000,000 bars' },
-  { figure: 'ts_ensemble_steps_per_s_2520x5', op: '>=', value: 30e6, what: 'ts_ensemble candidate-bar steps/s, one core (issue 3)' },
-  { figure: 'ts_ensemble_steps_per_s_1m', op: '>=', value: 30e6, what: 'the same on 1,000,000 bars' },
+  { figure: 'ts_ensemble_steps_per_s_2520x5', op: '>=', value: 60e6, what: 'ts_ensemble candidate-bar steps/s, one core (issue 12; issue 3 asked 3e7)' },
+  { figure: 'ts_ensemble_steps_per_s_1m', op: '>=', value: 60e6, what: 'the same on 1,000,000 bars' },
   { figure: 'sma_cross_heap_growth_bytes_100k', op: '<=', value: 1 << 20, what: 'heap growth over 100,000 evaluations: flat (under 1 MiB)' },
   { figure: 'ts_ensemble_heap_growth_bytes_100k', op: '<=', value: 1 << 20, what: 'the same for ts_ensemble' },
   { figure: 'pool_parallel_efficiency_2_workers', op: '>=', value: 0.85, what: 'parallel efficiency, 2 workers (issue 4)' },

@@ -15,8 +15,9 @@
  * ATR stops and take-profits act intrabar; after either, the same direction needs a new signal.
  *
  * Two passes per candidate: the first computes every ticker's target direction bar by bar (it
- * does not depend on the portfolio) into `ws.target`, with the forecast hit rate; the second runs
- * the portfolio and only at an order recomputes that bar's signal for sizing (`signalAt`).
+ * does not depend on the portfolio) into `ws.target`, with the forecast hit rate and the bars where
+ * some target moves; the second runs the portfolio, skips flat stretches where no target moves,
+ * and only at an order recomputes that bar's ensemble (and fallback signal) for sizing.
  *
  * Layout: price columns are ticker-major (ticker k, bar t at k * T + t); forecasts are
  * model-major (model m, ticker k, bar t at (m * K + k) * T + t); block-local prefix columns
@@ -94,6 +95,8 @@ export interface TsData {
   /** Asset class index of each ticker (0..classes-1). */
   readonly assetClass: Int32Array;
   readonly classes: number;
+  /** Risk distance of a stop-less position decided at each bar (ticker-major), filled by `fillNoStopDistance`. */
+  readonly noStopDistance: Float64Array;
 }
 
 /** Batch-wide scalars: guardrails and settings that no candidate changes. */
@@ -143,12 +146,13 @@ export interface TsWorkspace {
   readonly acc: Float64Array;
   /** Target direction per ticker and bar (ticker-major), from the first pass. */
   readonly target: Int8Array;
+  /** Per bar, 1 when some ticker's target differs from its target at the bar before (first pass). */
+  readonly targetMoved: Uint8Array;
   /** The candidate's models with weight > 0: column offsets and normalised weights (`activeModels`). */
   readonly modelOffset: Int32Array;
   readonly modelWeight: Float64Array;
-  /** The candidate's ensemble forecast mu and sigma per ticker and bar (ticker-major). */
-  readonly ensembleMu: Float64Array;
-  readonly ensembleSigma: Float64Array;
+  /** [0]: how many of them. */
+  readonly modelCount: Int32Array;
   /** Sizing inputs of the order being decided: see SIG_*. */
   readonly sig: Float64Array;
   /** A rolling window's sum and sample variance (`windowStats`): see WIN_*. */
@@ -160,7 +164,8 @@ export interface TsWorkspace {
    * argument to a function V8 does not inline is boxed, one allocation per bar.
    */
   readonly equityNow: Float64Array;
-  readonly rule: SignalRule;
+  /** The candidate's signal rule: see RULE_*. */
+  readonly rule: Float64Array;
   /** The candidate's ATR column (ticker-major), set by the decoder; unused when stops are off. */
   atr: Float64Array;
   /** When non-null, receives E_t for t in [start, end). */
@@ -186,8 +191,8 @@ export function createTsWorkspace(K: number, T: number, M: number, classes: numb
     units: f(), dir: f(), entryPx: f(), entryFees: f(), entryEquity: f(), expected: f(), stopLevel: f(), tpLevel: f(), blocked: f(),
     pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
     pending: new Uint8Array(K), classUsed: new Float64Array(classes), nextDir: f(), limitFillBar: f(), acc: new Float64Array(accSize),
-    target: new Int8Array(K * T), modelOffset: new Int32Array(Math.max(M, 4)), modelWeight: new Float64Array(Math.max(M, 4)), ensembleMu: new Float64Array(K * T), ensembleSigma: new Float64Array(K * T), sig: new Float64Array(3), win: new Float64Array(2), localStride: localPrefixLength(T), equityNow: new Float64Array(1),
-    rule: { zConfidence: 0, minExpectedReturn: 0, noiseK: 0, fallback: Fallback.none, lookback: 0, longOnly: false },
+    target: new Int8Array(K * T), targetMoved: new Uint8Array(T), modelOffset: new Int32Array(Math.max(M, 4)), modelWeight: new Float64Array(Math.max(M, 4)), modelCount: new Int32Array(1), sig: new Float64Array(3), win: new Float64Array(2), localStride: localPrefixLength(T), equityNow: new Float64Array(1),
+    rule: new Float64Array(RULE_SIZE),
     atr: new Float64Array(0),
     equityOut: null,
   };
@@ -203,15 +208,18 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
   const { K, T, open, high, low, close } = d;
   const { atr, equityOut } = ws;
   const { units, dir, entryPx, entryFees, entryEquity, expected, stopLevel, tpLevel, blocked, pending, acc } = ws;
+  const { pendDir, pendNotional, pendLimit, pendSlip, pendExpected, pendRisk, pendVol, entryVol, limitFillBar } = ws;
   const fee = s.fee;
   units.fill(0);
   dir.fill(0);
   blocked.fill(0);
   pending.fill(0);
-  ws.limitFillBar.fill(-1);
+  limitFillBar.fill(-1);
   accReset(acc, s.initial);
-  const rule = fillSignalRule(ws.rule, s, p);
-  targetsPass(d, s, rule, p, ws, activeModels(d, p, ws));
+  const rule = ws.rule;
+  fillSignalRule(rule, s, p);
+  activeModels(d, p, ws);
+  targetsPass(d, s, rule, p, ws);
   let cash = s.initial;
   let equity = s.initial;
   // The equity path's running statistics, in locals (stored once with accSetPath): a bar whose
@@ -224,7 +232,17 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
   // Open orders and positions, so that bars without either skip their loops.
   let orders = 0;
   let positions = 0;
+  // Whether held directions may differ from the targets (`targetsChange`): false once they agreed,
+  // until a target moves or a position closes intrabar. Orders are placed only while it is true.
+  let unsettled = true;
+  const moved = ws.targetMoved;
   for (let t = s.start; t < s.end; t++) {
+    if (!unsettled && positions === 0) {
+      // Flat with nothing to decide: equity stays put until some target moves.
+      const from = t;
+      while (t + 1 < s.end && moved[t] === 0) t++;
+      if (equityOut !== null) equityOut.fill(equity, from, t);
+    }
     // 1. Orders decided at the previous close fill at this open.
     for (let k = 0; k < K && orders > 0; k++) {
       if (pending[k] === 0) continue;
@@ -232,22 +250,22 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
       orders--;
       const i = k * T + t;
       if (dir[k] !== 0) {
-        cash += closePosition(ws, k, open[i] * (1 - dir[k] * ws.pendSlip[k]), fee, acc, equity);
+        cash += closePosition(ws, k, open[i] * (1 - dir[k] * pendSlip[k]), fee, acc, equity);
         positions--;
       }
-      const nd = ws.pendDir[k];
+      const nd = pendDir[k];
       if (nd === 0) continue;
       let px: number;
       if (p[TsParam.orderType] === OrderType.limit) {
-        const lim = ws.pendLimit[k];
+        const lim = pendLimit[k];
         // A limit fills only if the bar trades through it, at the limit or the better open.
         if (nd > 0 ? !(low[i] < lim) : !(high[i] > lim)) continue;
         px = nd > 0 ? Math.min(open[i], lim) : Math.max(open[i], lim);
-        ws.limitFillBar[k] = t;
+        limitFillBar[k] = t;
       } else {
-        px = open[i] * (1 + nd * ws.pendSlip[k]);
+        px = open[i] * (1 + nd * pendSlip[k]);
       }
-      const u = (nd * ws.pendNotional[k]) / px;
+      const u = (nd * pendNotional[k]) / px;
       const fees = Math.abs(u * px) * fee;
       cash -= u * px + fees;
       units[k] = u;
@@ -256,12 +274,11 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
       entryPx[k] = px;
       entryFees[k] = fees;
       entryEquity[k] = equity;
-      expected[k] = ws.pendExpected[k];
-      ws.entryVol[k] = ws.pendVol[k];
-      const a = atr[i - 1];
-      stopLevel[k] = stopsOn ? px - nd * stopMult * a : NaN;
+      expected[k] = pendExpected[k];
+      entryVol[k] = pendVol[k];
+      stopLevel[k] = stopsOn ? px - nd * stopMult * atr[i - 1] : NaN;
       tpLevel[k] = tpOn ? px * (1 + nd * p[TsParam.takeProfitPct]) : NaN;
-      accFill(acc, Math.abs(u * px) / equity, ws.pendRisk[k]);
+      accFill(acc, Math.abs(u * px) / equity, pendRisk[k]);
     }
     // 2. Intrabar exits: stop first (the conservative order when both levels are inside the bar).
     for (let k = 0; k < K && positions > 0; k++) {
@@ -271,13 +288,14 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
       let px = NaN;
       if (stopsOn && (dk > 0 ? low[i] <= stopLevel[k] : high[i] >= stopLevel[k])) {
         const level = dk > 0 ? Math.min(open[i], stopLevel[k]) : Math.max(open[i], stopLevel[k]);
-        px = level * (1 - dk * slippageAt(d, p, k, t - 1, Math.abs(units[k] * level), ws.entryVol[k]));
-      } else if (tpOn && ws.limitFillBar[k] !== t && (dk > 0 ? high[i] >= tpLevel[k] : low[i] <= tpLevel[k])) {
+        px = level * (1 - dk * slippageAt(d, p, k, t - 1, Math.abs(units[k] * level), entryVol[k]));
+      } else if (tpOn && limitFillBar[k] !== t && (dk > 0 ? high[i] >= tpLevel[k] : low[i] <= tpLevel[k])) {
         // (Not on the bar a limit filled: whether its high or low came first is unknown.)
         px = dk > 0 ? Math.max(open[i], tpLevel[k]) : Math.min(open[i], tpLevel[k]);
       }
       if (px === px) {
         blocked[k] = dk;
+        unsettled = true;
         cash += closePosition(ws, k, px, fee, acc, equity);
         positions--;
       }
@@ -313,9 +331,12 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
     }
     if (positions > 0) exposed++;
     // 4. Decide at this close for the next open.
-    if (t + 1 < s.end && targetsChange(ws, K, T, t) > 0) {
-      ws.equityNow[0] = equity;
-      orders = decide(d, s, rule, p, atr, ws, t);
+    if (t + 1 < s.end && (unsettled || moved[t] !== 0)) {
+      unsettled = targetsChange(ws, K, T, t) > 0;
+      if (unsettled) {
+        ws.equityNow[0] = equity;
+        orders = decide(d, s, rule, p, atr, ws, t);
+      }
     }
   }
   accSetPath(acc, prevE, peak, minSince, worst, sumR, sumR2, sumDown2, s.end - s.start, exposed);
@@ -397,10 +418,10 @@ function windowStatsDirect(x: Float64Array, from: number, L: number, out: Float6
 }
 
 /**
- * The candidate's models with weight > 0 into the workspace: forecast column offset (m * K * T)
- * and weight / sum of positive weights. @returns how many
+ * The candidate's models with weight > 0 into the workspace: forecast column offset (m * K * T),
+ * weight / sum of positive weights, and how many (`modelCount`).
  */
-function activeModels(d: TsData, p: Float64Array, ws: TsWorkspace): number {
+function activeModels(d: TsData, p: Float64Array, ws: TsWorkspace): void {
   let sum = 0;
   for (let m = 0; m < d.M; m++) if (p[TsParam.weights + m] > 0) sum += p[TsParam.weights + m];
   let n = 0;
@@ -411,52 +432,85 @@ function activeModels(d: TsData, p: Float64Array, ws: TsWorkspace): number {
     ws.modelWeight[n] = w / sum;
     n++;
   }
-  return n;
+  ws.modelCount[0] = n;
 }
 
 /**
- * The candidate's signal rule, filled once per candidate into the workspace's object (no
- * allocation) so the per-bar code reads fields rather than parameter slots.
+ * The candidate's ensemble of column `col` (d.mu or d.sigma) at index i: sum w_m col_m / sum w_m
+ * over the active models, NaN without any (`targetsPlain4` sums four in the same order).
  */
-interface SignalRule {
-  zConfidence: number;
-  minExpectedReturn: number;
-  noiseK: number;
-  /** `Fallback` code. */
-  fallback: number;
-  lookback: number;
-  longOnly: boolean;
+function ensembleAt(col: Float64Array, ws: TsWorkspace, i: number): number {
+  const o = ws.modelOffset, w = ws.modelWeight, n = ws.modelCount[0];
+  if (n === 4) return w[0] * col[o[0] + i] + w[1] * col[o[1] + i] + w[2] * col[o[2] + i] + w[3] * col[o[3] + i];
+  let x = n > 0 ? 0 : NaN;
+  for (let a = 0; a < n; a++) x += w[a] * col[o[a] + i];
+  return x;
 }
 
-function fillSignalRule(r: SignalRule, s: TsSettings, p: Float64Array): SignalRule {
-  r.zConfidence = s.zConfidence;
-  r.minExpectedReturn = s.minExpectedReturn;
-  r.noiseK = p[TsParam.noiseK];
-  r.fallback = p[TsParam.fallback];
-  r.lookback = p[TsParam.fallbackLookback];
-  r.longOnly = p[TsParam.direction] === Direction.long_only;
-  return r;
+// Slots of `ws.rule`, filled once per candidate (`fillSignalRule`) so the per-bar code reads
+// numbers, not parameter slots or object fields (V8 checks a number field's type at every use in a
+// loop): z = Φ^{-1}(confidence_threshold), min_expected_return, noise_k, the `Fallback` code and its
+// lookback, 1 when long-only; max(z, noise_k) (Infinity when noise_k is NaN), one bound covering
+// confidence and the noise filter when the models decide; the short step of `directionBits` (1
+// long-only: a short signal is flat, 2 long-short).
+const RULE_Z = 0, RULE_MIN_ER = 1, RULE_NOISE_K = 2, RULE_FALLBACK = 3, RULE_LOOKBACK = 4, RULE_LONG_ONLY = 5;
+const RULE_ENTRY_K = 6, RULE_SHORT_STEP = 7, RULE_SIZE = 8;
+
+function fillSignalRule(r: Float64Array, s: TsSettings, p: Float64Array): void {
+  r[RULE_Z] = s.zConfidence;
+  r[RULE_MIN_ER] = s.minExpectedReturn;
+  r[RULE_NOISE_K] = p[TsParam.noiseK];
+  r[RULE_FALLBACK] = p[TsParam.fallback];
+  r[RULE_LOOKBACK] = p[TsParam.fallbackLookback];
+  const longOnly = p[TsParam.direction] === Direction.long_only;
+  r[RULE_LONG_ONLY] = longOnly ? 1 : 0;
+  const entryK = Math.max(r[RULE_Z], r[RULE_NOISE_K]);
+  r[RULE_ENTRY_K] = entryK === entryK ? entryK : Infinity;
+  r[RULE_SHORT_STEP] = longOnly ? 1 : 2;
 }
 
 /**
- * The signal of ticker k at close t (docs/strategies.md, step 4): returns the target direction
- * (long-only applied, blocking not). When the fallback rule decides, its sizing inputs go to `ws.sig`.
+ * The signal of ticker k at close t (docs/strategies.md, step 4) from the ensemble's mu and sd
+ * there: returns the target direction (long-only applied, blocking not). When the fallback rule
+ * decides, its sizing inputs go to `ws.sig`.
  */
-function signalAt(d: TsData, r: SignalRule, p: Float64Array, ws: TsWorkspace, k: number, t: number): number {
-  const i = k * d.T + t;
-  const mu = ws.ensembleMu[i];
-  const sd = ws.ensembleSigma[i];
+function signalOf(d: TsData, r: Float64Array, p: Float64Array, ws: TsWorkspace, k: number, t: number, mu: number, sd: number): number {
   const a = Math.abs(mu);
-  let nd = 0;
-  // a < Infinity also excludes NaN: only finite forecasts are valid.
-  if (a < Infinity && sd > 0 && sd < Infinity && a >= r.zConfidence * sd) {
-    if (a >= r.minExpectedReturn && a >= r.noiseK * sd) nd = mu > 0 ? 1 : -1;
-  } else if (r.fallback !== Fallback.none && t >= r.lookback) {
-    nd = fallbackSignal(d, p, ws, k, t);
-    // The guardrail holds for the rule-based signal too: its expected per-bar move must reach it.
-    if (!(Math.abs(ws.sig[SIG_SIZE_MU]) >= r.minExpectedReturn)) nd = 0;
+  // a < Infinity also excludes NaN: only finite forecasts are valid. Without a fallback rule an
+  // unconfident forecast is flat like a filtered one, so its test folds into the entry bound.
+  const plain = r[RULE_FALLBACK] === Fallback.none;
+  if (a < Infinity && sd > 0 && sd < Infinity && (plain || a >= r[RULE_Z] * sd)) {
+    return directionBits(r[RULE_SHORT_STEP], Number(mu > 0), belowEntry(a, sd, r[RULE_MIN_ER], r[RULE_ENTRY_K]));
   }
-  return r.longOnly && nd < 0 ? 0 : nd;
+  if (plain || t < r[RULE_LOOKBACK]) return 0;
+  let nd = fallbackSignal(d, p, ws, k, t);
+  // The guardrail holds for the rule-based signal too: its expected per-bar move must reach it.
+  if (!(Math.abs(ws.sig[SIG_SIZE_MU]) >= r[RULE_MIN_ER])) nd = 0;
+  return r[RULE_LONG_ONLY] === 1 && nd < 0 ? 0 : nd;
+}
+
+/**
+ * The models' direction when |mu| = a is at least their entry bound (`below` 0): 1 if mu > 0
+ * (`up` 1), else 1 - shortStep (-1, or flat long-only); 0 below the bound. The callers turn the
+ * comparisons into numbers (`Number(a < b)`), which compiles without a branch: a branch on the sign
+ * of a forecast is mispredicted about half the time.
+ */
+function directionBits(shortStep: number, up: number, below: number): number {
+  return (1 - shortStep * (1 - up)) & (below - 1);
+}
+
+/**
+ * 1 when |mu| = a is below the models' entry bound max(min_expected_return, z sd, noise_k sd),
+ * else 0: sd > 0, so max(z, noise_k) sd (`entryK`) is the larger product exactly. Two comparisons,
+ * as Math.max branches on its operands.
+ */
+function belowEntry(a: number, sd: number, minEr: number, entryK: number): number {
+  return Number(a < minEr) | Number(a < entryK * sd);
+}
+
+/** 1 when a forecast and the next move agree in sign, else 0 (as numbers: no branch to mispredict). */
+function signsAgree(mu: number, move: number): number {
+  return Number(move > 0) ^ Number(mu > 0) ^ 1;
 }
 
 /** The fallback rule's direction at close t (docs/strategies.md); its sizing inputs go to `sig`. */
@@ -483,43 +537,83 @@ function fallbackSignal(d: TsData, p: Float64Array, ws: TsWorkspace, k: number, 
 }
 
 /**
- * First pass, per ticker and decision bar: the ensemble (mu = sum w_m mu_m / sum w_m over the
- * models with w_m > 0, likewise sigma; NaN without any), kept for sizing at orders; the target
- * direction; the forecast hit rate. Up to four models are summed without an inner loop.
+ * First pass, per ticker and decision bar: the ensemble mu and sigma (`ensembleAt`), the target
+ * direction, the forecast hit rate; bars where some target moves are marked in `ws.targetMoved`.
  */
-function targetsPass(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, ws: TsWorkspace, active: number): void {
+function targetsPass(d: TsData, s: TsSettings, rule: Float64Array, p: Float64Array, ws: TsWorkspace): void {
   const { K, T, close } = d;
-  const { ensembleMu, ensembleSigma, modelOffset: o, modelWeight: w } = ws;
-  const dm = d.mu;
-  const ds = d.sigma;
-  const o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3];
-  const w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+  const { target } = ws;
+  const moved = ws.targetMoved;
+  moved.fill(0);
+  if (rule[RULE_FALLBACK] === Fallback.none && ws.modelCount[0] === 4) {
+    targetsPlain4(d, s, rule, ws);
+    return;
+  }
   let hits = 0;
   let forecasts = 0;
   for (let k = 0; k < K; k++) {
+    let prev = 0;
+    let closeNow = close[k * T + s.start];
     for (let t = s.start; t + 1 < s.end; t++) {
       const i = k * T + t;
-      let mu: number;
-      let sd: number;
-      if (active === 4) {
-        mu = w0 * dm[o0 + i] + w1 * dm[o1 + i] + w2 * dm[o2 + i] + w3 * dm[o3 + i];
-        sd = w0 * ds[o0 + i] + w1 * ds[o1 + i] + w2 * ds[o2 + i] + w3 * ds[o3 + i];
-      } else {
-        mu = active > 0 ? 0 : NaN;
-        sd = mu;
-        for (let a = 0; a < active; a++) {
-          mu += w[a] * dm[o[a] + i];
-          sd += w[a] * ds[o[a] + i];
-        }
+      const mu = ensembleAt(d.mu, ws, i);
+      const sd = ensembleAt(d.sigma, ws, i);
+      const nd = signalOf(d, rule, p, ws, k, t, mu, sd);
+      target[i] = nd;
+      if (nd !== prev) moved[t] = 1;
+      prev = nd;
+      const closeNext = close[i + 1];
+      const move = closeNext - closeNow;
+      closeNow = closeNext;
+      if (mu !== 0 && Math.abs(mu) < Infinity && move !== 0 && sd > 0 && sd < Infinity) {
+        forecasts++;
+        hits += signsAgree(mu, move);
       }
-      ensembleMu[i] = mu;
-      ensembleSigma[i] = sd;
-      ws.target[i] = signalAt(d, rule, p, ws, k, t);
-      const move = close[i + 1] - close[i];
-      // Branch-free count: the sign agreement of forecast and move is a coin flip for the predictor.
-      const scored = mu !== 0 && Math.abs(mu) < Infinity && move !== 0 && sd > 0 && sd < Infinity ? 1 : 0;
-      forecasts += scored;
-      hits += scored & (move > 0 === mu > 0 ? 1 : 0);
+    }
+  }
+  accForecasts(ws.acc, hits, forecasts);
+}
+
+/**
+ * `targetsPass` of the common case, four models and no fallback rule, with `ensembleAt` and
+ * `signalOf` written out: no call in the loop (V8 keeps values live across a call boxed), and
+ * every loop invariant read from a typed array into a local, so V8 keeps it in a register instead
+ * of checking its type at every use.
+ */
+function targetsPlain4(d: TsData, s: TsSettings, rule: Float64Array, ws: TsWorkspace): void {
+  const { K, T, close } = d;
+  const dm = d.mu;
+  const ds = d.sigma;
+  const { target } = ws;
+  const moved = ws.targetMoved;
+  const o = ws.modelOffset, w = ws.modelWeight;
+  const o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3];
+  const w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+  const minEr = rule[RULE_MIN_ER], entryK = rule[RULE_ENTRY_K], shortStep = rule[RULE_SHORT_STEP];
+  let hits = 0;
+  let forecasts = 0;
+  for (let k = 0; k < K; k++) {
+    let prev = 0;
+    let closeNow = close[k * T + s.start];
+    for (let t = s.start; t + 1 < s.end; t++) {
+      const i = k * T + t;
+      const mu = w0 * dm[o0 + i] + w1 * dm[o1 + i] + w2 * dm[o2 + i] + w3 * dm[o3 + i];
+      const sd = w0 * ds[o0 + i] + w1 * ds[o1 + i] + w2 * ds[o2 + i] + w3 * ds[o3 + i];
+      const closeNext = close[i + 1];
+      const move = closeNext - closeNow;
+      closeNow = closeNext;
+      const a = Math.abs(mu);
+      let nd = 0;
+      if (a < Infinity && sd > 0 && sd < Infinity) {
+        if (mu !== 0 && move !== 0) {
+          forecasts++;
+          hits += signsAgree(mu, move);
+        }
+        nd = directionBits(shortStep, Number(mu > 0), belowEntry(a, sd, minEr, entryK));
+      }
+      target[i] = nd;
+      if (nd !== prev) moved[t] = 1;
+      prev = nd;
     }
   }
   accForecasts(ws.acc, hits, forecasts);
@@ -550,13 +644,13 @@ function targetsChange(ws: TsWorkspace, K: number, T: number, t: number): number
  * the caps given what is held and what the orders before it at this close will hold.
  * @returns the number of orders placed
  */
-function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
+function decide(d: TsData, s: TsSettings, rule: Float64Array, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
   const { K, T, close } = d;
   const equity = ws.equityNow[0];
-  const { dir, units, classUsed, nextDir } = ws;
+  const { dir, units, classUsed, nextDir, sig, pending, pendDir, pendNotional, pendLimit, pendRisk, pendExpected, pendVol, pendSlip, entryVol } = ws;
   // Weights held at this close, by asset class and in total; each order below updates them.
   let gross = 0;
-  classUsed.fill(0);
+  for (let c = 0; c < d.classes; c++) classUsed[c] = 0;
   for (let q = 0; q < K; q++) {
     if (dir[q] === 0) continue;
     const wq = Math.abs(units[q] * close[q * T + t]) / equity;
@@ -569,55 +663,61 @@ function decide(d: TsData, s: TsSettings, rule: SignalRule, p: Float64Array, atr
     if (nd === dir[k]) continue;
     const i = k * T + t;
     const cls = d.assetClass[k];
-    // Sizing inputs: the ensemble's, unless the fallback rule made this bar's signal.
-    ws.sig[SIG_SIZE_MU] = ws.ensembleMu[i];
-    ws.sig[SIG_SIZE_SIGMA] = ws.ensembleSigma[i];
-    ws.sig[SIG_FROM_MODELS] = 1;
-    signalAt(d, rule, p, ws, k, t);
-    const sizeSig = ws.sig[SIG_SIZE_SIGMA];
+    // Sizing inputs: the ensemble's, unless the fallback rule made this bar's signal (without
+    // one, the signal has no side effect, and an exit needs only sigma).
+    const plain = rule[RULE_FALLBACK] === Fallback.none;
+    const mu = nd !== 0 || !plain ? ensembleAt(d.mu, ws, i) : NaN;
+    sig[SIG_SIZE_MU] = mu;
+    sig[SIG_SIZE_SIGMA] = ensembleAt(d.sigma, ws, i);
+    sig[SIG_FROM_MODELS] = 1;
+    if (!plain) signalOf(d, rule, p, ws, k, t, mu, sig[SIG_SIZE_SIGMA]);
+    const sizeSig = sig[SIG_SIZE_SIGMA];
     const held = dir[k] !== 0 ? Math.abs(units[k] * close[i]) / equity : 0;
-    ws.pendDir[k] = 0;
+    pendDir[k] = 0;
     let w = 0;
     if (nd !== 0) {
-      w = weightFor(p, ws.sig[SIG_SIZE_MU], sizeSig);
+      w = weightFor(p, sig[SIG_SIZE_MU], sizeSig);
       w = Math.min(w, p[TsParam.maxWeightTicker]) / (1 + p[TsParam.diversificationPenalty] * d.avgAbsCorr[i]);
       w = Math.min(w, p[TsParam.maxWeightClass] - (classUsed[cls] - held), s.maxGrossExposure - (gross - held));
-      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult] * atr[i]) / close[i] : noStopDistance(d, s, ws, k, t);
+      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult] * atr[i]) / close[i] : d.noStopDistance[i];
       w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
       // cap / distance times distance can round an ulp above the cap: step w down to honour it.
       if (w * riskDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
       if (!(w > MIN_ENTRY_WEIGHT)) w = 0;
       else {
-        ws.pendDir[k] = nd;
-        ws.pendNotional[k] = w * equity;
-        ws.pendLimit[k] = close[i] * (1 - nd * p[TsParam.limitOffset]);
-        ws.pendRisk[k] = w * riskDistance;
+        pendDir[k] = nd;
+        pendNotional[k] = w * equity;
+        pendLimit[k] = close[i] * (1 - nd * p[TsParam.limitOffset]);
+        pendRisk[k] = w * riskDistance;
         // The forecast return of the trade on entry equity: weight x the one-bar forecast move.
-        ws.pendExpected[k] = ws.sig[SIG_FROM_MODELS] === 1 ? w * Math.expm1(Math.abs(ws.ensembleMu[i])) : NaN;
+        pendExpected[k] = sig[SIG_FROM_MODELS] === 1 ? w * Math.expm1(Math.abs(mu)) : NaN;
       }
     }
     if (w === 0 && dir[k] === 0) continue;
     gross += w - held;
     classUsed[cls] += w - held;
-    ws.pending[k] = 1;
+    pending[k] = 1;
     orders++;
     // Exits and market entries pay slippage on the larger of the two legs' notionals; an order
     // without a positive sigma at its decision (an exit on a missing forecast) uses the entry's.
     const notional = Math.max(w * equity, held * equity);
-    ws.pendVol[k] = sizeSig > 0 ? sizeSig : dir[k] !== 0 ? ws.entryVol[k] : 0;
-    ws.pendSlip[k] = slippageAt(d, p, k, t, notional, ws.pendVol[k]);
+    pendVol[k] = sizeSig > 0 ? sizeSig : dir[k] !== 0 ? entryVol[k] : 0;
+    pendSlip[k] = slippageAt(d, p, k, t, notional, pendVol[k]);
   }
   return orders;
 }
 
 /**
- * Risk distance of a position without a stop, decided at close t (docs/strategies.md, caps):
- * min(1, k sqrt(h) sigma_t), sigma_t the realised std of the last L log returns; 1 (the whole
- * position) while fewer than L returns exist.
+ * Fill `d.noStopDistance`, the risk distance of a position without a stop decided at close t
+ * (docs/strategies.md, caps): min(1, k sqrt(h) sigma_t), sigma_t the realised std of the last L
+ * log returns; 1 (the whole position) while fewer than L returns exist. It depends on no
+ * candidate, so the evaluator fills it once instead of an order computing it.
  */
-function noStopDistance(d: TsData, s: TsSettings, ws: TsWorkspace, k: number, t: number): number {
+export function fillNoStopDistance(d: TsData, s: TsSettings, ws: TsWorkspace): void {
   const L = s.noStopVolLookback;
-  return t >= L ? Math.min(1, s.noStopSigmaMult * realisedVol(d, ws, k, t, L)) : 1;
+  for (let k = 0; k < d.K; k++) {
+    for (let t = 0; t < d.T; t++) d.noStopDistance[k * d.T + t] = t >= L ? Math.min(1, s.noStopSigmaMult * realisedVol(d, ws, k, t, L)) : 1;
+  }
 }
 
 /** Target weight from the sizing rule, before caps. */

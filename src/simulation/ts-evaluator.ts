@@ -7,7 +7,7 @@
 import { ACC_SIZE } from '../../native-free-kernels/portfolio/metrics.js';
 import { normalQuantile } from '../../native-free-kernels/stats/normal.js';
 import {
-  createTsWorkspace, Direction, OrderType, SlippageModel, Sizing, Switch, tsPortfolio, TsParam, type TsData, type TsSettings,
+  createTsWorkspace, Direction, fillNoStopDistance, OrderType, SlippageModel, Sizing, Switch, tsPortfolio, TsParam, type TsData, type TsSettings,
 } from '../../native-free-kernels/portfolio/ts-portfolio.js';
 import type { NamedParam } from '../config/family-space.js';
 import { columnOf, familyConfigError, type ParamLayout } from '../config/param-layout.js';
@@ -53,6 +53,14 @@ export const ENSEMBLE_SLOTS: Readonly<Partial<Record<TsSlot, SlotSource>>> = {
 /** The int parameter choosing the ATR window of the trailing stop. */
 export const ATR_WINDOW_PARAM = 'atr_window';
 
+/** Weight parameter of a forecast model's column in the ensemble. */
+export const weightParam = (model: string): string => `w_${model}`;
+
+/** Every parameter a family with these slots reads: its slots, one weight per forecast model, the ATR window. */
+export function tsReads(slots: Readonly<Partial<Record<TsSlot, SlotSource>>>, forecastModels: readonly string[]): string[] {
+  return [...Object.values(slots).map((src) => src.param), ...forecastModels.map(weightParam), ATR_WINDOW_PARAM];
+}
+
 /** The code every ts family runs, relative to the families folder (`FamilyModule.code`). */
 export const TS_CODE = [
   '../ts-evaluator',
@@ -61,14 +69,6 @@ export const TS_CODE = [
   '../../../native-free-kernels/stats/prefix-sum',
   '../../../native-free-kernels/stats/normal',
 ] as const;
-
-/** Weight parameter of a forecast model's column in the ensemble. */
-export const weightParam = (model: string): string => `w_${model}`;
-
-/** Every parameter a family with these slots reads: its slots, one weight per forecast model, the ATR window. */
-export function tsReads(slots: Readonly<Partial<Record<TsSlot, SlotSource>>>, forecastModels: readonly string[]): string[] {
-  return [...Object.values(slots).map((src) => src.param), ...forecastModels.map(weightParam), ATR_WINDOW_PARAM];
-}
 
 /** One compiled slot: read column `col`, then either scale or map the choice index through `codes`. */
 interface CompiledSlot {
@@ -117,7 +117,7 @@ export function createTsEvaluator(
     M: forecasts.models.length, mu: forecasts.mu, sigma: forecasts.sigma,
     logRet: derived.logRet, localPrefixClose: derived.localPrefixClose, localPrefixClose2: derived.localPrefixClose2,
     localPrefixLogRet: derived.localPrefixLogRet, localPrefixLogRet2: derived.localPrefixLogRet2,
-    avgAbsCorr: derived.avgAbsCorr, assetClass: derived.assetClass, classes: derived.classes,
+    avgAbsCorr: derived.avgAbsCorr, assetClass: derived.assetClass, classes: derived.classes, noStopDistance: new Float64Array(K * T),
   };
   const s: TsSettings = {
     start: settings.start, end: settings.end, fee: settings.fee, initial: settings.initialCapital, periodsPerYear: settings.periodsPerYear,
@@ -129,6 +129,7 @@ export function createTsEvaluator(
   const p = new Float64Array(TsParam.weights + forecasts.models.length);
   for (const [name, v] of Object.entries(fixed)) p[TsParam[name as TsSlot]] = v;
   const ws = createTsWorkspace(K, T, forecasts.models.length, derived.classes, ACC_SIZE);
+  fillNoStopDistance(data, s, ws);
   // The ATR column of each allowed window: views of the shared columns, made here once, so a
   // candidate only picks one. Outside the range (or NaN: stops off) it gets an all-NaN column.
   const atr = ctx.atr;

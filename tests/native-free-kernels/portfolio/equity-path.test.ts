@@ -27,6 +27,7 @@ import {
   Switch,
   TsParam,
   createTsWorkspace,
+  fillNoStopDistance,
   tsPortfolio,
   type TsData,
   type TsSettings,
@@ -252,6 +253,7 @@ function prepare(c: Case): Prepared {
     avgAbsCorr: new Float64Array(T),
     assetClass: new Int32Array(1),
     classes: 1,
+    noStopDistance: new Float64Array(T),
   };
   return { px, sig, smaData, tsData };
 }
@@ -312,6 +314,7 @@ function runBoth(prep: Prepared, fast: number, slow: number, start: number, end:
     maxGrossExposure: 1,
   };
   const tsWs = createTsWorkspace(1, T, 1, 1, ACC_SIZE);
+  fillNoStopDistance(prep.tsData, tsSettings, tsWs);
   tsWs.atr = new Float64Array(T); // unused: stops are off
   tsWs.equityOut = new Float64Array(T).fill(NaN);
   const ts = new Float64Array(METRIC_COUNT);
