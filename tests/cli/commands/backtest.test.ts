@@ -19,7 +19,7 @@ import type { OptimizationSummary } from '../../../src/jobs/optimize.js';
 import { DatabaseManager } from '../../../src/store/database.js';
 import { MIGRATIONS } from '../../../src/store/migrations.js';
 import { RunStore } from '../../../src/store/run-store.js';
-import { BIN, ROOT, runCli } from '../../helpers/cli.js';
+import { BIN, ROOT, runCli, runCliInProcess } from '../../helpers/cli.js';
 import { TEST_CONFIG_DIR } from '../../helpers/config.js';
 import { configDirWith } from '../../helpers/config-dir.js';
 
@@ -76,13 +76,13 @@ interface BacktestJson {
 describe('pnlopt backtest', () => {
   const hand = handBuyAndHold();
 
-  it('the hand computation is what the data says (249 bars, 60.625 -> 49.96)', () => {
+  it('the hand computation is what the data says (249 bars, 60.625 -> 49.96)', async () => {
     expect(hand).toMatchObject({ first: '2000-09-27', last: '2001-09-27', bars: 249 });
     expect(hand.totalReturn).toBeCloseTo(49.96 / 60.625 - 1, 15);
   });
 
-  it('--json keeps its keys and adds the period and buy and hold, equal to the hand computation', () => {
-    const r = runCli([...ARGS, '--json']);
+  it('--json keeps its keys and adds the period and buy and hold, equal to the hand computation', async () => {
+    const r = await runCliInProcess([...ARGS, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as BacktestJson;
     expect(Object.keys(out)).toEqual(expect.arrayContaining(['strategy', 'params', 'data_hash', 'bars', 'tickers', 'metrics', 'period', 'buy_and_hold']));
@@ -97,10 +97,10 @@ describe('pnlopt backtest', () => {
     expect(typeof out.metrics.total_return).toBe('number');
   });
 
-  it('prints the period, percentages for fractions of capital and a buy-and-hold line', () => {
-    const r = runCli(ARGS);
+  it('prints the period, percentages for fractions of capital and a buy-and-hold line', async () => {
+    const r = await runCliInProcess(ARGS);
     expect(r.code, r.stderr).toBe(0);
-    const json = JSON.parse(runCli([...ARGS, '--json']).stdout) as BacktestJson;
+    const json = JSON.parse((await runCliInProcess([...ARGS, '--json'])).stdout) as BacktestJson;
     const lines = r.stdout.trimEnd().split('\n');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(MAX_WIDTH);
     expect(lines[0]).toBe('sma_cross on msft_2000_2001_daily_ohlcv');
@@ -121,20 +121,20 @@ describe('pnlopt backtest', () => {
     expect(hold).toContain('total_return -17.59%, max_drawdown 41.45%');
   });
 
-  it('writes no losing trade as "inf" and a missing win rate as null in --json', () => {
+  it('writes no losing trade as "inf" and a missing win rate as null in --json', async () => {
     // slow = 200 on 249 bars: no cross, no trade: profit_factor +Infinity (no losing trade), win_rate NaN.
-    const r = runCli(['backtest', '--data', MSFT, '--strategy', 'sma_cross', '--params', 'fast=50,slow=200', '--json']);
+    const r = await runCliInProcess(['backtest', '--data', MSFT, '--strategy', 'sma_cross', '--params', 'fast=50,slow=200', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as BacktestJson;
     expect(out.metrics).toMatchObject({ total_trades: 0, profit_factor: 'inf', win_rate: null });
-    const text = runCli(['backtest', '--data', MSFT, '--strategy', 'sma_cross', '--params', 'fast=50,slow=200']).stdout;
+    const text = (await runCliInProcess(['backtest', '--data', MSFT, '--strategy', 'sma_cross', '--params', 'fast=50,slow=200'])).stdout;
     expect(text).toMatch(/^profit_factor +inf$/m);
     expect(text).toMatch(/^win_rate +-$/m);
   });
 
-  it('writes --equity through the output writer: a file, or standard output with the result on standard error', () => {
+  it('writes --equity through the output writer: a file, or standard output with the result on standard error', async () => {
     const file = join(tmp(), 'eq.csv');
-    const r = runCli([...ARGS, '--equity', file]);
+    const r = await runCliInProcess([...ARGS, '--equity', file]);
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('date,equity');
@@ -142,15 +142,15 @@ describe('pnlopt backtest', () => {
     expect(lines[1]).toMatch(new RegExp(`^${hand.first},`));
     expect(r.stdout).toContain('buy and hold:');
 
-    const piped = runCli([...ARGS, '--equity', '-', '--json']);
+    const piped = runCli([...ARGS, '--equity', '-', '--json']); // a child: the output writer writes standard output's file descriptor, which no in-process capture sees
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stdout).toBe(readFileSync(file, 'utf8'));
     expect((JSON.parse(piped.stderr) as BacktestJson).buy_and_hold.total_return).toBeCloseTo(hand.totalReturn, 14);
   });
 
-  it('rejects an --equity path in a missing folder with exit 2 before backtesting', () => {
+  it('rejects an --equity path in a missing folder with exit 2 before backtesting', async () => {
     const missing = join(tmp(), 'no', 'such', 'eq.csv');
-    const r = runCli([...ARGS, '--equity', missing]);
+    const r = await runCliInProcess([...ARGS, '--equity', missing]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--equity');
     expect(r.stdout).toBe('');
@@ -164,30 +164,30 @@ describe('pnlopt backtest --start / --end', () => {
   const end = endOf(rows, '2001-06-30');
   const WINDOWED = [...ARGS, '--start', '2001-01-01', '--end', '2001-06-30'];
 
-  it('trades the bars dated start .. end, end included; buy and hold from the window\'s first close to its last', () => {
+  it('trades the bars dated start .. end, end included; buy and hold from the window\'s first close to its last', async () => {
     expect([rows[first][0], rows[end - 1][0]]).toEqual(['2001-01-02', '2001-06-29']);
-    const r = runCli([...WINDOWED, '--json']);
+    const r = await runCliInProcess([...WINDOWED, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as BacktestJson;
     expect(out.window).toEqual({ start: first, end });
     expect(out.period).toEqual({ start: '2001-01-02', end: '2001-06-29', bars: end - first });
     expect(out.bars).toBe(rows.length);
     expect(out.buy_and_hold.total_return).toBeCloseTo(Number(rows[end - 1][4]) / Number(rows[first][4]) - 1, 14);
-    expect(runCli(WINDOWED).stdout.split('\n')[2]).toBe(`period: 2001-01-02 .. 2001-06-29 (${end - first} bars: [${first}, ${end}) of the data)`);
+    expect((await runCliInProcess(WINDOWED)).stdout.split('\n')[2]).toBe(`period: 2001-01-02 .. 2001-06-29 (${end - first} bars: [${first}, ${end}) of the data)`);
     // Another window, other metrics: the dates reach the kernel.
-    expect((JSON.parse(runCli([...ARGS, '--json']).stdout) as BacktestJson).metrics).not.toEqual(out.metrics);
+    expect((JSON.parse((await runCliInProcess([...ARGS, '--json'])).stdout) as BacktestJson).metrics).not.toEqual(out.metrics);
   });
 
-  it('writes the equity curve of the window only', () => {
+  it('writes the equity curve of the window only', async () => {
     const file = join(tmp(), 'window.csv');
-    expect(runCli([...WINDOWED, '--equity', file]).code).toBe(0);
+    expect((await runCliInProcess([...WINDOWED, '--equity', file])).code).toBe(0);
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(end - first + 1);
     expect(lines[1]).toMatch(/^2001-01-02,/);
     expect(lines[lines.length - 1]).toMatch(/^2001-06-29,/);
   });
 
-  it('refuses, with exit 2: a malformed or impossible date naming the option, dates out of order, dates outside the data', () => {
+  it('refuses, with exit 2: a malformed or impossible date naming the option, dates out of order, dates outside the data', async () => {
     for (const [args, message] of [
       [['--start', '2001-02-30'], `option '--start <date>' argument '2001-02-30' is invalid. expected a date YYYY-MM-DD, got "2001-02-30"`],
       [['--end', '01/06/2001'], `option '--end <date>'`],
@@ -196,7 +196,7 @@ describe('pnlopt backtest --start / --end', () => {
       [['--start', '2000-01-03'], 'is outside the data: the data has 249 bars, 2000-09-27 .. 2001-09-27'],
       [['--holdout-start', '2001-03-01'], "unknown option '--holdout-start'"],
     ] as const) {
-      const r = runCli([...ARGS, ...args]);
+      const r = await runCliInProcess([...ARGS, ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
       expect(r.stdout).toBe('');
@@ -214,19 +214,19 @@ describe('pnlopt backtest --run --candidate', () => {
   let front: { candidate_id: number; params: Record<string, number>; metrics: Record<string, unknown>; holdout_metrics: Record<string, unknown> }[];
 
   /** `pnlopt backtest --run` (with the run's config folder) as JSON. */
-  function rerun(args: readonly string[]): BacktestJson {
-    const r = runCli(['backtest', '--config-dir', cfgDir, '--db', db, '--json', ...args]);
+  async function rerun(args: readonly string[]): Promise<BacktestJson> {
+    const r = await runCliInProcess(['backtest', '--config-dir', cfgDir, '--db', db, '--json', ...args]);
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as BacktestJson;
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tmp();
     db = join(dir, 'runs.db');
     // sma_cross holds all its equity at risk: with the capital-at-risk limit at 1, some candidates are feasible and get hold-out metrics.
     cfgDir = configDirWith('signal_routing_config.yml', (d) => d.setIn(['signal_routing', 'time_series', 'capital_at_risk_per_trade'], 1));
     dirs.push(cfgDir);
-    const r = runCli([
+    const r = await runCliInProcess([
       'optimize', '--config-dir', cfgDir, '--data', SP500, '--family', 'sma_cross', '--optimizer', 'lhs', '--budget', '30', '--seed', '5', '--workers', '2',
       '--start', '2003-01-01', '--end', '2012-12-31', '--holdout-start', '2010-01-04', '--db', db, '--out', join(dir, 'run'), '--json',
     ]);
@@ -235,7 +235,7 @@ describe('pnlopt backtest --run --candidate', () => {
     front = JSON.parse(r.stdout).front as typeof front;
   });
 
-  it('optimize: the windows are the bars of the dates, found by hand in the CSV, and are recorded with the run', () => {
+  it('optimize: the windows are the bars of the dates, found by hand in the CSV, and are recorded with the run', async () => {
     // 2003-01-01 was a holiday: the search starts on 2003-01-02.
     const start = firstOnOrAfter(rows, '2003-01-01');
     const split = firstOnOrAfter(rows, '2010-01-04');
@@ -254,30 +254,30 @@ describe('pnlopt backtest --run --candidate', () => {
     } finally {
       dbm.close();
     }
-    const text = runCli(['show', summary.run_id, '--db', db]).stdout;
+    const text = (await runCliInProcess(['show', summary.run_id, '--db', db])).stdout;
     expect(text).toContain(`period: search window 2003-01-02 .. ${rows[split - 1][0]} (${split - start} bars), hold-out 2010-01-04 .. 2012-12-31 (${end - split} bars); ${start} warm-up bars before`);
   });
 
-  it('equals the stored search and hold-out metrics of front candidates exactly', () => {
+  it('equals the stored search and hold-out metrics of front candidates exactly', async () => {
     expect(front.length).toBeGreaterThan(1);
     for (const c of [front[0], front[front.length - 1]]) {
       // A unique prefix of the run id is enough.
-      const search = rerun(['--run', summary.run_id.slice(0, 8), '--candidate', String(c.candidate_id)]);
+      const search = await rerun(['--run', summary.run_id.slice(0, 8), '--candidate', String(c.candidate_id)]);
       expect(search.metrics).toEqual(c.metrics);
       expect(search.window).toEqual(summary.windows.search);
       expect(search.params).toEqual(c.params);
       expect(search.run).toMatchObject({ run_id: summary.run_id, candidate_id: c.candidate_id, window: 'search', metrics: c.metrics, equals_stored: true });
-      const holdout = rerun(['--run', summary.run_id, '--candidate', String(c.candidate_id), '--window', 'holdout']);
+      const holdout = await rerun(['--run', summary.run_id, '--candidate', String(c.candidate_id), '--window', 'holdout']);
       expect(holdout.metrics).toEqual(c.holdout_metrics);
       expect(holdout.window).toEqual(summary.windows.holdout);
       expect(holdout.run).toMatchObject({ window: 'holdout', equals_stored: true });
     }
-    const text = runCli(['backtest', '--config-dir', cfgDir, '--db', db, '--run', summary.run_id, '--candidate', String(front[0].candidate_id), '--window', 'holdout']);
+    const text = await runCliInProcess(['backtest', '--config-dir', cfgDir, '--db', db, '--run', summary.run_id, '--candidate', String(front[0].candidate_id), '--window', 'holdout']);
     expect(text.stdout).toContain(`run ${summary.run_id}, candidate ${front[0].candidate_id}, on the hold-out window`);
     expect(text.stdout.trimEnd().split('\n').at(-1)).toBe(`metrics the run stored for candidate ${front[0].candidate_id} on the hold-out window: equal`);
   });
 
-  it('without --config-dir uses the config folder the run recorded; --window all spans both windows and has nothing stored to compare', () => {
+  it('without --config-dir uses the config folder the run recorded; --window all spans both windows and has nothing stored to compare', async () => {
     const off = Array.from({ length: 30 }, (_, i) => i).find((i) => !front.some((c) => c.candidate_id === i))!;
     const r = spawnSync(process.execPath, [BIN, 'backtest', '--db', db, '--run', summary.run_id, '--candidate', String(off), '--window', 'all', '--json'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
@@ -285,12 +285,12 @@ describe('pnlopt backtest --run --candidate', () => {
     expect(all.window).toEqual({ start: summary.windows.search.start, end: summary.windows.holdout.end });
     expect(all.run).toMatchObject({ window: 'all', metrics: null, equals_stored: null });
     // Off the front: search metrics stored, no hold-out metrics.
-    expect(rerun(['--run', summary.run_id, '--candidate', String(off)]).run!.equals_stored).toBe(true);
-    expect(rerun(['--run', summary.run_id, '--candidate', String(off), '--window', 'holdout']).run).toMatchObject({ metrics: null, equals_stored: null });
+    expect((await rerun(['--run', summary.run_id, '--candidate', String(off)])).run!.equals_stored).toBe(true);
+    expect((await rerun(['--run', summary.run_id, '--candidate', String(off), '--window', 'holdout'])).run).toMatchObject({ metrics: null, equals_stored: null });
   });
 
-  it('show: the front parameters as --params takes them, at full precision, and the command that reproduces a candidate', () => {
-    const text = runCli(['show', summary.run_id, '--db', db]).stdout;
+  it('show: the front parameters as --params takes them, at full precision, and the command that reproduces a candidate', async () => {
+    const text = (await runCliInProcess(['show', summary.run_id, '--db', db])).stdout;
     const best = summary.best!;
     expect(text).toContain(`pnlopt backtest --run ${summary.run_id} --candidate ${best.candidate_id}`);
     const line = text.split('\n').find((l) => l.trim().split(/\s+/)[0] === String(best.candidate_id) && l.includes('='))!;
@@ -298,18 +298,18 @@ describe('pnlopt backtest --run --candidate', () => {
     expect(params).toBe(`fast=${best.params.fast},slow=${best.params.slow}`);
     // Those parameters on the search window's dates: the stored search metrics again.
     const [first, last] = summary.windows.dates.search;
-    const r = runCli(['backtest', '--config-dir', cfgDir, '--data', SP500, '--strategy', 'sma_cross', '--params', params, '--start', first, '--end', last, '--json']);
+    const r = await runCliInProcess(['backtest', '--config-dir', cfgDir, '--data', SP500, '--strategy', 'sma_cross', '--params', params, '--start', first, '--end', last, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as BacktestJson).metrics).toEqual(front.find((c) => c.candidate_id === best.candidate_id)!.metrics);
   });
 
-  it('a resume with other dates is refused, naming the option', () => {
-    const r = runCli(['optimize', '--config-dir', cfgDir, '--db', db, '--resume', summary.run_id, '--start', '2004-01-02']);
+  it('a resume with other dates is refused, naming the option', async () => {
+    const r = await runCliInProcess(['optimize', '--config-dir', cfgDir, '--db', db, '--resume', summary.run_id, '--start', '2004-01-02']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--start: the run has "2003-01-01", this command has "2004-01-02"');
   });
 
-  it('refuses, with exit 2: no --candidate, options the run recorded, an unknown candidate, other data or config', () => {
+  it('refuses, with exit 2: no --candidate, options the run recorded, an unknown candidate, other data or config', async () => {
     const run = ['backtest', '--db', db, '--run', summary.run_id];
     for (const [args, message] of [
       [[...run, '--config-dir', cfgDir], `--run ${summary.run_id}: give --candidate ID`],
@@ -322,35 +322,35 @@ describe('pnlopt backtest --run --candidate', () => {
       [[...ARGS, '--window', 'holdout'], '--window: only with --run RUN_ID'],
       [['backtest', '--data', MSFT, '--strategy', 'sma_cross'], 'give --params, or --run RUN_ID --candidate ID'],
     ] as const) {
-      const r = runCli(args);
+      const r = await runCliInProcess(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
       expect(r.stdout).toBe('');
     }
   });
 
-  it('an evaluate run: its one window, made with --start / --end, reproduced; it has no hold-out', () => {
+  it('an evaluate run: its one window, made with --start / --end, reproduced; it has no hold-out', async () => {
     const candidates = join(dir, 'cands.csv');
     writeFileSync(candidates, 'fast,slow\n5,20\n10,50\n');
     const evalDb = join(dir, 'evaluate.db');
     const out = join(dir, 'evaluated.csv');
-    const e = runCli(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', candidates, '--out', out, '--db', evalDb, '--workers', '1', '--start', '2001-01-01', '--end', '2001-06-30', '--json']);
+    const e = await runCliInProcess(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', candidates, '--out', out, '--db', evalDb, '--workers', '1', '--start', '2001-01-01', '--end', '2001-06-30', '--json']);
     expect(e.code, e.stderr).toBe(0);
     const runId = (JSON.parse(e.stdout) as { run_id: string }).run_id;
-    const again = runCli(['backtest', '--db', evalDb, '--run', runId, '--candidate', '1', '--json']);
+    const again = await runCliInProcess(['backtest', '--db', evalDb, '--run', runId, '--candidate', '1', '--json']);
     expect(again.code, again.stderr).toBe(0);
     const r = JSON.parse(again.stdout) as BacktestJson;
     expect(r.run).toMatchObject({ window: 'evaluated', equals_stored: true });
     expect(r.period).toMatchObject({ start: '2001-01-02', end: '2001-06-29' });
-    expect(r.metrics).toEqual((JSON.parse(runCli([...ARGS.slice(0, 5), '--params', 'fast=10,slow=50', '--start', '2001-01-01', '--end', '2001-06-30', '--json']).stdout) as BacktestJson).metrics);
-    const holdout = runCli(['backtest', '--db', evalDb, '--run', runId, '--candidate', '1', '--window', 'holdout']);
+    expect(r.metrics).toEqual((JSON.parse((await runCliInProcess([...ARGS.slice(0, 5), '--params', 'fast=10,slow=50', '--start', '2001-01-01', '--end', '2001-06-30', '--json'])).stdout) as BacktestJson).metrics);
+    const holdout = await runCliInProcess(['backtest', '--db', evalDb, '--run', runId, '--candidate', '1', '--window', 'holdout']);
     expect(holdout.code).toBe(2);
     expect(holdout.stderr).toContain('an evaluate run has no hold-out window');
   });
 });
 
 describe('paramsArg', () => {
-  it('writes k=v,k=v with numbers that read back as the same doubles', () => {
+  it('writes k=v,k=v with numbers that read back as the same doubles', async () => {
     const params = { w: 0.1 + 0.2, n: 12, tiny: 5e-324, direction: 'long_short' };
     const text = paramsArg(params);
     expect(text).toBe('w=0.30000000000000004,n=12,tiny=5e-324,direction=long_short');
@@ -373,20 +373,20 @@ describe('buyAndHold', () => {
     };
   }
 
-  it('one ticker: the last close over the first, drawdown from the running peak of the closes', () => {
+  it('one ticker: the last close over the first, drawdown from the running peak of the closes', async () => {
     const b = buyAndHold(panel([[10, 12, 9, 15, 6, 11]]));
     expect(b.total_return).toBeCloseTo(0.1, 15);
     expect(b.max_drawdown).toBeCloseTo(1 - 6 / 15, 15);
   });
 
-  it('several tickers: equal capital in each at the first close, not rebalanced', () => {
+  it('several tickers: equal capital in each at the first close, not rebalanced', async () => {
     // B = mean(A_t / 100, C_t / 10): 1, 1.05, 0.9, 1.25 -> total 25%, drawdown 1 - 0.9 / 1.05.
     const b = buyAndHold(panel([[100, 120, 90, 150], [10, 9, 9, 10]]));
     expect(b.total_return).toBeCloseTo(0.25, 15);
     expect(b.max_drawdown).toBeCloseTo(1 - 0.9 / 1.05, 15);
   });
 
-  it('a window of the panel starts at its own first close; never falling is drawdown 0', () => {
+  it('a window of the panel starts at its own first close; never falling is drawdown 0', async () => {
     const b = buyAndHold(panel([[50, 10, 20, 30, 40]]), 1, 4);
     expect(b).toEqual({ total_return: 2, max_drawdown: 0 });
   });
