@@ -20,13 +20,23 @@
  * would save one read per bar but cost a pass per window and batch, and a batch of random
  * candidates uses about as many distinct windows as it has candidates.
  *
- * Hot loop: within a block the path alternates flat and long stretches. On a flat stretch equity
- * stays at `cash`: its returns are exactly 0 and it sets no peak or trough, so only the signal is
- * evaluated (`scanWhileBelow`: three prefix reads and a comparison per bar, against one rounding
- * bound per block, `TOP_SLACK`; bars before both averages exist are skipped). On a long stretch
- * E_t / E_{t-1} - 1 = r_t after the entry bar (units are fixed; equal up to rounding), so the
- * stretch's return sums are differences of the prefix columns; after the same scan finds where it
- * ends, one pass tracks its drawdown, a group of 8 bars at a time where the group sets no peak.
+ * Within a block the candidates go in groups of LANES (`advanceLanes`), in two passes. The scan
+ * (`scanLanes`) tests the group's bars in lockstep, one bar for all lanes per loop pass: the
+ * lanes' tests are independent, so their dependency chains overlap, and they share the loop's
+ * bookkeeping and the read of the window end. It records the bars where each candidate's target
+ * changes (its events). Then `replay` makes each candidate's fills and tracks its drawdown from
+ * its events, one candidate at a time, the path state in locals.
+ *
+ * Hot loop: a lane's test is that the candidate's prefix difference is certainly on the side of
+ * its position (flat: d < -err; long: -d < -err), against one rounding bound per block
+ * (`TOP_SLACK`): two prefix reads and a comparison per candidate and bar. Where it fails, the
+ * difference settles the target when it clears the bar's own bound (`targetChanges`, as
+ * `longTarget` does first), and a change swaps the lane's windows in place: the scan goes on
+ * without leaving the loop. A lane idles until both averages exist. On a flat stretch equity
+ * stays at `cash`: its returns are exactly 0 and it sets no peak or trough, so nothing else is
+ * done. On a long stretch E_t / E_{t-1} - 1 = r_t after the entry bar (units are fixed; equal up
+ * to rounding), so the stretch's return sums are differences of the prefix columns; its drawdown
+ * is tracked a group of 8 bars at a time where the group sets no peak.
  *
  * Numerics (docs/strategies.md): a prefix carries every earlier bar, so one huge price (or return,
  * or a price that has since fallen by orders of magnitude) leaves an absolute rounding of a few
@@ -37,12 +47,18 @@
  * long stretch whose prefix rounding is not small next to the path's return sums so far is summed
  * bar by bar.
  */
-import { LOCAL_BLOCK, LOCAL_BLOCK_BITS, LOCAL_REACH, localPrefixOffset } from '../stats/prefix-sum.js';
-import { ACC_SIZE, METRIC_COUNT, accFill, accFinish, accReset, accSetPath, accTrade } from './metrics.js';
+import * as prefixSums from '../stats/prefix-sum.js';
+import * as metrics from './metrics.js';
+
+// Module-level constants, not bindings: optimized code folds these to immediates, where it reads an
+// imported or exported binding through a cell, with a check, at every use.
+const { LOCAL_BLOCK, LOCAL_BLOCK_BITS, LOCAL_REACH, localPrefixOffset } = prefixSums;
+const { ACC_SIZE, METRIC_COUNT, accFill, accFinish, accReset, accSetPath, accTrade } = metrics;
 
 /** Slots of the parameter vector `smaCross` reads (a row of `smaCrossBatch`'s parameter matrix). */
 export const SmaParam = { fast: 0, slow: 1 } as const;
 export const SMA_PARAM_COUNT = 2;
+const FAST_SLOT = SmaParam.fast, SLOW_SLOT = SmaParam.slow, PARAM_COUNT = SMA_PARAM_COUNT; // folded (see above)
 
 /**
  * One series and the prefix columns every candidate shares: the series-wide prefix of the closes
@@ -65,7 +81,7 @@ export interface SmaData {
 }
 
 /** Bars per group of `closeGroupExtremes`: 2^CLOSE_GROUP_BITS, a 64-byte cache line of closes. */
-export const CLOSE_GROUP_BITS = 3;
+const CLOSE_GROUP_BITS = 3;
 const CLOSE_GROUP = 1 << CLOSE_GROUP_BITS;
 
 /** Number of groups `closeGroupExtremes` writes for n bars. */
@@ -103,10 +119,20 @@ export interface SmaSettings {
  * Slots of a candidate's path state, kept between blocks: whether it is long; the cash while flat;
  * the position's units, the cash it was bought with and its entry bar; the equity at the last close
  * accounted (E_{first-1} while long); peak, trough since it and worst earlier drawdown; the return
- * sums; bars held.
+ * sums; bars held; the first flat bar whose equity is not yet written (equity curves only).
  */
-const St = { long: 0, cash: 1, units: 2, entryCash: 3, first: 4, prevE: 5, peak: 6, minSince: 7, worst: 8, sumR: 9, sumR2: 10, sumDown2: 11, exposed: 12 } as const;
-const STATE_SIZE = 13;
+const St = { long: 0, cash: 1, units: 2, entryCash: 3, first: 4, prevE: 5, peak: 6, minSince: 7, worst: 8, sumR: 9, sumR2: 10, sumDown2: 11, exposed: 12, markFrom: 13 } as const;
+const STATE_SIZE = 14;
+
+/**
+ * Candidates scanned together, one bar at a time (`scanLanes`, written out for three). Measured:
+ * four need more registers than optimized code keeps (it spills their windows to the stack), two
+ * pay the loop's bookkeeping for fewer tests.
+ */
+const LANES = 3;
+/** Slots per lane: its two window lengths (`laneWindow`), and their weights and the bound (`laneCoef`). */
+const LANE_WINDOWS = 2;
+const LANE_COEFS = 3;
 
 /** Caller-owned scratch for up to `capacity` candidates (`createSmaWorkspace`), and, when non-null, E_t for t in [start, end) of a single candidate. */
 export interface SmaWorkspace {
@@ -115,6 +141,20 @@ export interface SmaWorkspace {
   readonly acc: readonly Float64Array[];
   /** STATE_SIZE path-state slots per candidate. */
   readonly state: Float64Array;
+  /** The candidate of each lane, in groups of LANES (-1: an empty lane). */
+  readonly lanes: Int32Array;
+  /** One group's lanes: window lengths, and weights and bound, of the test each runs (`setLane`). */
+  readonly laneWindow: Int32Array;
+  readonly laneCoef: Float64Array;
+  /** Each lane's candidate: windows, `signalErrorPerTop` and, in the current block, the rounding bound of its difference. */
+  readonly laneFast: Int32Array;
+  readonly laneSlow: Int32Array;
+  readonly laneErrPerTop: Float64Array;
+  readonly laneErr: Float64Array;
+  /** In the current block: whether each lane tests long, and its events (`advanceLanes`), LOCAL_BLOCK slots per lane. */
+  readonly laneLong: Int32Array;
+  readonly eventCount: Int32Array;
+  readonly events: Int32Array;
   equityOut: Float64Array | null;
 }
 
@@ -125,6 +165,17 @@ export function createSmaWorkspace(capacity: number): SmaWorkspace {
     capacity,
     acc: Array.from({ length: capacity }, (_, c) => acc.subarray(c * ACC_SIZE, (c + 1) * ACC_SIZE)),
     state: new Float64Array(capacity * STATE_SIZE),
+    // Block-local and series-wide candidates fill separate groups: at most LANES - 1 empty lanes each.
+    lanes: new Int32Array(capacity + 2 * (LANES - 1)),
+    laneWindow: new Int32Array(LANES * LANE_WINDOWS),
+    laneCoef: new Float64Array(LANES * LANE_COEFS),
+    laneFast: new Int32Array(LANES),
+    laneSlow: new Int32Array(LANES),
+    laneErrPerTop: new Float64Array(LANES),
+    laneErr: new Float64Array(LANES),
+    laneLong: new Int32Array(LANES),
+    eventCount: new Int32Array(LANES),
+    events: new Int32Array(LANES * LOCAL_BLOCK),
     equityOut: null,
   };
 }
@@ -149,6 +200,20 @@ export function smaCrossBatch(d: SmaData, s: SmaSettings, P: Float64Array, ws: S
   run(d, s, P, ws, out, 0, n);
 }
 
+// Windows arrive as doubles (rows of a Float64Array); as int32 they index without a conversion
+// check per access, about 3x fewer instructions per bar (callgrind). Callers pass integers.
+function fastOf(P: Float64Array, c: number): number {
+  return P[c * PARAM_COUNT + FAST_SLOT] | 0;
+}
+function slowOf(P: Float64Array, c: number): number {
+  return P[c * PARAM_COUNT + SLOW_SLOT] | 0;
+}
+
+/** Windows up to this long read the block-local prefix of the closes, longer ones the series-wide one. */
+function isLocal(slow: number): boolean {
+  return slow <= LOCAL_REACH + 1;
+}
+
 function run(d: SmaData, s: SmaSettings, P: Float64Array, ws: SmaWorkspace, out: Float64Array, offset: number, n: number): void {
   const { start, end, initial } = s;
   const { state, equityOut } = ws;
@@ -160,16 +225,13 @@ function run(d: SmaData, s: SmaSettings, P: Float64Array, ws: SmaWorkspace, out:
     state[so + St.prevE] = initial;
     state[so + St.peak] = initial;
     state[so + St.minSince] = initial;
+    state[so + St.markFrom] = start;
   }
+  const laneCount = assignLanes(P, n, ws.lanes);
   for (let t = start; t < end; ) {
     const stop = Math.min(end, ((t >> LOCAL_BLOCK_BITS) + 1) << LOCAL_BLOCK_BITS);
     warmBlock(d, t, stop);
-    for (let c = 0; c < n; c++) {
-      // Windows arrive as doubles (rows of a Float64Array); as int32 they index without a conversion
-      // check per access, about 3x fewer instructions per bar (callgrind). Callers pass integers.
-      const row = c * SMA_PARAM_COUNT;
-      advance(d, s, P[row + SmaParam.fast] | 0, P[row + SmaParam.slow] | 0, state, c * STATE_SIZE, ws.acc[c], t, stop, equityOut);
-    }
+    for (let g = 0; g < laneCount; g += LANES) advanceLanes(d, s, P, ws, g, t, stop);
     t = stop;
   }
   for (let c = 0; c < n; c++) {
@@ -179,6 +241,20 @@ function run(d: SmaData, s: SmaSettings, P: Float64Array, ws: SmaWorkspace, out:
     accSetPath(acc, state[so + St.prevE], state[so + St.peak], state[so + St.minSince], state[so + St.worst], state[so + St.sumR], state[so + St.sumR2], state[so + St.sumDown2], end - start, state[so + St.exposed]);
     accFinish(acc, initial, s.periodsPerYear, false, out, offset + c * METRIC_COUNT);
   }
+}
+
+/**
+ * Fill `lanes` with the candidates in groups of LANES, those reading the block-local prefix first,
+ * then those reading the series-wide one (a group shares one prefix column), each part padded with
+ * empty lanes (-1). Returns the number of lanes used.
+ */
+function assignLanes(P: Float64Array, n: number, lanes: Int32Array): number {
+  let m = 0;
+  for (let part = 0; part < 2; part++) {
+    for (let c = 0; c < n; c++) if (isLocal(slowOf(P, c)) === (part === 0)) lanes[m++] = c;
+    while (m % LANES !== 0) lanes[m++] = -1;
+  }
+  return m;
 }
 
 /** Float64 values per 64-byte cache line. */
@@ -205,110 +281,182 @@ function warmBlock(d: SmaData, from: number, stop: number): void {
 const TOP_SLACK = 1 + 4 * Number.EPSILON;
 
 /**
- * The first prefix index in [i, iStop) at which (top - prefix[i - wa]) ma - (top - prefix[i - wb]) mb,
- * top = prefix[i], is not below `bound` (else iStop). The flat loop passes d < -err with
- * (fast, slow, slow, fastTied); the long loop -d < -err with the roles swapped (floating-point
- * subtraction is antisymmetric, so that is exactly -d). Four bars per pass: they are independent,
- * and a pass's bookkeeping (loop test, interrupt check, array header) costs V8 about one bar.
+ * Set lane `l` to test, at prefix index i, (top - prefix[i - wa]) ma - (top - prefix[i - wb]) mb < bound,
+ * top = prefix[i]. Flat: d < -err with d = (top - prefix[i - fast]) slow - (top - prefix[i - slow]) fastTied;
+ * long: -d < -err, the same with the windows' roles swapped (floating-point subtraction is
+ * antisymmetric, so that is exactly -d); err is the lane's `laneErr`.
  */
-function scanWhileBelow(prefix: Float64Array, i: number, iStop: number, wa: number, ma: number, wb: number, mb: number, bound: number): number {
-  let a = i - wa;
-  let b = i - wb;
-  for (; i + 3 < iStop; i += 4, a += 4, b += 4) {
-    const t0 = prefix[i], t1 = prefix[i + 1], t2 = prefix[i + 2], t3 = prefix[i + 3];
-    const d0 = (t0 - prefix[a]) * ma - (t0 - prefix[b]) * mb;
-    const d1 = (t1 - prefix[a + 1]) * ma - (t1 - prefix[b + 1]) * mb;
-    const d2 = (t2 - prefix[a + 2]) * ma - (t2 - prefix[b + 2]) * mb;
-    const d3 = (t3 - prefix[a + 3]) * ma - (t3 - prefix[b + 3]) * mb;
-    if (!(d0 < bound && d1 < bound && d2 < bound && d3 < bound)) break;
-  }
-  for (; i < iStop; i++, a++, b++) {
-    const top = prefix[i];
-    if (!((top - prefix[a]) * ma - (top - prefix[b]) * mb < bound)) break;
-  }
-  return i;
+function setLane(ws: SmaWorkspace, l: number, long: boolean): void {
+  const w = l * LANE_WINDOWS;
+  const m = l * LANE_COEFS;
+  const { laneWindow, laneCoef } = ws;
+  const fast = ws.laneFast[l], slow = ws.laneSlow[l];
+  const fastTied = fast * SMA_TIE;
+  laneWindow[w] = long ? slow : fast;
+  laneWindow[w + 1] = long ? fast : slow;
+  laneCoef[m] = long ? fastTied : slow;
+  laneCoef[m + 1] = long ? slow : fastTied;
+  laneCoef[m + 2] = -ws.laneErr[l];
+}
+
+/** Set lane `l` to pass every bar (an empty lane, or one whose windows do not fit yet): 0 < Infinity, windows of 0 read top. */
+function idleLane(ws: SmaWorkspace, l: number): void {
+  const w = l * LANE_WINDOWS;
+  const m = l * LANE_COEFS;
+  ws.laneWindow[w] = 0;
+  ws.laneWindow[w + 1] = 0;
+  ws.laneCoef[m] = 0;
+  ws.laneCoef[m + 1] = 0;
+  ws.laneCoef[m + 2] = Infinity;
 }
 
 /**
- * Advance one candidate (windows `fast`, `slow`; path state at `so` of `st`) through bars
- * [from, stop) of one prefix block.
+ * Advance the candidates of lanes [g, g + LANES) through bars [from, stop) of one prefix block:
+ * scan the block with their tests, idle lanes waking as their windows fit (`setLanes`,
+ * `scanLanes`), then replay each one's events (`replay`).
  */
-function advance(
-  d: SmaData,
-  s: SmaSettings,
-  fast: number,
-  slow: number,
-  st: Float64Array,
-  so: number,
-  acc: Float64Array,
-  from: number,
-  stop: number,
-  equityOut: Float64Array | null,
-): void {
-  const { open, close, closeGroupMax: groupMax, closeGroupMin: groupMin } = d;
-  const { end, fee } = s;
-  const fastTied = fast * SMA_TIE; // see `longTarget`
-  const errPerTop = signalErrorPerTop(fast, slow);
+function advanceLanes(d: SmaData, s: SmaSettings, P: Float64Array, ws: SmaWorkspace, g: number, from: number, stop: number): void {
+  const { lanes, state, laneFast, laneSlow, laneErrPerTop, laneLong, eventCount } = ws;
   // Windows that fit in a block read the block-local prefix at index t + 1 + o, o = localPrefixOffset(t),
-  // longer ones the series-wide prefix (o = 0).
-  const local = slow <= LOCAL_REACH + 1;
+  // longer ones the series-wide prefix (o = 0). A group reads one of them (`assignLanes`).
+  const local = isLocal(slowOf(P, lanes[g]));
   const prefix = local ? d.localPrefixClose : d.prefixClose;
-  const prefixLo = local ? d.localPrefixCloseLo : null;
   const o = local ? localPrefixOffset(from) : 0;
   const k = 1 + o; // bar t's window ends at prefix index t + k
-  const err = errPerTop * TOP_SLACK * prefix[Math.min(close.length, ((from >> LOCAL_BLOCK_BITS) + 1) << LOCAL_BLOCK_BITS) + o];
-  // Before both windows fit the target is flat (and a window would start before the series).
-  const warm = Math.max(fast, slow) - 1;
+  const blockTop = prefix[Math.min(d.close.length, ((from >> LOCAL_BLOCK_BITS) + 1) << LOCAL_BLOCK_BITS) + o];
+  const iStop = stop + k;
+  for (let l = 0; l < LANES; l++) {
+    eventCount[l] = 0;
+    const c = lanes[g + l];
+    if (c < 0) continue;
+    laneFast[l] = fastOf(P, c);
+    laneSlow[l] = slowOf(P, c);
+    laneErrPerTop[l] = signalErrorPerTop(laneFast[l], laneSlow[l]);
+    ws.laneErr[l] = laneErrPerTop[l] * TOP_SLACK * blockTop;
+    laneLong[l] = state[c * STATE_SIZE + St.long];
+  }
+  for (let i = from + k; i < iStop; ) {
+    const wake = setLanes(ws, g, i - k, k, iStop);
+    scanLanes(d, ws, prefix, i, wake, k, o, local);
+    i = wake;
+  }
+  for (let l = 0; l < LANES; l++) if (lanes[g + l] >= 0) replay(d, s, ws, lanes[g + l], l * LOCAL_BLOCK, eventCount[l], from, stop);
+}
+
+/**
+ * Scan prefix indices [from, wake) with the lanes' tests (`setLane`), settling and recording each
+ * lane that fails its test as it goes (`targetChanges`).
+ */
+function scanLanes(d: SmaData, ws: SmaWorkspace, prefix: Float64Array, from: number, wake: number, k: number, o: number, local: boolean): void {
+  const { laneWindow: W, laneCoef: C } = ws;
+  let i = from | 0; // an int32 loop variable (a parameter would stay tagged)
+  const stop = wake | 0;
+  let wa0 = W[0], wb0 = W[1], wa1 = W[2], wb1 = W[3], wa2 = W[4], wb2 = W[5];
+  let ma0 = C[0], mb0 = C[1], ma1 = C[3], mb1 = C[4], ma2 = C[6], mb2 = C[7];
+  const bd0 = C[2], bd1 = C[5], bd2 = C[8];
+  for (; i < stop; i++) {
+    // Indices as int32 differences (| 0): no overflow check per read (they are in the block's range).
+    const top = prefix[i];
+    const d0 = (top - prefix[(i - wa0) | 0]) * ma0 - (top - prefix[(i - wb0) | 0]) * mb0;
+    const d1 = (top - prefix[(i - wa1) | 0]) * ma1 - (top - prefix[(i - wb1) | 0]) * mb1;
+    const d2 = (top - prefix[(i - wa2) | 0]) * ma2 - (top - prefix[(i - wb2) | 0]) * mb2;
+    if (d0 < bd0 && d1 < bd1 && d2 < bd2) continue;
+    // A lane whose target changes tests the other side from the next bar on: swap its windows' roles.
+    const t = i - k;
+    if (!(d0 < bd0) && targetChanges(d, ws, 0, d0, top, t, o, local)) {
+      const w = wa0, m = ma0;
+      (wa0 = wb0), (wb0 = w), (ma0 = mb0), (mb0 = m);
+    }
+    if (!(d1 < bd1) && targetChanges(d, ws, 1, d1, top, t, o, local)) {
+      const w = wa1, m = ma1;
+      (wa1 = wb1), (wb1 = w), (ma1 = mb1), (mb1 = m);
+    }
+    if (!(d2 < bd2) && targetChanges(d, ws, 2, d2, top, t, o, local)) {
+      const w = wa2, m = ma2;
+      (wa2 = wb2), (wb2 = w), (ma2 = mb2), (mb2 = m);
+    }
+  }
+}
+
+/**
+ * Set each lane's test for bar t on (`setLane` from its current target, or idle when empty or
+ * before both windows fit: the target is flat there, and a window would start before the
+ * series). Returns the prefix index at which the next idle lane's windows fit (else iStop).
+ */
+function setLanes(ws: SmaWorkspace, g: number, t: number, k: number, iStop: number): number {
+  let wake = iStop;
+  for (let l = 0; l < LANES; l++) {
+    const warm = Math.max(ws.laneFast[l], ws.laneSlow[l]) - 1;
+    if (ws.lanes[g + l] < 0) idleLane(ws, l);
+    else if (warm > t) {
+      idleLane(ws, l);
+      wake = Math.min(wake, warm + k);
+    } else setLane(ws, l, ws.laneLong[l] === 1);
+  }
+  return wake;
+}
+
+/**
+ * Lane l failed its test at bar t with difference dl (d while flat, -d while long; `setLane`):
+ * whether its target changes there (`longTarget`: dl is its difference, signed so that above its
+ * bound means a change). A change is recorded as the lane's next event.
+ */
+function targetChanges(d: SmaData, ws: SmaWorkspace, l: number, dl: number, top: number, t: number, o: number, local: boolean): boolean {
+  const err = ws.laneErrPerTop[l] * top;
+  const long = ws.laneLong[l] === 1;
+  if (dl < -err) return false;
+  if (!(dl > err)) {
+    // Not settled by the difference: `longTarget` refines it.
+    const fast = ws.laneFast[l], slow = ws.laneSlow[l];
+    const prefix = local ? d.localPrefixClose : d.prefixClose;
+    if (longTarget(d.close, prefix, local ? d.localPrefixCloseLo : null, t, o, fast, slow, fast * SMA_TIE, ws.laneErrPerTop[l]) === long) return false;
+  }
+  ws.events[l * LOCAL_BLOCK + ws.eventCount[l]++] = t;
+  ws.laneLong[l] = long ? 0 : 1;
+  return true;
+}
+
+/**
+ * Candidate c's path through bars [from, stop) of a block, given its events there (`advanceLanes`):
+ * `count` bars from `events[at]` on, alternately where its target turns long (the order fills at
+ * the next open) and where it turns flat (the long stretch ends; the exit fills at the next open).
+ * No order fills at or after `end`. Drawdown, while long, up to each event and the block's end: a
+ * group of bars whose highest close sets no new peak only lowers the trough (units * C rises with
+ * C, rounding included), to its lowest close when the whole group is in the stretch, else to the
+ * lowest of the bars that are; the groups that set a new peak, bar by bar.
+ */
+function replay(d: SmaData, s: SmaSettings, ws: SmaWorkspace, c: number, at: number, count: number, from: number, stop: number): void {
+  const { open, close, closeGroupMax: groupMax, closeGroupMin: groupMin } = d;
+  const { end, fee } = s;
+  const { state: st, equityOut, events } = ws;
+  const acc = ws.acc[c];
+  const so = c * STATE_SIZE;
   let long = st[so + St.long] === 1;
-  let units = st[so + St.units];
+  let units = st[so + St.units], first = st[so + St.first];
   let peak = st[so + St.peak], minSince = st[so + St.minSince], worst = st[so + St.worst];
-  let t = from;
-  while (t < stop) {
-    if (!long) {
-      // Flat from bar t: find the first bar whose target is long (its order fills at the next open).
-      // The loop passes the bars whose difference is certainly flat, `longTarget` settles the rest.
-      const cash = st[so + St.cash];
-      const iStop = stop + k;
-      let i = Math.max(t, warm) + k;
-      for (;;) {
-        i = scanWhileBelow(prefix, i, iStop, fast, slow, slow, fastTied, -err);
-        if (i >= iStop || longTarget(close, prefix, prefixLo, i - k, o, fast, slow, fastTied, errPerTop)) break;
-        i++;
-      }
-      const signal = Math.min(i, iStop) - k;
-      if (equityOut !== null) equityOut.fill(cash, t, Math.min(signal + 1, stop));
-      if (signal >= stop || signal >= end - 1) break; // no signal in this block, or one on the last bar: no fill
-      t = signal + 1;
-      const entryPx = open[t];
-      units = cash / (entryPx * (1 + fee));
-      accFill(acc, (units * entryPx) / cash, 1); // all-in without a stop: the whole equity is at risk
-      // The entry bar's return is measured from the cash before it (t > start: an entry fills at start + 1 at the earliest).
-      addReturn(st, so, (units * close[t]) / st[so + St.prevE] - 1);
-      st[so + St.entryCash] = cash;
-      st[so + St.first] = t;
-      st[so + St.units] = units;
-      long = true;
-    } else {
-      // Long from bar t through `last`, the first bar whose target is flat (or the block's last bar).
-      // The scan is the flat one's with the windows' roles swapped: -d < -err.
-      const iStop = stop + k;
-      let i = t + k;
-      for (;;) {
-        i = scanWhileBelow(prefix, i, iStop, slow, fastTied, fast, slow, -err);
-        if (i >= iStop || !longTarget(close, prefix, prefixLo, i - k, o, fast, slow, fastTied, errPerTop)) break;
-        i++;
-      }
-      const last = Math.min(i, iStop - 1) - k;
-      // Drawdown through `last`. A whole group of bars that sets no new peak only lowers the trough
-      // to its lowest close (units * C rises with C, rounding included), so it is read from the
-      // group's extremes; other bars one by one.
-      for (let j = t; j <= last; ) {
-        const g = j >> CLOSE_GROUP_BITS;
-        const groupEnd = Math.min(last + 1, (g + 1) << CLOSE_GROUP_BITS);
-        if (groupEnd - j === CLOSE_GROUP && units * groupMax[g] <= peak) {
-          const low = units * groupMin[g];
-          if (low < minSince) minSince = low;
-          j = groupEnd;
+  for (let q = at; ; q++) {
+    const blockEnd = q === at + count;
+    const t = blockEnd ? stop - 1 : events[q];
+    if (long) {
+      // Drawdown through bar t.
+      const wholeStop = (t + 1) >> CLOSE_GROUP_BITS; // groups before it end by t
+      for (let j = Math.max(first, from); j <= t; ) {
+        let g = j >> CLOSE_GROUP_BITS;
+        if (j === g << CLOSE_GROUP_BITS) {
+          for (; g < wholeStop && units * groupMax[g] <= peak; g++) {
+            const low = units * groupMin[g];
+            if (low < minSince) minSince = low;
+          }
+          j = g << CLOSE_GROUP_BITS;
+          if (j > t) break;
+        }
+        // Bars j .. the end of group g or t: part of a group, or a group that sets a new peak.
+        const groupEnd = Math.min(t + 1, (g + 1) << CLOSE_GROUP_BITS);
+        if (units * groupMax[g] <= peak) {
+          for (; j < groupEnd; j++) {
+            const equity = units * close[j];
+            if (equity < minSince) minSince = equity;
+          }
           continue;
         }
         for (; j < groupEnd; j++) {
@@ -323,15 +471,16 @@ function advance(
           }
         }
       }
-      if (i >= iStop) break; // still long at the block's end
-      closeStretch(d, st, so, last, equityOut);
+      if (blockEnd) break;
+      // The long stretch ends at bar t.
+      closeStretch(d, st, so, t, equityOut);
       long = false;
-      if (last >= end - 1) break; // the exit signal is on the last bar: no fill
-      t = last + 1;
-      const cash = units * open[t] * (1 - fee);
+      if (t >= end - 1) break; // the exit signal is on the last bar: no fill
+      const e = t + 1;
+      const cash = units * open[e] * (1 - fee);
       const entryCash = st[so + St.entryCash];
       accTrade(acc, cash - entryCash, NaN, entryCash);
-      accFill(acc, open[t] / close[t - 1], 0); // notional units * O_t over the previous close's equity units * C_{t-1}
+      accFill(acc, open[e] / close[e - 1], 0); // notional units * O_e over the previous close's equity units * C_{e-1}
       addReturn(st, so, cash / st[so + St.prevE] - 1);
       if (cash > peak) {
         const dd = 1 - minSince / peak;
@@ -343,7 +492,34 @@ function advance(
       }
       st[so + St.prevE] = cash;
       st[so + St.cash] = cash;
-      // Bar t is now flat; the flat loop re-marks it (same value) and checks its signal.
+      st[so + St.markFrom] = e; // bar e is flat again
+    } else {
+      const cash = st[so + St.cash];
+      if (blockEnd) {
+        // Flat at the block's end: its equity through the block.
+        if (equityOut !== null && st[so + St.markFrom] < stop) {
+          equityOut.fill(cash, st[so + St.markFrom], stop);
+          st[so + St.markFrom] = stop;
+        }
+        break;
+      }
+      // The target turns long at bar t.
+      if (equityOut !== null) {
+        equityOut.fill(cash, st[so + St.markFrom], t + 1);
+        st[so + St.markFrom] = end; // the stretch's equity is written when it closes
+      }
+      if (t >= end - 1) break; // a signal on the last bar: no fill
+      const e = t + 1;
+      const entryPx = open[e];
+      units = cash / (entryPx * (1 + fee));
+      first = e;
+      accFill(acc, (units * entryPx) / cash, 1); // all-in without a stop: the whole equity is at risk
+      // The entry bar's return is measured from the cash before it (e > start: an entry fills at start + 1 at the earliest).
+      addReturn(st, so, (units * close[e]) / st[so + St.prevE] - 1);
+      st[so + St.entryCash] = cash;
+      st[so + St.first] = e;
+      st[so + St.units] = units;
+      long = true;
     }
   }
   st[so + St.long] = long ? 1 : 0;

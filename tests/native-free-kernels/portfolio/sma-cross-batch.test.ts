@@ -3,7 +3,8 @@
  * alone (`smaCross`), bit for bit, and the independent reference's (tests/reference/sma-cross.ts)
  * to 1e-9, across prefix blocks (2,048 bars), windows beyond a block's reach (513 bars), traded
  * sub-windows, price spikes and levels; fills and long stretches at block boundaries; the close
- * groups that stand in for bars in the drawdown.
+ * groups that stand in for bars in the drawdown; candidates scanned in groups (block-local and
+ * series-wide windows in separate groups, lanes that wait for their windows, empty lanes).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -136,6 +137,19 @@ describe('smaCrossBatch', () => {
     expect(ref.trades.map((tr) => [tr.entryBar, tr.exitBar])).toEqual([[LOCAL_BLOCK, 2 * LOCAL_BLOCK]]);
     checkBatch(bars, [[2, 3], [1, 2], [2, 3], [5, 600]], 5, 0, T);
     checkBatch(bars, [[2, 3]], 5, 2047, 4097);
+  });
+
+  it('gives each candidate of a larger batch its lone row: groups of candidates, windows within and beyond a block interleaved', () => {
+    // Six windows read the block-local prefix and four the series-wide one (slow > 513),
+    // interleaved: they must scan in separate groups (a group that took its prefix from a first,
+    // block-local candidate would read the others' windows out of reach), the last one with empty
+    // lanes; the slow windows make lanes wait for their first signal at different bars, one into
+    // the second block.
+    const walk = randomWalk(5000, createRng(11, 'batch-lanes'));
+    const bars = { open: walk.open, close: walk.close.map((v, t) => (t === 3100 ? v * 1e9 : v)) };
+    const pairs = [[2, 5], [3, 600], [40, 41], [90, 300], [1, 520], [7, 513], [12, 514], [60, 200], [5, 9], [33, 2100]] as const;
+    checkBatch(bars, pairs, 5, 0, 5000);
+    checkBatch(bars, pairs, 0, 2050, 4700);
   });
 
   it('refuses more candidates than the workspace holds, and an equity curve for more than one', () => {
