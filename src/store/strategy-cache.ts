@@ -97,11 +97,6 @@ export class StrategyCache {
       .all(family, familyVersion, regime) as StrategyConfigRow[];
   }
 
-  /** Regimes with entries for a family version. */
-  regimesOf(family: string, familyVersion: string): string[] {
-    return this.dbm.db.prepare('SELECT DISTINCT regime FROM strategy_configs WHERE family = ? AND family_version = ? ORDER BY regime').pluck().all(family, familyVersion) as string[];
-  }
-
   /** Record a pending request; false when one is already pending for the family, regime and trigger. */
   request(r: ReoptimizationRequest, now = new Date()): boolean {
     const info = this.dbm.db
