@@ -30,6 +30,7 @@
  * windows, and a variance is never the cancelled difference of two large sums.
  */
 import { LOCAL_BLOCK, LOCAL_REACH, localPrefixLength, localPrefixOffset } from '../stats/prefix-sum.js';
+import { cappedWeight, Decision } from './decision.js';
 import { accFill, accFinish, accForecasts, accReset, accSetPath, accTrade } from './metrics.js';
 
 /** Codes of the categorical slots, by the choice names the search spaces use; the decoder maps choices through them. */
@@ -176,14 +177,6 @@ export interface TsWorkspace {
 const SIG_SIZE_MU = 0, SIG_SIZE_SIGMA = 1, SIG_FROM_MODELS = 2;
 // Slots of `ws.win`.
 const WIN_SUM = 0, WIN_VAR = 1;
-
-/**
- * The smallest weight that opens a position (docs/strategies.md, "w <= 1e-12 means no entry"). A
- * cap that held positions and earlier orders at the same close already fill leaves only the
- * rounding of `cap - weight elsewhere`, an ulp or so either side of 0 depending on the order of
- * the sum; such a remainder is no position and no trade.
- */
-const MIN_ENTRY_WEIGHT = 1e-12;
 
 export function createTsWorkspace(K: number, T: number, M: number, classes: number, accSize: number): TsWorkspace {
   const f = () => new Float64Array(K);
@@ -676,15 +669,9 @@ function decide(d: TsData, s: TsSettings, rule: Float64Array, p: Float64Array, a
     pendDir[k] = 0;
     let w = 0;
     if (nd !== 0) {
-      w = weightFor(p, sig[SIG_SIZE_MU], sizeSig);
-      w = Math.min(w, p[TsParam.maxWeightTicker]) / (1 + p[TsParam.diversificationPenalty] * d.avgAbsCorr[i]);
-      w = Math.min(w, p[TsParam.maxWeightClass] - (classUsed[cls] - held), s.maxGrossExposure - (gross - held));
-      const riskDistance = p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult] * atr[i]) / close[i] : d.noStopDistance[i];
-      w = Math.min(w, s.capitalAtRiskPerTrade / riskDistance);
-      // cap / distance times distance can round an ulp above the cap: step w down to honour it.
-      if (w * riskDistance > s.capitalAtRiskPerTrade) w *= 1 - Number.EPSILON;
-      if (!(w > MIN_ENTRY_WEIGHT)) w = 0;
-      else {
+      const riskDistance = riskDistanceAt(d, p, atr, i);
+      w = cappedWeight(signalWeight(d, p, sig, i), p[TsParam.maxWeightClass] - (classUsed[cls] - held), s.maxGrossExposure - (gross - held), s.capitalAtRiskPerTrade, riskDistance);
+      if (w > 0) {
         pendDir[k] = nd;
         pendNotional[k] = w * equity;
         pendLimit[k] = close[i] * (1 - nd * p[TsParam.limitOffset]);
@@ -718,6 +705,55 @@ export function fillNoStopDistance(d: TsData, s: TsSettings, ws: TsWorkspace): v
   for (let k = 0; k < d.K; k++) {
     for (let t = 0; t < d.T; t++) d.noStopDistance[k * d.T + t] = t >= L ? Math.min(1, s.noStopSigmaMult * realisedVol(d, ws, k, t, L)) : 1;
   }
+}
+
+/** The weight a signal asks for (sizing inputs in `sig`): the sizing rule, then the per-ticker cap and the diversification penalty. */
+function signalWeight(d: TsData, p: Float64Array, sig: Float64Array, i: number): number {
+  const w = weightFor(p, sig[SIG_SIZE_MU], sig[SIG_SIZE_SIGMA]);
+  return Math.min(w, p[TsParam.maxWeightTicker]) / (1 + p[TsParam.diversificationPenalty] * d.avgAbsCorr[i]);
+}
+
+/** The loss fraction a position entered at close index i risks: the stop distance, or the stop-less model (`noStopDistance`). */
+function riskDistanceAt(d: TsData, p: Float64Array, atr: Float64Array, i: number): number {
+  return p[TsParam.trailingStop] === Switch.on ? (p[TsParam.stopAtrMult] * atr[i]) / d.close[i] : d.noStopDistance[i];
+}
+
+/** Set the candidate's signal rule and ensemble up in the workspace, for `tsDecision` calls that follow. */
+export function tsSelect(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace): void {
+  fillSignalRule(ws.rule, s, p);
+  activeModels(d, p, ws);
+}
+
+/**
+ * Ticker k's decision at close t under the candidate `tsSelect` set up (`Decision` slots in `out`),
+ * for an engine that keeps its own book: the signal and the weight it asks for exactly as `decide`
+ * computes them, and what the book-dependent caps, fills and exits need.
+ */
+export function tsDecision(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, k: number, t: number, out: Float64Array): void {
+  const i = k * d.T + t;
+  const sig = ws.sig;
+  const mu = ensembleAt(d.mu, ws, i);
+  sig[SIG_SIZE_MU] = mu;
+  sig[SIG_SIZE_SIGMA] = ensembleAt(d.sigma, ws, i);
+  sig[SIG_FROM_MODELS] = 1;
+  const nd = signalOf(d, ws.rule, p, ws, k, t, mu, sig[SIG_SIZE_SIGMA]);
+  const stopsOn = p[TsParam.trailingStop] === Switch.on;
+  out[Decision.direction] = nd;
+  out[Decision.weight] = nd !== 0 ? signalWeight(d, p, sig, i) : 0;
+  out[Decision.riskDistance] = riskDistanceAt(d, p, ws.atr, i);
+  out[Decision.limitPrice] = p[TsParam.orderType] === OrderType.limit ? d.close[i] * (1 - nd * p[TsParam.limitOffset]) : NaN;
+  out[Decision.sigma] = sig[SIG_SIZE_SIGMA];
+  out[Decision.expectedMove] = sig[SIG_FROM_MODELS] === 1 ? mu : NaN;
+  out[Decision.takeProfitPct] = p[TsParam.takeProfit] === Switch.on ? p[TsParam.takeProfitPct] : NaN;
+  out[Decision.classCap] = p[TsParam.maxWeightClass];
+  out[Decision.grossCap] = s.maxGrossExposure;
+  out[Decision.capitalAtRisk] = s.capitalAtRiskPerTrade;
+  out[Decision.stopDistance] = stopsOn ? p[TsParam.stopAtrMult] * ws.atr[i] : NaN;
+}
+
+/** Slippage fraction of an order of `notional` in ticker k decided at close t with sigma `vol`, under candidate p (`slippageAt`). */
+export function tsSlippage(d: TsData, p: Float64Array, k: number, t: number, notional: number, vol: number): number {
+  return slippageAt(d, p, k, t, notional, vol);
 }
 
 /** Target weight from the sizing rule, before caps. */

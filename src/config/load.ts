@@ -12,6 +12,7 @@ import { ConfigError } from '../errors.js';
 import { canonicalJson, sha256 } from '../hashing.js';
 import { displayPath, projectRoot } from '../paths.js';
 import { HyperoptConfig } from './hyperopt.js';
+import { PaperConfig } from './paper.js';
 import { QuantSuccessConfig } from './quant-success.js';
 import { RegimeConfig } from './regime.js';
 import { RuntimeConfig } from './runtime.js';
@@ -29,6 +30,7 @@ export const CONFIG_FILES = {
   hyperopt: 'hyperopt_config.yml',
   runtime: 'runtime_config.yml',
   synthetic: 'synthetic_data_config.yml',
+  paper: 'paper_trading_config.yml',
 } as const;
 
 export interface PnloptConfig {
@@ -41,6 +43,7 @@ export interface PnloptConfig {
   readonly hyperopt: HyperoptConfig;
   readonly runtime: RuntimeConfig;
   readonly synthetic: SyntheticDataConfig;
+  readonly paper: PaperConfig;
   /** sha256 of the canonical JSON of every parsed file: the run record's `config_hash`. */
   readonly hash: string;
 }
@@ -181,6 +184,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
     hyperopt: join(dir, CONFIG_FILES.hyperopt),
     runtime: join(dir, CONFIG_FILES.runtime),
     synthetic: join(dir, CONFIG_FILES.synthetic),
+    paper: join(dir, CONFIG_FILES.paper),
   };
   const sets = opts.overrides ?? [];
   const of = (role: ConfigRole) => sets.filter((o) => o.role === role);
@@ -197,7 +201,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
   checkHyperoptTightensOnly(hyperopt, quantSuccess, signalRouting, files);
   const runtime = loadYamlFile(files.runtime, RuntimeConfig, of('runtime'));
   const synthetic = loadYamlFile(files.synthetic, SyntheticDataConfig, of('synthetic'));
-  const sections = { strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic };
+  const paper = loadYamlFile(files.paper, PaperConfig, of('paper'));
+  checkPaperFamily(paper, strategy, files);
+  const sections = { strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic, paper };
   return { files, ...sections, hash: configHash(sections) };
 }
 
@@ -207,8 +213,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
  * holds.
  */
 export function configHash(c: Omit<PnloptConfig, 'files' | 'hash'>): string {
-  const { strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic } = c;
-  return sha256(canonicalJson({ strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic }));
+  const { strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic, paper } = c;
+  return sha256(canonicalJson({ strategy, quantSuccess, signalRouting, regime, hyperopt, runtime, synthetic, paper }));
 }
 
 /**
@@ -270,6 +276,13 @@ function checkHyperoptTightensOnly(
     if (!(r.low <= r.high)) issues.push({ path: `hyperopt.ranges.${key}`, message: `expected low <= high, got low ${r.low} and high ${r.high}` });
   }
   if (issues.length > 0) throw new ConfigError(displayPath(files.hyperopt), issues);
+}
+
+/** The paper family must be a configured family. */
+function checkPaperFamily(p: PaperConfig, s: StrategyOptimizationConfig, files: { paper: string; strategy: string }): void {
+  if (!Object.hasOwn(s.families, p.paper.family)) {
+    throw new ConfigError(displayPath(files.paper), [{ path: 'paper.family', message: `"${p.paper.family}" is not a family of ${displayPath(files.strategy)} (families: ${Object.keys(s.families).join(', ')})` }]);
+  }
 }
 
 function deepFreeze<T>(o: T): T {

@@ -17,6 +17,7 @@ export const SET_FILES = {
   hyperopt: 'hyperopt',
   runtime: 'runtime',
   synthetic_data: 'synthetic',
+  paper_trading: 'paper',
 } as const;
 
 export type ConfigRole = (typeof SET_FILES)[keyof typeof SET_FILES];

@@ -6,8 +6,10 @@
  *   kernel code) and the regime; among them the newest on the data at hand (same data hash), else
  *   the newest.
  * - It is served unless it is stale, older than `cache.max_age_days` or chosen on data that ends
- *   more than `cache.max_data_lag_bars` bars before the data at hand, or failing: over the last
- *   `cache.recent_bars` bars it misses a performance criterion of quant_success_config.yml (`recentFailures`).
+ *   more than `cache.max_data_lag_bars` bars before the data at hand, or failing: it misses a
+ *   performance criterion of quant_success_config.yml (`recentFailures`) over its realized paper
+ *   trades (`trade_executions` rows of the entry) when it has `min_total_trades` of them, else over
+ *   the last `cache.recent_bars` bars of a backtest.
  * - Otherwise the family's `baseline` is served, `reason` says why, and a pending re-optimization
  *   is recorded for the family and regime (one per trigger).
  *
@@ -26,7 +28,8 @@ import { metricRecord } from '../report/metrics.js';
 import { guardrailChecks, guardrailGap } from '../search/guardrails.js';
 import { familyModule, familyVersion } from '../simulation/families/index.js';
 import { createEvaluator } from '../simulation/evaluator.js';
-import { storeOf, type StoreSource } from '../store/database.js';
+import { storeOf, type DatabaseManager, type StoreSource } from '../store/database.js';
+import { realizedPerformance, type RealizedMetrics, type RealizedPerformance } from '../store/realized-trades.js';
 import { StrategyCache, type StrategyConfigRow, type Trigger } from '../store/strategy-cache.js';
 import { buildContext } from './context.js';
 import { detectAllRegimes, regimeKeys } from './regime.js';
@@ -74,6 +77,8 @@ export interface BestAnswer {
   readonly entry: { readonly id: number; readonly data_hash: string; readonly window: unknown; readonly metrics: unknown; readonly holdout_metrics: unknown; readonly created_at: string } | null;
   /** The re-optimization this answer requested (null when it served the cache, or one was already pending). */
   readonly requested: Trigger | null;
+  /** The entry's realized paper trades (null: no entry, or none closed); `judged` when there were enough to judge it on them. */
+  readonly realized: (RealizedPerformance & { readonly judged: boolean }) | null;
 }
 
 /** The criteria of PERFORMANCE_KEYS that metric row F misses. */
@@ -92,13 +97,14 @@ export async function bestConfigurations(req: BestRequest): Promise<BestAnswer[]
   const panel = alignPanel(req.data, req.tickers);
   const regime = resolveRegime(cfg, req.data, panel, req.regime);
   const names = req.families ?? Object.keys(cfg.strategy.families);
-  const cache = new StrategyCache(storeOf(req.dbm));
+  const dbm = storeOf(req.dbm);
+  const cache = new StrategyCache(dbm);
   const now = req.now ?? new Date();
   const answers: BestAnswer[] = [];
   for (const family of names) {
     const layout = paramLayout(cfg, family);
     if (req.families === undefined && !canTrade(layout, panel)) continue;
-    answers.push(await answer(cfg, layout, panel, req.data.hash, regime, cache, now));
+    answers.push(await answer(cfg, layout, panel, req.data.hash, regime, dbm, cache, now));
   }
   return answers;
 }
@@ -123,7 +129,7 @@ function canTrade(layout: ParamLayout, panel: Panel): boolean {
   return !familyModule(layout).oneTicker || panel.tickers.length === 1;
 }
 
-async function answer(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, dataHash: string, regime: string, cache: StrategyCache, now: Date): Promise<BestAnswer> {
+async function answer(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, dataHash: string, regime: string, dbm: DatabaseManager, cache: StrategyCache, now: Date): Promise<BestAnswer> {
   const { max_age_days: maxAge, max_data_lag_bars: maxLag, recent_bars: recentBars } = cfg.strategy.cache;
   if (panel.T < recentBars) throw new UsageError(`the data has ${panel.T} bars; ${displayPath(cfg.files.strategy)}: cache.recent_bars needs ${recentBars} to judge a configuration on recent data`);
   const recent = { start: panel.T - recentBars, end: panel.T };
@@ -136,6 +142,7 @@ async function answer(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, data
   let trigger: Trigger;
   let reason: string;
   let details: Record<string, unknown>;
+  let realized: BestAnswer['realized'] = null;
   if (entry === undefined) {
     trigger = 'no_entry';
     reason = `no cached configuration of ${layout.family} (version ${familyVersion(layout)}) for regime ${regime}`;
@@ -146,10 +153,17 @@ async function answer(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, data
     const params = JSON.parse(entry.params_json) as Record<string, number | string>;
     const row = encoded(layout, params, `strategy_configs row ${entry.id}`);
     evaluator.evaluate(row, 1, F);
-    const failures = recentFailures(cfg, F);
+    // Realized paper trades judge the entry once there are enough of them; the backtest otherwise.
+    const paper = realizedPerformance(dbm, { configId: entry.id }, cfg.strategy.simulation.initial_capital);
+    const judged = paper.total_trades >= cfg.quantSuccess.guardrails.min_total_trades;
+    realized = paper.total_trades > 0 ? { ...paper, judged } : null;
+    const failures = recentFailures(cfg, judged ? realizedRow(paper) : F);
+    const judgedOn = judged
+      ? `over its ${paper.total_trades} realized paper trades (sessions ${paper.sessions.join(', ')})`
+      : `over the last ${recentBars} bars (${recentDates.join(' .. ')})`;
     const served = (why: string): BestAnswer => ({
       family: layout.family, regime, source: 'cache', reason: why, params, metrics: metricRecord(F), run_id: entry.run_id,
-      age_days: ageDays, recent: recentDates, entry: entryReport(entry), requested: null,
+      age_days: ageDays, recent: recentDates, entry: entryReport(entry), requested: null, realized,
     });
     if (ageDays > maxAge) {
       trigger = 'stale';
@@ -161,10 +175,10 @@ async function answer(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, data
       details = { lag_bars: lag, max_data_lag_bars: maxLag, entry_id: entry.id };
     } else if (failures.length > 0) {
       trigger = 'performance';
-      reason = `over the last ${recentBars} bars (${recentDates.join(' .. ')}) the cached configuration misses ${failures.map((f) => `${f.key} (${f.metric} ${f.value}, threshold ${f.threshold})`).join(', ')}`;
-      details = { failures, recent: recentDates, entry_id: entry.id };
+      reason = `${judgedOn} the cached configuration misses ${failures.map((f) => `${f.key} (${f.metric} ${f.value}, threshold ${f.threshold})`).join(', ')}`;
+      details = { failures, recent: recentDates, entry_id: entry.id, realized: judged ? paper : null };
     } else {
-      return served(`cached by run ${entry.run_id}, ${ageDays.toFixed(1)} days old, meets the performance criteria over the last ${recentBars} bars`);
+      return served(`cached by run ${entry.run_id}, ${ageDays.toFixed(1)} days old, meets the performance criteria ${judgedOn}`);
     }
   }
   const baseline = cfg.strategy.families[layout.family].baseline;
@@ -176,12 +190,23 @@ async function answer(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, data
   return {
     family: layout.family, regime, source: 'baseline', reason: `${reason}: serving the baseline (families.${layout.family}.baseline)`,
     params: { ...baseline }, metrics: metricRecord(F), run_id: null, age_days: null, recent: recentDates,
-    entry: entry === undefined ? null : entryReport(entry), requested: requested ? trigger : null,
+    entry: entry === undefined ? null : entryReport(entry), requested: requested ? trigger : null, realized,
   };
 }
 
+/** Realized figures as a metric row for the performance checks: the slots they fill, NaN (not judged) elsewhere. */
+function realizedRow(r: RealizedMetrics): Float64Array {
+  const F = new Float64Array(METRIC_COUNT).fill(NaN);
+  F[Metric.total_trades] = r.total_trades;
+  F[Metric.win_rate] = r.win_rate;
+  F[Metric.profit_factor] = r.profit_factor;
+  F[Metric.max_drawdown] = r.max_drawdown;
+  F[Metric.total_profit] = r.total_pnl;
+  return F;
+}
+
 /** Named values (a baseline, a stored entry's parameters) as a row of the family's current space. */
-function encoded(layout: ParamLayout, params: Readonly<Record<string, number | string>>, where: string): Float64Array {
+export function encoded(layout: ParamLayout, params: Readonly<Record<string, number | string>>, where: string): Float64Array {
   const { row, problems } = encodeNamedValues(layout, new Map(Object.entries(params).map(([k, v]) => [k, String(v)])));
   if (problems.length > 0) throw new UsageError(`${where} does not fit family ${layout.family}'s space: ${problems.join('; ')}`);
   return row;

@@ -7,12 +7,13 @@
 import { ACC_SIZE } from '../../native-free-kernels/portfolio/metrics.js';
 import { normalQuantile } from '../../native-free-kernels/stats/normal.js';
 import {
-  createTsWorkspace, Direction, fillNoStopDistance, OrderType, SlippageModel, Sizing, Switch, tsPortfolio, TsParam, type TsData, type TsSettings,
+  createTsWorkspace, Direction, fillNoStopDistance, OrderType, SlippageModel, Sizing, Switch, tsDecision, tsPortfolio, TsParam, tsSelect, tsSlippage,
+  type TsData, type TsSettings, type TsWorkspace,
 } from '../../native-free-kernels/portfolio/ts-portfolio.js';
 import type { NamedParam } from '../config/family-space.js';
 import { columnOf, familyConfigError, type ParamLayout } from '../config/param-layout.js';
 import type { SimulationContext, SimulationSettings } from './context.js';
-import { rowEvaluator, type BatchEvaluator } from './families/family.js';
+import { rowEvaluator, type BatchEvaluator, type LiveStrategy } from './families/family.js';
 
 export type TsSlot = Exclude<keyof typeof TsParam, 'weights'>;
 
@@ -65,6 +66,7 @@ export function tsReads(slots: Readonly<Partial<Record<TsSlot, SlotSource>>>, fo
 export const TS_CODE = [
   '../ts-evaluator',
   '../../../native-free-kernels/portfolio/ts-portfolio',
+  '../../../native-free-kernels/portfolio/decision',
   '../../../native-free-kernels/portfolio/metrics',
   '../../../native-free-kernels/stats/prefix-sum',
   '../../../native-free-kernels/stats/normal',
@@ -94,6 +96,15 @@ function compileSlot(layout: ParamLayout, settings: SimulationSettings, slot: nu
   return { slot, col, scale: 1, codes };
 }
 
+/** What a ts family's evaluator and live strategy share: the kernel's data, settings, parameter slots, workspace and row decoder. */
+interface TsSetup {
+  readonly data: TsData;
+  readonly s: TsSettings;
+  readonly p: Float64Array;
+  readonly ws: TsWorkspace;
+  readonly decode: (X: Float64Array, r: number) => void;
+}
+
 /**
  * The evaluator of a time-series family.
  * @param slots where each slot the family searches comes from
@@ -105,6 +116,37 @@ export function createTsEvaluator(
   slots: Readonly<Partial<Record<TsSlot, SlotSource>>>,
   fixed: Readonly<Partial<Record<TsSlot, number>>>,
 ): BatchEvaluator {
+  const { data, s, p, ws, decode } = tsSetup(layout, ctx, slots, fixed);
+  return rowEvaluator(layout, ws, decode, (F, offset) => tsPortfolio(data, s, p, ws, F, offset));
+}
+
+/** The live strategy of a time-series family (`FamilyModule.createLive`): the kernel's decisions one ticker and close at a time. */
+export function createTsLive(
+  layout: ParamLayout,
+  ctx: SimulationContext,
+  slots: Readonly<Partial<Record<TsSlot, SlotSource>>>,
+  fixed: Readonly<Partial<Record<TsSlot, number>>>,
+): LiveStrategy {
+  const { data, s, p, ws, decode } = tsSetup(layout, ctx, slots, fixed);
+  return {
+    layout,
+    assetClass: data.assetClass,
+    select(row) {
+      decode(row, 0);
+      tsSelect(data, s, p, ws);
+    },
+    decide: (k, t, out) => tsDecision(data, s, p, ws, k, t, out),
+    stopDistance: (k, t) => (p[TsParam.trailingStop] === Switch.on ? p[TsParam.stopAtrMult] * ws.atr[k * data.T + t] : NaN),
+    slippage: (k, t, notional, vol) => tsSlippage(data, p, k, t, notional, vol),
+  };
+}
+
+function tsSetup(
+  layout: ParamLayout,
+  ctx: SimulationContext,
+  slots: Readonly<Partial<Record<TsSlot, SlotSource>>>,
+  fixed: Readonly<Partial<Record<TsSlot, number>>>,
+): TsSetup {
   const { panel, derived, forecasts, settings } = ctx;
   if (forecasts === null) throw new Error(`family ${layout.family} needs forecast columns in its context`);
   const K = panel.tickers.length;
@@ -145,5 +187,5 @@ export function createTsEvaluator(
     for (let m = 0; m < weightCols.length; m++) p[TsParam.weights + m] = X[base + weightCols[m]];
     ws.atr = atrViews[X[base + atrCol] - atr.low] ?? noAtr;
   };
-  return rowEvaluator(layout, ws, decode, (F, offset) => tsPortfolio(data, s, p, ws, F, offset));
+  return { data, s, p, ws, decode };
 }

@@ -86,15 +86,28 @@ export class DatabaseManager {
     this.db.close();
   }
 
+  /**
+   * Foreign keys are off while migrations run (SQLite's way to rebuild a table that others refer
+   * to: sqlite.org/lang_altertable.html#otheralter), and each migration commits only if none is
+   * left dangling.
+   */
   private migrate(migrations: readonly Migration[]): void {
     const current = this.schemaVersion();
-    for (const m of migrations) {
-      if (m.version <= current) continue;
-      this.transaction(() => {
-        this.db.exec(m.sql);
-        m.convert?.(this.db);
-        this.db.pragma(`user_version = ${m.version}`);
-      });
+    if (!migrations.some((m) => m.version > current)) return;
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      for (const m of migrations) {
+        if (m.version <= current) continue;
+        this.transaction(() => {
+          this.db.exec(m.sql);
+          m.convert?.(this.db);
+          const broken = this.db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${m.version} leaves ${broken.length} foreign key(s) dangling: ${JSON.stringify(broken.slice(0, 3))}`);
+          this.db.pragma(`user_version = ${m.version}`);
+        });
+      }
+    } finally {
+      this.db.pragma('foreign_keys = ON');
     }
   }
 }

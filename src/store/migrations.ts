@@ -199,4 +199,71 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: 'paper trading: one trade_executions row per fill, and the paper sessions',
+    sql: `
+      CREATE TABLE paper_sessions (
+        session_id TEXT PRIMARY KEY,    -- hash of family, tickers, initial capital and data source
+        family TEXT NOT NULL,
+        tickers_json TEXT NOT NULL,     -- the basket, in trading order
+        initial_capital REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        first_ts INTEGER NOT NULL,      -- the first bar replayed (epoch ms)
+        last_ts INTEGER NOT NULL,       -- the last bar replayed: a resume starts after it
+        bars INTEGER NOT NULL,
+        state_json TEXT NOT NULL        -- what fills alone do not give: pending orders, stop levels, blocks
+      );
+      -- Version 1's round-trip table, never written by pnlopt: kept as trade_executions_v1 only if
+      -- another tool filled it (dropped when empty, by the conversion).
+      DROP INDEX trade_executions_ticker;
+      ALTER TABLE trade_executions RENAME TO trade_executions_v1;
+      CREATE TABLE trade_executions (
+        id INTEGER PRIMARY KEY,         -- fill order
+        session_id TEXT NOT NULL REFERENCES paper_sessions (session_id),
+        ts INTEGER NOT NULL,            -- the bar whose open (or intrabar stop) filled it, epoch ms
+        ticker TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+        quantity REAL NOT NULL CHECK (quantity > 0),
+        price REAL NOT NULL,
+        fees REAL NOT NULL,
+        slippage REAL NOT NULL,         -- quantity x |price - the reference price before slippage|
+        realized_pnl REAL,              -- set on the fill that closes a trade, null on an opening fill
+        family TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('cache', 'baseline')),
+        config_id INTEGER REFERENCES strategy_configs (id),  -- the cache entry of the trade, null for the baseline
+        regime TEXT NOT NULL,           -- the ticker's regime when the trade was decided
+        mode TEXT                       -- regime_state.yml mode of the ticker (exploration | exploitation), null without the file
+      );
+      CREATE INDEX trade_executions_session ON trade_executions (session_id, ts);
+      CREATE INDEX trade_executions_ticker ON trade_executions (ticker, ts);
+      CREATE INDEX trade_executions_config ON trade_executions (config_id);
+    `,
+    convert: (db) => {
+      const { n } = db.prepare('SELECT count(*) AS n FROM trade_executions_v1').get() as { n: number };
+      if (n === 0) db.exec('DROP TABLE trade_executions_v1');
+    },
+  },
+  {
+    version: 8,
+    description: 'a re-adopted configuration with other parameters is a new cache entry, so realized trades stay with the parameters that made them',
+    sql: `
+      -- Rebuilt in place (no rename: trade_executions refers to it by name; foreign keys are off while migrating).
+      CREATE TABLE strategy_configs_v7 AS SELECT * FROM strategy_configs;
+      DROP TABLE strategy_configs;
+      CREATE TABLE strategy_configs (
+        id INTEGER PRIMARY KEY,
+        family TEXT NOT NULL,
+        family_version TEXT NOT NULL,
+        regime TEXT NOT NULL,
+        data_hash TEXT NOT NULL,
+        window_json TEXT NOT NULL,
+        params_json TEXT NOT NULL, metrics_json TEXT NOT NULL, holdout_metrics_json TEXT,
+        run_id TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL,
+        UNIQUE (family, family_version, regime, data_hash, window_json, params_json)
+      );
+      INSERT INTO strategy_configs SELECT id, family, family_version, regime, data_hash, window_json, params_json, metrics_json, holdout_metrics_json, run_id, created_at, status FROM strategy_configs_v7;
+      DROP TABLE strategy_configs_v7;
+    `,
+  },
 ];

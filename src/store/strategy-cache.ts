@@ -1,8 +1,9 @@
 /**
- * The strategy cache in the store (`strategy_configs`, migration 6): the configuration adopted per
- * family, family version, regime and evaluation data set (data hash and windows), so a run on other
- * data or other windows adds an entry instead of overwriting; a run on the same ones replaces its
- * entry. And the re-optimization requests (`reoptimization_requests`) that a baseline fallback or a
+ * The strategy cache in the store (`strategy_configs`, migrations 6 and 8): the configuration adopted
+ * per family, family version, regime and evaluation data set (data hash and windows), so a run on
+ * other data or other windows adds an entry instead of overwriting; a run on the same ones adopting
+ * the same parameters refreshes that entry, and other parameters are a new entry (the paper trades
+ * of an entry, `trade_executions.config_id`, stay with the parameters that made them). And the re-optimization requests (`reoptimization_requests`) that a baseline fallback or a
  * trigger records, one pending per family, regime and trigger.
  */
 import { jsonNumbers } from '../report/json.js';
@@ -75,7 +76,7 @@ export class StrategyCache {
       .prepare(
         `INSERT INTO strategy_configs (family, family_version, regime, data_hash, window_json, params_json, metrics_json, holdout_metrics_json, run_id, created_at, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'adopted')
-         ON CONFLICT (family, family_version, regime, data_hash, window_json) DO UPDATE SET params_json = excluded.params_json,
+         ON CONFLICT (family, family_version, regime, data_hash, window_json, params_json) DO UPDATE SET
            metrics_json = excluded.metrics_json, holdout_metrics_json = excluded.holdout_metrics_json, run_id = excluded.run_id,
            created_at = excluded.created_at, status = excluded.status`,
       )

@@ -14,7 +14,7 @@ const adoption: Adoption = {
 };
 
 describe('StrategyCache', () => {
-  it('adds an entry per data set and window, replaces the entry of the same ones, and writes non-finite metrics as "inf" / null', () => {
+  it('adds an entry per data set, window and parameters, refreshes the entry of the same ones, and writes non-finite metrics as "inf" / null', () => {
     const dbm = new DatabaseManager(':memory:');
     const cache = new StrategyCache(dbm);
     cache.adopt(adoption, new Date('2024-01-01T00:00:00Z'));
@@ -22,11 +22,15 @@ describe('StrategyCache', () => {
     cache.adopt({ ...adoption, runId: 'r3', window: { ...adoption.window, holdout: ['2011-01-03', '2021-06-30'] } }, new Date('2024-01-03T00:00:00Z'));
     expect(cache.entries().map((e) => e.run_id)).toEqual(['r1', 'r2', 'r3']);
     cache.adopt({ ...adoption, runId: 'r4', params: { fast: 3, slow: 9 } }, new Date('2024-01-04T00:00:00Z'));
+    const r1 = cache.entries().find((e) => e.run_id === 'r1')!.id;
+    cache.adopt({ ...adoption, runId: 'r5' }, new Date('2024-01-05T00:00:00Z')); // r1's data, window and parameters: refreshed in place
     expect(cache.entriesFor('sma_cross', 'v1', 'all').map((e) => [e.run_id, e.data_hash, e.params_json])).toEqual([
+      ['r5', 'd1', '{"fast":2,"slow":5}'],
       ['r4', 'd1', '{"fast":3,"slow":9}'],
       ['r3', 'd1', '{"fast":2,"slow":5}'],
       ['r2', 'd2', '{"fast":2,"slow":5}'],
     ]);
+    expect(cache.entriesFor('sma_cross', 'v1', 'all')[0].id).toBe(r1);
     const e = cache.entriesFor('sma_cross', 'v1', 'all')[0];
     expect(JSON.parse(e.metrics_json)).toEqual({ total_return: 0.1, profit_factor: 'inf' });
     expect(JSON.parse(e.holdout_metrics_json!)).toEqual({ total_return: 0.05, sharpe: null });

@@ -36,6 +36,9 @@ export function answerText(a: BestAnswer): string {
     wrapWords('  why: ', a.reason, '    '),
     wrapWords('  params: ', params, '    '),
     `  last ${a.recent.join(' .. ')}: sharpe ${fmt(m.sharpe)}, total return ${fmt(m.total_return)}, max drawdown ${fmt(m.max_drawdown)}, trades ${fmt(m.total_trades)}`,
+    ...(a.realized !== null
+      ? [`  realized: ${a.realized.total_trades} paper trades, win rate ${fmt(a.realized.win_rate)}, profit factor ${fmt(a.realized.profit_factor)}, max drawdown ${fmt(a.realized.max_drawdown)}${a.realized.judged ? '' : ' (too few to judge)'}`]
+      : []),
     ...(a.requested !== null ? [`  re-optimization requested (${a.requested}); pnlopt check-triggers --run carries it out`] : []),
   ].join('\n');
 }

@@ -14,12 +14,14 @@ import { registerFit } from './fit-command.js';
 import { registerIngest } from './ingest-command.js';
 import { registerMigrate } from './migrate-command.js';
 import { registerOptimize } from './optimize-command.js';
+import { registerPaper } from './paper-command.js';
 import { registerPareto } from './pareto-command.js';
 import { registerRegime } from './regime-command.js';
 import { registerRuns } from './runs-command.js';
 import { registerSample } from './sample-command.js';
 import { registerShow } from './show-command.js';
 import { registerSynth } from './synth-command.js';
+import { registerUpdateRegimeState } from './update-regime-state-command.js';
 
 /** What the commands are wired to, when not the defaults. */
 export interface CliDeps {
@@ -44,4 +46,6 @@ export function registerCommands(program: Command, deps: CliDeps): void {
   registerRegime(program);
   registerBest(program);
   registerCheckTriggers(program, deps);
+  registerPaper(program);
+  registerUpdateRegimeState(program);
 }

@@ -21,6 +21,25 @@ export interface BatchEvaluator {
   evaluateWithEquity(row: Float64Array, equity: Float64Array, F: Float64Array): void;
 }
 
+/**
+ * A family's strategy one decision at a time, for an engine that keeps its own book (the paper
+ * trader): the same signal and sizing as the batch kernel, written as `Decision` slots
+ * (native-free-kernels/portfolio/decision.ts).
+ */
+export interface LiveStrategy {
+  readonly layout: ParamLayout;
+  /** Asset class index of each ticker of the context's panel. */
+  readonly assetClass: Int32Array;
+  /** Use parameter row `row` (one row of the layout) for the calls that follow. */
+  select(row: Float64Array): void;
+  /** Ticker k's decision at close t into `out` (`Decision` slots). */
+  decide(k: number, t: number, out: Float64Array): void;
+  /** The trailing-stop distance in price at close t (NaN when the selected row has no stop). */
+  stopDistance(k: number, t: number): number;
+  /** Slippage fraction of an order of `notional` in ticker k decided at close t with sigma `vol`. */
+  slippage(k: number, t: number, notional: number, vol: number): number;
+}
+
 export interface FamilyModule {
   /** The name config families give in `kernel:`. */
   readonly kernel: string;
@@ -42,6 +61,8 @@ export interface FamilyModule {
   readonly atrWindowParam: string | null;
   /** Build the evaluator; throws a `ConfigError` when the layout lacks what it reads, an `InputError` when the data does not fit. */
   readonly createEvaluator: (layout: ParamLayout, ctx: SimulationContext) => BatchEvaluator;
+  /** Build the live strategy, when the family trades live (paper trading); absent for a reference-only kernel. */
+  readonly createLive?: (layout: ParamLayout, ctx: SimulationContext) => LiveStrategy;
 }
 
 /**

@@ -14,7 +14,7 @@ import { smaCrossFamily } from './sma-cross.js';
 import { tsEnsembleFamily } from './ts-ensemble.js';
 import { tsWithFallbackFamily } from './ts-with-fallback.js';
 
-export type { BatchEvaluator, FamilyModule } from './family.js';
+export type { BatchEvaluator, FamilyModule, LiveStrategy } from './family.js';
 
 export const FAMILY_MODULES: readonly FamilyModule[] = [smaCrossFamily, tsEnsembleFamily, tsWithFallbackFamily];
 

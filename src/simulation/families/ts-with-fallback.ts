@@ -1,6 +1,6 @@
 /** `ts_with_fallback`: `ts_ensemble` plus a rule-based signal when the models are not confident (docs/strategies.md). */
 import { Fallback } from '../../../native-free-kernels/portfolio/ts-portfolio.js';
-import { ATR_WINDOW_PARAM, createTsEvaluator, ENSEMBLE_SLOTS, TS_CODE, tsReads, type SlotSource, type TsSlot } from '../ts-evaluator.js';
+import { ATR_WINDOW_PARAM, createTsEvaluator, createTsLive, ENSEMBLE_SLOTS, TS_CODE, tsReads, type SlotSource, type TsSlot } from '../ts-evaluator.js';
 import type { FamilyModule } from './family.js';
 
 /** The searchable rules: every code but `none`. */
@@ -22,4 +22,5 @@ export const tsWithFallbackFamily: FamilyModule = {
   needsForecasts: true,
   atrWindowParam: ATR_WINDOW_PARAM,
   createEvaluator: (layout, ctx) => createTsEvaluator(layout, ctx, SLOTS, {}),
+  createLive: (layout, ctx) => createTsLive(layout, ctx, SLOTS, {}),
 };
