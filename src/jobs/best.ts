@@ -29,9 +29,10 @@ import { guardrailChecks, guardrailGap } from '../search/guardrails.js';
 import { familyModule, familyVersion } from '../simulation/families/index.js';
 import { createEvaluator } from '../simulation/evaluator.js';
 import { storeOf, type DatabaseManager, type StoreSource } from '../store/database.js';
-import { realizedPerformance, type RealizedMetrics, type RealizedPerformance } from '../store/realized-trades.js';
+import { realizedPerformance, type RealizedPerformance } from '../store/realized-trades.js';
 import { StrategyCache, type StrategyConfigRow, type Trigger } from '../store/strategy-cache.js';
 import { buildContext } from './context.js';
+import { realizedRow } from './realized.js';
 import { detectAllRegimes, regimeKeys } from './regime.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -157,7 +158,7 @@ async function answer(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, data
     const paper = realizedPerformance(dbm, { configId: entry.id }, cfg.strategy.simulation.initial_capital);
     const judged = paper.total_trades >= cfg.quantSuccess.guardrails.min_total_trades;
     realized = paper.total_trades > 0 ? { ...paper, judged } : null;
-    const failures = recentFailures(cfg, judged ? realizedRow(paper) : F);
+    const failures = recentFailures(cfg, judged ? realizedRow(paper, cfg.strategy.simulation.initial_capital) : F);
     const judgedOn = judged
       ? `over its ${paper.total_trades} realized paper trades (sessions ${paper.sessions.join(', ')})`
       : `over the last ${recentBars} bars (${recentDates.join(' .. ')})`;
@@ -194,16 +195,6 @@ async function answer(cfg: PnloptConfig, layout: ParamLayout, panel: Panel, data
   };
 }
 
-/** Realized figures as a metric row for the performance checks: the slots they fill, NaN (not judged) elsewhere. */
-function realizedRow(r: RealizedMetrics): Float64Array {
-  const F = new Float64Array(METRIC_COUNT).fill(NaN);
-  F[Metric.total_trades] = r.total_trades;
-  F[Metric.win_rate] = r.win_rate;
-  F[Metric.profit_factor] = r.profit_factor;
-  F[Metric.max_drawdown] = r.max_drawdown;
-  F[Metric.total_profit] = r.total_pnl;
-  return F;
-}
 
 /** Named values (a baseline, a stored entry's parameters) as a row of the family's current space. */
 export function encoded(layout: ParamLayout, params: Readonly<Record<string, number | string>>, where: string): Float64Array {

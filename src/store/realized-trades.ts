@@ -61,6 +61,42 @@ export function lastRealizedPnl(dbm: DatabaseManager, n: number): Map<string, nu
   return out;
 }
 
+/** The closed trades of one configuration: a cache entry, or a family's baseline. */
+export interface RealizedGroup {
+  readonly family: string;
+  readonly source: 'cache' | 'baseline';
+  readonly config_id: number | null;
+  /** Regimes its trades were decided in, sorted. */
+  readonly regimes: readonly string[];
+  readonly sessions: readonly string[];
+  /** Realized pnl of its closed trades, in fill order. */
+  readonly pnl: Float64Array;
+}
+
+/** Every configuration with a closed trade matching `filter`, by family, then source, then entry. */
+export function realizedGroups(dbm: DatabaseManager, filter: Pick<RealizedFilter, 'family' | 'regime'>): RealizedGroup[] {
+  const rows = dbm.db
+    .prepare(
+      `SELECT family, source, config_id, regime, session_id, realized_pnl FROM trade_executions
+       WHERE realized_pnl IS NOT NULL AND (@family IS NULL OR family = @family) AND (@regime IS NULL OR regime = @regime)
+       ORDER BY family, source, config_id, ts, id`,
+    )
+    .all({ family: filter.family ?? null, regime: filter.regime ?? null }) as { family: string; source: 'cache' | 'baseline'; config_id: number | null; regime: string; session_id: string; realized_pnl: number }[];
+  const groups: RealizedGroup[] = [];
+  let from = 0;
+  for (let i = 1; i <= rows.length; i++) {
+    const a = rows[from];
+    if (i < rows.length && rows[i].family === a.family && rows[i].source === a.source && rows[i].config_id === a.config_id) continue;
+    const part = rows.slice(from, i);
+    groups.push({
+      family: a.family, source: a.source, config_id: a.config_id, regimes: [...new Set(part.map((r) => r.regime))].sort(),
+      sessions: [...new Set(part.map((r) => r.session_id))].sort(), pnl: Float64Array.from(part, (r) => r.realized_pnl),
+    });
+    from = i;
+  }
+  return groups;
+}
+
 /** The closed trades matching `filter`, in fill order, as `RealizedPerformance` over `initialCapital`. */
 export function realizedPerformance(dbm: DatabaseManager, filter: RealizedFilter, initialCapital: number): RealizedPerformance {
   const where = ['realized_pnl IS NOT NULL'];

@@ -16,6 +16,7 @@ import { registerMigrate } from './migrate-command.js';
 import { registerOptimize } from './optimize-command.js';
 import { registerPaper } from './paper-command.js';
 import { registerPareto } from './pareto-command.js';
+import { registerRealized } from './realized-command.js';
 import { registerRegime } from './regime-command.js';
 import { registerRuns } from './runs-command.js';
 import { registerSample } from './sample-command.js';
@@ -48,4 +49,5 @@ export function registerCommands(program: Command, deps: CliDeps): void {
   registerCheckTriggers(program, deps);
   registerPaper(program);
   registerUpdateRegimeState(program);
+  registerRealized(program);
 }
