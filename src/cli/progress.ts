@@ -23,6 +23,8 @@ export interface ProgressOptions {
   readonly stream: Writable & { isTTY?: boolean };
   /** Clock in ms (injectable for tests). */
   readonly now?: () => number;
+  /** What is counted, in the rate (default `cand`: candidates). */
+  readonly unit?: string;
 }
 
 /** A bar on a terminal, log lines otherwise. */
@@ -34,7 +36,7 @@ function barProgress(opts: ProgressOptions): ProgressReporter {
   const bar = new cliProgress.SingleBar(
     {
       stream: opts.stream as NodeJS.WritableStream,
-      format: `${opts.label} [{bar}] {percentage}% | {value}/{total} | {rate} cand/s | ETA {eta_formatted}`,
+      format: `${opts.label} [{bar}] {percentage}% | {value}/{total} | {rate} ${opts.unit ?? 'cand'}/s | ETA {eta_formatted}`,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
@@ -62,7 +64,7 @@ function logProgress(opts: ProgressOptions): ProgressReporter {
     const rate = (done * 1000) / elapsed;
     const eta = done > 0 ? formatSeconds((opts.total - done) / rate) : '?';
     const pct = opts.total > 0 ? ((100 * done) / opts.total).toFixed(1) : '100.0';
-    opts.stream.write(`${opts.label}: ${done}/${opts.total} (${pct}%) ${formatRate(done, elapsed)} cand/s, ETA ${eta}\n`);
+    opts.stream.write(`${opts.label}: ${done}/${opts.total} (${pct}%) ${formatRate(done, elapsed)} ${opts.unit ?? 'cand'}/s, ETA ${eta}\n`);
   };
   return {
     update(done) {

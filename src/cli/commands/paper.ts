@@ -8,6 +8,7 @@ import { configFrom } from '../command-config.js';
 import { dataFiles, dbPath, loadData, openStoreForWrite } from '../data-args.js';
 import { interruptedBeforeRun, withInterrupt } from '../interrupt.js';
 import { printResult, type CommonOptions } from '../options.js';
+import { createProgress, type ProgressReporter } from '../progress.js';
 import { checkStorePath } from '../path-checks.js';
 import { fmt, renderTable } from '../table.js';
 
@@ -27,13 +28,24 @@ export async function paperAction(opts: PaperOptions): Promise<void> {
   checkStorePath(store, '--db');
   let dbm: DatabaseManager | undefined;
   let interrupt: AbortSignal | undefined;
+  let progress: ProgressReporter | undefined;
+  const onProgress = (done: number, total: number): void => {
+    if (opts.quiet !== true) progress ??= createProgress({ label: 'paper', unit: 'bars', total, intervalS: cfg.runtime.runtime.progress_log_interval_s, stream: process.stderr });
+    progress?.update(done);
+  };
+  const stopProgress = (): void => {
+    progress?.stop();
+    progress = undefined;
+  };
   try {
     const summary = await withInterrupt((signal) => {
       interrupt = signal;
-      return runPaper({ cfg, data, tickers: opts.tickers, family: opts.family, from: opts.from, to: opts.to, dbm: () => (dbm ??= openStoreForWrite(store)), signal });
+      return runPaper({ cfg, data, tickers: opts.tickers, family: opts.family, from: opts.from, to: opts.to, dbm: () => (dbm ??= openStoreForWrite(store)), signal, onProgress });
     }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
+    stopProgress();
     if (summary !== undefined) printResult(opts, summary, () => paperText(summary));
   } finally {
+    stopProgress();
     dbm?.close();
   }
 }
