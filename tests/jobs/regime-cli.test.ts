@@ -6,45 +6,23 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerRegime } from '../../src/cli/commands/regime-command.js';
 import { generateSynthetic } from '../../src/data/synth.js';
 import { writeCsv } from '../../src/data/write.js';
-import { EXIT_BAD_INPUT, EXIT_OK, InputError } from '../../src/errors.js';
 import { DatabaseManager } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { storedDriftMetrics } from '../../src/store/drift-metrics.js';
-import { TEST_CONFIG_DIR, testConfig } from '../helpers/config.js';
+import { runCommand } from '../helpers/command.js';
+import { EXIT_BAD_INPUT, EXIT_OK } from '../../src/errors.js';
+import { testConfig } from '../helpers/config.js';
 import { ROOT } from '../helpers/cli.js';
 
 const MSFT = join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv');
 const dir = mkdtempSync(join(tmpdir(), 'pnlopt-regime-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `pnlopt regime ...args` in this process: its exit code and what it wrote. */
-async function regimeCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command('pnlopt').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerRegime(program);
-  const out: string[] = [];
-  const err: string[] = [];
-  const [stdoutWrite, stderrWrite] = [process.stdout.write, process.stderr.write];
-  const capture = (into: string[]) => ((chunk: string | Uint8Array) => (into.push(String(chunk)), true)) as typeof process.stdout.write;
-  let code: number = EXIT_OK;
-  try {
-    process.stdout.write = capture(out);
-    process.stderr.write = capture(err);
-    await program.parseAsync(['regime', '--config-dir', TEST_CONFIG_DIR, ...args], { from: 'user' });
-  } catch (e) {
-    if (!(e instanceof InputError || e instanceof CommanderError)) throw e;
-    err.push(e.message);
-    code = EXIT_BAD_INPUT;
-  } finally {
-    process.stdout.write = stdoutWrite;
-    process.stderr.write = stderrWrite;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const regimeCli = (args: readonly string[]) => runCommand(registerRegime, 'regime', args);
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 

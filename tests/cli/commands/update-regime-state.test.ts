@@ -7,14 +7,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerUpdateRegimeState } from '../../../src/cli/commands/update-regime-state-command.js';
 import { loadRegimeState } from '../../../src/config/regime-state-file.js';
-import { EXIT_BAD_INPUT, EXIT_OK, InputError } from '../../../src/errors.js';
 import { DatabaseManager } from '../../../src/store/database.js';
 import { MIGRATIONS } from '../../../src/store/migrations.js';
 import { runCli } from '../../helpers/cli.js';
+import { runCommand } from '../../helpers/command.js';
+import { EXIT_BAD_INPUT, EXIT_OK } from '../../../src/errors.js';
 import { TEST_CONFIG_DIR, testConfig } from '../../helpers/config.js';
 import { closedTrades, insertFills, type TestFill } from '../../helpers/paper-fills.js';
 
@@ -22,28 +22,7 @@ const rs = testConfig().paper.regime_state;
 const dir = mkdtempSync(join(tmpdir(), 'pnlopt-update-regime-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command('pnlopt').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerUpdateRegimeState(program);
-  const out: string[] = [];
-  const err: string[] = [];
-  const [stdoutWrite, stderrWrite] = [process.stdout.write, process.stderr.write];
-  const capture = (into: string[]) => ((chunk: string | Uint8Array) => (into.push(String(chunk)), true)) as typeof process.stdout.write;
-  let code: number = EXIT_OK;
-  try {
-    process.stdout.write = capture(out);
-    process.stderr.write = capture(err);
-    await program.parseAsync(['update-regime-state', '--config-dir', TEST_CONFIG_DIR, ...args], { from: 'user' });
-  } catch (e) {
-    if (!(e instanceof InputError || e instanceof CommanderError)) throw e;
-    err.push(e.message);
-    code = EXIT_BAD_INPUT;
-  } finally {
-    process.stdout.write = stdoutWrite;
-    process.stderr.write = stderrWrite;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (args: readonly string[]) => runCommand(registerUpdateRegimeState, 'update-regime-state', args);
 
 /** A closed store file holding `fills`. */
 function store(name: string, fills: readonly TestFill[]): string {
