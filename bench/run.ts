@@ -16,6 +16,7 @@ import { runOptimizeBench } from './optimize.bench.js';
 import { runParetoBench } from './pareto.bench.js';
 import { runPipelineBench } from './pipeline.bench.js';
 import { runPoolBench } from './pool.bench.js';
+import { runReportBench } from './report.bench.js';
 import { runSimulatorBench, type SuiteResult } from './simulator.bench.js';
 import { runStartupBench } from './startup.bench.js';
 import { runStoreBench } from './store.bench.js';
@@ -30,6 +31,7 @@ const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [
   { name: 'pipeline', run: runPipelineBench },
   { name: 'forecast', run: runForecastBench },
   { name: 'startup', run: async () => runStartupBench() },
+  { name: 'report', run: runReportBench },
 ];
 
 /** The issues' performance targets, checked against the figures of the run. */
@@ -56,6 +58,7 @@ const TARGETS: readonly { figure: string; op: '>=' | '<='; value: number; what: 
   { figure: 'forecast_speedup_2_threads', op: '>=', value: 1.7, what: 'forecast columns of the default data, 2 threads against 1 (issue 12)' },
   { figure: 'cli_help_over_node_start', op: '<=', value: 3, what: '`pnlopt --help` over a bare `node -e 0`, whole process, medians (issue 12)' },
   { figure: 'pareto_100k_x4_whole_process_ms', op: '<=', value: 1000, what: '`pnlopt pareto` on 100,000 x 4, whole process, ms (issue 12)' },
+  { figure: 'report_100k_browser_render_ms', op: '<=', value: 5000, what: 'report page of 100,000 candidates in headless Chromium, navigation to every chart rendered, ms (issue 15)' },
 ];
 
 function targetsTable(figures: Record<string, number>): string {

@@ -10,8 +10,11 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readInvocation } from '../store/run-lock.js';
+import type { PnloptConfig } from '../config/load.js';
+import type { RunRow } from '../store/run-store.js';
+import { storedJson } from '../store/run-store.js';
 import { dbPath, openStoreForWrite } from './data-args.js';
-import { configFrom } from './command-config.js';
+import { configFrom, configWithWindows } from './command-config.js';
 import type { CommonOptions } from './options.js';
 
 /** What a run records about how it was started: its command and the options a resume restores. */
@@ -77,4 +80,19 @@ export function restoreInvocation<O extends CommonOptions & { resume?: string; d
   }
   if (differences.length > 0) throw new UsageError(`--resume ${runId}: the run was started with other options\n${differences.join('\n')}`);
   return restored as O;
+}
+
+/**
+ * The config a stored run was made with, from its recorded invocation: its config folder (or
+ * `configDir`, where it lives now), file, `--set` and dates; with the recorded options (its data
+ * files among them). Null when the run recorded no invocation; an `InputError` when the config
+ * cannot be loaded.
+ */
+export function runConfig(run: RunRow, configDir: string | undefined): { cfg: PnloptConfig; options: Invocation['options'] } | null {
+  const inv = storedJson(run.invocation_json) as Invocation | null;
+  if (inv === null) return null;
+  const o = inv.options;
+  const text = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const cfg = configWithWindows({ configDir: configDir ?? text('configDir'), config: text('config'), set: (o.set as string[] | undefined) ?? [], start: text('start'), end: text('end'), holdoutStart: text('holdoutStart') });
+  return { cfg, options: o };
 }

@@ -41,6 +41,12 @@ export function runFamilies(run: RunRow): string[] {
 }
 
 /** Parse a stored JSON column; null when absent or unreadable (a listing must not fail on one bad row). */
+/** The command that made a run: `optimize`, `evaluate` (stored as `optimize`, or as the command line `pnlopt evaluate ...`). */
+export function runKind(command: string): string {
+  const words = command.trim().split(/\s+/);
+  return (words[0] === 'pnlopt' ? words[1] : words[0]) ?? '';
+}
+
 export function storedJson(text: string | null): unknown {
   if (text === null) return null;
   try {

@@ -5,13 +5,14 @@
  * (`--run`, `--candidate`), re-run with the run's config, data, tickers and windows and compared
  * with the metrics the run stored for that window.
  */
+import { buyAndHoldPath, drawdownPath } from '../../../native-free-kernels/portfolio/buy-and-hold.js';
 import { METRIC_COUNT, METRIC_NAMES } from '../../../native-free-kernels/portfolio/metrics.js';
 import { alignPanel } from '../../data/panel.js';
 import type { MarketData, Panel } from '../../data/types.js';
 import { formatTime } from '../../data/validate.js';
 import { EXIT_FAILURE, UsageError } from '../../errors.js';
 import { metricRecord } from '../../report/metrics.js';
-import { runFamilies, storedJson } from '../../store/run-store.js';
+import { runFamilies, runKind, storedJson } from '../../store/run-store.js';
 import { metricTable, pct, wrapList } from '../table.js';
 import { buildContext } from '../../jobs/context.js';
 import { tradedWindow, windowDates, type BarWindow, type TradedWindow } from '../../jobs/windows.js';
@@ -21,12 +22,12 @@ import type { PnloptConfig } from '../../config/load.js';
 import { checkOutputPath, writeOutput } from '../../output.js';
 import { codeVersion } from '../../paths.js';
 import { loadData } from '../data-args.js';
-import type { Invocation } from '../resume.js';
+import { runConfig } from '../resume.js';
 import { configWithWindows } from '../command-config.js';
 import { note, printResult, type CommonOptions } from '../options.js';
 import { windowPeriod, type WindowOptions } from '../window-options.js';
 import type { RunWindow } from './backtest-command.js';
-import { findRun, runKind, withRunStore } from './runs.js';
+import { findRun, withRunStore } from './runs.js';
 
 const WINDOW_NAMES = { search: 'search window', holdout: 'hold-out window', all: 'search and hold-out windows', evaluated: 'window it was evaluated on' } as const;
 
@@ -55,19 +56,12 @@ export interface BuyAndHold {
  * total_return = B_{end-1} - 1, max_drawdown = max_t (1 - B_t / max_{u<=t} B_u).
  */
 export function buyAndHold(panel: Panel, start = 0, end = panel.T): BuyAndHold {
-  const { T, close } = panel;
-  const K = panel.tickers.length;
-  let peak = 1;
-  let worst = 0;
-  let b = 1;
-  for (let t = start; t < end; t++) {
-    b = 0;
-    for (let k = 0; k < K; k++) b += close[k * T + t] / close[k * T + start];
-    b /= K;
-    if (b > peak) peak = b;
-    else worst = Math.max(worst, 1 - b / peak);
-  }
-  return { total_return: b - 1, max_drawdown: worst };
+  const n = end - start;
+  const path = new Float64Array(n);
+  buyAndHoldPath(panel.close, panel.tickers.length, panel.T, start, end, 1, path);
+  const drawdown = new Float64Array(n);
+  drawdownPath(path, 1, n, drawdown);
+  return { total_return: n > 0 ? path[n - 1] - 1 : 0, max_drawdown: drawdown.reduce((a, b) => Math.max(a, b), 0) };
 }
 
 /** Parameters as `--params` takes them: `k=v,k=v`, numbers at full precision (`String`: the shortest text that reads back as the same double). */
@@ -139,12 +133,10 @@ function storedCandidate(opts: BacktestOptions): Setup {
   });
   const at = `--run ${run.run_id}`;
   if (candidate === undefined) throw new UsageError(`${at}: the run has no candidate ${id} (pnlopt export ${run.run_id} --out - lists them)`);
-  const inv = storedJson(run.invocation_json) as Invocation | null;
-  if (inv === null) throw new UsageError(`${at}: the run recorded no settings to reproduce it with; backtest its parameters with --strategy and --params`);
-  const o = inv.options;
-  const text = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-  const configDir = opts.configDir ?? text('configDir');
-  const cfg = configWithWindows({ configDir, config: text('config'), set: (o.set as string[] | undefined) ?? [], start: text('start'), end: text('end'), holdoutStart: text('holdoutStart') });
+  const restored = runConfig(run, opts.configDir);
+  if (restored === null) throw new UsageError(`${at}: the run recorded no settings to reproduce it with; backtest its parameters with --strategy and --params`);
+  const { cfg, options: o } = restored;
+  const configDir = opts.configDir ?? (typeof o.configDir === 'string' ? o.configDir : undefined);
   if (cfg.hash !== run.config_hash) {
     throw new UsageError(
       `${at}: the config in ${configDir ?? 'the package config/'} is not the one the run used (config_hash ${run.config_hash.slice(0, 12)}, now ${cfg.hash.slice(0, 12)}): ` +

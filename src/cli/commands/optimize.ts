@@ -145,6 +145,8 @@ export async function optimizeAction(opts: OptimizeOptions, deps: CliDeps): Prom
   }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
   if (summary === undefined) return;
   printResult(opts, summary, () => frontTable(summary));
+  // The run's page beside its summary.json (a completed run); regimes left to `pnlopt report`, which detects them (seconds on long data).
+  if (summary.status === 'completed') note(opts, `report: ${(await (await import('./report.js')).writeReport(opts, summary.run_id, join(summary.out_dir, 'report.html'), { regimes: false })).out}`);
   reportRunEnd(summary.run_id, summary.status, interrupt, summary);
   failIfNotAdopted(opts, summary);
 }

@@ -14,7 +14,7 @@ import { UsageError } from '../../errors.js';
 import { numberFromJson } from '../../report/json.js';
 import { DatabaseManager } from '../../store/database.js';
 import { MIGRATIONS } from '../../store/migrations.js';
-import { RunStore, runFamilies, storedJson, type RunRow, type StoredRunStatus } from '../../store/run-store.js';
+import { RunStore, runFamilies, runKind, storedJson, type RunRow, type StoredRunStatus } from '../../store/run-store.js';
 import { configFrom } from '../command-config.js';
 import { dbPath } from '../data-args.js';
 import { printResult, type CommonOptions } from '../options.js';
@@ -68,12 +68,6 @@ export function findRun(open: OpenStore, runId: string): RunRow {
   const row = ids.length === 1 ? open.store.run(ids[0]) : undefined;
   if (row === undefined) throw new UsageError(`run ${runId}: no such run in ${open.path} (pnlopt runs lists them)`);
   return row;
-}
-
-/** The command that made a run: `optimize`, `evaluate` (stored as `optimize`, or as the command line `pnlopt evaluate ...`). */
-export function runKind(command: string): string {
-  const words = command.trim().split(/\s+/);
-  return (words[0] === 'pnlopt' ? words[1] : words[0]) ?? '';
 }
 
 /** The run's summary, when it has ended: a run that is running again (resumed) still holds its last session's summary. */

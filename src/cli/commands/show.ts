@@ -8,7 +8,7 @@
  */
 import type { OptimizationSummary } from '../../jobs/optimize.js';
 import { numberFromJson } from '../../report/json.js';
-import { runFamilies, storedJson, type RunRow } from '../../store/run-store.js';
+import { runFamilies, runKind, storedJson, type RunRow } from '../../store/run-store.js';
 import { escapeControl } from '../../terminal-text.js';
 import { frontTable } from '../front-table.js';
 import type { TradedWindow } from '../../jobs/windows.js';
@@ -16,7 +16,7 @@ import { windowPeriod } from '../window-options.js';
 import { paramsArg } from './backtest.js';
 import { printResult } from '../options.js';
 import { fmt, wrapWords } from '../table.js';
-import { findRun, finishedSummary, runKind, shortTime, withRunStore, type StoreOptions } from './runs.js';
+import { findRun, finishedSummary, shortTime, withRunStore, type StoreOptions } from './runs.js';
 
 /** Terminal output is kept within this many columns. */
 
