@@ -199,6 +199,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
   const regime = loadYamlFile(files.regime, RegimeConfig, of('regime'));
   const hyperopt = loadYamlFile(files.hyperopt, HyperoptConfig, of('hyperopt'));
   checkHyperoptTightensOnly(hyperopt, quantSuccess, signalRouting, files);
+  checkHyperoptTrial(hyperopt, strategy, quantSuccess, files);
   const runtime = loadYamlFile(files.runtime, RuntimeConfig, of('runtime'));
   const synthetic = loadYamlFile(files.synthetic, SyntheticDataConfig, of('synthetic'));
   const paper = loadYamlFile(files.paper, PaperConfig, of('paper'));
@@ -274,6 +275,42 @@ function checkHyperoptTightensOnly(
   }
   for (const [key, r] of Object.entries(ranges)) {
     if (!(r.low <= r.high)) issues.push({ path: `hyperopt.ranges.${key}`, message: `expected low <= high, got low ${r.low} and high ${r.high}` });
+  }
+  if (issues.length > 0) throw new ConfigError(displayPath(files.hyperopt), issues);
+}
+
+/**
+ * What a hyperopt trial runs must be able to run: the shortest evaluation window still holds
+ * `hold_out.min_bars` hold-out bars and 2 search bars at `evaluation.hold_out_fraction` (split as
+ * `evaluationWindows` splits it), and the trial's families are configured (several need the bandit).
+ */
+function checkHyperoptTrial(
+  h: HyperoptConfig,
+  s: StrategyOptimizationConfig,
+  q: QuantSuccessConfig,
+  files: { hyperopt: string; strategy: string; quantSuccess: string },
+): void {
+  const issues: { path: string; message: string }[] = [];
+  const { low } = h.hyperopt.ranges.evaluation_window_bars;
+  const fraction = s.evaluation.hold_out_fraction;
+  const { min_bars } = q.hold_out;
+  const holdout = Math.floor(low * fraction);
+  if (holdout < min_bars || low - holdout < 2) {
+    issues.push({
+      path: 'hyperopt.ranges.evaluation_window_bars.low',
+      message:
+        `${low} bars leave ${holdout} hold-out bars and ${low - holdout} search bars at ${displayPath(files.strategy)}: evaluation.hold_out_fraction (${fraction}); ` +
+        `${displayPath(files.quantSuccess)}: hold_out.min_bars needs ${min_bars} hold-out bars (and the search at least 2): raise the low`,
+    });
+  }
+  const { families, optimizer } = h.trial;
+  for (const f of families) {
+    if (!Object.hasOwn(s.families, f)) {
+      issues.push({ path: 'trial.families', message: `"${f}" is not a family of ${displayPath(files.strategy)} (families: ${Object.keys(s.families).join(', ')})` });
+    }
+  }
+  if (families.length > 1 && optimizer !== 'bandit') {
+    issues.push({ path: 'trial.optimizer', message: `${optimizer} searches one family, got ${families.join(', ')}: give one family, or use bandit for several` });
   }
   if (issues.length > 0) throw new ConfigError(displayPath(files.hyperopt), issues);
 }
