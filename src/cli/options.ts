@@ -34,7 +34,11 @@ export interface CommonOptions {
 }
 
 /** Environment variables standing in for options when the option is not given (flags win). */
-export const ENV = { configDir: 'PNLOPT_CONFIG_DIR', db: 'PNLOPT_DB', data: 'PNLOPT_DATA' } as const;
+export const ENV = {
+  configDir: 'PNLOPT_CONFIG_DIR', db: 'PNLOPT_DB', data: 'PNLOPT_DATA',
+  // The entry points' window (etl, auto-trade, run, hyperopt: src/cli/env-window.ts) and run / auto-trade's delegation to hyperopt.
+  tickers: 'TICKERS', start: 'START_DATE', end: 'END_DATE', hyperoptRounds: 'HYPEROPT_ROUNDS', hyperoptExplorePct: 'HYPEROPT_EXPLORE_PCT',
+} as const;
 
 /** Help of `--db` and `--data`, one text for every command (the flag wins over its variable). */
 export const DB_HELP = `SQLite database (default: $${ENV.db}, else runtime.database in config)`;

@@ -190,15 +190,17 @@ export function loadConfig(opts: LoadConfigOptions = {}): PnloptConfig {
   const of = (role: ConfigRole) => sets.filter((o) => o.role === role);
   const quantSuccess = deepFreeze(loadYamlFile(files.quantSuccess, QuantSuccessConfig, of('quantSuccess')));
   const signalRouting = deepFreeze(loadYamlFile(files.signalRouting, SignalRoutingConfig, of('signalRouting')));
+  // The files' guardrails: `--set` may only tighten them, and the hyperopt ranges may not start below them.
+  let fileGuardrails = { quantSuccess, signalRouting };
   if (of('quantSuccess').length + of('signalRouting').length > 0) {
-    const before = guardrailValues(loadYamlFile(files.quantSuccess, QuantSuccessConfig), loadYamlFile(files.signalRouting, SignalRoutingConfig));
-    checkTightenOnly(before, guardrailValues(quantSuccess, signalRouting), sets);
+    fileGuardrails = { quantSuccess: loadYamlFile(files.quantSuccess, QuantSuccessConfig), signalRouting: loadYamlFile(files.signalRouting, SignalRoutingConfig) };
+    checkTightenOnly(guardrailValues(fileGuardrails.quantSuccess, fileGuardrails.signalRouting), guardrailValues(quantSuccess, signalRouting), sets);
   }
   const strategy = prototypeFree(loadYamlFile(files.strategy, StrategyOptimizationConfig, of('strategy')));
   checkSearchSpaces(strategy, displayPath(files.strategy), guardrailKeys(quantSuccess, signalRouting, files));
   const regime = loadYamlFile(files.regime, RegimeConfig, of('regime'));
   const hyperopt = loadYamlFile(files.hyperopt, HyperoptConfig, of('hyperopt'));
-  checkHyperoptTightensOnly(hyperopt, quantSuccess, signalRouting, files);
+  checkHyperoptTightensOnly(hyperopt, fileGuardrails.quantSuccess, fileGuardrails.signalRouting, files);
   checkHyperoptTrial(hyperopt, strategy, quantSuccess, files);
   const runtime = loadYamlFile(files.runtime, RuntimeConfig, of('runtime'));
   const synthetic = loadYamlFile(files.synthetic, SyntheticDataConfig, of('synthetic'));

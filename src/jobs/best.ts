@@ -32,6 +32,7 @@ import { storeOf, type DatabaseManager, type StoreSource } from '../store/databa
 import { realizedPerformance, type RealizedPerformance } from '../store/realized-trades.js';
 import { StrategyCache, type StrategyConfigRow, type Trigger } from '../store/strategy-cache.js';
 import { buildContext } from './context.js';
+import { ALL_REGIMES } from './optimize.js';
 import { realizedRow } from './realized.js';
 import { detectAllRegimes, regimeKeys } from './regime.js';
 
@@ -114,7 +115,7 @@ export async function bestConfigurations(req: BestRequest): Promise<BestAnswer[]
 function resolveRegime(cfg: PnloptConfig, data: MarketData, panel: Panel, regime: string): string {
   const keys = regimeKeys(cfg.regime.regimes).map((k) => k.key);
   if (regime !== 'auto') {
-    if (regime !== 'all' && !keys.includes(regime)) {
+    if (regime !== ALL_REGIMES && !keys.includes(regime)) {
       throw new UsageError(`--regime ${regime}: unknown regime key; the configured keys (regime_config.yml regimes.key) are ${keys.join(', ')}, or all, or auto`);
     }
     return regime;

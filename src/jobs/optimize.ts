@@ -43,6 +43,9 @@ import { failedGuardrails, guardrailChecks, guardrailGap, guardrailTally, shortf
 import { runSearch, searchSpace, type SearchResult } from '../search/optimize.js';
 import { evaluationWindows, type EvaluationWindows } from './windows.js';
 
+/** The regime key of a run over every bar (not per regime): its adoption serves any regime the cache has no entry for. */
+export const ALL_REGIMES = 'all';
+
 export interface OptimizationRequest {
   readonly cfg: PnloptConfig;
   readonly data: MarketData;
@@ -61,6 +64,8 @@ export interface OptimizationRequest {
   readonly outDir?: string;
   /** Continue this interrupted run instead of starting a new one. */
   readonly resume?: string;
+  /** The id of a new run (default: a random UUID): the hyperopt driver names its re-run `<RUN_ID>_best`. */
+  readonly runId?: string;
   readonly signal?: AbortSignal;
   /** The settings a resume restores (the command line, resolved), given the run's output folder; stored with a new run. */
   readonly invocation?: (outDir: string) => unknown;
@@ -204,7 +209,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     dataWindow: { tickers: panel.tickers, ...windows },
     budget: req.budget,
     paramRanges: Object.fromEntries(layouts.map((l) => [l.family, l.params.map((p) => ({ name: p.name, ...p.spec }))])),
-    regime: { regime: req.regime?.key ?? 'all', definition: cfg.regime.regimes, ...(req.regime !== undefined ? { ticker: req.regime.ticker, segments: req.regime.segments, bars: req.regime.bars, source_data_hash: req.regime.sourceHash } : {}) },
+    regime: { regime: req.regime?.key ?? ALL_REGIMES, definition: cfg.regime.regimes, ...(req.regime !== undefined ? { ticker: req.regime.ticker, segments: req.regime.segments, bars: req.regime.bars, source_data_hash: req.regime.sourceHash } : {}) },
     constraints: { guardrails: checks, pairs: Object.fromEntries(layouts.map((l) => [l.family, l.constraints])) },
   };
   const t0 = performance.now();
@@ -221,7 +226,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
   const session = RunSession.open(store, runRecord, req.resume, sessionOptions(cfg, dbm, (runId) => {
     const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
     return req.invocation?.(outDir) ?? null;
-  }));
+  }, req.runId));
   const { runId, writes } = session;
   const done = session.resumed ? StoredRows.read(store, runId) : StoredRows.none();
   req.onStart?.(runId, req.budget - done.size);
@@ -359,7 +364,7 @@ function finish(
     if (adopted && best !== null) {
       const layout = families.find((f) => f.name === best.family)!.layout;
       new StrategyCache(store.dbm).adopt({
-        family: best.family, familyVersion: familyVersion(layout), regime: req.regime?.key ?? 'all', runId, dataHash: req.regime?.sourceHash ?? req.data.hash,
+        family: best.family, familyVersion: familyVersion(layout), regime: req.regime?.key ?? ALL_REGIMES, runId, dataHash: req.regime?.sourceHash ?? req.data.hash,
         window: { search: windows.dates.search, holdout: windows.dates.holdout }, params: best.params, metrics: best.metrics, holdoutMetrics: best.holdout_metrics!,
       });
     }

@@ -10,6 +10,8 @@
  * - a cache entry of the family's current version for that regime is eligible when the data it
  *   was chosen and gated on ends on or before t's day (its windows' last date); the newest eligible
  *   entry is served unless its data ends more than `cache.max_data_lag_bars` bars before t (stale);
+ * - a regime without an eligible entry (or a bar without a label) falls back to the eligible entries
+ *   of regime `all`, which a plain (not per-regime) optimize run adopts under;
  * - otherwise the baseline (`families.<name>.baseline`) is served, and the summary says why.
  *
  * A session is one family, basket and initial capital: `--from` defaults to the bar after the last
@@ -31,6 +33,7 @@ import { booksOf, PaperBook, type ExecutionRow } from '../store/paper-book.js';
 import { StrategyCache, type StrategyConfigRow } from '../store/strategy-cache.js';
 import { encoded } from './best.js';
 import { buildContext } from './context.js';
+import { ALL_REGIMES } from './optimize.js';
 import { detectAllRegimes } from './regime.js';
 
 /** Bars traded between two checks of the interrupt signal (each bar is committed as it ends). */
@@ -235,16 +238,20 @@ async function createRouter(cfg: PnloptConfig, layout: ParamLayout, panel: Panel
     const regime = regimeAt[k][t];
     const day = dayOf(t);
     const list = regime === UNLABELLED ? [] : entriesOf(regime);
-    const eligible = list.find((e) => e.lastDay !== null && e.lastDay <= day);
+    const usable = (e: (typeof list)[number]) => e.lastDay !== null && e.lastDay <= day;
+    // No entry of the regime: one chosen on every bar (a plain optimize run) is a valid, less specific candidate.
+    const own = list.find(usable);
+    const eligible = own ?? entriesOf(ALL_REGIMES).find(usable);
+    const fallback = own === undefined && eligible !== undefined ? ` (no usable entry for ${regime}: the ${ALL_REGIMES}-regime entry)` : '';
     let use: Omit<RouteUse, 'decisions'>;
     let row: readonly number[];
     if (eligible !== undefined && barsSince(panel, t, eligible.lastDay!, maxLag) <= maxLag) {
-      use = { regime, source: 'cache', config_id: eligible.row.id, reason: `cached by run ${eligible.row.run_id} on data up to ${eligible.lastDay}` };
+      use = { regime, source: 'cache', config_id: eligible.row.id, reason: `cached by run ${eligible.row.run_id} on data up to ${eligible.lastDay}${fallback}` };
       row = eligible.params;
     } else {
       const why =
-        regime === UNLABELLED ? 'no regime label yet (warm-up)'
-        : eligible !== undefined ? `the newest usable entry (${eligible.row.id}) was chosen on data ending ${eligible.lastDay}, more than cache.max_data_lag_bars (${maxLag}) bars before`
+        eligible !== undefined ? `the newest usable entry (${eligible.row.id}${fallback}) was chosen on data ending ${eligible.lastDay}, more than cache.max_data_lag_bars (${maxLag}) bars before`
+        : regime === UNLABELLED ? 'no regime label yet (warm-up)'
         : list.length > 0 ? `no cached configuration for ${regime} was chosen on data ending by then (the oldest ends ${list.at(-1)!.lastDay ?? 'at an unknown date'})`
         : `no cached configuration of ${layout.family} for ${regime}`;
       if (baselineRow === null) throw new UsageError(`${why}, and ${displayPath(cfg.files.strategy)} has no families.${layout.family}.baseline to trade instead: add one, or run pnlopt optimize --per-regime`);

@@ -35,6 +35,7 @@ import type { ForecastModelsConfig } from '../config/forecast-models.js';
 import type { MarketData, OhlcvSeries } from '../data/types.js';
 import { formatTime } from '../data/validate.js';
 import { InputError } from '../errors.js';
+import { canonicalJson, sha256 } from '../hashing.js';
 import { storeOf, type StoreSource } from '../store/database.js';
 import { writeDriftMetrics, type DriftRow } from '../store/drift-metrics.js';
 import { computeForecastColumns, forecastColumn } from '../simulation/forecast-columns.js';
@@ -194,10 +195,31 @@ function dimensionCodes(dim: RegimeDimension, s: OhlcvSeries, r: Float64Array, r
   }
 }
 
-/** The series' GARCH forecast column: sigma[t] = sqrt(h_{t+1}) from returns up to t (NaN before min_history). */
+/**
+ * GARCH columns computed in this process, by closes and settings: one command asks for a series'
+ * labels at several stages (etl, optimize per regime, paper, best; every trial of hyperopt), and the
+ * rolling refits take seconds on twenty years of daily bars. The oldest entry goes first when full.
+ */
+const SIGMA_MEMO = new Map<string, Float64Array>();
+const SIGMA_MEMO_ENTRIES = 16;
+
+/** The series' GARCH forecast column: sigma[t] = sqrt(h_{t+1}) from returns up to t (NaN before min_history). Read-only: it may be shared. */
 export function garchSigma(s: OhlcvSeries, garch: GarchSettings): Float64Array {
-  const panel = { tickers: [s.ticker], T: s.n, time: s.time, open: s.open, high: s.high, low: s.low, close: s.close, volume: s.volume };
-  return forecastColumn(computeForecastColumns(panel, { garch }), 'garch', 0).sigma;
+  const key = sha256(concatBytes(canonicalJson(garch), s.close.subarray(0, s.n)));
+  let sigma = SIGMA_MEMO.get(key);
+  if (sigma === undefined) {
+    const panel = { tickers: [s.ticker], T: s.n, time: s.time, open: s.open, high: s.high, low: s.low, close: s.close, volume: s.volume };
+    sigma = forecastColumn(computeForecastColumns(panel, { garch }), 'garch', 0).sigma;
+    if (SIGMA_MEMO.size >= SIGMA_MEMO_ENTRIES) SIGMA_MEMO.delete(SIGMA_MEMO.keys().next().value!);
+    SIGMA_MEMO.set(key, sigma);
+  }
+  return sigma;
+}
+
+/** The UTF-8 bytes of `text`, then the bytes of `values`. */
+function concatBytes(text: string, values: Float64Array): Uint8Array {
+  const head = Buffer.from(text, 'utf8');
+  return Buffer.concat([head, new Uint8Array(values.buffer, values.byteOffset, values.byteLength)]);
 }
 
 interface DriftColumns {

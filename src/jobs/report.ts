@@ -40,6 +40,7 @@ import { createEvaluator } from '../simulation/evaluator.js';
 import { familyModule } from '../simulation/families/index.js';
 import { initialPaperState, markToClose, runPaperBars } from '../simulation/paper-engine.js';
 import { buildContext } from './context.js';
+import { ALL_REGIMES } from './optimize.js';
 import { spliceBars } from './per-regime.js';
 import { detectRegimes, type TickerRegimes } from './regime.js';
 import type { BarWindow } from './windows.js';
@@ -458,7 +459,7 @@ function tradesOf(
   const createLive = familyModule(layout).createLive;
   if (createLive === undefined) return { trades: marketStretches(time, equity, initial), tradesExact: false };
   const state = initialPaperState(panel.tickers.length, initial);
-  const route = { row: Array.from(row), source: 'baseline', configId: null, regime: 'all', mode: null } as const;
+  const route = { row: Array.from(row), source: 'baseline', configId: null, regime: ALL_REGIMES, mode: null } as const;
   const open = new Map<number, { t: number; equity: number }>();
   const trades: TradeRow[] = [];
   let equityBefore = initial;

@@ -21,12 +21,14 @@ export interface SessionOptions {
   /** Heartbeat period of the lock, ms. */
   readonly heartbeatMs: number;
   readonly flush: FlushPolicy;
+  /** The id of a new run (default: a random UUID); a resume keeps its run's. */
+  readonly runId?: string | undefined;
 }
 
 /** Session options from config: locks on `dbm`, stale after `runtime.lock_stale_s`, refreshed three times as often; the flush policy. */
-export function sessionOptions(cfg: PnloptConfig, dbm: DatabaseManager, invocation: (runId: string) => unknown): SessionOptions {
+export function sessionOptions(cfg: PnloptConfig, dbm: DatabaseManager, invocation: (runId: string) => unknown, runId?: string): SessionOptions {
   const { lock_stale_s: staleS, flush_interval_s: flushS, flush_rows: flushRows } = cfg.runtime.runtime;
-  return { locks: new RunLocks(dbm, staleS * 1000), invocation, heartbeatMs: (staleS * 1000) / 3, flush: { intervalMs: flushS * 1000, rows: flushRows } };
+  return { locks: new RunLocks(dbm, staleS * 1000), invocation, heartbeatMs: (staleS * 1000) / 3, flush: { intervalMs: flushS * 1000, rows: flushRows }, runId };
 }
 
 /** When queued writes are due: `rows` candidates queued, or `intervalMs` since the last flush. */
@@ -140,7 +142,8 @@ export class RunSession {
    */
   static open(store: RunStore, record: NewRun, resume: string | undefined, opts: SessionOptions): RunSession {
     if (resume === undefined) {
-      const runId = store.createRun(record);
+      if (opts.runId !== undefined && store.run(opts.runId) !== undefined) throw new UsageError(`run ${opts.runId} already exists in the database`);
+      const runId = store.createRun(record, opts.runId);
       opts.locks.setInvocation(runId, opts.invocation(runId));
       opts.locks.claim(runId, thisProcess());
       return new RunSession(store, runId, false, opts);

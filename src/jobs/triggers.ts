@@ -30,7 +30,7 @@ import { RegimeObservations } from '../store/regime-observations.js';
 import { StrategyCache, type ReoptimizationRequest, type ReoptimizationRow, type Trigger } from '../store/strategy-cache.js';
 import { bestConfigurations } from './best.js';
 import type { ForecastProgress } from './context.js';
-import { runOptimization, type OptimizationRequest, type OptimizationSummary } from './optimize.js';
+import { ALL_REGIMES, runOptimization, type OptimizationRequest, type OptimizationSummary } from './optimize.js';
 import { runPerRegime } from './per-regime.js';
 import { detectAllRegimes, regimeKeys, tickerReport, type TickerRegimes } from './regime.js';
 
@@ -210,7 +210,7 @@ export async function runPending(req: RunPendingRequest): Promise<PendingRun[]> 
       skip(`family ${family} is not configured`);
       continue;
     }
-    if (regime !== 'all' && !regimeKeys(cfg.regime.regimes).some((k) => k.key === regime)) {
+    if (regime !== ALL_REGIMES && !regimeKeys(cfg.regime.regimes).some((k) => k.key === regime)) {
       skip(`regime ${regime} is not a regime key of regime_config.yml regimes.key`);
       continue;
     }
@@ -226,7 +226,7 @@ export async function runPending(req: RunPendingRequest): Promise<PendingRun[]> 
       ...(req.onForecasts !== undefined ? { onForecasts: req.onForecasts } : {}),
     };
     let summary: OptimizationSummary;
-    if (regime === 'all') summary = await runOptimization(run);
+    if (regime === ALL_REGIMES) summary = await runOptimization(run);
     else {
       const r = (await runPerRegime(run, [regime])).regimes[0];
       if (r.summary === null) {

@@ -266,4 +266,33 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE strategy_configs_v7;
     `,
   },
+  {
+    version: 9,
+    description: 'hyperopt runs and their trials (the higher-order driver)',
+    sql: `
+      CREATE TABLE hyperopt_runs (
+        run_id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL, finished_at TEXT,
+        status TEXT NOT NULL,           -- running | interrupted | completed | failed
+        rounds INTEGER NOT NULL,
+        settings_json TEXT NOT NULL,    -- what a resume must find unchanged: seed, policy, dimensions, tickers, windows, config and data hashes
+        log_path TEXT NOT NULL,         -- the JSON-lines log, one line per trial
+        best_json TEXT                  -- {trial, params, score, run_id}: the best trial and its re-run
+      );
+      CREATE TABLE hyperopt_trials (
+        run_id TEXT NOT NULL REFERENCES hyperopt_runs (run_id),
+        trial INTEGER NOT NULL,
+        arm TEXT NOT NULL CHECK (arm IN ('explore', 'exploit')),
+        explore_pct REAL NOT NULL,      -- the share the arm was drawn with
+        held TEXT NOT NULL,             -- the meta-parameter held constant
+        params_json TEXT NOT NULL,
+        score REAL,                     -- realized total_profit of the trial's paper window; null: the trial failed
+        error TEXT,                     -- why it failed
+        duration_s REAL NOT NULL,
+        trial_db TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, trial)
+      );
+    `,
+  },
 ];

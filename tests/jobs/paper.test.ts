@@ -190,3 +190,30 @@ describe('isolation', () => {
     expect([fills(dbm), new PaperBook(dbm).sessions()]).toEqual(before);
   });
 });
+
+describe('paper: the fallback to regime all', () => {
+  it('serves an entry of regime all (a plain optimize run) where a regime has no usable entry of its own, and says so; a regime\'s own entry comes first', async () => {
+    const family = cfg.paper.paper.family;
+    const layout = paramLayout(cfg, family);
+    const baseline = cfg.strategy.families[family].baseline!;
+    const from = panel.T - cfg.paper.paper.default_bars;
+    const window = { search: [day(0), day(from - 200)] as [string, string], holdout: [day(from - 199), day(from - 1)] as [string, string] };
+    const adopt = (dbm: DatabaseManager, regime: string, runId: string) =>
+      new StrategyCache(dbm).adopt({ family, familyVersion: familyVersion(layout), regime, runId, dataHash: data.hash, window, params: { ...baseline, fixed_fraction: 0.05 }, metrics: {}, holdoutMetrics: {} });
+    const plain = db();
+    adopt(plain, 'all', 'plain');
+    const s = await paper(plain);
+    const fromAll = s.routes.filter((r) => r.source === 'cache');
+    expect(fromAll.length).toBeGreaterThan(0);
+    for (const r of fromAll) expect(r.reason).toBe(`cached by run plain on data up to ${day(from - 1)} (no usable entry for ${r.regime}: the all-regime entry)`);
+    // The same with one traded regime's own entry: that regime trades it, the others still the all-regime one.
+    const own = fromAll[0].regime;
+    const both = db();
+    adopt(both, 'all', 'plain');
+    adopt(both, own, 'own');
+    const t = await paper(both);
+    const cached = t.routes.filter((r) => r.source === 'cache');
+    expect(cached.filter((r) => r.regime === own).map((r) => r.reason)).toEqual([`cached by run own on data up to ${day(from - 1)}`]);
+    for (const r of cached.filter((r) => r.regime !== own)) expect(r.reason).toMatch(/^cached by run plain .*: the all-regime entry\)$/);
+  });
+});

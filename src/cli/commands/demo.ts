@@ -6,25 +6,28 @@
  * bar routed causally to its regime's optimum, or the baseline once it is stale or missing), update
  * the regime state from the realized trades, then the best known configuration of each family for
  * the current regime (`pnlopt best`: the cache, or the baseline and a re-optimization request).
+ * All but the last step are the pass of `pnlopt run` (src/jobs/pipeline.ts) with no window given.
+ * Each regime's run gets its report page (`pnlopt report`) beside its summary.json.
  */
+import { join } from 'node:path';
 import { bestConfigurations, type BestAnswer } from '../../jobs/best.js';
-import { runPaper, type PaperSummary } from '../../jobs/paper.js';
+import type { PaperSummary } from '../../jobs/paper.js';
 import type { PerRegimeSummary } from '../../jobs/per-regime.js';
-import { updateRegimeState, type RegimeStateUpdate } from '../../jobs/regime-state.js';
-import { formatTime } from '../../data/validate.js';
-import { alignPanel } from '../../data/panel.js';
-import { runRegimeDetection, type RegimeReport } from '../../jobs/regime.js';
-import { ingestMarketData, type IngestSummary } from '../../store/ingest.js';
+import type { RegimeStateUpdate } from '../../jobs/regime-state.js';
+import type { RegimeReport } from '../../jobs/regime.js';
+import type { IngestSummary } from '../../store/ingest.js';
 import { configFrom } from '../command-config.js';
-import { dbPath, loadData, openStoreForWrite } from '../data-args.js';
+import { dataFiles, dbPath, loadData, openStoreForWrite } from '../data-args.js';
 import { ingestSummaryJson, ingestSummaryTable } from '../ingest-table.js';
 import { interruptedBeforeRun, reportRunEnd, withInterrupt } from '../interrupt.js';
 import { printResult, type CommonOptions } from '../options.js';
 import type { CliDeps } from './index.js';
+import { writeReport } from './report.js';
 import { answerText } from './best.js';
-import { perRegimeText, runOptimizePerRegime } from './optimize.js';
+import { perRegimeText } from './optimize.js';
 import { paperText } from './paper.js';
 import { regimeText } from './regime.js';
+import { regimeStateJson, runPipelineWith } from './run.js';
 import { stateText } from './update-regime-state.js';
 
 export interface DemoOptions extends CommonOptions {
@@ -33,43 +36,36 @@ export interface DemoOptions extends CommonOptions {
 
 /** Run `pnlopt demo` (declared in demo-command.ts, which loads this module when the command runs). */
 export async function demoAction(opts: DemoOptions, deps: CliDeps): Promise<void> {
-  // The embedded data is validated now, and ingested when the optimize job opens the store: once
-  // its own inputs are checked, so a bad --set writes nothing.
+  // The pass of `pnlopt run` with no window: the data is ingested when the optimize job opens the
+  // store, once its own inputs are checked, so a bad --set writes nothing.
   const cfg = configFrom(opts);
-  const data = loadData(cfg, undefined, opts.quiet);
-  let ingest: IngestSummary | undefined;
-  let regimes: RegimeReport | undefined;
+  const sources = dataFiles(cfg, undefined);
+  const data = loadData(cfg, sources, opts.quiet);
   let interrupt: AbortSignal | undefined;
-  // The search and its hold-out end the bar before the paper period, so paper trading is out of sample.
-  const panel = alignPanel(data);
-  const paperFrom = Math.max(1, panel.T - cfg.paper.paper.default_bars);
-  const searchEnd = formatTime(panel.time[paperFrom - 1]).slice(0, 10);
-  const optimized = await withInterrupt((signal) => {
+  const run = await withInterrupt((signal) => {
     interrupt = signal;
-    return runOptimizePerRegime({ ...opts, end: searchEnd }, signal, deps, (dbm) => {
-      ingest = ingestMarketData(dbm, data, cfg.runtime.data_quality.gap_multiple);
-      regimes = runRegimeDetection({ cfg, data, dbm }).report;
-    });
+    return runPipelineWith(opts, { cfg, data, sources }, signal, deps);
   }).catch((err: unknown) => interruptedBeforeRun(err, interrupt));
-  if (optimized === undefined) return;
-  // A summary means the store was opened, the data ingested and its regimes detected.
+  if (run === undefined) return;
   let best: BestAnswer[] = [];
-  let paper: PaperSummary | null = null;
-  let state: RegimeStateUpdate | null = null;
-  if (optimized.status === 'completed') {
+  if (run.status === 'completed') {
     const dbm = openStoreForWrite(dbPath(cfg, opts.db));
     try {
-      paper = await withInterrupt((signal) => runPaper({ cfg, data, dbm, signal }));
-      state = updateRegimeState(cfg, dbm);
       best = await bestConfigurations({ cfg, data, regime: 'auto', dbm });
     } finally {
       dbm.close();
     }
   }
-  const json = { ingest: ingestSummaryJson(ingest!), regimes: regimes!, optimize: optimized, paper, regime_state: state === null ? null : { path: state.path, tickers: Object.fromEntries(state.tickers) }, best };
-  printResult(opts, json, () => demoText(ingest!, regimes!, optimized, paper, state, best));
-  const last = optimized.regimes.at(-1)?.summary;
-  if (optimized.status !== 'completed' && last !== undefined && last !== null) reportRunEnd(last.run_id, last.status, interrupt, last);
+  const { etl, optimize, paper, regime_state: state } = run;
+  // Each regime's run gets its page beside its summary.json (`pnlopt report`).
+  const reports: string[] = [];
+  for (const r of optimize.regimes) {
+    if (r.summary?.status === 'completed') reports.push((await writeReport({ ...opts, db: dbPath(cfg, opts.db) }, r.summary.run_id, join(r.summary.out_dir, 'report.html'))).out);
+  }
+  const json = { ingest: ingestSummaryJson(etl.ingest), regimes: etl.regimes, optimize, paper, regime_state: regimeStateJson(state), best, reports };
+  printResult(opts, json, () => [demoText(etl.ingest, etl.regimes, optimize, paper, state, best), `Reports (open in a browser):\n${reports.map((f) => `  ${f}`).join('\n')}`].join('\n\n'));
+  const last = optimize.regimes.at(-1)?.summary;
+  if (run.status !== 'completed' && last !== undefined && last !== null) reportRunEnd(last.run_id, last.status, interrupt, last);
 }
 
 function demoText(ingest: IngestSummary, regimes: RegimeReport, optimized: PerRegimeSummary, paper: PaperSummary | null, state: RegimeStateUpdate | null, best: readonly BestAnswer[]): string {

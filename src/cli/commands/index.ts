@@ -4,13 +4,16 @@
  * command runs: building the program, and `--help`, load none of the subcommands' dependencies.
  */
 import type { Command } from 'commander';
+import { registerAutoTrade } from './auto-trade-command.js';
 import { registerBacktest } from './backtest-command.js';
 import { registerBest } from './best-command.js';
 import { registerCheckTriggers } from './check-triggers-command.js';
 import { registerDemo } from './demo-command.js';
+import { registerEtl } from './etl-command.js';
 import { registerEvaluate } from './evaluate-command.js';
 import { registerExport } from './export-command.js';
 import { registerFit } from './fit-command.js';
+import { registerHyperopt } from './hyperopt-command.js';
 import { registerIngest } from './ingest-command.js';
 import { registerMigrate } from './migrate-command.js';
 import { registerOptimize } from './optimize-command.js';
@@ -19,6 +22,7 @@ import { registerPareto } from './pareto-command.js';
 import { registerRealized } from './realized-command.js';
 import { registerRegime } from './regime-command.js';
 import { registerReport } from './report-command.js';
+import { registerRun } from './run-command.js';
 import { registerRuns } from './runs-command.js';
 import { registerSample } from './sample-command.js';
 import { registerServe } from './serve-command.js';
@@ -34,6 +38,8 @@ export interface CliDeps {
 
 export function registerCommands(program: Command, deps: CliDeps): void {
   registerDemo(program, deps);
+  registerRun(program, deps);
+  registerEtl(program);
   registerIngest(program);
   registerBacktest(program);
   registerEvaluate(program, deps);
@@ -52,6 +58,8 @@ export function registerCommands(program: Command, deps: CliDeps): void {
   registerBest(program);
   registerCheckTriggers(program, deps);
   registerPaper(program);
+  registerAutoTrade(program);
+  registerHyperopt(program, deps);
   registerUpdateRegimeState(program);
   registerRealized(program);
 }
