@@ -16,6 +16,7 @@ import { runOptimizeBench } from './optimize.bench.js';
 import { runParetoBench } from './pareto.bench.js';
 import { runPipelineBench } from './pipeline.bench.js';
 import { runPoolBench } from './pool.bench.js';
+import { runQueueBench } from './queue.bench.js';
 import { runReportBench } from './report.bench.js';
 import { runSimulatorBench, type SuiteResult } from './simulator.bench.js';
 import { runStartupBench } from './startup.bench.js';
@@ -26,6 +27,7 @@ const SUITES: readonly { name: string; run: () => Promise<SuiteResult> }[] = [
   { name: 'pareto', run: async () => ({ figures: await runParetoBench(), notes: [] }) },
   { name: 'nsga2', run: async () => ({ figures: await runNsga2Bench(), notes: [] }) },
   { name: 'pool', run: async () => ({ figures: await runPoolBench(), notes: [] }) },
+  { name: 'queue', run: runQueueBench },
   { name: 'optimize', run: runOptimizeBench },
   { name: 'store', run: runStoreBench },
   { name: 'pipeline', run: runPipelineBench },

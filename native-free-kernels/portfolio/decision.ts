@@ -8,7 +8,11 @@
 export const Decision = {
   /** Target direction: 1 long, -1 short, 0 flat (long-only applied; a stop's block is the engine's). */
   direction: 0,
-  /** Weight of equity the signal asks for, after the caps that need no book (sizing rule, per-ticker cap, diversification). */
+  /**
+   * Weight of equity the signal asks for: the sizing rule (risk parity over the directions after
+   * this close), the per-ticker cap and the correlated-exposure penalty against the book the engine
+   * passed; the caps of `cappedWeight` follow.
+   */
   weight: 1,
   /** Loss fraction the position risks (stop distance / close, or the stop-less model); weight x it is the capital at risk. */
   riskDistance: 2,

@@ -9,15 +9,18 @@
  *   families only), else flat; long-only candidates never go short.
  * A change of direction becomes an order filled at the next open: exits at market, entries at
  * market (with slippage) or as a limit that fills only if the bar trades through it. Sizing
- * (fixed fraction, capped Kelly, volatility target) is then capped per ticker, per asset class, by
- * gross exposure, and by the guardrail capital at risk per trade (weight x risk distance: the stop
- * distance, or without a stop the loss at an adverse move of k realised sigmas over h bars). Trailing
- * ATR stops and take-profits act intrabar; after either, the same direction needs a new signal.
+ * (fixed fraction, capped Kelly, volatility target, or risk parity over the positions held after
+ * the close) is then capped per ticker, divided by the correlated-exposure penalty (the weighted
+ * mean |correlation| with the positions held), and capped per asset class, by gross exposure, and
+ * by the guardrail capital at risk per trade (weight x risk distance: the stop distance, or without
+ * a stop the loss at an adverse move of k realised sigmas over h bars). Trailing ATR stops and
+ * take-profits act intrabar; after either, the same direction needs a new signal.
  *
  * Two passes per candidate: the first computes every ticker's target direction bar by bar (it
  * does not depend on the portfolio) into `ws.target`, with the forecast hit rate and the bars where
  * some target moves; the second runs the portfolio, skips flat stretches where no target moves,
- * and only at an order recomputes that bar's ensemble (and fallback signal) for sizing.
+ * and only at an order recomputes that bar's ensemble (and fallback signal) for sizing. Risk-parity
+ * covariances and the penalty's correlations are likewise computed only at a bar with an entry.
  *
  * Layout: price columns are ticker-major (ticker k, bar t at k * T + t); forecasts are
  * model-major (model m, ticker k, bar t at (m * K + k) * T + t); block-local prefix columns
@@ -29,13 +32,15 @@
  * window's values (two passes, <= the lookback's bars): one huge close no longer outweighs later
  * windows, and a variance is never the cancelled difference of two large sums.
  */
+import { windowCorrelation, windowCovariance } from '../stats/correlation.js';
 import { LOCAL_BLOCK, LOCAL_REACH, localPrefixLength, localPrefixOffset } from '../stats/prefix-sum.js';
+import { riskParityWeights } from '../stats/risk-parity.js';
 import { cappedWeight, Decision } from './decision.js';
 import { accFill, accFinish, accForecasts, accReset, accSetPath, accTrade } from './metrics.js';
 
 /** Codes of the categorical slots, by the choice names the search spaces use; the decoder maps choices through them. */
 export const Direction = { long_only: 0, long_short: 1 } as const;
-export const Sizing = { fixed_fraction: 0, kelly: 1, vol_target: 2 } as const;
+export const Sizing = { fixed_fraction: 0, kelly: 1, vol_target: 2, risk_parity: 3 } as const;
 export const OrderType = { market: 0, limit: 1 } as const;
 export const SlippageModel = { fixed_bps: 0, vol_proportional: 1, sqrt_participation: 2 } as const;
 export const Switch = { off: 0, on: 1 } as const;
@@ -67,8 +72,10 @@ export const TsParam = {
   fallback: 20, // Fallback
   fallbackLookback: 21,
   fallbackEntryZ: 22,
+  /** Gross weight the risk-parity rule spreads over the positions held after the close. */
+  riskParityGross: 23,
   /** Ensemble weights start here, one per forecast model in column order. */
-  weights: 23,
+  weights: 24,
 } as const;
 
 /** Market data and precomputed columns shared by every candidate. */
@@ -91,8 +98,6 @@ export interface TsData {
   readonly localPrefixClose2: Float64Array;
   readonly localPrefixLogRet: Float64Array;
   readonly localPrefixLogRet2: Float64Array;
-  /** Mean |rolling correlation| of each ticker's returns with the other tickers' (0 for one ticker). */
-  readonly avgAbsCorr: Float64Array;
   /** Asset class index of each ticker (0..classes-1). */
   readonly assetClass: Int32Array;
   readonly classes: number;
@@ -116,6 +121,13 @@ export interface TsSettings {
   /** Log returns in that realised sigma. */
   readonly noStopVolLookback: number;
   readonly maxGrossExposure: number;
+  /** Log returns in the correlations of the correlated-exposure penalty (diversification.correlation_lookback). */
+  readonly correlationLookback: number;
+  /** Risk parity (diversification.risk_parity): log returns in the covariance, shrinkage to its diagonal, solver sweeps and tolerance. */
+  readonly covLookback: number;
+  readonly shrinkage: number;
+  readonly rpMaxIterations: number;
+  readonly rpTolerance: number;
 }
 
 /** Per-ticker state and accumulator, allocated once per evaluator. */
@@ -142,6 +154,13 @@ export interface TsWorkspace {
   readonly classUsed: Float64Array;
   /** Direction each ticker should hold after this close (blocking applied), while deciding. */
   readonly nextDir: Float64Array;
+  /** While deciding: the weight each ticker holds after this close so far (held, or the order placed for it earlier at this close). */
+  readonly bookWeight: Float64Array;
+  /** Risk parity at the close being decided: each ticker's rule weight (NaN: none), and the solver's members, covariance (n x n) and weights. */
+  readonly rpWeight: Float64Array;
+  readonly rpMembers: Int32Array;
+  readonly rpCov: Float64Array;
+  readonly rpX: Float64Array;
   /** Bar at which each position was filled by a limit order (no take-profit on that bar). */
   readonly limitFillBar: Float64Array;
   readonly acc: Float64Array;
@@ -183,7 +202,7 @@ export function createTsWorkspace(K: number, T: number, M: number, classes: numb
   return {
     units: f(), dir: f(), entryPx: f(), entryFees: f(), entryEquity: f(), expected: f(), stopLevel: f(), tpLevel: f(), blocked: f(),
     pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
-    pending: new Uint8Array(K), classUsed: new Float64Array(classes), nextDir: f(), limitFillBar: f(), acc: new Float64Array(accSize),
+    pending: new Uint8Array(K), classUsed: new Float64Array(classes), nextDir: f(), bookWeight: f(), rpWeight: f(), rpMembers: new Int32Array(K), rpCov: new Float64Array(K * K), rpX: f(), limitFillBar: f(), acc: new Float64Array(accSize),
     target: new Int8Array(K * T), targetMoved: new Uint8Array(T), modelOffset: new Int32Array(Math.max(M, 4)), modelWeight: new Float64Array(Math.max(M, 4)), modelCount: new Int32Array(1), sig: new Float64Array(3), win: new Float64Array(2), localStride: localPrefixLength(T), equityNow: new Float64Array(1),
     rule: new Float64Array(RULE_SIZE),
     atr: new Float64Array(0),
@@ -640,16 +659,21 @@ function targetsChange(ws: TsWorkspace, K: number, T: number, t: number): number
 function decide(d: TsData, s: TsSettings, rule: Float64Array, p: Float64Array, atr: Float64Array, ws: TsWorkspace, t: number): number {
   const { K, T, close } = d;
   const equity = ws.equityNow[0];
-  const { dir, units, classUsed, nextDir, sig, pending, pendDir, pendNotional, pendLimit, pendRisk, pendExpected, pendVol, pendSlip, entryVol } = ws;
-  // Weights held at this close, by asset class and in total; each order below updates them.
+  const { dir, units, classUsed, nextDir, bookWeight, sig, pending, pendDir, pendNotional, pendLimit, pendRisk, pendExpected, pendVol, pendSlip, entryVol } = ws;
+  // Weights held at this close, per ticker, by asset class and in total; each order below updates them.
   let gross = 0;
   for (let c = 0; c < d.classes; c++) classUsed[c] = 0;
   for (let q = 0; q < K; q++) {
+    bookWeight[q] = 0;
     if (dir[q] === 0) continue;
     const wq = Math.abs(units[q] * close[q * T + t]) / equity;
+    bookWeight[q] = wq;
     gross += wq;
     classUsed[d.assetClass[q]] += wq;
   }
+  // Risk parity sizes every entry of this close from one solve over the directions after it (all
+  // set by `targetsChange`), made at the first entry: bars with only exits need none.
+  let rpPending = p[TsParam.sizing] === Sizing.risk_parity;
   let orders = 0;
   for (let k = 0; k < K; k++) {
     const nd = nextDir[k];
@@ -669,8 +693,12 @@ function decide(d: TsData, s: TsSettings, rule: Float64Array, p: Float64Array, a
     pendDir[k] = 0;
     let w = 0;
     if (nd !== 0) {
+      if (rpPending) {
+        riskParityAt(d, s, p, ws, t);
+        rpPending = false;
+      }
       const riskDistance = riskDistanceAt(d, p, atr, i);
-      w = cappedWeight(signalWeight(d, p, sig, i), p[TsParam.maxWeightClass] - (classUsed[cls] - held), s.maxGrossExposure - (gross - held), s.capitalAtRiskPerTrade, riskDistance);
+      w = cappedWeight(signalWeight(d, s, p, ws, bookWeight, k, t), p[TsParam.maxWeightClass] - (classUsed[cls] - held), s.maxGrossExposure - (gross - held), s.capitalAtRiskPerTrade, riskDistance);
       if (w > 0) {
         pendDir[k] = nd;
         pendNotional[k] = w * equity;
@@ -683,6 +711,7 @@ function decide(d: TsData, s: TsSettings, rule: Float64Array, p: Float64Array, a
     if (w === 0 && dir[k] === 0) continue;
     gross += w - held;
     classUsed[cls] += w - held;
+    bookWeight[k] = w;
     pending[k] = 1;
     orders++;
     // Exits and market entries pay slippage on the larger of the two legs' notionals; an order
@@ -707,10 +736,69 @@ export function fillNoStopDistance(d: TsData, s: TsSettings, ws: TsWorkspace): v
   }
 }
 
-/** The weight a signal asks for (sizing inputs in `sig`): the sizing rule, then the per-ticker cap and the diversification penalty. */
-function signalWeight(d: TsData, p: Float64Array, sig: Float64Array, i: number): number {
-  const w = weightFor(p, sig[SIG_SIZE_MU], sig[SIG_SIZE_SIGMA]);
-  return Math.min(w, p[TsParam.maxWeightTicker]) / (1 + p[TsParam.diversificationPenalty] * d.avgAbsCorr[i]);
+/**
+ * The weight ticker k's signal asks for at close t: the sizing rule (inputs in `ws.sig`, or the
+ * risk-parity weight `riskParityAt` left in `ws.rpWeight`), the per-ticker cap, then the
+ * correlated-exposure penalty against `book` (the weight each ticker holds after this close so far).
+ */
+function signalWeight(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, book: Float64Array, k: number, t: number): number {
+  const sig = ws.sig;
+  const rule = p[TsParam.sizing] === Sizing.risk_parity ? ws.rpWeight[k] : weightFor(p, sig[SIG_SIZE_MU], sig[SIG_SIZE_SIGMA]);
+  const w = Math.min(rule, p[TsParam.maxWeightTicker]);
+  const penalty = p[TsParam.diversificationPenalty];
+  // Without a penalty the correlations are not needed (w / 1 is w).
+  return penalty > 0 ? w / (1 + penalty * heldCorrelation(d, s, book, k, t)) : w;
+}
+
+/**
+ * The correlated exposure of ticker k at close t (docs/strategies.md, caps): the mean |rho_kj| over
+ * the other tickers j weighted by their weight in `book`, rho the correlation of log returns over
+ * the `correlationLookback` returns ending at t; 0 when nothing else is held or fewer returns exist.
+ */
+function heldCorrelation(d: TsData, s: TsSettings, book: Float64Array, k: number, t: number): number {
+  const L = s.correlationLookback;
+  if (t < L) return 0;
+  const T = d.T;
+  let num = 0, den = 0;
+  for (let j = 0; j < d.K; j++) {
+    // |w|: a weight is negative when the equity is (a loss beyond the capital).
+    const wj = Math.abs(book[j]);
+    if (j === k || !(wj > 0)) continue;
+    num += wj * Math.abs(windowCorrelation(d.logRet, k * T + t - L + 1, j * T + t - L + 1, L));
+    den += wj;
+  }
+  return den > 0 ? num / den : 0;
+}
+
+/**
+ * Risk-parity rule weights at close t into `ws.rpWeight` (docs/strategies.md, sizing): over the
+ * tickers with a direction after this close (`ws.nextDir`), equal risk contributions under the
+ * signed, shrunk covariance of the `covLookback` log returns ending at t, scaled to the candidate's
+ * gross. NaN (no entry) for the others, and for all while fewer returns exist or a member's window
+ * has zero variance (its risk, hence its weight, is undefined).
+ */
+function riskParityAt(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, t: number): void {
+  const { nextDir, rpWeight, rpMembers, rpCov, rpX } = ws;
+  const T = d.T;
+  const L = s.covLookback;
+  let n = 0;
+  for (let k = 0; k < d.K; k++) {
+    rpWeight[k] = NaN;
+    if (nextDir[k] !== 0) rpMembers[n++] = k;
+  }
+  if (n === 0 || t < L) return;
+  for (let a = 0; a < n; a++) {
+    const ka = rpMembers[a];
+    for (let b = 0; b <= a; b++) {
+      const kb = rpMembers[b];
+      // Signed: a short position's returns count negated. Off the diagonal, shrunk towards 0.
+      const c = nextDir[ka] * nextDir[kb] * windowCovariance(d.logRet, ka * T + t - L + 1, kb * T + t - L + 1, L);
+      rpCov[a * n + b] = rpCov[b * n + a] = a === b ? c : (1 - s.shrinkage) * c;
+    }
+    if (!(rpCov[a * n + a] > 0)) return;
+  }
+  riskParityWeights(rpCov, n, s.rpMaxIterations, s.rpTolerance, rpX);
+  for (let a = 0; a < n; a++) rpWeight[rpMembers[a]] = p[TsParam.riskParityGross] * rpX[a];
 }
 
 /** The loss fraction a position entered at close index i risks: the stop distance, or the stop-less model (`noStopDistance`). */
@@ -728,10 +816,23 @@ export function tsSelect(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorksp
  * Ticker k's decision at close t under the candidate `tsSelect` set up (`Decision` slots in `out`),
  * for an engine that keeps its own book: the signal and the weight it asks for exactly as `decide`
  * computes them, and what the book-dependent caps, fills and exits need.
+ * @param blocked per ticker, the direction blocked after a stop or take-profit (0: none)
+ * @param book per ticker, the weight it holds after this close so far: held at this close, or what
+ *   an order placed for it earlier at this close will hold (0 for an exit)
  */
-export function tsDecision(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, k: number, t: number, out: Float64Array): void {
+export function tsDecision(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, k: number, t: number, blocked: ArrayLike<number>, book: Float64Array, out: Float64Array): void {
   const i = k * d.T + t;
   const sig = ws.sig;
+  if (p[TsParam.sizing] === Sizing.risk_parity) {
+    // The directions after this close, as `targetsChange` sets them for `decide` (before this
+    // ticker's own signal: they overwrite the sizing inputs in `sig`).
+    for (let j = 0; j < d.K; j++) {
+      const ij = j * d.T + t;
+      const nd = signalOf(d, ws.rule, p, ws, j, t, ensembleAt(d.mu, ws, ij), ensembleAt(d.sigma, ws, ij));
+      ws.nextDir[j] = blocked[j] !== 0 && nd === blocked[j] ? 0 : nd;
+    }
+    riskParityAt(d, s, p, ws, t);
+  }
   const mu = ensembleAt(d.mu, ws, i);
   sig[SIG_SIZE_MU] = mu;
   sig[SIG_SIZE_SIGMA] = ensembleAt(d.sigma, ws, i);
@@ -739,7 +840,7 @@ export function tsDecision(d: TsData, s: TsSettings, p: Float64Array, ws: TsWork
   const nd = signalOf(d, ws.rule, p, ws, k, t, mu, sig[SIG_SIZE_SIGMA]);
   const stopsOn = p[TsParam.trailingStop] === Switch.on;
   out[Decision.direction] = nd;
-  out[Decision.weight] = nd !== 0 ? signalWeight(d, p, sig, i) : 0;
+  out[Decision.weight] = nd !== 0 ? signalWeight(d, s, p, ws, book, k, t) : 0;
   out[Decision.riskDistance] = riskDistanceAt(d, p, ws.atr, i);
   out[Decision.limitPrice] = p[TsParam.orderType] === OrderType.limit ? d.close[i] * (1 - nd * p[TsParam.limitOffset]) : NaN;
   out[Decision.sigma] = sig[SIG_SIZE_SIGMA];
@@ -756,7 +857,7 @@ export function tsSlippage(d: TsData, p: Float64Array, k: number, t: number, not
   return slippageAt(d, p, k, t, notional, vol);
 }
 
-/** Target weight from the sizing rule, before caps. */
+/** Target weight from a sizing rule that sizes a ticker alone (risk parity is `riskParityAt`), before caps. */
 function weightFor(p: Float64Array, mu: number, sig: number): number {
   const rule = p[TsParam.sizing];
   if (rule === Sizing.fixed_fraction) return p[TsParam.fixedFraction];

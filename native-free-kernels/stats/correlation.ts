@@ -1,36 +1,48 @@
 /**
- * Mean absolute rolling correlation of each series with the others:
- * out[k * T + t] = mean over j != k of |corr(r_k, r_j)| over the window (t - window, t], the
- * Pearson correlation of the two return windows; 0 before a full window of values from index
- * `first` on (log returns start at bar 1), with one series, or where a window has zero variance. Sums are recomputed from scratch per window (window * K^2 per bar),
- * which is exact enough and done once per data set, never per candidate.
- * Inputs: `r`, K series of T values, series-major. `out` (K * T) is caller-owned.
+ * Moments of two windows of one series-major column (e.g. log returns, ticker k at k * T + t):
+ * the sample covariance and the Pearson correlation of x[a..a+L-1] with x[b..b+L-1]. Each sums
+ * the window directly in two passes (means, then centred products), so nothing cancels and no
+ * earlier value of the series matters; the cost is O(L) per pair, which is why the strategy
+ * kernels call these only at decision bars and only for the pairs they need.
  */
-export function rollingAbsCorrelation(r: Float64Array, K: number, T: number, first: number, window: number, out: Float64Array): void {
-  out.fill(0, 0, K * T);
-  if (K < 2) return;
-  for (let t = first + window - 1; t < T; t++) {
-    const from = t - window + 1;
-    for (let a = 0; a < K; a++) {
-      for (let b = a + 1; b < K; b++) {
-        let sa = 0, sb = 0;
-        for (let u = from; u <= t; u++) {
-          sa += r[a * T + u];
-          sb += r[b * T + u];
-        }
-        const ma = sa / window, mb = sb / window;
-        let caa = 0, cbb = 0, cab = 0;
-        for (let u = from; u <= t; u++) {
-          const da = r[a * T + u] - ma, db = r[b * T + u] - mb;
-          caa += da * da;
-          cbb += db * db;
-          cab += da * db;
-        }
-        const den = Math.sqrt(caa) * Math.sqrt(cbb); // two roots: caa * cbb can underflow
-        const c = den > 0 ? Math.min(1, Math.abs(cab) / den) : 0;
-        out[a * T + t] += c / (K - 1);
-        out[b * T + t] += c / (K - 1);
-      }
-    }
+
+/**
+ * Sample covariance (ddof 1) of the windows x[a..a+L-1] and x[b..b+L-1].
+ * @param x series-major values
+ * @param a first index of the first window
+ * @param b first index of the second window (a itself gives the variance)
+ * @param L window length, >= 2
+ */
+export function windowCovariance(x: Float64Array, a: number, b: number, L: number): number {
+  let sa = 0, sb = 0;
+  for (let u = 0; u < L; u++) {
+    sa += x[a + u];
+    sb += x[b + u];
   }
+  const ma = sa / L, mb = sb / L;
+  let cab = 0;
+  for (let u = 0; u < L; u++) cab += (x[a + u] - ma) * (x[b + u] - mb);
+  return cab / (L - 1);
+}
+
+/**
+ * Pearson correlation of the windows x[a..a+L-1] and x[b..b+L-1], clamped to [-1, 1]; 0 when either
+ * window has zero variance (a constant window carries no co-movement).
+ */
+export function windowCorrelation(x: Float64Array, a: number, b: number, L: number): number {
+  let sa = 0, sb = 0;
+  for (let u = 0; u < L; u++) {
+    sa += x[a + u];
+    sb += x[b + u];
+  }
+  const ma = sa / L, mb = sb / L;
+  let caa = 0, cbb = 0, cab = 0;
+  for (let u = 0; u < L; u++) {
+    const da = x[a + u] - ma, db = x[b + u] - mb;
+    caa += da * da;
+    cbb += db * db;
+    cab += da * db;
+  }
+  const den = Math.sqrt(caa) * Math.sqrt(cbb); // two roots: caa * cbb can underflow
+  return den > 0 ? Math.max(-1, Math.min(1, cab / den)) : 0;
 }

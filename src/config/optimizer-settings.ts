@@ -58,6 +58,8 @@ export const OptimizerSettings = z
         /** Expected mutated dimensions per child: per-dimension probability min(1, this / dims). */
         variables_per_child: num(0, Infinity),
       }),
+      /** Island runs (`optimize --shard` with nsga2): the best individuals per island `merge --migrate` passes to the next epoch. Optional only until every settings literal names it. */
+      migrants: int(1, 1e6),
     }),
     annealing: z.strictObject({
       /** Independent chains, each proposing one candidate per step (one batch = one step of all chains); the budget sets the steps, over which the schedule runs from the initial to the final temperature. */

@@ -44,6 +44,22 @@ export const RuntimeConfig = z.strictObject({
     /** Empty round trips timed to estimate the per-task overhead. */
     overhead_probes: int(1, 1e6),
   }),
+  /** The distributed work queue (`optimize --queue`, `pnlopt worker`): BullMQ over Redis. */
+  queue: z.strictObject({
+    name: name(),
+    /** Candidates per job when `--batch` is not given; fixed, so a restarted coordinator cuts the same batches. */
+    batch_size: int(1, 1e7),
+    /** A worker's lock on a job, renewed while it runs; a killed worker's job is taken back once it lapses. */
+    lock_duration_s: num(0, Infinity, { exclusiveMin: true }),
+    /** How often workers look for stalled jobs (lock lapsed) and put them back. */
+    stalled_interval_s: num(0, Infinity, { exclusiveMin: true }),
+    /** A job stalled more often than this is failed instead of retried. */
+    max_stalled_count: int(0, 1000),
+    /** How long results and published data stay in Redis. */
+    retention_s: num(0, Infinity, { exclusiveMin: true }),
+    /** Jobs a worker runs at once per pool thread. */
+    jobs_per_thread: int(1, 64),
+  }),
   data_quality: z.strictObject({
     /** A step between consecutive bars counts as a gap when longer than this multiple of the median step. */
     gap_multiple: num(1, Infinity, { exclusiveMin: true }),

@@ -93,7 +93,16 @@ export const StrategyOptimizationConfig = z.strictObject({
   optimizer: OptimizerSettings,
   /** Ticker -> asset class, for per-asset-class caps; tickers not listed use `default_asset_class`. */
   asset_classes: z.strictObject({ default_asset_class: name(), tickers: z.record(z.string(), name()) }),
-  diversification: z.strictObject({ correlation_lookback: int(2, 1e6) }),
+  diversification: z.strictObject({
+    correlation_lookback: int(2, 1e6),
+    /** The risk-parity sizing rule: covariance window, shrinkage to its diagonal, solver sweeps and tolerance. */
+    risk_parity: z.strictObject({
+      cov_lookback: int(2, 1e6),
+      shrinkage: num(0, 1),
+      max_iterations: int(1, 1e6),
+      tolerance: num(0, 1, { exclusiveMin: true }),
+    }),
+  }),
   param_groups: z.record(name(), ParamSpace),
   families: z.record(name(), Family),
   /** The strategy cache's lifecycle: when a cached optimum is stale, and the recent window it must still pass on. */

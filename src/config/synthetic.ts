@@ -12,6 +12,8 @@ function range(bound: z.ZodNumber) {
 }
 
 const probability = z.number().min(0).max(1);
+/** A ticker's loading b on the common factor: its shock is b f + sqrt(1 - b^2) e, so |b| <= 1. */
+export const FactorLoading = z.number().min(-1).max(1);
 /** Mean daily log return of a trend regime. */
 const trendRegime = z.strictObject({ daily_drift: z.number().min(-0.05).max(0.05) });
 /** Daily log-return standard deviation of a volatility regime. */
@@ -46,6 +48,10 @@ export const SyntheticDataConfig = z.strictObject({
     correlation: probability,
     /** Each ticker's loading on the market factor, drawn uniformly from the range. */
     beta: range(z.number().min(0).max(5)),
+  }),
+  factor: z.strictObject({
+    /** One loading per ticker on one common factor, replacing the market model; null keeps the market model. */
+    loadings: z.array(FactorLoading).min(1).nullable(),
   }),
   bar_shape: z.strictObject({
     /** Overnight gap (open vs previous close) standard deviation, as a multiple of the regime's daily vol. */

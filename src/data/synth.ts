@@ -10,6 +10,10 @@
  *   with mu, sigma from the bar's regimes, z_m the market factor shared by all tickers, z_i the
  *   ticker's own shock (standard normals), rho = `market.correlation` (the pairwise correlation at
  *   beta 1) and beta_i drawn once per ticker.
+ * - With `factor.loadings` (b_i, one per ticker) a one-factor basket instead:
+ *   r = mu + sigma * (b_i * z_m + sqrt(1 - b_i^2) * z_i), z_m now the common factor, so two tickers
+ *   correlate at b_i b_j whatever the regimes (they share sigma). Every draw is the same as without
+ *   it (beta_i is still drawn), only the mix changes; without it the output is as before, bit for bit.
  * - open = previous close * exp(gap), gap ~ N(0, (gap_vol_ratio * sigma)^2); before bar 0 the
  *   "previous close" is the ticker's start price. high = max(open, close) * exp(range_vol_ratio *
  *   sigma * |z|), low = min(open, close) * exp(-range_vol_ratio * sigma * |z'|), so the bar passes
@@ -84,6 +88,10 @@ export function generateSynthetic(opts: SyntheticOptions): MarketData {
   const vol = VOL_LEVELS.map((name) => config.volatility[name].daily_vol);
   const volumeLevel = vol.map((s) => config.volume.base * (s / config.volatility.low.daily_vol) ** config.volume.vol_elasticity);
   const { correlation: rho } = config.market;
+  const loadings = config.factor.loadings;
+  if (loadings !== null && loadings.length !== tickers) {
+    throw new UsageError(`factor.loadings: ${loadings.length} loading(s) for ${tickers} ticker(s); give one per ticker`);
+  }
   const { gap_vol_ratio: gapRatio, range_vol_ratio: rangeRatio } = config.bar_shape;
 
   const time = businessDays(config.start_date, bars);
@@ -97,8 +105,9 @@ export function generateSynthetic(opts: SyntheticOptions): MarketData {
     const rng = createRng(seed, 'synth', 'ticker', k);
     const startPrice = uniform(rng, config.start_price.min, config.start_price.max);
     const beta = uniform(rng, config.market.beta.min, config.market.beta.max);
-    const marketLoad = beta * Math.sqrt(rho);
-    const ownLoad = Math.sqrt(1 - rho);
+    const b = loadings?.[k];
+    const marketLoad = b === undefined ? beta * Math.sqrt(rho) : b;
+    const ownLoad = b === undefined ? Math.sqrt(1 - rho) : Math.sqrt(1 - b * b);
     const [open, high, low, close, volume] = Array.from({ length: 5 }, () => sharedFloat64(bars));
     let prevClose = startPrice;
     for (let t = 0; t < bars; t++) {
@@ -115,7 +124,8 @@ export function generateSynthetic(opts: SyntheticOptions): MarketData {
     }
     series.push({ ticker: `SYN${String(k).padStart(width, '0')}`, n: bars, time, open, high, low, close, volume });
   }
-  return marketDataFromSeries([`synthetic:seed=${seed},tickers=${tickers},bars=${bars}`], series);
+  const factor = loadings === null ? '' : `,factor_loadings=${loadings.join('/')}`;
+  return marketDataFromSeries([`synthetic:seed=${seed},tickers=${tickers},bars=${bars}${factor}`], series);
 }
 
 function requireCount(name: string, value: number): void {

@@ -14,7 +14,8 @@
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
 import { EvaluationMemo } from '../cache/evaluation-memo.js';
 import type { OptimizerSettings } from '../config/optimizer-settings.js';
-import { BatchFailedError, type BatchSink, type EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
+import { BatchFailedError, type BatchSink, type PoolSettings } from '../pool/coordinator.js';
+import type { BatchRunner } from '../pool/batch-runner.js';
 import type { RunStore } from '../store/run-store.js';
 import { Stored } from '../store/candidate-tables.js';
 import type { SimulationContext } from '../simulation/context.js';
@@ -31,7 +32,8 @@ import type { Evaluation } from '../search/optimize.js';
 export interface FamilyEvaluationInputs {
   readonly layout: ParamLayout;
   readonly ctx: SimulationContext;
-  readonly pool: EvaluationPool;
+  /** The family's local pool or the queue. */
+  readonly pool: BatchRunner;
   readonly poolSettings: PoolSettings;
   readonly checks: readonly GuardrailCheck[];
   readonly settings: OptimizerSettings;

@@ -22,7 +22,8 @@ import { alignPanel } from '../data/panel.js';
 import type { MarketData } from '../data/types.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { codeVersion } from '../paths.js';
-import { BatchFailedError, EvaluationPool, type PoolSettings } from '../pool/coordinator.js';
+import { BatchFailedError, type PoolSettings } from '../pool/coordinator.js';
+import { startLocalPool, type BatchRunner, type StartRunner } from '../pool/batch-runner.js';
 import { RunStore } from '../store/run-store.js';
 import { StrategyCache } from '../store/strategy-cache.js';
 import { familyVersion } from '../simulation/families/index.js';
@@ -40,8 +41,10 @@ import { FamilyEvaluation, StoredRows, type CandidateCounter, type GuardrailCoun
 import { RunSession, sessionOptions } from './run-lifecycle.js';
 import { checkBudgetMemory } from './memory-estimate.js';
 import { failedGuardrails, guardrailChecks, guardrailGap, guardrailTally, shortfall, type GuardrailCheck } from '../search/guardrails.js';
-import { runSearch, searchSpace, type SearchResult } from '../search/optimize.js';
+import { runSearch, searchSpace, type SearchJob, type SearchResult } from '../search/optimize.js';
 import { evaluationWindows, type EvaluationWindows } from './windows.js';
+import { blockEvaluate, checkShardable, shardBlock, shardRecord, type Shard, type ShardRecord } from './shards.js';
+import { checkIslands, islandSearch, type IslandSetup } from './islands.js';
 
 /** The regime key of a run over every bar (not per regime): its adoption serves any regime the cache has no entry for. */
 export const ALL_REGIMES = 'all';
@@ -58,6 +61,8 @@ export interface OptimizationRequest {
   readonly maxSeconds: number;
   readonly seed: number;
   readonly pool: PoolSettings;
+  /** What evaluates each family's candidates: by default a local pool of `pool.workers` threads; `--queue`: the distributed queue's coordinator. */
+  readonly startRunner?: StartRunner;
   /** The store, or how to open it once every input is checked (`StoreSource`). */
   readonly dbm: StoreSource;
   /** Folder for summary.json; default `runtime.runs_dir/<run id>`. */
@@ -76,6 +81,12 @@ export interface OptimizationRequest {
   readonly onForecasts?: (p: ForecastProgress) => void;
   /** A per-regime run (`runPerRegime`): `data` is the regime's bars spliced; the run and its adoption are keyed by this regime and the source data. */
   readonly regime?: RegimeSlice;
+  /** Evaluate only this shard's block of the candidates (shards.ts); `pnlopt merge` ranks and gates the whole run. */
+  readonly shard?: Shard;
+  /** An NSGA-II island run (islands.ts): with `shard`, shard I is island I; without, every island in turn (a merge's replay). */
+  readonly islands?: IslandSetup;
+  /** A completed island run without a shard: each island's own result, for `merge --migrate`. */
+  readonly onIslands?: (islands: readonly SearchResult[]) => void;
 }
 
 /** Which regime's bars a per-regime run searches, and of what data. */
@@ -171,6 +182,8 @@ export interface OptimizationSummary {
   /** When no candidate is feasible, the `defaults.front_rows` distinct configurations of least violation (ties: primary objective, then id); else empty. */
   readonly least_violating: readonly ViolatingCandidate[];
   readonly out_dir: string;
+  /** A shard's run (`--shard I/N`): which shard and its block of candidate ids; `evaluated`, the counts and `guardrail_failures` are the block's. */
+  readonly shard?: ShardRecord;
 }
 
 interface FamilySetup {
@@ -178,7 +191,7 @@ interface FamilySetup {
   readonly layout: ParamLayout;
   readonly searchCtx: SimulationContext;
   readonly checks: readonly GuardrailCheck[];
-  readonly pool: EvaluationPool;
+  readonly pool: BatchRunner;
   /** Re-evaluates the reported front on the search window: no metric row of every candidate is kept (determinism makes them equal). */
   readonly search: ReturnType<typeof createEvaluator>;
   readonly holdout: ReturnType<typeof createEvaluator>;
@@ -191,6 +204,10 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
   if (req.families.length !== 1 && req.optimizer !== 'bandit') {
     throw new UsageError(`--optimizer ${req.optimizer} searches one family, got ${req.families.join(', ')}: give --family NAME, or use --optimizer bandit for several`);
   }
+  if (req.shard !== undefined) checkShardable(req.optimizer, req.maxSeconds);
+  checkIslands(req.optimizer, req.shard, req.islands);
+  // The candidates this process evaluates: the shard's block, else all.
+  const block = req.shard !== undefined ? shardBlock(req.shard, req.budget) : { first: 0, end: req.budget };
   const panel = alignPanel(data, req.tickers);
   const windows = evaluationWindows(cfg, panel.time);
   const layouts = req.families.map((f) => paramLayout(cfg, f));
@@ -205,7 +222,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
     configHash: hash,
     dataHash: data.hash,
     codeVersion: codeVersion(),
-    sampler: { optimizer: req.optimizer, settings },
+    sampler: { optimizer: req.optimizer, settings, ...(req.islands !== undefined ? { islands: req.islands } : {}), ...(req.shard !== undefined ? { shard: shardRecord(req.shard, req.budget) } : {}) },
     dataWindow: { tickers: panel.tickers, ...windows },
     budget: req.budget,
     paramRanges: Object.fromEntries(layouts.map((l) => [l.family, l.params.map((p) => ({ name: p.name, ...p.spec }))])),
@@ -229,13 +246,14 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
   }, req.runId));
   const { runId, writes } = session;
   const done = session.resumed ? StoredRows.read(store, runId) : StoredRows.none();
-  req.onStart?.(runId, req.budget - done.size);
+  const total = block.end - block.first;
+  req.onStart?.(runId, total - done.size);
   const outDir = req.outDir ?? join(cfg.runtime.runtime.runs_dir, runId);
 
   const families: FamilySetup[] = [];
   return session.run(async () => {
     try {
-      for (const p of prepared) families.push({ ...p, pool: await EvaluationPool.start(p.layout, p.searchCtx, req.pool.workers, req.pool.workerFile) });
+      for (const p of prepared) families.push({ ...p, pool: await (req.startRunner ?? startLocalPool)(p.layout, p.searchCtx, req.pool, runId) });
       const counter: CandidateCounter = { next: 0, finished: 0, simulated: 0, failed: 0, firstError: null };
       let stopped = false;
       const evaluations = families.map((f) => {
@@ -252,18 +270,23 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
           writes,
           memoBytes: cfg.runtime.runtime.memo_max_bytes,
           ...(req.signal !== undefined ? { signal: req.signal } : {}),
-          onProgress: (finished: number) => req.onProgress?.(finished, req.budget - done.size),
+          onProgress: (finished: number) => req.onProgress?.(finished, total - done.size),
         };
         return new FamilyEvaluation(inputs, counter);
       });
-      const result = await runSearch({
-        optimizer: req.optimizer,
-        spaces: layouts.map(searchSpace),
-        budget: { maxCandidates: req.budget, maxWallMs: req.maxSeconds * 1000, ...(req.signal !== undefined ? { signal: req.signal } : {}) },
-        seed: req.seed,
-        settings,
-        evaluate: (U, n, family) => evaluations[family].evaluate(U, n),
-      }).catch((err: unknown) => {
+      const evaluate = (U: Float64Array, n: number, family: number) => evaluations[family].evaluate(U, n);
+      const search = (budget: number, island: Pick<SearchJob, 'stream' | 'immigrants'>) =>
+        runSearch({
+          optimizer: req.optimizer,
+          spaces: layouts.map(searchSpace),
+          budget: { maxCandidates: budget, maxWallMs: req.maxSeconds * 1000, ...(req.signal !== undefined ? { signal: req.signal } : {}) },
+          seed: req.seed,
+          settings,
+          evaluate: req.shard !== undefined && req.islands === undefined ? blockEvaluate(block, settings.objectives.length, counter, evaluate) : evaluate,
+          ...island,
+        });
+      const primary = settings.objectives.findIndex((o) => o.metric === settings.primary_objective);
+      const islands = await (req.islands !== undefined ? islandSearch(req.islands, req.shard, req.budget, primary, counter, search) : search(req.budget, {}).then((r) => ({ result: r, islands: [r] }))).catch((err: unknown) => {
         if (err instanceof InterruptedError) return null;
         if (err instanceof BatchFailedError) {
           stopped = true;
@@ -271,6 +294,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
         }
         throw err;
       });
+      const result = islands?.result ?? null;
       // Every evaluated candidate is stored before the run's end is recorded.
       writes.flush();
       const elapsed = (performance.now() - t0) / 1000;
@@ -279,6 +303,8 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
         session.finish(summary.status, summary);
         return summary;
       }
+      if (req.shard !== undefined) return finishShard(req, req.shard, session, families, evaluations, result, windows, elapsed, outDir, counter, hash);
+      if (req.islands !== undefined && islands !== null) req.onIslands?.(islands.islands);
       return finish(req, session, families, evaluations, result, windows, elapsed, outDir, counter, hash);
     } finally {
       await Promise.all(families.map((f) => f.pool.close()));
@@ -370,6 +396,40 @@ function finish(
     }
     session.finish('completed', summary);
   });
+  return summary;
+}
+
+/**
+ * The end of a shard's search: its block is stored; ranking, the hold-out gate and adoption wait for
+ * the whole population (`pnlopt merge`). Its summary counts the block.
+ */
+function finishShard(
+  req: OptimizationRequest,
+  shard: Shard,
+  session: RunSession,
+  families: readonly FamilySetup[],
+  evaluations: readonly FamilyEvaluation[],
+  result: SearchResult,
+  windows: EvaluationWindows,
+  elapsed: number,
+  outDir: string,
+  counter: CandidateCounter,
+  hash: string,
+): OptimizationSummary {
+  const record = shardRecord(shard, req.budget);
+  const summary: OptimizationSummary = {
+    ...interruptedSummary(req, session.runId, windows, record.end_id - record.first_id, counter, elapsed, outDir, hash, req.data.hash, false),
+    status: 'completed',
+    generations: result.generations,
+    stop_reason: result.stopReason,
+    constraint_repairs: result.repairs,
+    adoption_reason: `shard ${record.index} of ${record.count} (candidates ${record.first_id} to ${record.end_id - 1}): pnlopt merge ranks and gates the whole run`,
+    guardrail_failures: guardrailStats(families[0].checks, evaluations.map((e) => e.guardrails)).failures,
+    shard: record,
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, jsonNumbers, 2) + '\n');
+  session.finish('completed', summary);
   return summary;
 }
 

@@ -41,6 +41,8 @@ export interface Nsga2Options {
   readonly stream?: readonly (string | number)[];
   /** Keeps offspring inside the space's constraints (none: the whole cube is feasible). */
   readonly repair?: RowRepair;
+  /** Points (row-major, inside the constraints) that replace the last rows of generation 0: an island's migrants. */
+  readonly immigrants?: Float64Array;
 }
 
 /**
@@ -108,8 +110,15 @@ export function createNsga2(opts: Nsga2Options): Optimizer {
   return {
     ask(max) {
       asked = Math.min(pop, max);
-      if (generation === 0) initial.sample(asked, offU);
-      else makeOffspring(asked);
+      if (generation === 0) {
+        // The whole sample is drawn first, so the sampler's stream does not depend on the migrants.
+        initial.sample(asked, offU);
+        const im = opts.immigrants;
+        if (im !== undefined) {
+          const k = Math.min(asked, im.length / d);
+          offU.set(im.subarray(0, k * d), (asked - k) * d);
+        }
+      } else makeOffspring(asked);
       return { U: offU, n: asked, family: 0, arm: 0 };
     },
 

@@ -107,6 +107,10 @@ export interface SearchJob {
   readonly onGeneration?: (info: GenerationInfo) => void;
   /** Milliseconds for the wall-time limit; default performance.now. */
   readonly clock?: () => number;
+  /** Keys that give this search random streams of its own under the seed (an NSGA-II island). */
+  readonly stream?: readonly (string | number)[];
+  /** NSGA-II: points that replace the last rows of generation 0 (an island's migrants). */
+  readonly immigrants?: Float64Array;
 }
 
 export interface SearchArm {
@@ -258,6 +262,7 @@ function buildOptimizer(job: SearchJob, m: number, primary: number, repairs: Rep
           seed,
           stream: prefix,
           ...(repair ? { repair } : {}),
+          ...(job.immigrants !== undefined ? { immigrants: job.immigrants } : {}),
         });
       case 'anneal':
         return createAnnealing({
@@ -276,7 +281,7 @@ function buildOptimizer(job: SearchJob, m: number, primary: number, repairs: Rep
   };
   if (job.optimizer !== 'bandit') {
     return {
-      optimizer: method(job.optimizer, 0, [], { budget: job.budget.maxCandidates }),
+      optimizer: method(job.optimizer, 0, job.stream ?? [], { budget: job.budget.maxCandidates }),
       arms: [{ family: spaces[0].family, method: job.optimizer }],
       retired: [],
     };

@@ -37,6 +37,8 @@ export interface FamilyData {
 export function settingsFromConfig(cfg: PnloptConfig, start: number, end: number, feeBps?: number): SimulationSettings {
   const sim = cfg.strategy.simulation;
   const ts = cfg.signalRouting.signal_routing.time_series;
+  const div = cfg.strategy.diversification;
+  const rp = div.risk_parity;
   return {
     initialCapital: sim.initial_capital,
     periodsPerYear: sim.periods_per_year,
@@ -50,6 +52,8 @@ export function settingsFromConfig(cfg: PnloptConfig, start: number, end: number
     noStopAdverseMoveSd: ts.no_stop_adverse_move_sd,
     noStopHorizonBars: ts.no_stop_horizon_bars,
     noStopVolLookback: ts.no_stop_vol_lookback,
+    correlationLookback: div.correlation_lookback,
+    riskParity: { covLookback: rp.cov_lookback, shrinkage: rp.shrinkage, maxIterations: rp.max_iterations, tolerance: rp.tolerance },
   };
 }
 
@@ -71,7 +75,6 @@ export async function prepareFamilyData(
   const derived =
     derivedBefore ??
     derivedColumns(panel, {
-      correlationLookback: cfg.strategy.diversification.correlation_lookback,
       assetClassOf: (t) => classes.tickers[t] ?? classes.default_asset_class,
     });
   const columns = family.needsForecasts ? await forecasts(panel, sha256(`${dataHash}/${panel.tickers.join(',')}/${panel.T}`)) : null;

@@ -6,7 +6,6 @@
  */
 import { atr } from '../../native-free-kernels/stats/atr.js';
 import { localPrefixLength, localPrefixSums, localReturnPrefixes, prefixSums } from '../../native-free-kernels/stats/prefix-sum.js';
-import { rollingAbsCorrelation } from '../../native-free-kernels/stats/correlation.js';
 import { logReturns } from '../../native-free-kernels/stats/returns.js';
 import { sharedFloat64 } from '../data/shared.js';
 import type { Panel } from '../data/types.js';
@@ -29,6 +28,20 @@ export interface SimulationSettings {
   readonly noStopAdverseMoveSd: number;
   readonly noStopHorizonBars: number;
   readonly noStopVolLookback: number;
+  /** Log returns in the correlations of the correlated-exposure penalty (diversification.correlation_lookback). */
+  readonly correlationLookback: number;
+  /** The risk-parity sizing rule's covariance and solver (diversification.risk_parity). */
+  readonly riskParity: RiskParitySettings;
+}
+
+export interface RiskParitySettings {
+  /** Log returns in the covariance. */
+  readonly covLookback: number;
+  /** Weight of the covariance's diagonal in the shrunk matrix, in [0, 1]. */
+  readonly shrinkage: number;
+  /** Solver sweeps allowed, and the relative spread of risk contributions at which it stops. */
+  readonly maxIterations: number;
+  readonly tolerance: number;
 }
 
 /** Columns derived from the panel once; per ticker k, prefix columns start at k * (T + 1). */
@@ -47,8 +60,6 @@ export interface DerivedColumns {
   readonly localPrefixSimpleRet: Float64Array;
   readonly localPrefixSimpleRet2: Float64Array;
   readonly localPrefixSimpleDown2: Float64Array;
-  /** Mean |rolling correlation| with the other tickers, ticker-major (0 with one ticker). */
-  readonly avgAbsCorr: Float64Array;
   /** Asset class index per ticker, and the number of classes. */
   readonly assetClass: Int32Array;
   readonly classes: number;
@@ -71,13 +82,11 @@ export interface SimulationContext {
 }
 
 export interface DerivedOptions {
-  /** Bars of the rolling return correlation behind the diversification penalty. */
-  correlationLookback: number;
   /** Asset class name of each ticker. */
   assetClassOf: (ticker: string) => string;
 }
 
-/** Derive the shared columns for `panel` (O(K^2 T), once per data set). */
+/** Derive the shared columns for `panel` (O(K T), once per data set). */
 export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColumns {
   const { T } = panel;
   const K = panel.tickers.length;
@@ -108,12 +117,10 @@ export function derivedColumns(panel: Panel, opts: DerivedOptions): DerivedColum
     for (let t = 0; t < T; t++) scratch[t] = r[t] * r[t];
     localPrefixSums(scratch, local(localPrefixLogRet2), T);
   }
-  const avgAbsCorr = sharedFloat64(K * T);
-  rollingAbsCorrelation(logRet, K, T, 1, opts.correlationLookback, avgAbsCorr);
   const names = [...new Set(panel.tickers.map(opts.assetClassOf))];
   const assetClass = new Int32Array(new SharedArrayBuffer(K * Int32Array.BYTES_PER_ELEMENT));
   panel.tickers.forEach((tk, k) => (assetClass[k] = names.indexOf(opts.assetClassOf(tk))));
-  return { prefixClose, localPrefixClose, localPrefixCloseLo, logRet, localPrefixClose2, localPrefixLogRet, localPrefixLogRet2, localPrefixSimpleRet, localPrefixSimpleRet2, localPrefixSimpleDown2, avgAbsCorr, assetClass, classes: names.length };
+  return { prefixClose, localPrefixClose, localPrefixCloseLo, logRet, localPrefixClose2, localPrefixLogRet, localPrefixLogRet2, localPrefixSimpleRet, localPrefixSimpleRet2, localPrefixSimpleDown2, assetClass, classes: names.length };
 }
 
 /**

@@ -212,18 +212,21 @@ function decideAll(run: PaperRun, t: number, equity: number, out: Float64Array, 
   const K = panel.tickers.length;
   const T = panel.T;
   const classUsed = new Map<number, number>();
+  // The weight each ticker holds after this close so far, for sizing that depends on the book.
+  const book = new Float64Array(K);
   let gross = 0;
   for (let k = 0; k < K; k++) {
     const pos = state.positions[k];
     if (pos === null) continue;
     const w = Math.abs(pos.units * panel.close[k * T + t]) / equity;
+    book[k] = w;
     gross += w;
     classUsed.set(live.assetClass[k], (classUsed.get(live.assetClass[k]) ?? 0) + w);
   }
   for (let k = 0; k < K; k++) {
     const route = run.routeAt(k, t);
     select(route);
-    live.decide(k, t, out);
+    live.decide(k, t, out, state.blocked, book);
     let nd = out[Decision.direction];
     if (state.blocked[k] !== 0) {
       if (nd === state.blocked[k]) nd = 0;
@@ -249,6 +252,7 @@ function decideAll(run: PaperRun, t: number, equity: number, out: Float64Array, 
     if (w === 0 && dir === 0) continue;
     gross += w - held;
     classUsed.set(cls, (classUsed.get(cls) ?? 0) + (w - held));
+    book[k] = w;
     const sigma = out[Decision.sigma];
     const vol = sigma > 0 ? sigma : pos !== null ? pos.entryVol : 0;
     const limit = out[Decision.limitPrice];

@@ -1,8 +1,9 @@
 /**
  * The evaluator shared by the time-series families (families/ts-ensemble.ts,
  * families/ts-with-fallback.ts): decode each parameter row into the kernel's numeric slots
- * (`TsParam`), pick the ATR column for the row's window, run `tsPortfolio`. Everything a row needs
- * is resolved once here, at creation: columns, choice-name -> code tables, scratch buffers.
+ * (`TsParam`; a forecast model switched off, `use_<model>: off`, weighs 0), pick the ATR column for
+ * the row's window, run `tsPortfolio`. Everything a row needs is resolved once here, at creation:
+ * columns, choice-name -> code tables, scratch buffers.
  */
 import { ACC_SIZE } from '../../native-free-kernels/portfolio/metrics.js';
 import { normalQuantile } from '../../native-free-kernels/stats/normal.js';
@@ -39,6 +40,7 @@ export const ENSEMBLE_SLOTS: Readonly<Partial<Record<TsSlot, SlotSource>>> = {
   maxWeightTicker: { param: 'max_weight_per_ticker' },
   maxWeightClass: { param: 'max_weight_per_asset_class' },
   diversificationPenalty: { param: 'diversification_penalty' },
+  riskParityGross: { param: 'risk_parity_gross' },
   orderType: { param: 'order_type', codes: OrderType },
   limitOffset: { param: 'limit_offset_bps', scale: () => BPS },
   slippageModel: { param: 'slippage_model', codes: SlippageModel },
@@ -57,9 +59,12 @@ export const ATR_WINDOW_PARAM = 'atr_window';
 /** Weight parameter of a forecast model's column in the ensemble. */
 export const weightParam = (model: string): string => `w_${model}`;
 
-/** Every parameter a family with these slots reads: its slots, one weight per forecast model, the ATR window. */
+/** On/off parameter of a forecast model's inclusion in the ensemble (`Switch` choices). */
+export const useParam = (model: string): string => `use_${model}`;
+
+/** Every parameter a family with these slots reads: its slots, an inclusion switch and a weight per forecast model, the ATR window. */
 export function tsReads(slots: Readonly<Partial<Record<TsSlot, SlotSource>>>, forecastModels: readonly string[]): string[] {
-  return [...Object.values(slots).map((src) => src.param), ...forecastModels.map(weightParam), ATR_WINDOW_PARAM];
+  return [...Object.values(slots).map((src) => src.param), ...forecastModels.flatMap((m) => [useParam(m), weightParam(m)]), ATR_WINDOW_PARAM];
 }
 
 /** The code every ts family runs, relative to the families folder (`FamilyModule.code`). */
@@ -69,20 +74,26 @@ export const TS_CODE = [
   '../../../native-free-kernels/portfolio/decision',
   '../../../native-free-kernels/portfolio/metrics',
   '../../../native-free-kernels/stats/prefix-sum',
+  '../../../native-free-kernels/stats/correlation',
+  '../../../native-free-kernels/stats/risk-parity',
   '../../../native-free-kernels/stats/normal',
 ] as const;
 
-/** One compiled slot: read column `col`, then either scale or map the choice index through `codes`. */
-interface CompiledSlot {
-  slot: number;
+/** One compiled source: read column `col`, then either scale or map the choice index through `codes`. */
+interface CompiledSource {
   col: number;
   scale: number;
   codes: Float64Array | null;
 }
 
-function compileSlot(layout: ParamLayout, settings: SimulationSettings, slot: number, src: SlotSource): CompiledSlot {
+/** A compiled source and the kernel slot it fills. */
+interface CompiledSlot extends CompiledSource {
+  slot: number;
+}
+
+function compileSource(layout: ParamLayout, settings: SimulationSettings, src: SlotSource): CompiledSource {
   const col = columnOf(layout, src.param);
-  if (!('codes' in src)) return { slot, col, scale: src.scale?.(settings) ?? 1, codes: null };
+  if (!('codes' in src)) return { col, scale: src.scale?.(settings) ?? 1, codes: null };
   const p: NamedParam = layout.params[col];
   if (p.spec.type !== 'categorical') throw familyConfigError(layout, p.path, `kernel ${layout.kernel} reads ${src.param} as a categorical parameter`);
   const codes = new Float64Array(p.spec.choices.length);
@@ -93,7 +104,7 @@ function compileSlot(layout: ParamLayout, settings: SimulationSettings, slot: nu
     }
     codes[j] = code;
   });
-  return { slot, col, scale: 1, codes };
+  return { col, scale: 1, codes };
 }
 
 /** What a ts family's evaluator and live strategy share: the kernel's data, settings, parameter slots, workspace and row decoder. */
@@ -135,7 +146,7 @@ export function createTsLive(
       decode(row, 0);
       tsSelect(data, s, p, ws);
     },
-    decide: (k, t, out) => tsDecision(data, s, p, ws, k, t, out),
+    decide: (k, t, out, blocked, book) => tsDecision(data, s, p, ws, k, t, blocked, book, out),
     stopDistance: (k, t) => (p[TsParam.trailingStop] === Switch.on ? p[TsParam.stopAtrMult] * ws.atr[k * data.T + t] : NaN),
     slippage: (k, t, notional, vol) => tsSlippage(data, p, k, t, notional, vol),
   };
@@ -151,21 +162,25 @@ function tsSetup(
   if (forecasts === null) throw new Error(`family ${layout.family} needs forecast columns in its context`);
   const K = panel.tickers.length;
   const T = panel.T;
-  const compiled = Object.entries(slots).map(([name, src]) => compileSlot(layout, settings, TsParam[name as TsSlot], src));
+  const compiled: CompiledSlot[] = Object.entries(slots).map(([name, src]) => ({ slot: TsParam[name as TsSlot], ...compileSource(layout, settings, src) }));
   const weightCols = forecasts.models.map((m) => columnOf(layout, weightParam(m)));
+  // Each model's switch as a `Switch` code per choice index (a categorical: `codes` is never null).
+  const useCodes = forecasts.models.map((m) => compileSource(layout, settings, { param: useParam(m), codes: Switch }));
   const atrCol = columnOf(layout, ATR_WINDOW_PARAM);
   const data: TsData = {
     K, T, open: panel.open, high: panel.high, low: panel.low, close: panel.close, volume: panel.volume,
     M: forecasts.models.length, mu: forecasts.mu, sigma: forecasts.sigma,
     logRet: derived.logRet, localPrefixClose: derived.localPrefixClose, localPrefixClose2: derived.localPrefixClose2,
     localPrefixLogRet: derived.localPrefixLogRet, localPrefixLogRet2: derived.localPrefixLogRet2,
-    avgAbsCorr: derived.avgAbsCorr, assetClass: derived.assetClass, classes: derived.classes, noStopDistance: new Float64Array(K * T),
+    assetClass: derived.assetClass, classes: derived.classes, noStopDistance: new Float64Array(K * T),
   };
   const s: TsSettings = {
     start: settings.start, end: settings.end, fee: settings.fee, initial: settings.initialCapital, periodsPerYear: settings.periodsPerYear,
     minExpectedReturn: settings.minExpectedReturn, zConfidence: normalQuantile(settings.confidenceThreshold),
     capitalAtRiskPerTrade: settings.capitalAtRiskPerTrade, maxGrossExposure: settings.maxGrossExposure,
     noStopSigmaMult: settings.noStopAdverseMoveSd * Math.sqrt(settings.noStopHorizonBars), noStopVolLookback: settings.noStopVolLookback,
+    correlationLookback: settings.correlationLookback, covLookback: settings.riskParity.covLookback, shrinkage: settings.riskParity.shrinkage,
+    rpMaxIterations: settings.riskParity.maxIterations, rpTolerance: settings.riskParity.tolerance,
   };
   const d = layout.params.length;
   const p = new Float64Array(TsParam.weights + forecasts.models.length);
@@ -184,7 +199,13 @@ function tsSetup(
       const v = X[base + c.col];
       p[c.slot] = c.codes !== null ? (v === v ? c.codes[v] : NaN) : v * c.scale;
     }
-    for (let m = 0; m < weightCols.length; m++) p[TsParam.weights + m] = X[base + weightCols[m]];
+    for (let m = 0; m < weightCols.length; m++) {
+      const use = useCodes[m];
+      const w = X[base + weightCols[m]];
+      // An excluded model weighs 0, and so does a weight without a value (NaN: its `when` does not
+      // hold): the kernel sees no NaN weight, and normalises over the models with weight > 0.
+      p[TsParam.weights + m] = use.codes![X[base + use.col]] === Switch.on && w === w ? w : 0;
+    }
     ws.atr = atrViews[X[base + atrCol] - atr.low] ?? noAtr;
   };
   return { data, s, p, ws, decode };

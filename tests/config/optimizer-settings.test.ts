@@ -19,6 +19,7 @@ optimizer:
     initial_sampler: lhs
     crossover: { probability: 0.9, eta: 15, variable_probability: 0.5 }
     mutation: { eta: 20, variables_per_child: 1 }   # per-dimension probability min(1, 1 / dims)
+    migrants: 5
   annealing:
     chains: 8                      # parallel chains: one batch = one step of every chain
     schedule: geometric            # or linear

@@ -66,6 +66,8 @@ describe('SyntheticDataConfig', () => {
     expect(paths(with_((c) => (c.trend.bear.daily_drift = 0.01)))).toEqual(['trend: drifts must be ordered bull > sideways > bear']);
     expect(paths(with_((c) => (c.start_price.min = 500)))).toEqual(['start_price.max: min must be <= max']);
     expect(paths(with_((c) => (c.start_date = '2000-02-30')))).toEqual(['start_date: Invalid ISO date']);
+    expect(paths(with_((c) => (c.factor.loadings = [0.5, 1.2])))).toEqual(['factor.loadings.1: Too big: expected number to be <=1']);
+    expect(paths(with_((c) => (c.factor.loadings = [])))).toEqual(['factor.loadings: Too small: expected array to have >=1 items']);
   });
 });
 
@@ -169,5 +171,63 @@ describe('regimes', () => {
     const cov = ra.reduce((m, x, i) => m + (x - ma) * (rb[i] - mb), 0) / (ra.length - 1);
     // Sample correlation standard error ~ (1 - 0.5^2) / sqrt(20,000) = 0.005; allow 0.05.
     expect(cov / (std(ra) * std(rb))).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe('factor loadings (a one-factor basket)', () => {
+  /** Sample correlation of the close-to-close log returns of two series. */
+  function correlation(a: OhlcvSeries, b: OhlcvSeries): number {
+    const ra: number[] = [];
+    const rb: number[] = [];
+    for (let t = 1; t < a.n; t++) {
+      ra.push(Math.log(a.close[t] / a.close[t - 1]));
+      rb.push(Math.log(b.close[t] / b.close[t - 1]));
+    }
+    const [ma, mb] = [mean(ra), mean(rb)];
+    const cov = ra.reduce((m, x, i) => m + (x - ma) * (rb[i] - mb), 0) / (ra.length - 1);
+    return cov / (std(ra) * std(rb));
+  }
+  const withLoadings = (loadings: number[] | null) => ({ ...config, factor: { loadings } });
+
+  it('ships without a factor, so the default output is the market model as before', () => {
+    expect(config.factor.loadings).toBeNull();
+    expect(SyntheticDataConfig.parse(readSynthetic(LIVE_CONFIG_DIR)).factor.loadings).toBeNull();
+  });
+
+  it('correlates two tickers loaded 0.9 at about 0.81 and leaves one loaded 0 independent', () => {
+    const bars = 20_000;
+    const [a, b, c] = generateSynthetic({ tickers: 3, bars, seed: 9, config: withLoadings([0.9, 0.9, 0]) }).series;
+    // Model: corr = b_a b_b = 0.81 and 0 (the tickers share the regime's sigma, so it cancels),
+    // plus ~0.003 from the drift every ticker shares (var of the regime drifts / var of the returns).
+    // Standard error of a sample correlation rho over n = 19,999 returns: (1 - rho^2) / sqrt(n) =
+    // 0.0024 at 0.81, 0.0071 at 0; the tolerance 0.02 is about 8 and 3 standard errors (plus the drift).
+    expect(Math.abs(correlation(a, b) - 0.81)).toBeLessThan(0.02);
+    expect(Math.abs(correlation(a, c))).toBeLessThan(0.02);
+    expect(Math.abs(correlation(b, c))).toBeLessThan(0.02);
+    // A negative loading correlates negatively: 0.9 x -0.9 = -0.81.
+    const [d, e] = generateSynthetic({ tickers: 2, bars, seed: 9, config: withLoadings([0.9, -0.9]) }).series;
+    expect(Math.abs(correlation(d, e) + 0.81)).toBeLessThan(0.02);
+  });
+
+  it('is deterministic from the seed, changes only the returns\' mix, and refuses a count other than --tickers', () => {
+    const one = generateSynthetic({ tickers: 3, bars: 300, seed: 4, config: withLoadings([0.9, 0.9, 0]) });
+    const two = generateSynthetic({ tickers: 3, bars: 300, seed: 4, config: withLoadings([0.9, 0.9, 0]) });
+    expect(bytesOf(one).equals(bytesOf(two))).toBe(true);
+    expect(one.sources).toEqual(['synthetic:seed=4,tickers=3,bars=300,factor_loadings=0.9/0.9/0']);
+    const plain = generateSynthetic({ tickers: 3, bars: 300, seed: 4, config: withLoadings(null) });
+    expect(plain.sources).toEqual(['synthetic:seed=4,tickers=3,bars=300']);
+    expect(one.hash).not.toBe(plain.hash);
+    // The same draws: the first bar's open and the volumes do not depend on the return mix.
+    expect(one.series.map((s) => s.open[0])).toEqual(plain.series.map((s) => s.open[0]));
+    expect(Array.from(one.series[2].volume)).toEqual(Array.from(plain.series[2].volume));
+    expect(one.series.flatMap(ruleBreaks)).toEqual([]);
+    expect(() => generateSynthetic({ tickers: 2, bars: 10, seed: 1, config: withLoadings([0.9, 0.9, 0]) })).toThrow(
+      new UsageError('factor.loadings: 3 loading(s) for 2 ticker(s); give one per ticker'),
+    );
+  });
+
+  it('leaves the default output bit for bit: a pinned hash', () => {
+    // Recorded before factor loadings existed (seed 7, 3 x 500 bars, the frozen test config).
+    expect(generateSynthetic({ tickers: 3, bars: 500, seed: 7, config }).hash).toBe('8d64eec753ea37be94d5c37fe25c344b1bc8042cda80620c09b174d70b64108d');
   });
 });

@@ -13,7 +13,7 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'pnlopt.js');
 
 /** Subcommands that load config: the ones registered with `withCommonOptions` (src/cli/options.ts), which take `--config-dir`. */
-const CONFIG_COMMANDS: ReadonlySet<string> = new Set(['demo', 'ingest', 'backtest', 'evaluate', 'optimize', 'synth', 'fit', 'best', 'regime', 'check-triggers', 'paper', 'update-regime-state', 'realized', 'etl', 'auto-trade', 'run', 'hyperopt']);
+const CONFIG_COMMANDS: ReadonlySet<string> = new Set(['demo', 'ingest', 'backtest', 'evaluate', 'optimize', 'synth', 'fit', 'best', 'regime', 'check-triggers', 'paper', 'update-regime-state', 'realized', 'etl', 'auto-trade', 'run', 'hyperopt', 'merge', 'worker']);
 
 /**
  * `args` with `--config-dir <TEST_CONFIG_DIR>` after the subcommand, when it loads config and no

@@ -15,6 +15,7 @@ export function testSettings(patch: Partial<OptimizerSettings> = {}): OptimizerS
       initial_sampler: 'lhs',
       crossover: { probability: 0.9, eta: 15, variable_probability: 0.5 },
       mutation: { eta: 20, variables_per_child: 1 },
+      migrants: 3,
     },
     annealing: {
       chains: 4,

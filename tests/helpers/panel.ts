@@ -37,6 +37,6 @@ export function randomWalk(T: number, rand: () => number, vol = 0.02): { open: n
 /** An sma_cross context on `panel` (no forecasts, no ATR), settings from config overridden by `over`. */
 export function contextFor(panel: Panel, over: Partial<SimulationSettings> = {}): SimulationContext {
   const cfg = testConfig();
-  const derived = derivedColumns(panel, { correlationLookback: cfg.strategy.diversification.correlation_lookback, assetClassOf: () => 'equity' });
+  const derived = derivedColumns(panel, { assetClassOf: () => 'equity' });
   return createContext(panel, derived, null, null, { ...settingsFromConfig(cfg, 0, panel.T), ...over });
 }

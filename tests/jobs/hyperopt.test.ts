@@ -76,15 +76,15 @@ describe('runHyperopt', () => {
   }, 120_000);
 
   it('keeps the finished trials of an interrupted run, and --resume ends as the uninterrupted run', async () => {
-    const whole = await runHyperopt(request({ rounds: 3 }));
+    const whole = await runHyperopt(request({ rounds: 2 }));
     const stop = new AbortController();
-    const cut = request({ rounds: 3, signal: stop.signal, onTrial: () => stop.abort('SIGINT') });
+    const cut = request({ rounds: 2, signal: stop.signal, onTrial: () => stop.abort('SIGINT') });
     await expect(runHyperopt(cut)).rejects.toThrow(InterruptedError);
     const store = new HyperoptStore(cut.dbm);
     const [row] = cut.dbm.db.prepare('SELECT run_id, status FROM hyperopt_runs').all() as { run_id: string; status: string }[];
     expect(row.status).toBe('interrupted');
     expect(store.trials(row.run_id)).toHaveLength(1);
-    const resumed = await runHyperopt({ ...request({ rounds: 3 }), dbm: cut.dbm, resume: row.run_id });
+    const resumed = await runHyperopt({ ...request({ rounds: 2 }), dbm: cut.dbm, resume: row.run_id });
     expect(resumed.trials.map(comparable)).toEqual(whole.trials.map(comparable));
     expect(resumed.best).toEqual(whole.best);
   }, 180_000);

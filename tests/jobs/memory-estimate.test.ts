@@ -56,7 +56,7 @@ describe('optimize memory (built CLI)', () => {
   it(`grows the peak RSS from ${SMALL} to ${LARGE} candidates by under 2 x bytesPerCandidate each (+ GC allowance); the exhausted space ends at its budget, all stored`, async () => {
     const dir = tmp();
     const run = (budget: number) =>
-      spawnCli(['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', String(budget), '--seed', '4', '--workers', '1', '--db', join(dir, `${budget}.db`), '--out', join(dir, String(budget)), '--json', '-q', ...FOUR_CONFIGS], { cwd: dir, peakRss: true });
+      spawnCli(['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', String(budget), '--seed', '4', '--workers', '1', '--db', join(dir, `${budget}.db`), '--out', join(dir, String(budget)), '--no-report', '--json', '-q', ...FOUR_CONFIGS], { cwd: dir, peakRss: true });
     const small = run(SMALL);
     const large = run(LARGE);
     const [a, b] = await Promise.all([small.exit, large.exit]);

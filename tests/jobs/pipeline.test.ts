@@ -31,7 +31,8 @@ function config(): PnloptConfig {
   dir = configDirWith('regime_config.yml', (d) => d.setIn(['regimes', 'key'], ['trend']), dir);
   dir = configDirWith('strategy_optimization_config.yml', (d) => d.setIn(['evaluation', 'warmup_bars'], 100), dir);
   const base = loadConfig({ dir });
-  return { ...base, runtime: { ...base.runtime, runtime: { ...base.runtime.runtime, cache_dir: join(tmp, 'cache'), runs_dir: join(tmp, 'runs') } } };
+  // Forecasts in the test config's cache, shared with tests/cli/commands/entry-points.test.ts (the same synthetic series).
+  return { ...base, runtime: { ...base.runtime, runtime: { ...base.runtime.runtime, runs_dir: join(tmp, 'runs') } } };
 }
 
 const cfg = config();

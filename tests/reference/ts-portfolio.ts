@@ -12,9 +12,20 @@
  * - ATR_t (Wilder, window w): TR_0 = H_0 - L_0, TR_t = max(H_t - L_t, |H_t - C_{t-1}|,
  *   |L_t - C_{t-1}|); ATR_{w-1} = mean(TR_0..TR_{w-1}); ATR_t = (ATR_{t-1}(w-1) + TR_t) / w;
  *   undefined before w-1.
- * - c_t, the mean |correlation| of ticker k's log returns r_u = ln(C_u / C_{u-1}) (u >= 1) with each
- *   other ticker's, over the `correlationLookback` returns ending at t; 0 while fewer than that
- *   many returns exist, with one ticker, or for a pair where either window has zero variance.
+ * - The correlated exposure c of ticker k at close t: over the other tickers j with a weight after
+ *   this close so far (held at C_t, or the weight an order placed earlier at this close will hold:
+ *   0 for an exit), sum |w_j| |rho_kj| / sum |w_j|, rho_kj the Pearson correlation of the two
+ *   tickers' log returns r_u = ln(C_u / C_{u-1}) (u >= 1) over the `correlationLookback` returns
+ *   ending at t (0 for a pair where either window has zero variance); c = 0 while fewer than that
+ *   many returns exist or when no other ticker has weight. Later tickers' orders at the same close
+ *   do not count yet (ticker order, as for the caps).
+ * - Risk parity: the tickers whose direction d* after this close (blocking applied) is non-zero
+ *   share `risk_parity_gross` so that each contributes equally to the variance of the signed
+ *   basket: Sigma the sample covariance (ddof 1) of their log returns over the `covLookback`
+ *   returns ending at t, off-diagonal entries times (1 - shrinkage), entry (i, j) times d_i d_j;
+ *   weights x > 0 with sum x = 1 and x_i (Sigma x)_i all equal (solved by `referenceRiskParity`),
+ *   rule weight = gross x_i. Undefined (no entry) while fewer than `covLookback` returns exist or
+ *   when a member's window has zero variance.
  * - The slippage of an order is one fraction for both its legs. Its sigma is the decision's
  *   signal sigma (realised s_L when the fallback rule was consulted). sqrt_participation's
  *   "notional closed" is |units| x C_t at the decision.
@@ -48,6 +59,8 @@
  *   the guardrail.
  */
 
+import { referenceRiskParity } from './risk-parity.js';
+
 export type ModelName = 'sarimax' | 'samossa' | 'mssa_rl' | 'garch';
 
 /** One ticker's bars on the common calendar. */
@@ -74,11 +87,12 @@ export interface RefTsParams {
   weights: Partial<Record<ModelName, number>>;
   direction: 'long_only' | 'long_short';
   noise_filter_k: number;
-  sizing: 'fixed_fraction' | 'kelly' | 'vol_target';
+  sizing: 'fixed_fraction' | 'kelly' | 'vol_target' | 'risk_parity';
   fixed_fraction?: number;
   kelly_cap?: number;
   kelly_fraction?: number;
   vol_target_annual?: number;
+  risk_parity_gross?: number;
   max_weight_per_ticker: number;
   max_weight_per_asset_class: number;
   diversification_penalty: number;
@@ -108,6 +122,9 @@ export interface RefTsSettings {
   end: number;
   maxGrossExposure: number;
   correlationLookback: number;
+  /** diversification.risk_parity: returns in the covariance, and its shrinkage to the diagonal. */
+  covLookback: number;
+  shrinkage: number;
   /** Guardrails (signal_routing.time_series). */
   minExpectedReturn: number;
   confidenceThreshold: number;
@@ -167,7 +184,7 @@ export interface RefTsMetrics {
 export type RefTsEvents = Record<
   | 'forecastEntry' | 'fallbackEntry' | 'shortEntry' | 'limitFill' | 'limitMiss' | 'signalExit' | 'stopExit' | 'gapStop'
   | 'takeProfit' | 'blockedSignal' | 'tickerCapBinds' | 'classCapBinds' | 'grossCapBinds' | 'riskCapBinds' | 'noEntryWeight'
-  | 'noStopVolRisk' | 'noStopWholeBeforeLookback' | 'noStopWholeAtLargeMove',
+  | 'noStopVolRisk' | 'noStopWholeBeforeLookback' | 'noStopWholeAtLargeMove' | 'riskParitySized' | 'correlatedPenalty',
   number
 >;
 
@@ -276,17 +293,44 @@ function correlation(a: number[], b: number[]): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-/** c_t of ticker k: mean over the other tickers of |corr| over the `lb` returns ending at t. */
-function meanAbsCorrelation(tickers: RefTicker[], k: number, t: number, lb: number): number {
-  if (tickers.length < 2 || t < lb) return 0;
+/** c of ticker k at close t: the |corr| with the other tickers over the `lb` returns ending at t, weighted by `weight(j)`. */
+function correlatedExposure(tickers: RefTicker[], k: number, t: number, lb: number, weight: (j: number) => number): number {
+  if (t < lb) return 0;
   const mine = logReturnsBetween(tickers[k].close, t - lb + 1, t);
-  let sum = 0;
+  let num = 0;
+  let den = 0;
   for (let j = 0; j < tickers.length; j++) {
-    if (j === k) continue;
+    const w = Math.abs(weight(j));
+    if (j === k || w === 0) continue;
     const c = correlation(mine, logReturnsBetween(tickers[j].close, t - lb + 1, t));
-    sum += Number.isNaN(c) ? 0 : Math.abs(c);
+    num += w * (Number.isNaN(c) ? 0 : Math.abs(c));
+    den += w;
   }
-  return sum / (tickers.length - 1);
+  return den > 0 ? num / den : 0;
+}
+
+/** Sample covariance (ddof 1) of two equal-length samples. */
+function covariance(a: number[], b: number[]): number {
+  const ma = mean(a);
+  const mb = mean(b);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - ma) * (b[i] - mb);
+  return s / (a.length - 1);
+}
+
+/** Risk-parity rule weights at close t of the tickers with direction dirs[k] != 0 (NaN for the others, or for all when undefined). */
+function riskParityRuleWeights(tickers: RefTicker[], dirs: number[], t: number, s: RefTsSettings, gross: number): number[] {
+  const out = tickers.map(() => NaN);
+  const members = dirs.flatMap((d, k) => (d !== 0 ? [k] : []));
+  if (members.length === 0 || t < s.covLookback) return out;
+  const rets = members.map((k) => logReturnsBetween(tickers[k].close, t - s.covLookback + 1, t));
+  const C = members.map((ki, a) =>
+    members.map((kj, b) => dirs[ki] * dirs[kj] * covariance(rets[a], rets[b]) * (a === b ? 1 : 1 - s.shrinkage)),
+  );
+  if (C.some((row, a) => !(row[a] > 0))) return out;
+  const x = referenceRiskParity(C);
+  members.forEach((k, a) => (out[k] = gross * x[a]));
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,7 +416,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
   const events: RefTsEvents = {
     forecastEntry: 0, fallbackEntry: 0, shortEntry: 0, limitFill: 0, limitMiss: 0, signalExit: 0, stopExit: 0, gapStop: 0,
     takeProfit: 0, blockedSignal: 0, tickerCapBinds: 0, classCapBinds: 0, grossCapBinds: 0, riskCapBinds: 0, noEntryWeight: 0,
-    noStopVolRisk: 0, noStopWholeBeforeLookback: 0, noStopWholeAtLargeMove: 0,
+    noStopVolRisk: 0, noStopWholeBeforeLookback: 0, noStopWholeAtLargeMove: 0, riskParitySized: 0, correlatedPenalty: 0,
   };
 
   /** Loss fraction of a stop-less position decided at close t: k sigma sqrt(h), at most 1; 1 before L returns exist. */
@@ -486,8 +530,8 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
       const committed: (number | null)[] = new Array<number | null>(K).fill(null);
       const heldWeight = (j: number): number =>
         committed[j] ?? (pos[j] === null ? 0 : Math.abs(pos[j].units * tickers[j].close[t]) / E);
-      for (let k = 0; k < K; k++) {
-        const tk = tickers[k];
+      // Every ticker's signal and direction after this close first: risk parity sizes over them all.
+      const decisions = tickers.map((tk, k) => {
         const C = tk.close[t];
         const ens = ensemble(input, k, t);
         const confident = ens.valid && Math.abs(ens.mu) >= z * ens.sigma;
@@ -527,6 +571,13 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
           }
           else blocked[k] = 0;
         }
+        return { d, mu, sigma, fromForecast, ens };
+      });
+      let rpWeights: number[] | null = null;
+      for (let k = 0; k < K; k++) {
+        const tk = tickers[k];
+        const C = tk.close[t];
+        const { d, mu, sigma, fromForecast, ens } = decisions[k];
         const held = pos[k] === null ? 0 : pos[k]!.d;
         if (d === held) continue;
 
@@ -534,12 +585,18 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
         let capitalAtRisk = NaN;
         if (d !== 0) {
           if (p.sizing === 'fixed_fraction') w = p.fixed_fraction!;
-          else if (!(sigma > 0)) w = NaN;
+          else if (p.sizing === 'risk_parity') {
+            rpWeights ??= riskParityRuleWeights(tickers, decisions.map((x) => x.d), t, s, p.risk_parity_gross!);
+            w = rpWeights[k];
+            if (w > 0) events.riskParitySized++;
+          } else if (!(sigma > 0)) w = NaN;
           else if (p.sizing === 'kelly') w = Math.min(p.kelly_cap!, (p.kelly_fraction! * Math.abs(mu)) / (sigma * sigma));
           else w = p.vol_target_annual! / Math.sqrt(s.periodsPerYear) / sigma;
           if (w > p.max_weight_per_ticker) events.tickerCapBinds++;
           w = Math.min(w, p.max_weight_per_ticker);
-          w = w / (1 + p.diversification_penalty * meanAbsCorrelation(tickers, k, t, s.correlationLookback));
+          const c = correlatedExposure(tickers, k, t, s.correlationLookback, heldWeight);
+          if (p.diversification_penalty > 0 && c > 0) events.correlatedPenalty++;
+          w = w / (1 + p.diversification_penalty * c);
           let classHeld = 0;
           let grossElsewhere = 0;
           for (let j = 0; j < K; j++) {

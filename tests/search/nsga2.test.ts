@@ -62,6 +62,7 @@ async function solve(front: (t: number) => number, seed: number): Promise<Search
       initial_sampler: 'lhs',
       crossover: { probability: 0.9, eta: 15, variable_probability: 0.5 },
       mutation: { eta: 20, variables_per_child: 1 },
+      migrants: 5,
     },
   });
   return runSearch({

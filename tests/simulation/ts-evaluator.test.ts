@@ -53,7 +53,8 @@ function runKernel(input: RefTsInput): { equity: Float64Array; F: Float64Array }
   const series = (pick: (f: RefForecast) => number[]) =>
     toShared(MODELS.flatMap((m) => tickers.flatMap((_, k) => { const f = input.forecasts[m]?.[k]; return f === undefined ? nan : pick(f); })));
   const forecasts: ForecastColumns = { models: MODELS, K, T, mu: series((f) => f.mu), sigma: series((f) => f.sigma) };
-  const derived = derivedColumns(panel, { correlationLookback: s.correlationLookback, assetClassOf: (name) => tickers[names.indexOf(name)].assetClass });
+  const derived = derivedColumns(panel, { assetClassOf: (name) => tickers[names.indexOf(name)].assetClass });
+  const rp = cfg.strategy.diversification.risk_parity;
   const layout = paramLayout(cfg, params.family);
   const atrSpec = layout.params[layout.column.get('atr_window')!].spec;
   if (atrSpec.type !== 'int') throw new Error('atr_window must be an int parameter');
@@ -61,14 +62,18 @@ function runKernel(input: RefTsInput): { equity: Float64Array; F: Float64Array }
     initialCapital: s.initialCapital, periodsPerYear: s.periodsPerYear, fee: s.feeBps / 1e4, start: s.start, end: s.end,
     maxGrossExposure: s.maxGrossExposure, minExpectedReturn: s.minExpectedReturn, confidenceThreshold: s.confidenceThreshold,
     capitalAtRiskPerTrade: s.capitalAtRiskPerTrade, noStopAdverseMoveSd: s.noStopAdverseMoveSd, noStopHorizonBars: s.noStopHorizonBars,
-    noStopVolLookback: s.noStopVolLookback,
+    noStopVolLookback: s.noStopVolLookback, correlationLookback: s.correlationLookback,
+    riskParity: { covLookback: s.covLookback, shrinkage: s.shrinkage, maxIterations: rp.max_iterations, tolerance: rp.tolerance },
   });
   const named = new Map<string, string>();
   for (const [key, v] of Object.entries(params)) {
     if (key === 'family' || key === 'weights' || v === undefined) continue;
     named.set(key, String(v));
   }
-  for (const m of MODELS) named.set(`w_${m}`, String(params.weights[m] ?? 0));
+  for (const m of MODELS) {
+    named.set(`use_${m}`, 'on');
+    named.set(`w_${m}`, String(params.weights[m] ?? 0));
+  }
   const { row, problems } = encodeNamedValues(layout, named);
   if (problems.length > 0) throw new Error(`invalid row: ${problems.join('; ')}`);
   // The kernel writes E_t at panel index t (length >= end), as sma_cross does.
@@ -141,7 +146,7 @@ function scenario(bars: readonly Bar[], mu: readonly number[], sigma: number, pa
     forecasts,
     params: { ...BASE_PARAMS, ...params },
     settings: {
-      initialCapital: 1000, periodsPerYear: 252, feeBps: 10, start: 0, end: T, maxGrossExposure: 1, correlationLookback: 63,
+      initialCapital: 1000, periodsPerYear: 252, feeBps: 10, start: 0, end: T, maxGrossExposure: 1, correlationLookback: 63, covLookback: 63, shrinkage: 0.2,
       minExpectedReturn: 0.0002, confidenceThreshold: 0.52, capitalAtRiskPerTrade: 1,
       // Stop-less positions count whole until 63 returns exist: longer than these scenarios.
       noStopAdverseMoveSd: 2.33, noStopHorizonBars: 5, noStopVolLookback: 63, ...settings,
@@ -488,7 +493,11 @@ function randomCase(seed: number): RefTsInput {
   const weights: Partial<Record<ModelName, number>> = {};
   for (const m of MODELS) weights[m] = rng() < 0.25 ? 0 : u(0, 1);
   const family = pick(['ts_ensemble', 'ts_with_fallback'] as const);
-  const sizing = pick(['fixed_fraction', 'kelly', 'vol_target'] as const);
+  // Risk parity and its settings draw from a stream of their own, so every earlier draw (and the
+  // seeds pinned below) stays as it was before the rule existed.
+  const rpRng = createRng(seed, 'ts-portfolio-case-risk-parity');
+  const picked = pick(['fixed_fraction', 'kelly', 'vol_target'] as const);
+  const sizing = rpRng() < 0.25 ? 'risk_parity' : picked;
   const orderType = pick(['market', 'limit'] as const);
   const slippage = pick(['fixed_bps', 'vol_proportional', 'sqrt_participation'] as const);
   const stop = pick(['off', 'on'] as const);
@@ -498,9 +507,12 @@ function randomCase(seed: number): RefTsInput {
     direction: pick(['long_only', 'long_short'] as const),
     noise_filter_k: u(0, 1),
     sizing,
-    ...(sizing === 'fixed_fraction' ? { fixed_fraction: u(0.05, 1) } : {}),
-    ...(sizing === 'kelly' ? { kelly_cap: u(0.05, 1), kelly_fraction: u(0.1, 1) } : {}),
-    ...(sizing === 'vol_target' ? { vol_target_annual: logU(0.02, 0.5) } : {}),
+    // The picked rule's parameters are drawn even when risk parity replaces it (same stream).
+    ...((drawn) => (sizing === picked ? drawn : { risk_parity_gross: 0.1 + 0.9 * rpRng() }))({
+      ...(picked === 'fixed_fraction' ? { fixed_fraction: u(0.05, 1) } : {}),
+      ...(picked === 'kelly' ? { kelly_cap: u(0.05, 1), kelly_fraction: u(0.1, 1) } : {}),
+      ...(picked === 'vol_target' ? { vol_target_annual: logU(0.02, 0.5) } : {}),
+    }),
     max_weight_per_ticker: u(0.1, 1),
     max_weight_per_asset_class: u(0.2, 1),
     diversification_penalty: u(0, 2),
@@ -528,6 +540,8 @@ function randomCase(seed: number): RefTsInput {
     end,
     maxGrossExposure: rng() < 0.5 ? 1 : u(0.3, 2),
     correlationLookback: int(5, 40),
+    covLookback: 5 + Math.floor(rpRng() * 36),
+    shrinkage: rpRng() < 0.1 ? 0 : rpRng(),
     minExpectedReturn: u(0, 0.003),
     confidenceThreshold: u(0.5, 0.7),
     capitalAtRiskPerTrade: rng() < 0.3 ? 1 : u(0.005, 0.3),
@@ -631,6 +645,7 @@ describe('sizing parameters with trailing_stop off, on the default data and guar
       const familyData = await prepareFamilyData(cfg, layout, panel, data.hash, () => Promise.resolve(forecasts));
       const evaluator = createEvaluator(layout, contextFor(cfg, familyData, { start: cfg.strategy.evaluation.warmup_bars, end: T }));
       const base: Record<string, string | number> = {
+        use_sarimax: 'on', use_samossa: 'on', use_mssa_rl: 'on', use_garch: 'on',
         w_sarimax: 1, w_samossa: 1, w_mssa_rl: 1, w_garch: 1, direction: 'long_only', noise_filter_k: 0, sizing: 'fixed_fraction', fixed_fraction: 0.5,
         max_weight_per_ticker: 1, max_weight_per_asset_class: 1, diversification_penalty: 0, order_type: 'market', slippage_model: 'fixed_bps',
         slippage_bps: 2, trailing_stop: 'off', take_profit: 'off', fallback_rule: 'momentum', fallback_lookback: 20, fallback_entry_z: 1,

@@ -15,6 +15,7 @@ import { registerExport } from './export-command.js';
 import { registerFit } from './fit-command.js';
 import { registerHyperopt } from './hyperopt-command.js';
 import { registerIngest } from './ingest-command.js';
+import { registerMerge } from './merge-command.js';
 import { registerMigrate } from './migrate-command.js';
 import { registerOptimize } from './optimize-command.js';
 import { registerPaper } from './paper-command.js';
@@ -29,6 +30,7 @@ import { registerServe } from './serve-command.js';
 import { registerShow } from './show-command.js';
 import { registerSynth } from './synth-command.js';
 import { registerUpdateRegimeState } from './update-regime-state-command.js';
+import { registerWorker } from './worker-command.js';
 
 /** What the commands are wired to, when not the defaults. */
 export interface CliDeps {
@@ -44,6 +46,8 @@ export function registerCommands(program: Command, deps: CliDeps): void {
   registerBacktest(program);
   registerEvaluate(program, deps);
   registerOptimize(program, deps);
+  registerWorker(program, deps);
+  registerMerge(program, deps);
   registerRuns(program);
   registerShow(program);
   registerExport(program);

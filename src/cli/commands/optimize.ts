@@ -17,6 +17,10 @@ import { configWithWindows } from '../command-config.js';
 import { configDirOf, note, printResult, type CommonOptions } from '../options.js';
 import type { WindowOptions } from '../window-options.js';
 import { poolSettings } from '../../pool/settings.js';
+import type { StartRunner } from '../../pool/batch-runner.js';
+import type { PnloptConfig } from '../../config/load.js';
+import type { Shard } from '../../jobs/shards.js';
+import { shardIslands } from '../../jobs/islands.js';
 
 export interface OptimizeOptions extends CommonOptions, WindowOptions {
   config?: string;
@@ -29,12 +33,17 @@ export interface OptimizeOptions extends CommonOptions, WindowOptions {
   workers?: number;
   allowOversubscribe?: boolean;
   batch?: number;
+  queue?: string;
   seed?: number;
   out?: string;
   db?: string;
   resume?: string;
   failIfNotAdopted?: boolean;
+  /** False with --no-report. */
+  report?: boolean;
   perRegime?: boolean;
+  shard?: Shard;
+  migrants?: string;
 }
 
 /**
@@ -54,6 +63,7 @@ export async function runOptimize(
 /** `--per-regime`: one run per regime of the data (`runPerRegime`), each stored and adopted under its regime. */
 export async function runOptimizePerRegime(given: OptimizeOptions, signal?: AbortSignal, deps: CliDeps = {}, onOpen?: (dbm: DatabaseManager) => void): Promise<PerRegimeSummary> {
   if (given.resume !== undefined) throw new UsageError('--per-regime starts a run per regime; resume one of them by its id, without --per-regime');
+  if (given.shard !== undefined) throw new UsageError('--per-regime with --shard: shard one run at a time, not one per regime');
   return withRequest(given, signal, deps, onOpen, (req) => runPerRegime(req));
 }
 
@@ -85,9 +95,12 @@ async function withRequest<T>(
     options: {
       configDir: absolutePath(configDirOf(opts)) ?? null, config: absolutePath(opts.config) ?? null, set: opts.set ?? [],
       data: absoluteSources(sources), tickers: opts.tickers ?? null, family, optimizer, budget, seed, out: absolutePath(outDir),
-      start: opts.start ?? null, end: opts.end ?? null, holdoutStart: opts.holdoutStart ?? null,
+      start: opts.start ?? null, end: opts.end ?? null, holdoutStart: opts.holdoutStart ?? null, shard: opts.shard ?? null,
+      migrants: absolutePath(opts.migrants) ?? null,
     },
   });
+  const families = family.split(',').map((f) => f.trim());
+  const islands = shardIslands(cfg, data.hash, families, seed, optimizer, opts.shard, opts.migrants);
   let dbm: DatabaseManager | undefined;
   let progress: ProgressReporter | undefined;
   try {
@@ -95,12 +108,13 @@ async function withRequest<T>(
       cfg,
       data,
       ...(opts.tickers !== undefined ? { tickers: opts.tickers } : {}),
-      families: family.split(',').map((f) => f.trim()),
+      families,
       optimizer,
       budget,
       maxSeconds: opts.maxSeconds ?? Infinity,
       seed,
       pool: poolSettings(cfg, { workers: opts.workers, batch: opts.batch, allowOversubscribe: opts.allowOversubscribe, workerFile: deps.workerFile }),
+      ...(opts.queue !== undefined ? { startRunner: await queueRunner(cfg, opts.queue, opts.batch) } : {}),
       dbm: () => {
         if (dbm === undefined) {
           dbm = openStoreForWrite(store);
@@ -110,6 +124,8 @@ async function withRequest<T>(
       },
       ...(opts.out !== undefined ? { outDir: opts.out } : {}),
       ...(opts.resume !== undefined ? { resume: opts.resume } : {}),
+      ...(opts.shard !== undefined ? { shard: opts.shard } : {}),
+      ...(islands !== undefined ? { islands } : {}),
       ...(signal !== undefined ? { signal } : {}),
       invocation,
       // Progress starts once the inputs are checked and the run is open.
@@ -125,6 +141,12 @@ async function withRequest<T>(
     progress?.stop();
     dbm?.close();
   }
+}
+
+/** `--queue`: the distributed queue's coordinator evaluates; BullMQ and Redis are loaded only for a queued run. */
+async function queueRunner(cfg: PnloptConfig, url: string, batch: number | undefined): Promise<StartRunner> {
+  const [{ startQueueRunner }, { queueSettings }] = await Promise.all([import('../../pool/queue-coordinator.js'), import('../../pool/queue.js')]);
+  return startQueueRunner(queueSettings(cfg, url, batch));
 }
 
 /** Exit 3 (`--fail-if-not-adopted`) when a completed run adopted nothing. */
@@ -146,7 +168,7 @@ export async function optimizeAction(opts: OptimizeOptions, deps: CliDeps): Prom
   if (summary === undefined) return;
   printResult(opts, summary, () => frontTable(summary));
   // The run's page beside its summary.json (a completed run); regimes left to `pnlopt report`, which detects them (seconds on long data).
-  if (summary.status === 'completed') note(opts, `report: ${(await (await import('./report.js')).writeReport(opts, summary.run_id, join(summary.out_dir, 'report.html'), { regimes: false })).out}`);
+  if (summary.status === 'completed' && summary.shard === undefined && opts.report !== false) note(opts, `report: ${(await (await import('./report.js')).writeReport(opts, summary.run_id, join(summary.out_dir, 'report.html'), { regimes: false })).out}`);
   reportRunEnd(summary.run_id, summary.status, interrupt, summary);
   failIfNotAdopted(opts, summary);
 }

@@ -11,6 +11,10 @@ export function registerSynth(program: Command): void {
       .requiredOption('--tickers <n>', 'number of tickers', intArg(1))
       .requiredOption('--bars <n>', 'bars per ticker', intArg(2))
       .requiredOption('--seed <s>', 'random seed', intArg(0))
-      .requiredOption('--out <file>', 'output file (.csv, .arrow, .feather or .ipc; - for CSV on standard output)'),
+      .requiredOption('--out <file>', 'output file (.csv, .arrow, .feather or .ipc; - for CSV on standard output)')
+      .option(
+        '--factor-loadings <list>',
+        'one loading in [-1, 1] per ticker on one common factor, e.g. 0.9,0.9,0 (a pair correlated at 0.81 and an independent ticker); default: factor.loadings in config, null = the market model',
+      ),
   ).action(async (opts: SynthOptions) => (await import('./synth.js')).synthAction(opts));
 }

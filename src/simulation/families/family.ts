@@ -32,8 +32,12 @@ export interface LiveStrategy {
   readonly assetClass: Int32Array;
   /** Use parameter row `row` (one row of the layout) for the calls that follow. */
   select(row: Float64Array): void;
-  /** Ticker k's decision at close t into `out` (`Decision` slots). */
-  decide(k: number, t: number, out: Float64Array): void;
+  /**
+   * Ticker k's decision at close t into `out` (`Decision` slots), given the engine's book: per
+   * ticker, the direction blocked after a stop or take-profit (0: none), and the weight it holds
+   * after this close so far (held, or what an order placed for it earlier at this close will hold).
+   */
+  decide(k: number, t: number, out: Float64Array, blocked: readonly number[], book: Float64Array): void;
   /** The trailing-stop distance in price at close t (NaN when the selected row has no stop). */
   stopDistance(k: number, t: number): number;
   /** Slippage fraction of an order of `notional` in ticker k decided at close t with sigma `vol`. */

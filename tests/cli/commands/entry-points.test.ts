@@ -13,8 +13,8 @@ import { configDirWith } from '../../helpers/config-dir.js';
 const tmp = mkdtempSync(join(tmpdir(), 'pnlopt-entry-'));
 const data = join(tmp, 'syn.csv');
 const state = join(tmp, 'state.yml');
-/** Forecasts cached and the regime state written in the temp folder. */
-const sets = ['--set', `runtime.runtime.cache_dir=${join(tmp, 'cache')}`, '--set', `paper_trading.regime_state.path=${state}`, '--set', `runtime.runtime.runs_dir=${join(tmp, 'runs')}`];
+/** The regime state written in the temp folder; forecasts in the test config's cache, which tests/jobs/pipeline.test.ts shares (the same synthetic series). */
+const sets = ['--set', `paper_trading.regime_state.path=${state}`, '--set', `runtime.runtime.runs_dir=${join(tmp, 'runs')}`];
 let dbs = 0;
 const db = () => join(tmp, `e${dbs++}.db`);
 /** No entry-point variable from the environment of the test run itself. */

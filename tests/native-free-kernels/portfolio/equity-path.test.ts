@@ -250,7 +250,6 @@ function prepare(c: Case): Prepared {
     localPrefixClose2: pre.close2,
     localPrefixLogRet: pre.logRet,
     localPrefixLogRet2: pre.logRet2,
-    avgAbsCorr: new Float64Array(T),
     assetClass: new Int32Array(1),
     classes: 1,
     noStopDistance: new Float64Array(T),
@@ -312,6 +311,12 @@ function runBoth(prep: Prepared, fast: number, slow: number, start: number, end:
     noStopSigmaMult: 1,
     noStopVolLookback: T,
     maxGrossExposure: 1,
+    // Unused: one ticker, fixed fraction, no diversification penalty.
+    correlationLookback: T,
+    covLookback: T,
+    shrinkage: 0,
+    rpMaxIterations: 1,
+    rpTolerance: 1,
   };
   const tsWs = createTsWorkspace(1, T, 1, 1, ACC_SIZE);
   fillNoStopDistance(prep.tsData, tsSettings, tsWs);

@@ -1,62 +1,42 @@
-/** rollingAbsCorrelation against hand-checked cases and a plain Pearson correlation per window. */
+/** windowCorrelation and windowCovariance against hand-checked cases and plain two-pass formulas. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rollingAbsCorrelation } from '../../../native-free-kernels/stats/correlation.js';
+import { windowCorrelation, windowCovariance } from '../../../native-free-kernels/stats/correlation.js';
 
-/** Plain Pearson correlation of two equal-length arrays; 0 when either has zero variance. */
-function pearson(a: number[], b: number[]): number {
-  const ma = a.reduce((x, y) => x + y, 0) / a.length;
-  const mb = b.reduce((x, y) => x + y, 0) / b.length;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < a.length; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? Math.min(1, Math.abs(sab) / Math.sqrt(saa * sbb)) : 0;
+function meanOf(a: number[]): number {
+  return a.reduce((x, y) => x + y, 0) / a.length;
 }
 
-describe('rollingAbsCorrelation', () => {
-  it('is 1 for proportional and for opposite series, 0 before a full window and with one series', () => {
-    // Series 0: 1, 2, 4, 3, 5; series 1 = 2 x series 0; series 2 = -series 0. First valid index 1, window 3.
-    const r = Float64Array.from([9, 1, 2, 4, 3, 9, 2, 4, 8, 6, 9, -1, -2, -4, -3]);
-    const out = new Float64Array(15);
-    rollingAbsCorrelation(r, 3, 5, 1, 3, out);
-    // Full windows end at t = 3 and 4; before that 0 (index 0 is not a valid value).
-    for (let k = 0; k < 3; k++) {
-      expect(Array.from(out.subarray(k * 5, k * 5 + 3))).toEqual([0, 0, 0]);
-      expect(out[k * 5 + 3]).toBeCloseTo(1, 12);
-      expect(out[k * 5 + 4]).toBeCloseTo(1, 12);
-    }
-    const one = new Float64Array(5);
-    rollingAbsCorrelation(r.subarray(0, 5), 1, 5, 1, 3, one);
-    expect(Array.from(one)).toEqual([0, 0, 0, 0, 0]);
+/** Plain sample covariance (ddof 1). */
+function cov(a: number[], b: number[]): number {
+  const ma = meanOf(a), mb = meanOf(b);
+  return a.reduce((s, v, i) => s + (v - ma) * (b[i] - mb), 0) / (a.length - 1);
+}
+
+describe('windowCorrelation / windowCovariance', () => {
+  it('is 1 for proportional and -1 for opposite windows, 0 against a constant window', () => {
+    // Series 0: 1, 2, 4, 3; series 1 = 2 x series 0; series 2 = -series 0; series 3 constant. T = 4.
+    const x = Float64Array.from([1, 2, 4, 3, 2, 4, 8, 6, -1, -2, -4, -3, 5, 5, 5, 5]);
+    expect(windowCorrelation(x, 1, 5, 3)).toBeCloseTo(1, 14);
+    expect(windowCorrelation(x, 0, 8, 4)).toBeCloseTo(-1, 14);
+    expect(windowCorrelation(x, 0, 12, 4)).toBe(0);
+    // Bars 1..3 of series 0: 2, 4, 3 (mean 3): variance (1 + 1 + 0) / 2 = 1; with series 1 it doubles.
+    expect(windowCovariance(x, 1, 1, 3)).toBe(1);
+    expect(windowCovariance(x, 1, 5, 3)).toBe(2);
   });
 
-  it('equals the mean |Pearson| with the other series over each window (property)', () => {
+  it('equals the plain formulas on random windows (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 5, max: 30 }), fc.integer({ min: 2, max: 6 }), fc.infiniteStream(fc.integer({ min: -1000, max: 1000 }).map((v) => v / 10_000)), (K, T, window, values) => {
-        const r = new Float64Array(K * T);
-        const it = values[Symbol.iterator]();
-        for (let i = 0; i < r.length; i++) r[i] = it.next().value as number;
-        const out = new Float64Array(K * T);
-        rollingAbsCorrelation(r, K, T, 1, window, out);
-        for (let k = 0; k < K; k++) {
-          for (let t = 0; t < T; t++) {
-            let expected = 0;
-            if (t >= window) {
-              for (let j = 0; j < K; j++) {
-                if (j === k) continue;
-                const a = Array.from(r.subarray(k * T + t - window + 1, k * T + t + 1));
-                const b = Array.from(r.subarray(j * T + t - window + 1, j * T + t + 1));
-                expected += Math.abs(pearson(a, b)) / (K - 1);
-              }
-            }
-            expect(Math.abs(out[k * T + t] - expected)).toBeLessThan(1e-9);
-          }
-        }
+      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }).map((v) => v / 10_000), { minLength: 24, maxLength: 24 }), fc.integer({ min: 2, max: 12 }), fc.integer({ min: 0, max: 12 }), (vals, L, from) => {
+        const x = Float64Array.from(vals);
+        const start = Math.min(from, 12 - L);
+        const a = vals.slice(start, start + L), b = vals.slice(12 + start, 12 + start + L);
+        const c = cov(a, b), va = cov(a, a), vb = cov(b, b);
+        expect(Math.abs(windowCovariance(x, start, 12 + start, L) - c)).toBeLessThan(1e-15);
+        const rho = va > 0 && vb > 0 ? c / Math.sqrt(va * vb) : 0;
+        expect(Math.abs(windowCorrelation(x, start, 12 + start, L) - rho)).toBeLessThan(1e-12);
       }),
-      { numRuns: 100 },
+      { numRuns: 200 },
     );
   });
 });

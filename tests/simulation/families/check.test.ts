@@ -51,11 +51,12 @@ describe('checkFamilies: unread parameters', () => {
     ]);
   });
 
-  it('refuses a model weight whose model is not in forecast_models, saying so', () => {
+  it('refuses a model switch and weight whose model is not in forecast_models, saying so', () => {
     const dir = configDirWith(STRATEGY, (d) => d.deleteIn(['forecast_models', 'garch']));
     const issues = issuesOf(dir);
-    expect(issues.map((i) => i.path)).toEqual(['param_groups.ensemble.w_garch', 'param_groups.ensemble.w_garch']);
-    for (const [i, family] of ['ts_ensemble', 'ts_with_fallback'].entries()) {
+    const paths = ['param_groups.ensemble.use_garch', 'param_groups.ensemble.w_garch'];
+    expect(issues.map((i) => i.path)).toEqual([...paths, ...paths]);
+    for (const [i, family] of ['ts_ensemble', 'ts_ensemble', 'ts_with_fallback', 'ts_with_fallback'].entries()) {
       expect(issues[i].message).toBe(`searched by family ${family}, but kernel ${family} reads it only for forecast model garch, which is not in forecast_models: configure the model or remove the parameter`);
     }
   });

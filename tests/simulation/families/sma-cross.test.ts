@@ -27,7 +27,7 @@ const PERIODS = 252;
 
 /** The context `contextFor` of tests/helpers/panel.ts builds, with the config loaded once for the file. */
 function contextFor(panel: Panel, over: Partial<SimulationSettings> = {}): SimulationContext {
-  const derived = derivedColumns(panel, { correlationLookback: cfg.strategy.diversification.correlation_lookback, assetClassOf: () => 'equity' });
+  const derived = derivedColumns(panel, { assetClassOf: () => 'equity' });
   return createContext(panel, derived, null, null, { ...settingsFromConfig(cfg, 0, panel.T), ...over });
 }
 
