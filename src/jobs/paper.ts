@@ -34,6 +34,7 @@ import { StrategyCache, type StrategyConfigRow } from '../store/strategy-cache.j
 import { encoded } from './best.js';
 import { buildContext } from './context.js';
 import { ALL_REGIMES } from './optimize.js';
+import { barsThrough, dayOf, firstBarFrom } from './etl.js';
 import { detectAllRegimes } from './regime.js';
 
 /** Bars traded between two checks of the interrupt signal (each bar is committed as it ends). */
@@ -160,30 +161,17 @@ function barIndexOf(panel: Panel, ts: number): number {
   return i;
 }
 
-/** Bars on or before `day`: the end of a range that includes it. */
-function barsThrough(panel: Panel, day: string): number {
-  let t = 0;
-  while (t < panel.T && formatTime(panel.time[t]).slice(0, 10) <= day) t++;
-  return t;
-}
-
-/** First bar on or after `day` (T when none). */
-function firstBarFrom(panel: Panel, day: string): number {
-  let t = 0;
-  while (t < panel.T && formatTime(panel.time[t]).slice(0, 10) < day) t++;
-  return t;
-}
 
 /**
  * Bars [from, to) this call replays: a new session from --from (default `paper.default_bars` before
  * the end); a recorded one from the bar after its last, whatever --from says before that.
  */
 function replayRange(req: PaperRequest, panel: Panel, session: { lastTs: number } | null): { from: number; to: number; why: string } {
-  const lastDay = formatTime(panel.time[panel.T - 1]).slice(0, 10);
-  const requested = req.from === undefined ? null : firstBarFrom(panel, req.from);
+  const lastDay = dayOf(panel.time[panel.T - 1]);
+  const requested = req.from === undefined ? null : firstBarFrom(panel.time, req.from);
   if (requested !== null && requested >= panel.T) throw new UsageError(`--from ${req.from} is after the data's last bar (${lastDay})`);
-  const to = req.to === undefined ? panel.T : barsThrough(panel, req.to);
-  if (req.to !== undefined && to === 0) throw new UsageError(`--to ${req.to} is before the data's first bar (${formatTime(panel.time[0]).slice(0, 10)})`);
+  const to = req.to === undefined ? panel.T : barsThrough(panel.time, req.to);
+  if (req.to !== undefined && to === 0) throw new UsageError(`--to ${req.to} is before the data's first bar (${dayOf(panel.time[0])})`);
   if (session === null) {
     const from = requested ?? Math.max(1, panel.T - req.cfg.paper.paper.default_bars);
     if (from >= to) throw new UsageError(`--from ${req.from ?? formatTime(panel.time[from])} is after --to ${req.to}`);
@@ -233,10 +221,9 @@ async function createRouter(cfg: PnloptConfig, layout: ParamLayout, panel: Panel
   const baselineRow = baseline === undefined ? null : Array.from(encoded(layout, baseline, `families.${layout.family}.baseline`));
   const routes = new Map<string, Route>();
   const counts = new Map<string, { use: Omit<RouteUse, 'decisions'>; n: number }>();
-  const dayOf = (t: number) => formatTime(panel.time[t]).slice(0, 10);
   const routeAt = (k: number, t: number): Route => {
     const regime = regimeAt[k][t];
-    const day = dayOf(t);
+    const day = dayOf(panel.time[t]);
     const list = regime === UNLABELLED ? [] : entriesOf(regime);
     const usable = (e: (typeof list)[number]) => e.lastDay !== null && e.lastDay <= day;
     // No entry of the regime: one chosen on every bar (a plain optimize run) is a valid, less specific candidate.
@@ -282,6 +269,6 @@ function lastDayOf(row: StrategyConfigRow): string | null {
 /** Bars of the panel after `day`, up to and including bar t, counted up to `limit` + 1. */
 function barsSince(panel: Panel, t: number, day: string, limit: number): number {
   let n = 0;
-  for (let s = t; s >= 0 && n <= limit && formatTime(panel.time[s]).slice(0, 10) > day; s--) n++;
+  for (let s = t; s >= 0 && n <= limit && dayOf(panel.time[s]) > day; s--) n++;
   return n;
 }

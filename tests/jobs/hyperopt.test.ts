@@ -121,6 +121,9 @@ describe('pnlopt run with HYPEROPT_ROUNDS', () => {
     const loose = await runCliInProcess(['hyperopt', '--rounds', '1', '--db', join(tmp, 'never.db'), '--set', 'hyperopt.hyperopt.ranges.min_expected_profit.low=-1']);
     expect(loose.code).toBe(2);
     expect(loose.stderr).toMatch(/hyperopt\.ranges\.min_expected_profit\.low: -1 would loosen the guardrail/);
+    const resume = await runCliInProcess(['hyperopt', '--rounds', '1', '--db', join(tmp, 'never.db'), '--resume', 'nope']);
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/--resume nope: no database at/);
     expect(existsSync(join(tmp, 'never.db'))).toBe(false);
   });
 });

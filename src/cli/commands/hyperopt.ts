@@ -4,6 +4,7 @@
  * `auto-trade` delegate here when HYPEROPT_ROUNDS > 0. HYPEROPT_EXPLORE_PCT sets the starting
  * explore share.
  */
+import { existsSync } from 'node:fs';
 import { runHyperopt, type HyperoptSummary } from '../../jobs/hyperopt.js';
 import { poolSettings } from '../../pool/settings.js';
 import type { DatabaseManager } from '../../store/database.js';
@@ -34,6 +35,8 @@ export async function hyperoptAction(opts: HyperoptOptions, deps: CliDeps = {}):
   const data = loadData(cfg, dataFiles(cfg, opts.data), opts.quiet);
   const store = dbPath(cfg, opts.db);
   checkStorePath(store, '--db');
+  // A run to resume lives in an existing store: a missing one is not created for nothing.
+  if (opts.resume !== undefined && !existsSync(store)) throw new UsageError(`--resume ${opts.resume}: no database at ${store} (give the --db the run was started with)`);
   const explore = fromEnv(ENV.hyperoptExplorePct);
   const explorePct = explore === undefined ? undefined : Number(explore);
   if (explorePct !== undefined && !Number.isFinite(explorePct)) throw new UsageError(`${ENV.hyperoptExplorePct}: expected a percentage, got "${explore}"`);
