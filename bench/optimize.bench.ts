@@ -37,8 +37,8 @@ async function nsga2Job(family: string): Promise<SuiteResult> {
   const dir = mkdtempSync(join(tmpdir(), 'pnlopt-bench-opt-'));
   const dbm = new DatabaseManager(join(dir, 'bench.db'));
   const workers = defaultWorkers();
-  const layout = paramLayout(cfg, family);
   const panel = alignPanel(data);
+  const layout = paramLayout(cfg, family, panel.tickers);
   // Forecast columns are computed (or loaded) before the clock starts: they are per data set, not per search.
   const ctx = await buildContext(cfg, layout, panel, data.hash, evaluationWindows(cfg, panel.time).search);
   const t0 = performance.now();

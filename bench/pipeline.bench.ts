@@ -149,7 +149,7 @@ function distinctRows(layout: ParamLayout, exportPath: string): { X: Float64Arra
 /** `pnlopt evaluate` on EVALUATE_CANDIDATES sma_cross candidates made with `pnlopt sample`. */
 async function evaluateJob(env: PipelineEnv): Promise<SuiteResult> {
   const family = 'sma_cross';
-  const layout = paramLayout(env.cfg, family);
+  const layout = paramLayout(env.cfg, family, env.panel.tickers);
   const n = EVALUATE_CANDIDATES;
   const unit = join(env.dir, 'unit.csv');
   await pnlopt(['sample', '--sampler', 'random', '--n', String(n), '--dims', String(layout.params.length), '--seed', String(SEED), '--out', unit], env.dir);
@@ -192,7 +192,7 @@ interface OptimizeSummary {
 
 /** `pnlopt optimize --optimizer nsga2` of one family, after a warm-up run that fills the forecast cache. */
 async function optimizeJob(env: PipelineEnv, family: string, budget: number): Promise<SuiteResult> {
-  const layout = paramLayout(env.cfg, family);
+  const layout = paramLayout(env.cfg, family, env.panel.tickers);
   const run = (label: string, runBudget: number, workers: number) =>
     pnlopt(
       ['optimize', '--family', family, '--optimizer', 'nsga2', '--budget', String(runBudget), '--seed', String(SEED), '--workers', String(workers),

@@ -72,7 +72,7 @@ export async function runQueueBench(): Promise<SuiteResult> {
     const cfg = loadConfig();
     const data = loadMarketData([SP500]);
     const panel = alignPanel(data);
-    const layout = paramLayout(cfg, 'sma_cross');
+    const layout = paramLayout(cfg, 'sma_cross', panel.tickers);
     const ctx = await buildContext(cfg, layout, panel, data.hash, { start: 0, end: panel.T });
     const d = layout.params.length;
     const rand = createRng(SEED, 'queue-bench');

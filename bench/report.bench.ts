@@ -43,7 +43,7 @@ const CHROMIUM = '/usr/bin/chromium';
 /** A store with one ranked nsga2 run of N sma_cross candidates with random metrics; its report page. */
 async function reportPage(dir: string): Promise<{ html: string; modelMs: number; renderMs: number }> {
   const cfg = loadConfig();
-  const layout = paramLayout(cfg, 'sma_cross');
+  const layout = paramLayout(cfg, 'sma_cross', []);
   const d = layout.params.length;
   const rand = createRng(1, 'report-bench');
   const dbm = new DatabaseManager(join(dir, 'runs.db'));

@@ -1,11 +1,12 @@
 /**
  * Simulator throughput: candidate-bar steps per second on one core for `sma_cross` and
- * `ts_ensemble`, on 2,520 daily bars x 5 tickers and on a 1,000,000-bar series; the ratio to
- * straightforward implementations measured in the same run (object-per-bar JS for `sma_cross`,
- * the plain reference of tests/reference for `ts_ensemble`, and the same `sma_cross` loop in C
- * compiled with gcc -O3 when gcc is present); heap growth across 100,000 candidate evaluations.
+ * `ts_ensemble` (`ts_with_fallback` too on the basket), on 2,520 daily bars x 5 tickers and on a
+ * 1,000,000-bar series; for `sma_cross`, the ratio to straightforward implementations measured in
+ * the same run (object-per-bar JS, and the same loop in C compiled with gcc -O3 when gcc is
+ * present); heap growth across 100,000 candidate evaluations.
  *
- * A step is one candidate on one bar of one ticker. Data and candidates are built before timing.
+ * A step is one candidate on one bar of one ticker; every candidate trades the whole basket, so the
+ * figure counts K tickers per bar. Data and candidates are built before timing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { createRng } from '../src/rng.js';
 import { decodePoints } from '../src/search/encoding.js';
 import { buildContext } from '../src/jobs/context.js';
 import { createEvaluator, type BatchEvaluator } from '../src/simulation/evaluator.js';
-import { paramLayout, type ParamLayout } from '../src/config/param-layout.js';
+import { BASKET_IN, paramLayout, type ParamLayout } from '../src/config/param-layout.js';
 import { barsFrom, smaCrossObjects } from './naive/sma-cross-objects.js';
 
 const SEED = 20261126;
@@ -46,6 +47,7 @@ function candidates(layout: ParamLayout, n: number, seed: string): Float64Array 
     const f = layout.column.get('fast');
     const s = layout.column.get('slow');
     if (f !== undefined && s !== undefined && !(row[f] < row[s])) continue;
+    if (layout.basket !== null) row.fill(BASKET_IN, layout.basket.first, layout.basket.first + layout.basket.tickers.length);
     X.set(row, i * d);
     i++;
   }
@@ -70,14 +72,14 @@ function onePanel(panel: Panel, k: number): Panel {
 }
 
 async function evaluatorFor(cfg: PnloptConfig, family: string, panel: Panel, hash: string): Promise<BatchEvaluator> {
-  const layout = paramLayout(cfg, family);
+  const layout = paramLayout(cfg, family, panel.tickers);
   const ctx = await buildContext(cfg, layout, panel, hash, { start: 0, end: panel.T });
   return createEvaluator(layout, ctx);
 }
 
 /** sma_cross: kernel vs object-per-bar JS vs C, on each panel shape. */
 async function smaCrossSuite(cfg: PnloptConfig, basket: Panel, basketHash: string, long: Panel, longHash: string, out: SuiteResult): Promise<void> {
-  const layout = paramLayout(cfg, 'sma_cross');
+  const layout = paramLayout(cfg, 'sma_cross', basket.tickers);
   const n = 200;
   const X = candidates(layout, n, 'sma');
   const F = new Float64Array(n * METRIC_COUNT);
@@ -135,9 +137,9 @@ function nativeSmaCross(panel: Panel, candidatesCount: number): number | null {
   return Number(text.split(' ')[0]);
 }
 
-/** ts_ensemble on the basket and on the long series. */
+/** ts_ensemble on the basket and on the long series; ts_with_fallback on the basket. */
 async function tsSuite(cfg: PnloptConfig, longCfg: PnloptConfig, basket: Panel, basketHash: string, long: Panel, longHash: string, out: SuiteResult): Promise<void> {
-  const layout = paramLayout(cfg, 'ts_ensemble');
+  const layout = paramLayout(cfg, 'ts_ensemble', basket.tickers);
   const n = 100;
   const X = candidates(layout, n, 'ts');
   const F = new Float64Array(n * METRIC_COUNT);
@@ -147,11 +149,19 @@ async function tsSuite(cfg: PnloptConfig, longCfg: PnloptConfig, basket: Panel, 
   const ms = await timeIt('ts_ensemble kernel, 100 candidates x 2520 bars x 5 tickers', () => ev.evaluate(X, n, F));
   out.figures.ts_ensemble_steps_per_s_2520x5 = (n * basket.T * basket.tickers.length) / (ms / 1000);
 
+  const fbLayout = paramLayout(cfg, 'ts_with_fallback', basket.tickers);
+  const fbX = candidates(fbLayout, n, 'ts-fallback');
+  const fbEv = await evaluatorFor(cfg, 'ts_with_fallback', basket, basketHash);
+  const fbMs = await timeIt('ts_with_fallback kernel, 100 candidates x 2520 bars x 5 tickers', () => fbEv.evaluate(fbX, n, F));
+  out.figures.ts_with_fallback_steps_per_s_2520x5 = (n * basket.T * basket.tickers.length) / (fbMs / 1000);
+
   t0 = performance.now();
   const longEv = await evaluatorFor(longCfg, 'ts_ensemble', long, longHash);
   out.figures.ts_forecast_columns_s_1m = (performance.now() - t0) / 1000;
   const nLong = 5;
-  const longMs = await timeIt('ts_ensemble kernel, 5 candidates x 1,000,000 bars', () => longEv.evaluate(X, nLong, F));
+  // One ticker: no basket columns, so rows of the long series' own layout.
+  const longX = candidates(paramLayout(longCfg, 'ts_ensemble', long.tickers), nLong, 'ts');
+  const longMs = await timeIt('ts_ensemble kernel, 5 candidates x 1,000,000 bars', () => longEv.evaluate(longX, nLong, F));
   out.figures.ts_ensemble_steps_per_s_1m = (nLong * long.T) / (longMs / 1000);
 }
 
@@ -167,11 +177,12 @@ function heapAfterGc(): number {
 /** Heap growth across 100,000 evaluations of each family, in batches of 1,000 into one reused F. */
 async function heapSuite(cfg: PnloptConfig, basket: Panel, basketHash: string, out: SuiteResult): Promise<void> {
   for (const family of ['sma_cross', 'ts_ensemble'] as const) {
-    const layout = paramLayout(cfg, family);
+    const panel = onePanel(basket, 0);
+    const layout = paramLayout(cfg, family, panel.tickers);
     const batch = 1000;
     const X = candidates(layout, batch, `heap-${family}`);
     const F = new Float64Array(batch * METRIC_COUNT);
-    const ev = await evaluatorFor(cfg, family, onePanel(basket, 0), basketHash + '0');
+    const ev = await evaluatorFor(cfg, family, panel, basketHash + '0');
     ev.evaluate(X, batch, F); // first batch: lazily built ATR columns and compiled code
     const before = heapAfterGc();
     for (let b = 0; b < 100; b++) ev.evaluate(X, batch, F);

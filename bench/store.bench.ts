@@ -28,7 +28,7 @@ const REPEATS = 3;
 
 export async function runStoreBench(): Promise<SuiteResult> {
   const cfg = loadConfig();
-  const layout = paramLayout(cfg, 'sma_cross');
+  const layout = paramLayout(cfg, 'sma_cross', []);
   const d = layout.params.length;
   const rand = createRng(1, 'store-bench');
   const X = Float64Array.from({ length: N * d }, (_, k) => (k % d === 0 ? 2 + Math.floor(rand() * 50) : 60 + Math.floor(rand() * 200)));

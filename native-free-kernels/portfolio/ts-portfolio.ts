@@ -20,7 +20,8 @@
  * does not depend on the portfolio) into `ws.target`, with the forecast hit rate and the bars where
  * some target moves; the second runs the portfolio, skips flat stretches where no target moves,
  * and only at an order recomputes that bar's ensemble (and fallback signal) for sizing. Risk-parity
- * covariances and the penalty's correlations are likewise computed only at a bar with an entry.
+ * covariances and the penalty's correlations are likewise computed only at a bar with an entry,
+ * and once per ticker pair and bar for all the candidates of a workspace (its pair caches).
  *
  * Layout: price columns are ticker-major (ticker k, bar t at k * T + t); forecasts are
  * model-major (model m, ticker k, bar t at (m * K + k) * T + t); block-local prefix columns
@@ -74,9 +75,17 @@ export const TsParam = {
   fallbackEntryZ: 22,
   /** Gross weight the risk-parity rule spreads over the positions held after the close. */
   riskParityGross: 23,
-  /** Ensemble weights start here, one per forecast model in column order. */
+  /**
+   * Ensemble weights start here, one per forecast model in column order; after them (`basketSlot`)
+   * one flag per ticker: 1 when the ticker is in the candidate's basket, 0 when it is left out.
+   */
   weights: 24,
 } as const;
+
+/** Slot of ticker k's basket flag in a parameter vector for M forecast models. */
+export function basketSlot(M: number, k: number): number {
+  return TsParam.weights + M + k;
+}
 
 /** Market data and precomputed columns shared by every candidate. */
 export interface TsData {
@@ -186,6 +195,19 @@ export interface TsWorkspace {
   readonly equityNow: Float64Array;
   /** The candidate's signal rule: see RULE_*. */
   readonly rule: Float64Array;
+  /** Slot of the unordered ticker pair {a, b} (a = b included) in the pair caches, at a * K + b and b * K + a. */
+  readonly pairSlot: Int32Array;
+  /**
+   * Pair caches (`pairStat`), at slot * T + t, NaN until computed: the |correlation| of the
+   * penalty and the covariance of risk parity over the lookbacks ending at close t. They depend on
+   * the data and the batch settings only, so every candidate of the workspace shares them; empty
+   * (each value computed where needed) when they would outgrow the forecast columns.
+   */
+  readonly pairCorr: Float64Array;
+  readonly pairCov: Float64Array;
+  /** What the pair caches hold: the log-return column and [correlationLookback, covLookback] (`pairCachesFor`). */
+  pairSource: Float64Array | null;
+  readonly pairLookbacks: Float64Array;
   /** The candidate's ATR column (ticker-major), set by the decoder; unused when stops are off. */
   atr: Float64Array;
   /** When non-null, receives E_t for t in [start, end). */
@@ -199,12 +221,21 @@ const WIN_SUM = 0, WIN_VAR = 1;
 
 export function createTsWorkspace(K: number, T: number, M: number, classes: number, accSize: number): TsWorkspace {
   const f = () => new Float64Array(K);
+  const pairSlot = new Int32Array(K * K);
+  let pairs = 0;
+  for (let a = 0; a < K; a++) for (let b = a; b < K; b++) pairSlot[a * K + b] = pairSlot[b * K + a] = pairs++;
+  // Cached while each cache holds at most as many values as the forecast columns (2 M K T), so a
+  // worker's memory stays of the order of its data's: up to 15 tickers with four models. One
+  // ticker has no pair to correlate.
+  const cachePairs = pairs <= 2 * M * K;
   return {
     units: f(), dir: f(), entryPx: f(), entryFees: f(), entryEquity: f(), expected: f(), stopLevel: f(), tpLevel: f(), blocked: f(),
     pendDir: f(), pendNotional: f(), pendLimit: f(), pendSlip: f(), pendExpected: f(), pendRisk: f(), pendVol: f(), entryVol: f(),
     pending: new Uint8Array(K), classUsed: new Float64Array(classes), nextDir: f(), bookWeight: f(), rpWeight: f(), rpMembers: new Int32Array(K), rpCov: new Float64Array(K * K), rpX: f(), limitFillBar: f(), acc: new Float64Array(accSize),
     target: new Int8Array(K * T), targetMoved: new Uint8Array(T), modelOffset: new Int32Array(Math.max(M, 4)), modelWeight: new Float64Array(Math.max(M, 4)), modelCount: new Int32Array(1), sig: new Float64Array(3), win: new Float64Array(2), localStride: localPrefixLength(T), equityNow: new Float64Array(1),
     rule: new Float64Array(RULE_SIZE),
+    pairSlot, pairCorr: new Float64Array(cachePairs && K > 1 ? pairs * T : 0), pairCov: new Float64Array(cachePairs ? pairs * T : 0),
+    pairSource: null, pairLookbacks: new Float64Array(2),
     atr: new Float64Array(0),
     equityOut: null,
   };
@@ -231,6 +262,7 @@ export function tsPortfolio(d: TsData, s: TsSettings, p: Float64Array, ws: TsWor
   const rule = ws.rule;
   fillSignalRule(rule, s, p);
   activeModels(d, p, ws);
+  pairCachesFor(d, s, ws);
   targetsPass(d, s, rule, p, ws);
   let cash = s.initial;
   let equity = s.initial;
@@ -449,7 +481,7 @@ function activeModels(d: TsData, p: Float64Array, ws: TsWorkspace): void {
 
 /**
  * The candidate's ensemble of column `col` (d.mu or d.sigma) at index i: sum w_m col_m / sum w_m
- * over the active models, NaN without any (`targetsPlain4` sums four in the same order).
+ * over the active models, NaN without any (`targetsPass` sums up to four in the same order).
  */
 function ensembleAt(col: Float64Array, ws: TsWorkspace, i: number): number {
   const o = ws.modelOffset, w = ws.modelWeight, n = ws.modelCount[0];
@@ -550,85 +582,79 @@ function fallbackSignal(d: TsData, p: Float64Array, ws: TsWorkspace, k: number, 
 
 /**
  * First pass, per ticker and decision bar: the ensemble mu and sigma (`ensembleAt`), the target
- * direction, the forecast hit rate; bars where some target moves are marked in `ws.targetMoved`.
+ * direction (`signalOf`), the forecast hit rate; bars where some target moves are marked in
+ * `ws.targetMoved`. `ensembleAt` is written out for up to four models and, without a fallback
+ * rule, `signalOf` too: no call in the loop then (V8 keeps values live across a call boxed), and
+ * every loop invariant read from a typed array into a local, so V8 keeps it in a register instead
+ * of checking its type at every use. The model count and rule branches go the same way at every
+ * bar (predicted).
  */
 function targetsPass(d: TsData, s: TsSettings, rule: Float64Array, p: Float64Array, ws: TsWorkspace): void {
   const { K, T, close } = d;
+  const dm = d.mu;
+  const ds = d.sigma;
   const { target } = ws;
   const moved = ws.targetMoved;
   moved.fill(0);
-  if (rule[RULE_FALLBACK] === Fallback.none && ws.modelCount[0] === 4) {
-    targetsPlain4(d, s, rule, ws);
-    return;
-  }
+  const o = ws.modelOffset, w = ws.modelWeight, n = ws.modelCount[0];
+  const o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3];
+  const w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+  const minEr = rule[RULE_MIN_ER], entryK = rule[RULE_ENTRY_K], shortStep = rule[RULE_SHORT_STEP];
+  const plain = rule[RULE_FALLBACK] === Fallback.none;
   let hits = 0;
   let forecasts = 0;
   for (let k = 0; k < K; k++) {
+    if (leftOut(d, p, ws, k, s)) continue;
     let prev = 0;
     let closeNow = close[k * T + s.start];
     for (let t = s.start; t + 1 < s.end; t++) {
       const i = k * T + t;
-      const mu = ensembleAt(d.mu, ws, i);
-      const sd = ensembleAt(d.sigma, ws, i);
-      const nd = signalOf(d, rule, p, ws, k, t, mu, sd);
-      target[i] = nd;
-      if (nd !== prev) moved[t] = 1;
-      prev = nd;
+      // `ensembleAt`'s sums in its order, from its 0 below four models (0 + -0 is +0); a model
+      // out of the ensemble is never multiplied in (0 x NaN is NaN). Statements, not nested
+      // conditional expressions: V8 boxed those (one heap number per bar).
+      let mu = NaN, sd = NaN;
+      if (n === 4) {
+        mu = w0 * dm[o0 + i] + w1 * dm[o1 + i] + w2 * dm[o2 + i] + w3 * dm[o3 + i];
+        sd = w0 * ds[o0 + i] + w1 * ds[o1 + i] + w2 * ds[o2 + i] + w3 * ds[o3 + i];
+      } else if (n === 3) {
+        mu = 0 + w0 * dm[o0 + i] + w1 * dm[o1 + i] + w2 * dm[o2 + i];
+        sd = 0 + w0 * ds[o0 + i] + w1 * ds[o1 + i] + w2 * ds[o2 + i];
+      } else if (n === 2) {
+        mu = 0 + w0 * dm[o0 + i] + w1 * dm[o1 + i];
+        sd = 0 + w0 * ds[o0 + i] + w1 * ds[o1 + i];
+      } else if (n === 1) {
+        mu = 0 + w0 * dm[o0 + i];
+        sd = 0 + w0 * ds[o0 + i];
+      } else if (n > 4) {
+        mu = ensembleAt(dm, ws, i);
+        sd = ensembleAt(ds, ws, i);
+      }
       const closeNext = close[i + 1];
       const move = closeNext - closeNow;
       closeNow = closeNext;
-      if (mu !== 0 && Math.abs(mu) < Infinity && move !== 0 && sd > 0 && sd < Infinity) {
+      const a = Math.abs(mu);
+      const valid = a < Infinity && sd > 0 && sd < Infinity;
+      if (valid && mu !== 0 && move !== 0) {
         forecasts++;
         hits += signsAgree(mu, move);
       }
+      const nd = !plain ? signalOf(d, rule, p, ws, k, t, mu, sd) : valid ? directionBits(shortStep, Number(mu > 0), belowEntry(a, sd, minEr, entryK)) : 0;
+      target[i] = nd;
+      if (nd !== prev) moved[t] = 1;
+      prev = nd;
     }
   }
   accForecasts(ws.acc, hits, forecasts);
 }
 
 /**
- * `targetsPass` of the common case, four models and no fallback rule, with `ensembleAt` and
- * `signalOf` written out: no call in the loop (V8 keeps values live across a call boxed), and
- * every loop invariant read from a typed array into a local, so V8 keeps it in a register instead
- * of checking its type at every use.
+ * Whether ticker k is left out of the candidate's basket (`basketSlot`); if so its targets are
+ * flat over the window (the buffer is shared by candidates) and its forecasts are not scored.
  */
-function targetsPlain4(d: TsData, s: TsSettings, rule: Float64Array, ws: TsWorkspace): void {
-  const { K, T, close } = d;
-  const dm = d.mu;
-  const ds = d.sigma;
-  const { target } = ws;
-  const moved = ws.targetMoved;
-  const o = ws.modelOffset, w = ws.modelWeight;
-  const o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3];
-  const w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
-  const minEr = rule[RULE_MIN_ER], entryK = rule[RULE_ENTRY_K], shortStep = rule[RULE_SHORT_STEP];
-  let hits = 0;
-  let forecasts = 0;
-  for (let k = 0; k < K; k++) {
-    let prev = 0;
-    let closeNow = close[k * T + s.start];
-    for (let t = s.start; t + 1 < s.end; t++) {
-      const i = k * T + t;
-      const mu = w0 * dm[o0 + i] + w1 * dm[o1 + i] + w2 * dm[o2 + i] + w3 * dm[o3 + i];
-      const sd = w0 * ds[o0 + i] + w1 * ds[o1 + i] + w2 * ds[o2 + i] + w3 * ds[o3 + i];
-      const closeNext = close[i + 1];
-      const move = closeNext - closeNow;
-      closeNow = closeNext;
-      const a = Math.abs(mu);
-      let nd = 0;
-      if (a < Infinity && sd > 0 && sd < Infinity) {
-        if (mu !== 0 && move !== 0) {
-          forecasts++;
-          hits += signsAgree(mu, move);
-        }
-        nd = directionBits(shortStep, Number(mu > 0), belowEntry(a, sd, minEr, entryK));
-      }
-      target[i] = nd;
-      if (nd !== prev) moved[t] = 1;
-      prev = nd;
-    }
-  }
-  accForecasts(ws.acc, hits, forecasts);
+function leftOut(d: TsData, p: Float64Array, ws: TsWorkspace, k: number, s: TsSettings): boolean {
+  if (p[basketSlot(d.M, k)] !== 0) return false;
+  ws.target.fill(0, k * d.T + s.start, k * d.T + s.end);
+  return true;
 }
 
 /**
@@ -747,7 +773,7 @@ function signalWeight(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace
   const w = Math.min(rule, p[TsParam.maxWeightTicker]);
   const penalty = p[TsParam.diversificationPenalty];
   // Without a penalty the correlations are not needed (w / 1 is w).
-  return penalty > 0 ? w / (1 + penalty * heldCorrelation(d, s, book, k, t)) : w;
+  return penalty > 0 ? w / (1 + penalty * heldCorrelation(d, s, ws, book, k, t)) : w;
 }
 
 /**
@@ -755,16 +781,15 @@ function signalWeight(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace
  * the other tickers j weighted by their weight in `book`, rho the correlation of log returns over
  * the `correlationLookback` returns ending at t; 0 when nothing else is held or fewer returns exist.
  */
-function heldCorrelation(d: TsData, s: TsSettings, book: Float64Array, k: number, t: number): number {
+function heldCorrelation(d: TsData, s: TsSettings, ws: TsWorkspace, book: Float64Array, k: number, t: number): number {
   const L = s.correlationLookback;
   if (t < L) return 0;
-  const T = d.T;
   let num = 0, den = 0;
   for (let j = 0; j < d.K; j++) {
     // |w|: a weight is negative when the equity is (a loss beyond the capital).
     const wj = Math.abs(book[j]);
     if (j === k || !(wj > 0)) continue;
-    num += wj * Math.abs(windowCorrelation(d.logRet, k * T + t - L + 1, j * T + t - L + 1, L));
+    num += wj * pairStat(d, ws.pairCorr, ws.pairSlot, true, L, k, j, t);
     den += wj;
   }
   return den > 0 ? num / den : 0;
@@ -779,7 +804,6 @@ function heldCorrelation(d: TsData, s: TsSettings, book: Float64Array, k: number
  */
 function riskParityAt(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace, t: number): void {
   const { nextDir, rpWeight, rpMembers, rpCov, rpX } = ws;
-  const T = d.T;
   const L = s.covLookback;
   let n = 0;
   for (let k = 0; k < d.K; k++) {
@@ -792,13 +816,43 @@ function riskParityAt(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace
     for (let b = 0; b <= a; b++) {
       const kb = rpMembers[b];
       // Signed: a short position's returns count negated. Off the diagonal, shrunk towards 0.
-      const c = nextDir[ka] * nextDir[kb] * windowCovariance(d.logRet, ka * T + t - L + 1, kb * T + t - L + 1, L);
+      const c = nextDir[ka] * nextDir[kb] * pairStat(d, ws.pairCov, ws.pairSlot, false, L, ka, kb, t);
       rpCov[a * n + b] = rpCov[b * n + a] = a === b ? c : (1 - s.shrinkage) * c;
     }
     if (!(rpCov[a * n + a] > 0)) return;
   }
   riskParityWeights(rpCov, n, s.rpMaxIterations, s.rpTolerance, rpX);
   for (let a = 0; a < n; a++) rpWeight[rpMembers[a]] = p[TsParam.riskParityGross] * rpX[a];
+}
+
+/**
+ * Over the L log returns ending at close t of tickers k and j: |windowCorrelation| (`abs`) or
+ * windowCovariance, from `cache` (`ws.pairCorr` / `ws.pairCov`) when it is kept. Both are
+ * symmetric in k and j to the bit (the same sums, products commuted), so a pair has one slot.
+ */
+function pairStat(d: TsData, cache: Float64Array, pairSlot: Int32Array, abs: boolean, L: number, k: number, j: number, t: number): number {
+  const T = d.T;
+  const c = cache.length > 0 ? pairSlot[k * d.K + j] * T + t : -1;
+  // A NaN result (NaN returns in the window) is computed again each time: the same value.
+  if (c >= 0 && cache[c] === cache[c]) return cache[c];
+  const a = k * T + t - L + 1, b = j * T + t - L + 1;
+  const v = abs ? Math.abs(windowCorrelation(d.logRet, a, b, L)) : windowCovariance(d.logRet, a, b, L);
+  if (c >= 0) cache[c] = v;
+  return v;
+}
+
+/**
+ * Start the pair caches again (all NaN) unless they hold values of this log-return column and
+ * these lookbacks: a workspace serving one evaluator does so once, at its first candidate.
+ */
+function pairCachesFor(d: TsData, s: TsSettings, ws: TsWorkspace): void {
+  const key = ws.pairLookbacks;
+  if (ws.pairSource === d.logRet && key[0] === s.correlationLookback && key[1] === s.covLookback) return;
+  ws.pairCorr.fill(NaN);
+  ws.pairCov.fill(NaN);
+  ws.pairSource = d.logRet;
+  key[0] = s.correlationLookback;
+  key[1] = s.covLookback;
 }
 
 /** The loss fraction a position entered at close index i risks: the stop distance, or the stop-less model (`noStopDistance`). */
@@ -810,6 +864,7 @@ function riskDistanceAt(d: TsData, p: Float64Array, atr: Float64Array, i: number
 export function tsSelect(d: TsData, s: TsSettings, p: Float64Array, ws: TsWorkspace): void {
   fillSignalRule(ws.rule, s, p);
   activeModels(d, p, ws);
+  pairCachesFor(d, s, ws);
 }
 
 /**
@@ -828,7 +883,7 @@ export function tsDecision(d: TsData, s: TsSettings, p: Float64Array, ws: TsWork
     // ticker's own signal: they overwrite the sizing inputs in `sig`).
     for (let j = 0; j < d.K; j++) {
       const ij = j * d.T + t;
-      const nd = signalOf(d, ws.rule, p, ws, j, t, ensembleAt(d.mu, ws, ij), ensembleAt(d.sigma, ws, ij));
+      const nd = p[basketSlot(d.M, j)] === 0 ? 0 : signalOf(d, ws.rule, p, ws, j, t, ensembleAt(d.mu, ws, ij), ensembleAt(d.sigma, ws, ij));
       ws.nextDir[j] = blocked[j] !== 0 && nd === blocked[j] ? 0 : nd;
     }
     riskParityAt(d, s, p, ws, t);
@@ -837,7 +892,8 @@ export function tsDecision(d: TsData, s: TsSettings, p: Float64Array, ws: TsWork
   sig[SIG_SIZE_MU] = mu;
   sig[SIG_SIZE_SIGMA] = ensembleAt(d.sigma, ws, i);
   sig[SIG_FROM_MODELS] = 1;
-  const nd = signalOf(d, ws.rule, p, ws, k, t, mu, sig[SIG_SIZE_SIGMA]);
+  // A left-out ticker is flat: the engine exits what an earlier route may have left in it.
+  const nd = p[basketSlot(d.M, k)] === 0 ? 0 : signalOf(d, ws.rule, p, ws, k, t, mu, sig[SIG_SIZE_SIGMA]);
   const stopsOn = p[TsParam.trailingStop] === Switch.on;
   out[Decision.direction] = nd;
   out[Decision.weight] = nd !== 0 ? signalWeight(d, s, p, ws, book, k, t) : 0;

@@ -3,7 +3,7 @@
  * the sample covariance and the Pearson correlation of x[a..a+L-1] with x[b..b+L-1]. Each sums
  * the window directly in two passes (means, then centred products), so nothing cancels and no
  * earlier value of the series matters; the cost is O(L) per pair, which is why the strategy
- * kernels call these only at decision bars and only for the pairs they need.
+ * kernels call these only at decision bars and only for the pairs they need, and keep the results.
  */
 
 /**

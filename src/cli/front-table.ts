@@ -35,7 +35,7 @@ export function frontTable(s: OptimizationSummary): string {
   // Null when interrupted; absent from a summary written before repairs were counted.
   const repairs = s.constraint_repairs;
   if (repairs && repairs.rejected + repairs.repaired > 0) {
-    lines.push(`pair constraints: ${repairs.rejected} sampled point(s) outside them redrawn, ${repairs.repaired} point(s) projected into them`);
+    lines.push(`constraints (pairs, basket bounds): ${repairs.rejected} sampled point(s) outside them redrawn, ${repairs.repaired} point(s) projected into them`);
   }
   lines.push(wrapList(s.families.length > 1 ? 'families: ' : 'family: ', s.families));
   const { windows: w } = s;

@@ -21,15 +21,56 @@ export interface ParamLayout {
   readonly column: ReadonlyMap<string, number>;
   /** Per parameter, its `when` conditions compiled: a categorical column and its allowed choice indices. */
   readonly conditions: readonly (readonly { col: number; allowed: readonly number[] }[])[];
+  /** The basket dimensions, when the family searches its basket over several tickers; else null. */
+  readonly basket: BasketLayout | null;
 }
 
-export function paramLayout(config: PnloptConfig, family: string): ParamLayout {
+/**
+ * Basket choice (`basket` in the strategy config): one `BASKET_CHOICES` column per ticker, in
+ * sorted ticker order from `first` (so a panel in another order, as a re-optimization for a
+ * regime ticker loads it, has the same space and family version); each candidate holds
+ * minSize..maxSize tickers and at most classCap[c] of asset class c.
+ */
+export interface BasketLayout {
+  readonly first: number;
+  /** Sorted. */
+  readonly tickers: readonly string[];
+  /** Per ticker, the index of its asset class in `classCap`. */
+  readonly classOf: readonly number[];
+  /** Per asset class (in order of first appearance), the most tickers a basket may hold (all of them when the class has no limit). */
+  readonly classCap: readonly number[];
+  readonly classNames: readonly string[];
+  readonly minSize: number;
+  readonly maxSize: number;
+}
+
+/** A basket column's choices: index 0 keeps the ticker in, 1 leaves it out. */
+export const BASKET_CHOICES = ['on', 'off'] as const;
+export const BASKET_IN = 0;
+
+/** Ticker names a basket column can carry (no separator of a CSV header or a `--params` list). */
+const BASKET_TICKER = /^[A-Za-z0-9._^-]+$/;
+
+/** The basket column of a ticker. */
+export const basketParam = (ticker: string): string => `basket_${ticker}`;
+
+/**
+ * A family's layout for a data set.
+ * @param tickers the panel's tickers: a family with `basket: true` gets a basket dimension per
+ *   ticker when there are several
+ */
+export function paramLayout(config: PnloptConfig, family: string, tickers: readonly string[]): ParamLayout {
   const cfg = config.strategy;
   const f = cfg.families[family];
   if (f === undefined) {
     throw new UsageError(`unknown strategy "${family}"; known: ${Object.keys(cfg.families).join(', ')}`);
   }
   const params = familyParams(cfg, family);
+  const file = displayPath(config.files.strategy);
+  const basket = f.basket && tickers.length > 1 ? basketLayout(config, file, family, params, [...tickers].sort()) : null;
+  if (basket !== null) {
+    for (const t of basket.tickers) params.push({ name: basketParam(t), spec: { type: 'categorical', choices: [...BASKET_CHOICES] }, path: 'basket' });
+  }
   const column = new Map(params.map((p, i) => [p.name, i]));
   // The config loader has checked that every condition names a categorical parameter and its choices.
   const conditions = params.map((p) =>
@@ -41,7 +82,50 @@ export function paramLayout(config: PnloptConfig, family: string): ParamLayout {
       return { col, allowed: wanted.map((v) => choices.indexOf(v)) };
     }),
   );
-  return { family, file: displayPath(config.files.strategy), kernel: f.kernel, params, constraints: f.constraints, column, conditions };
+  return { family, file, kernel: f.kernel, params, constraints: f.constraints, column, conditions, basket };
+}
+
+/** The basket of `tickers` under the config's bounds; a `ConfigError` when no basket can meet them. */
+function basketLayout(config: PnloptConfig, file: string, family: string, params: readonly NamedParam[], tickers: readonly string[]): BasketLayout {
+  const cfg = config.strategy;
+  const { min_size, max_size, max_per_asset_class } = cfg.basket;
+  // A column name goes into CSV headers and `--params name=value,..` lists.
+  const unsafe = tickers.find((t) => !BASKET_TICKER.test(t));
+  if (unsafe !== undefined) {
+    throw new UsageError(`ticker "${unsafe}" cannot name a basket column of ${family} (${basketParam(unsafe)}): use letters, digits and . _ ^ - in ticker names, or leave it out with --tickers`);
+  }
+  const clash = tickers.find((t) => params.some((p) => p.name === basketParam(t)));
+  if (clash !== undefined) throw new ConfigError(file, [{ path: `families.${family}`, message: `parameter ${basketParam(clash)} clashes with the basket column of ticker ${clash}: rename the parameter` }]);
+  const classNames: string[] = [];
+  const classOf = tickers.map((t) => {
+    const c = cfg.asset_classes.tickers[t] ?? cfg.asset_classes.default_asset_class;
+    if (!classNames.includes(c)) classNames.push(c);
+    return classNames.indexOf(c);
+  });
+  const classCap = classNames.map((c) => max_per_asset_class[c] ?? tickers.length);
+  const maxSize = Math.min(max_size ?? tickers.length, tickers.length);
+  // The largest basket the class caps allow.
+  const reachable = classNames.reduce((n, _, c) => n + Math.min(classCap[c], classOf.filter((x) => x === c).length), 0);
+  if (Math.min(reachable, maxSize) < min_size) {
+    throw new ConfigError(file, [{
+      path: 'basket.min_size',
+      message: `${min_size} tickers cannot be met by the ${tickers.length} loaded (${tickers.join(', ')}) under basket.max_size and basket.max_per_asset_class: at most ${Math.min(reachable, maxSize)}; lower it or load more tickers`,
+    }]);
+  }
+  return { first: params.length, tickers: [...tickers], classOf, classCap, classNames, minSize: min_size, maxSize };
+}
+
+/** The problems of a row's basket (its size and asset-class counts), as sentences. */
+function basketProblems(b: BasketLayout, row: Float64Array, offset: number): string[] {
+  const held = b.tickers.filter((_, k) => row[offset + b.first + k] === BASKET_IN);
+  const problems: string[] = [];
+  if (held.length < b.minSize) problems.push(`the basket holds ${held.length} ticker(s), fewer than basket.min_size ${b.minSize}`);
+  if (held.length > b.maxSize) problems.push(`the basket holds ${held.length} tickers (${held.join(', ')}), more than basket.max_size ${b.maxSize}`);
+  b.classNames.forEach((c, ci) => {
+    const n = b.tickers.filter((_, k) => b.classOf[k] === ci && row[offset + b.first + k] === BASKET_IN).length;
+    if (n > b.classCap[ci]) problems.push(`the basket holds ${n} tickers of asset class ${c}, more than basket.max_per_asset_class.${c} ${b.classCap[ci]}`);
+  });
+  return problems;
 }
 
 /** A `ConfigError` about the layout's family, at `key` (dotted, below the file's root). */
@@ -94,6 +178,7 @@ export function rowProblems(layout: ParamLayout, row: Float64Array, offset = 0):
     const ok = c.op === '<' ? a < b : c.op === '<=' ? a <= b : c.op === '>' ? a > b : a >= b;
     if (!ok) problems.push(`${c.lhs} ${c.op} ${c.rhs} is required, got ${c.lhs} = ${a} and ${c.rhs} = ${b}`);
   }
+  if (layout.basket !== null) problems.push(...basketProblems(layout.basket, row, offset));
   return problems;
 }
 
@@ -127,7 +212,31 @@ export function encodeNamedValues(layout: ParamLayout, values: ReadonlyMap<strin
       else row[j] = v;
     }
   }
+  if (layout.basket !== null) fillBasket(layout.basket, row);
   return { row, problems: problems.length > 0 ? problems : rowProblems(layout, row) };
+}
+
+/**
+ * The basket columns a row leaves unnamed (NaN): in, in ticker order, while basket.max_size and the
+ * asset-class limits allow (with those named in counted first), else out. A baseline, which cannot
+ * name the tickers of every data set, so trades the first tickers the bounds allow.
+ */
+function fillBasket(b: BasketLayout, row: Float64Array): void {
+  const used = b.classCap.map(() => 0);
+  let size = 0;
+  b.tickers.forEach((_, k) => {
+    if (row[b.first + k] !== BASKET_IN) return;
+    size++;
+    used[b.classOf[k]]++;
+  });
+  b.tickers.forEach((_, k) => {
+    if (!Number.isNaN(row[b.first + k])) return;
+    const fits = size < b.maxSize && used[b.classOf[k]] < b.classCap[b.classOf[k]];
+    row[b.first + k] = fits ? BASKET_IN : 1 - BASKET_IN;
+    if (!fits) return;
+    size++;
+    used[b.classOf[k]]++;
+  });
 }
 
 /** Parse `k=v,k=v` into named values (throws on a malformed item). */

@@ -32,6 +32,8 @@ const Family = z.strictObject({
    * parameter by name, inside the family's space (checked when it is served).
    */
   baseline: z.record(name(), z.union([z.number(), z.string()])).optional(),
+  /** Whether the family searches its basket: an on/off dimension per loaded ticker (`basket`), when more than one is loaded. */
+  basket: z.boolean().default(false),
 });
 export type FamilyConfig = z.infer<typeof Family>;
 
@@ -103,6 +105,19 @@ export const StrategyOptimizationConfig = z.strictObject({
       tolerance: num(0, 1, { exclusiveMin: true }),
     }),
   }),
+  /** Basket choice: how many tickers a candidate trades, in all and per asset class. */
+  basket: z
+    .strictObject({
+      min_size: int(1, 1e6),
+      /** null: every loaded ticker. */
+      max_size: int(1, 1e6).nullable(),
+      max_per_asset_class: z.record(name(), int(1, 1e6)),
+    })
+    .superRefine((b, ctx) => {
+      if (b.max_size !== null && b.max_size < b.min_size) {
+        ctx.addIssue({ code: 'custom', path: ['max_size'], input: b.max_size, message: `expected null or at least min_size (${b.min_size}), got ${b.max_size}` });
+      }
+    }),
   param_groups: z.record(name(), ParamSpace),
   families: z.record(name(), Family),
   /** The strategy cache's lifecycle: when a cached optimum is stale, and the recent window it must still pass on. */

@@ -67,5 +67,14 @@ export const SyntheticDataConfig = z.strictObject({
     /** Standard deviation of the log-normal noise on volume. */
     noise: z.number().min(0).max(2),
   }),
+  /** The basket `pnlopt demo` synthesizes to show the correlated-exposure penalty and risk parity (src/jobs/basket-demo.ts). */
+  demo_basket: z.strictObject({
+    loadings: z.array(FactorLoading).min(2),
+    bars: z.number().int().min(2).max(1e6),
+    seed: z.number().int().min(0),
+    /** The diversification_penalty and risk_parity_gross the demo trades the baseline with. */
+    penalty: z.number().gt(0).max(100),
+    risk_parity_gross: z.number().gt(0).max(10),
+  }),
 });
 export type SyntheticDataConfig = z.infer<typeof SyntheticDataConfig>;

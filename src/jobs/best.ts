@@ -104,7 +104,7 @@ export async function bestConfigurations(req: BestRequest): Promise<BestAnswer[]
   const now = req.now ?? new Date();
   const answers: BestAnswer[] = [];
   for (const family of names) {
-    const layout = paramLayout(cfg, family);
+    const layout = paramLayout(cfg, family, panel.tickers);
     if (req.families === undefined && !canTrade(layout, panel)) continue;
     answers.push(await answer(cfg, layout, panel, req.data.hash, regime, dbm, cache, now));
   }

@@ -19,6 +19,8 @@ import { configHash, type PnloptConfig } from '../config/load.js';
 import { decodeRow, paramLayout, type ParamLayout } from '../config/param-layout.js';
 import { codeVersion } from '../paths.js';
 import { UsageError } from '../errors.js';
+import { alignPanel } from '../data/panel.js';
+import type { MarketData } from '../data/types.js';
 import { decodePoints } from '../search/encoding.js';
 import { emigrants, joinResults } from '../search/islands.js';
 import type { SearchJob, SearchResult } from '../search/optimize.js';
@@ -70,15 +72,15 @@ export function islandIdentity(run: { config_hash: string; data_hash: string; co
  * The island setup of `optimize --shard I/N [--migrants FILE]`: none for a population shard; for an
  * NSGA-II shard the first epoch, or the epoch FILE was written for, checked against this run.
  */
-export function shardIslands(cfg: PnloptConfig, dataHash: string, families: readonly string[], seed: number, optimizer: OptimizerKind, shard: Shard | undefined, migrants: string | undefined): IslandSetup | undefined {
+export function shardIslands(cfg: PnloptConfig, data: MarketData, tickers: readonly string[] | undefined, families: readonly string[], seed: number, optimizer: OptimizerKind, shard: Shard | undefined, migrants: string | undefined): IslandSetup | undefined {
   if (shard === undefined || optimizer !== ISLAND_OPTIMIZER) {
     if (migrants !== undefined) throw new UsageError(`--migrants: only an island, --optimizer ${ISLAND_OPTIMIZER} with --shard I/N, reads migrants`);
     return undefined;
   }
   if (migrants === undefined) return firstEpoch(shard.count);
   const family = families.join(',');
-  const identity = islandIdentity({ config_hash: configHash(cfg), data_hash: dataHash, code_version: codeVersion(), seed, family }, shard.count);
-  return readMigrants(migrants, identity, paramLayout(cfg, family).params.length);
+  const identity = islandIdentity({ config_hash: configHash(cfg), data_hash: data.hash, code_version: codeVersion(), seed, family }, shard.count);
+  return readMigrants(migrants, identity, paramLayout(cfg, family, alignPanel(data, tickers).tickers).params.length);
 }
 
 /** Islands go with NSGA-II only, and a shard of an island run is one of its islands. */

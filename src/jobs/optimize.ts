@@ -210,7 +210,7 @@ export async function runOptimization(req: OptimizationRequest): Promise<Optimiz
   const block = req.shard !== undefined ? shardBlock(req.shard, req.budget) : { first: 0, end: req.budget };
   const panel = alignPanel(data, req.tickers);
   const windows = evaluationWindows(cfg, panel.time);
-  const layouts = req.families.map((f) => paramLayout(cfg, f));
+  const layouts = req.families.map((f) => paramLayout(cfg, f, panel.tickers));
   checkBudgetMemory(req.budget, layouts, settings.objectives.length, cfg.runtime.runtime.memory_fraction);
   const checks = guardrailChecks(cfg);
   const hash = configHash(cfg);

@@ -101,10 +101,10 @@ export async function runPaper(req: PaperRequest): Promise<PaperSummary> {
   if (!Object.hasOwn(cfg.strategy.families, family)) {
     throw new UsageError(`--family ${family}: not a family of ${displayPath(cfg.files.strategy)} (families: ${Object.keys(cfg.strategy.families).join(', ')})`);
   }
-  const layout = paramLayout(cfg, family);
+  const panel = alignPanel(req.data, req.tickers);
+  const layout = paramLayout(cfg, family, panel.tickers);
   const module = familyModule(layout);
   if (module.createLive === undefined) throw new UsageError(`family ${family} (kernel ${layout.kernel}) has no live strategy to paper trade; choose a family on a time-series kernel`);
-  const panel = alignPanel(req.data, req.tickers);
   const initialCapital = cfg.strategy.simulation.initial_capital;
   const sessionId = paperSessionId(family, panel.tickers, initialCapital);
   // Everything that can refuse the input is checked before the store is written.

@@ -422,7 +422,7 @@ async function equityOf(run: RunRow, best: BestCandidate, cfg: PnloptConfig, dat
   const panel = alignPanel(data, w.tickers);
   const start = w.search.start, end = w.holdout.end;
   if (!(start >= 0 && start < end && end <= panel.T)) return `the run's windows (bars ${start}..${end}) do not fit the data's ${panel.T} bars`;
-  const layout = paramLayout(cfg, best.family);
+  const layout = paramLayout(cfg, best.family, panel.tickers);
   const { row, problems } = encodeNamedValues(layout, new Map(Object.entries(best.params).map(([k, v]) => [k, String(v)])));
   if (problems.length > 0) return `candidate ${best.candidate_id}: ${problems.join('; ')}`;
   const ctx = await buildContext(cfg, layout, panel, data.hash, { start, end });

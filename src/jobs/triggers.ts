@@ -218,7 +218,7 @@ export async function runPending(req: RunPendingRequest): Promise<PendingRun[]> 
       skip(`ticker ${ticker} of the request is not in the data`);
       continue;
     }
-    const tickers = familyModule(paramLayout(cfg, family)).oneTicker ? [ticker] : [ticker, ...panel.tickers.filter((t) => t !== ticker)];
+    const tickers = familyModule(paramLayout(cfg, family, panel.tickers)).oneTicker ? [ticker] : [ticker, ...panel.tickers.filter((t) => t !== ticker)];
     const run: OptimizationRequest = {
       cfg, data, tickers, families: [family], optimizer, budget, maxSeconds: Infinity, seed, pool: req.pool, dbm,
       ...(req.signal !== undefined ? { signal: req.signal } : {}),

@@ -14,7 +14,6 @@
  * scheduling; in-flight batches may finish for `interruptGraceMs`, then they are aborted (and left
  * for a resume).
  */
-import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +24,7 @@ import { projectRoot } from '../paths.js';
 import type { SimulationContext } from '../simulation/context.js';
 import { createEvaluator, type BatchEvaluator } from '../simulation/evaluator.js';
 import type { ParamLayout } from '../config/param-layout.js';
+import { runBatches, type BatchResult } from './batch-driver.js';
 import { batchTimeoutMs, chooseBatchSize, measureCandidateMs } from './batch-size.js';
 import type { BatchTask, WorkerInit } from './worker.js';
 
@@ -85,7 +85,7 @@ export interface RunOutcome {
   readonly failed: number;
   /** The error of the first batch reported failed, null when none was. */
   readonly firstError: string | null;
-  /** Batches that failed at least once and were tried again. */
+  /** Retry attempts: each attempt of a batch after its first. */
   readonly retried: number;
   readonly batchSize: number;
   readonly batches: number;
@@ -179,65 +179,14 @@ export class EvaluationPool {
    * Evaluate the candidates `ids` (rows of X, row-major with `d` columns) in batches of `batchSize`,
    * reporting each finished batch to `sink`.
    */
-  async run(X: Float64Array, d: number, ids: Int32Array, batchSize: number, settings: PoolSettings, sink: BatchSink, hooks: RunHooks = {}): Promise<RunOutcome> {
-    const batches = Math.ceil(ids.length / batchSize);
-    const inFlight = new AbortController();
-    // Every task in flight listens to it: many listeners are expected, not a leak.
-    setMaxListeners(this.workers * TASKS_PER_WORKER, inFlight.signal);
-    const state = { stopping: false, stoppedByFailure: false, fatal: null as unknown, recorded: 0, evaluated: 0, failed: 0, retried: 0, firstError: null as string | null };
+  run(X: Float64Array, d: number, ids: Int32Array, batchSize: number, settings: PoolSettings, sink: BatchSink, hooks: RunHooks = {}): Promise<RunOutcome> {
     const timeoutMs = batchTimeoutMs({ ...this.measured, batchSize, tasksPerWorker: TASKS_PER_WORKER, minMs: settings.batchTimeoutMinMs, multiple: settings.batchTimeoutMultiple });
-    let grace: NodeJS.Timeout | undefined;
-    const onInterrupt = () => {
-      state.stopping = true;
-      grace = setTimeout(() => inFlight.abort(), settings.interruptGraceMs);
-    };
-    if (hooks.signal?.aborted) onInterrupt();
-    else hooks.signal?.addEventListener('abort', onInterrupt, { once: true });
-
-    const runBatch = async (b: number): Promise<void> => {
-      const batchIds = ids.subarray(b * batchSize, Math.min((b + 1) * batchSize, ids.length));
-      const result = await this.attempts(X, d, batchIds, settings.maxRetries, timeoutMs, inFlight.signal, () => state.retried++);
-      if (result === 'aborted') return;
-      try {
-        if (result instanceof Float64Array) {
-          sink.ok(batchIds, result);
-          state.evaluated += batchIds.length;
-        } else {
-          sink.failed(batchIds, result.error);
-          state.failed += batchIds.length;
-          state.firstError ??= result.error;
-          if (settings.onBatchFailure === 'stop') {
-            state.stopping = true;
-            state.stoppedByFailure = true;
-          }
-        }
-      } catch (err) {
-        // The sink cannot record results any more: nothing else may run.
-        state.fatal ??= err;
-        state.stopping = true;
-        inFlight.abort();
-        return;
-      }
-      state.recorded++;
-      hooks.onProgress?.(state.evaluated + state.failed);
-    };
-
-    const running = new Set<Promise<void>>();
-    try {
-      for (let b = 0; b < batches; b++) {
-        while (running.size >= this.workers * TASKS_PER_WORKER) await Promise.race(running);
-        if (state.stopping) break;
-        const p: Promise<void> = runBatch(b).finally(() => running.delete(p));
-        running.add(p);
-      }
-      await Promise.all(running);
-    } finally {
-      clearTimeout(grace);
-      hooks.signal?.removeEventListener('abort', onInterrupt);
-    }
-    if (state.fatal !== null) throw state.fatal;
-    const status: RunStatus = state.stoppedByFailure ? 'failed' : state.recorded < batches ? 'interrupted' : 'completed';
-    return { status, evaluated: state.evaluated, failed: state.failed, firstError: state.firstError, retried: state.retried, batchSize, batches };
+    return runBatches(ids, batchSize, settings, sink, hooks, {
+      concurrency: this.workers * TASKS_PER_WORKER,
+      // A few tasks per worker are in flight: letting them finish loses nothing and wastes little.
+      onFailureStop: 'drain',
+      evaluate: (batchIds, signal, onRetry) => this.attempts(X, d, batchIds, settings.maxRetries, timeoutMs, signal, onRetry),
+    });
   }
 
   async close(): Promise<void> {
@@ -258,7 +207,7 @@ export class EvaluationPool {
     timeoutMs: number,
     signal: AbortSignal,
     onRetry: () => void,
-  ): Promise<Float64Array | { error: string } | 'aborted'> {
+  ): Promise<BatchResult> {
     let error = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
       // An abort that came before this attempt would not reach its listener below.

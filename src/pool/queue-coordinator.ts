@@ -14,14 +14,14 @@
  *   worker died goes back to the queue. A job that failed is reported to the sink as failed; a
  *   resume publishes it again.
  */
-import { setMaxListeners } from 'node:events';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { METRIC_COUNT } from '../../native-free-kernels/portfolio/metrics.js';
 import type { ParamLayout } from '../config/param-layout.js';
 import type { SimulationContext } from '../simulation/context.js';
 import type { StartRunner } from './batch-runner.js';
-import type { BatchSink, PoolSettings, RunHooks, RunOutcome, RunStatus } from './coordinator.js';
+import { runBatches, type BatchResult } from './batch-driver.js';
+import type { BatchSink, PoolSettings, RunHooks, RunOutcome } from './coordinator.js';
 import { encodeInputs } from './context-codec.js';
 import { blobKey, connection, fromBase64, jobId, redisClient, runBatchKey, specKey, toBase64, type BatchJobData, type QueueSettings } from './queue.js';
 
@@ -78,54 +78,14 @@ export class QueueEvaluator {
    * finished one to `sink`. An interrupt stops waiting after `interruptGraceMs`; the jobs stay in
    * the queue and their results in Redis, for a resume.
    */
-  async run(X: Float64Array, d: number, ids: Int32Array, batchSize: number, settings: PoolSettings, sink: BatchSink, hooks: RunHooks = {}): Promise<RunOutcome> {
-    const batches = Math.ceil(ids.length / batchSize);
-    const waiting = new AbortController();
-    setMaxListeners(batches, waiting.signal);
-    const state = { stopping: false, stoppedByFailure: false, fatal: null as unknown, recorded: 0, evaluated: 0, failed: 0, firstError: null as string | null };
-    let grace: NodeJS.Timeout | undefined;
-    const onInterrupt = () => {
-      state.stopping = true;
-      grace = setTimeout(() => waiting.abort(), settings.interruptGraceMs);
-    };
-    if (hooks.signal?.aborted) onInterrupt();
-    else hooks.signal?.addEventListener('abort', onInterrupt, { once: true });
-
-    const runBatch = async (b: number): Promise<void> => {
-      const batchIds = ids.subarray(b * batchSize, Math.min((b + 1) * batchSize, ids.length));
-      const result = await this.batch(X, d, batchIds, waiting.signal);
-      if (result === 'aborted' || (state.stopping && state.stoppedByFailure)) return;
-      try {
-        if (result instanceof Float64Array) {
-          sink.ok(batchIds, result);
-          state.evaluated += batchIds.length;
-        } else {
-          sink.failed(batchIds, result.error);
-          state.failed += batchIds.length;
-          state.firstError ??= result.error;
-          if (settings.onBatchFailure === 'stop') {
-            state.stopping = state.stoppedByFailure = true;
-            waiting.abort();
-          }
-        }
-      } catch (err) {
-        state.fatal ??= err;
-        state.stopping = true;
-        waiting.abort();
-        return;
-      }
-      state.recorded++;
-      hooks.onProgress?.(state.evaluated + state.failed);
-    };
-    try {
-      await Promise.all(Array.from({ length: batches }, (_, b) => runBatch(b)));
-    } finally {
-      clearTimeout(grace);
-      hooks.signal?.removeEventListener('abort', onInterrupt);
-    }
-    if (state.fatal !== null) throw state.fatal;
-    const status: RunStatus = state.stoppedByFailure ? 'failed' : state.recorded < batches ? 'interrupted' : 'completed';
-    return { status, evaluated: state.evaluated, failed: state.failed, firstError: state.firstError, retried: 0, batchSize, batches };
+  run(X: Float64Array, d: number, ids: Int32Array, batchSize: number, settings: PoolSettings, sink: BatchSink, hooks: RunHooks = {}): Promise<RunOutcome> {
+    return runBatches(ids, batchSize, settings, sink, hooks, {
+      // Every job is published at once: the workers pull them as they free up.
+      concurrency: Infinity,
+      // Waiting for the other jobs would mean waiting for the whole run; they stay queued for a resume.
+      onFailureStop: 'abandon',
+      evaluate: (batchIds, signal) => this.batch(X, d, batchIds, signal),
+    });
   }
 
   async close(): Promise<void> {
@@ -136,7 +96,7 @@ export class QueueEvaluator {
    * One batch: its job (found, or published), then its result.
    * @returns its metric matrix, the job's error, or 'aborted' when `signal` stopped the wait
    */
-  private async batch(X: Float64Array, d: number, ids: Int32Array, signal: AbortSignal): Promise<Float64Array | { error: string } | 'aborted'> {
+  private async batch(X: Float64Array, d: number, ids: Int32Array, signal: AbortSignal): Promise<BatchResult> {
     const rows = new Float64Array(ids.length * d);
     for (let r = 0; r < ids.length; r++) rows.set(X.subarray(ids[r] * d, (ids[r] + 1) * d), r * d);
     const data: BatchJobData = { spec: this.spec, X: toBase64(rows), count: ids.length };

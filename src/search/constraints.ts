@@ -1,5 +1,6 @@
 /**
- * Keeping candidates inside a family's pair constraints (`fast < slow`): the search proposes only
+ * Keeping candidates inside a family's pair constraints (`fast < slow`) and basket bounds
+ * (src/search/basket.ts): the search proposes only
  * points that satisfy them, so no evaluation is spent on a candidate the space itself rules out.
  *
  * - Sampled points (initial populations, plain samplers, bandit arms) are filtered by rejection:
@@ -17,6 +18,7 @@
  */
 import type { ParamLayout } from '../config/param-layout.js';
 import { constraintGraph, raise, type ConstraintGraph, type NumericSpec } from '../config/pair-constraints.js';
+import { basketRegion } from './basket.js';
 import { decodeValue, encodeValue } from './encoding.js';
 import type { Sampler } from './sampler.js';
 
@@ -41,14 +43,26 @@ export interface RepairStats {
 }
 
 /**
- * The feasible region of a family, or null when it has no constraints.
+ * The feasible region of a family (its pair constraints and its basket bounds, which read disjoint
+ * columns: projecting into one keeps the other), or null when it has neither.
  * @param layout the family's parameters and constraints (checked by the config loader)
  */
 export function feasibleRegion(layout: ParamLayout): FeasibleRegion | null {
-  if (layout.constraints.length === 0) return null;
-  const graph = constraintGraph(layout.params, layout.constraints);
-  if (typeof graph === 'string') throw new RangeError(`family ${layout.family}: ${graph}`);
-  return regionOf(layout, graph);
+  const regions: FeasibleRegion[] = [];
+  if (layout.constraints.length > 0) {
+    const graph = constraintGraph(layout.params, layout.constraints);
+    if (typeof graph === 'string') throw new RangeError(`family ${layout.family}: ${graph}`);
+    regions.push(regionOf(layout, graph));
+  }
+  if (layout.basket !== null) regions.push(basketRegion(layout.basket, layout.params.length));
+  if (regions.length <= 1) return regions[0] ?? null;
+  return {
+    dims: layout.params.length,
+    holds: (U, offset) => regions.every((r) => r.holds(U, offset)),
+    project(U, offset) {
+      for (const r of regions) r.project(U, offset);
+    },
+  };
 }
 
 function regionOf(layout: ParamLayout, graph: ConstraintGraph): FeasibleRegion {

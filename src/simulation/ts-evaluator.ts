@@ -1,18 +1,19 @@
 /**
  * The evaluator shared by the time-series families (families/ts-ensemble.ts,
  * families/ts-with-fallback.ts): decode each parameter row into the kernel's numeric slots
- * (`TsParam`; a forecast model switched off, `use_<model>: off`, weighs 0), pick the ATR column for
+ * (`TsParam`; a forecast model switched off, `use_<model>: off`, weighs 0; a ticker left out of the
+ * basket, `basket_<TICKER>: off`, gets flag 0), pick the ATR column for
  * the row's window, run `tsPortfolio`. Everything a row needs is resolved once here, at creation:
  * columns, choice-name -> code tables, scratch buffers.
  */
 import { ACC_SIZE } from '../../native-free-kernels/portfolio/metrics.js';
 import { normalQuantile } from '../../native-free-kernels/stats/normal.js';
 import {
-  createTsWorkspace, Direction, fillNoStopDistance, OrderType, SlippageModel, Sizing, Switch, tsDecision, tsPortfolio, TsParam, tsSelect, tsSlippage,
+  basketSlot, createTsWorkspace, Direction, fillNoStopDistance, OrderType, SlippageModel, Sizing, Switch, tsDecision, tsPortfolio, TsParam, tsSelect, tsSlippage,
   type TsData, type TsSettings, type TsWorkspace,
 } from '../../native-free-kernels/portfolio/ts-portfolio.js';
 import type { NamedParam } from '../config/family-space.js';
-import { columnOf, familyConfigError, type ParamLayout } from '../config/param-layout.js';
+import { BASKET_IN, columnOf, familyConfigError, type ParamLayout } from '../config/param-layout.js';
 import type { SimulationContext, SimulationSettings } from './context.js';
 import { rowEvaluator, type BatchEvaluator, type LiveStrategy } from './families/family.js';
 
@@ -183,8 +184,16 @@ function tsSetup(
     rpMaxIterations: settings.riskParity.maxIterations, rpTolerance: settings.riskParity.tolerance,
   };
   const d = layout.params.length;
-  const p = new Float64Array(TsParam.weights + forecasts.models.length);
+  const M = forecasts.models.length;
+  const p = new Float64Array(basketSlot(M, K));
   for (const [name, v] of Object.entries(fixed)) p[TsParam[name as TsSlot]] = v;
+  // Without basket columns every ticker is in; with them (sorted by ticker), they must be this panel's.
+  const basket = layout.basket;
+  const basketCol = Int32Array.from(panel.tickers, (t) => (basket === null ? -1 : basket.first + basket.tickers.indexOf(t)));
+  if (basket !== null && (basket.tickers.length !== K || basketCol.some((c) => c < basket.first))) {
+    throw new Error(`family ${layout.family}: the layout's basket (${basket.tickers.join(', ')}) is not the panel's tickers (${panel.tickers.join(', ')})`);
+  }
+  for (let k = 0; k < K; k++) p[basketSlot(M, k)] = 1;
   const ws = createTsWorkspace(K, T, forecasts.models.length, derived.classes, ACC_SIZE);
   fillNoStopDistance(data, s, ws);
   // The ATR column of each allowed window: views of the shared columns, made here once, so a
@@ -206,6 +215,7 @@ function tsSetup(
       // hold): the kernel sees no NaN weight, and normalises over the models with weight > 0.
       p[TsParam.weights + m] = use.codes![X[base + use.col]] === Switch.on && w === w ? w : 0;
     }
+    if (basket !== null) for (let k = 0; k < K; k++) p[basketSlot(M, k)] = X[base + basketCol[k]] === BASKET_IN ? 1 : 0;
     ws.atr = atrViews[X[base + atrCol] - atr.low] ?? noAtr;
   };
   return { data, s, p, ws, decode };

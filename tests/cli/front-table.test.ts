@@ -83,7 +83,7 @@ describe('frontTable', () => {
 
   it('counts the candidates repaired into the pair constraints, when there were any', () => {
     expect(frontTable(summary())).not.toContain('pair constraints');
-    expect(frontTable(summary({ constraint_repairs: { rejected: 12, repaired: 3 } }))).toContain('pair constraints: 12 sampled point(s) outside them redrawn, 3 point(s) projected into them');
+    expect(frontTable(summary({ constraint_repairs: { rejected: 12, repaired: 3 } }))).toContain('constraints (pairs, basket bounds): 12 sampled point(s) outside them redrawn, 3 point(s) projected into them');
   });
 
   it('keeps the family column only when several families ran', () => {

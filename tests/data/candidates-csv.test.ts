@@ -13,7 +13,7 @@ import { readCsvRecords } from '../../src/data/csv.js';
 import { FIXTURES } from '../fixtures/pool/setup.js';
 import { testConfig } from '../helpers/config.js';
 
-const sma = paramLayout(testConfig(), 'sma_cross');
+const sma = paramLayout(testConfig(), 'sma_cross', []);
 
 /** A family of its own, so the test does not follow the shipped search spaces: a categorical and a conditional parameter. */
 const toy = paramLayout(
@@ -36,6 +36,7 @@ const toy = paramLayout(
   },
   } as unknown as PnloptConfig,
   'toy',
+  [],
 );
 
 function violations(fn: () => unknown): string[] {

@@ -35,7 +35,7 @@ function storeWithEntry(cfg: PnloptConfig): { dbm: DatabaseManager; id: number }
   const cache = new StrategyCache(dbm);
   cache.adopt(
     {
-      family: 'sma_cross', familyVersion: familyVersion(paramLayout(cfg, 'sma_cross')), regime: 'all', runId: 'run-a', dataHash: data.hash,
+      family: 'sma_cross', familyVersion: familyVersion(paramLayout(cfg, 'sma_cross', [])), regime: 'all', runId: 'run-a', dataHash: data.hash,
       window: { search: ['2000-01-03', '2015-12-31'], holdout: ['2016-01-04', formatTime(data.series[0].time[T - 1])] },
       params: { fast: 20, slow: 100 }, metrics: {}, holdoutMetrics: {},
     },

@@ -27,7 +27,7 @@ const LENIENT = configDirWith('quant_success_config.yml', (d) => {
 
 function entry(cfg: PnloptConfig, over: Partial<Adoption> = {}): Adoption {
   return {
-    family: 'sma_cross', familyVersion: familyVersion(paramLayout(cfg, 'sma_cross')), regime: 'all', runId: 'run-a', dataHash: data.hash,
+    family: 'sma_cross', familyVersion: familyVersion(paramLayout(cfg, 'sma_cross', [])), regime: 'all', runId: 'run-a', dataHash: data.hash,
     window: { search: ['2000-01-03', '2015-12-31'], holdout: ['2016-01-04', lastDate] },
     params: { fast: 20, slow: 100 }, metrics: { sharpe: 0.5 }, holdoutMetrics: { sharpe: 0.4 }, ...over,
   };

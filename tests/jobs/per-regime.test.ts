@@ -94,7 +94,7 @@ describe('runPerRegime', () => {
     expect(side.summary!.best!.params).not.toEqual(bull.summary!.best!.params);
 
     // Each optimum against the other's, on the regime's own search window (its bars spliced as the job splices them).
-    const layout = paramLayout(cfg, 'sma_cross');
+    const layout = paramLayout(cfg, 'sma_cross', []);
     const labels = detectAllRegimes(data, cfg)[0];
     const gains: number[] = [];
     for (const [own, other] of [[side, bull], [bull, side]] as const) {

@@ -30,7 +30,7 @@ const DAY = 86_400_000;
 function storeWithRun(summary: unknown): { store: RunStore; runId: string } {
   const dbm = new DatabaseManager(':memory:', MIGRATIONS, 'write');
   const store = new RunStore(dbm);
-  const layout = paramLayout(testConfig(), 'sma_cross');
+  const layout = paramLayout(testConfig(), 'sma_cross', []);
   const runId = store.createRun({
     command: 'optimize', family: 'sma_cross', optimizer: 'lhs', seed: '1', configHash: 'c', dataHash: 'd', codeVersion: 'v', budget: 5, dataWindow: {},
     sampler: { optimizer: 'lhs', settings: { objectives: [{ metric: 'total_return', direction: 'maximize' }, { metric: 'max_drawdown', direction: 'minimize' }], primary_objective: 'total_return', sampling: { batch_size: 2 } } },
@@ -115,8 +115,8 @@ describe('completeReport: the trade list', () => {
       expect(model.notes.filter((n) => !n.startsWith('Regimes not detected'))).toEqual([]);
       expect(model.tradesExact).toBe(true);
       const w = JSON.parse(store.run(summary.run_id)!.data_window_json!) as { search: { start: number }; holdout: { end: number } };
-      const layout = paramLayout(cfg, 'ts_ensemble');
       const panel = alignPanel(data);
+      const layout = paramLayout(cfg, 'ts_ensemble', panel.tickers);
       const ctx = await buildContext(cfg, layout, panel, data.hash, { start: w.search.start, end: w.holdout.end });
       const { row } = encodeNamedValues(layout, new Map(Object.entries(best.params).map(([k, v]) => [k, String(v)])));
       const equity = new Float64Array(panel.T);

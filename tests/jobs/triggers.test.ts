@@ -62,7 +62,7 @@ function adopt(cfg: PnloptConfig, dbm: DatabaseManager, data: MarketData, regime
   const time = data.series[0].time;
   new StrategyCache(dbm).adopt(
     {
-      family: 'sma_cross', familyVersion: familyVersion(paramLayout(cfg, 'sma_cross')), regime, runId: 'run-a', dataHash: data.hash,
+      family: 'sma_cross', familyVersion: familyVersion(paramLayout(cfg, 'sma_cross', [])), regime, runId: 'run-a', dataHash: data.hash,
       window: { search: [formatTime(time[0]), '2015-12-31'], holdout: ['2016-01-04', formatTime(time[time.length - 1])] },
       params: { fast: 20, slow: 100 }, metrics: { sharpe: 0.5 }, holdoutMetrics: { sharpe: 0.4 },
     },
@@ -198,7 +198,7 @@ describe('check-triggers', () => {
     expect(cache.requests().map((r) => [r.regime, r.status, r.run_id])).toEqual(ran.map((r) => [r.regime, 'done', r.run_id]));
     const bull = ran[0];
     expect(bull.adopted, bull.reason).toBe(true);
-    const version = familyVersion(paramLayout(cfg, 'sma_cross'));
+    const version = familyVersion(paramLayout(cfg, 'sma_cross', []));
     expect(cache.entriesFor('sma_cross', version, 'trend=bull').map((e) => [e.run_id, e.data_hash])).toEqual([[bull.run_id, beforeSwitch.hash]]);
     // The adopted entry is served now: no cache trigger fires.
     expect((await checkTriggers({ cfg, data: beforeSwitch, families: ['sma_cross'], dbm })).due).toEqual([]);

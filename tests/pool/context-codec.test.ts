@@ -22,7 +22,7 @@ describe('encodeInputs / decodeInputs', () => {
     const cfg = testConfig();
     const data = loadMarketData(cfg.runtime.runtime.default_data.map((f) => new URL(`../../${f}`, import.meta.url).pathname));
     const panel = alignPanel(data);
-    const layout = paramLayout(cfg, 'sma_cross');
+    const layout = paramLayout(cfg, 'sma_cross', panel.tickers);
     const ctx = await buildContext(cfg, layout, panel, data.hash, { start: 0, end: panel.T });
     const enc = encodeInputs({ layout, ctx });
     // One blob per group present (sma_cross has no forecast columns), each named by its hash.

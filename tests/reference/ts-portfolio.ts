@@ -46,6 +46,8 @@
  * - Held weights for the caps are those at close t (after that bar's intrabar exits), other tickers
  *   only: the ticker's own position is being closed by its order. Orders placed for earlier tickers
  *   (ticker order) at the same close count with the weight they will hold (0 for an exit).
+ * - A ticker left out of the basket is flat at every close (never traded) and its forecasts are
+ *   not scored in the hit rate.
  * - Forecasts are valid only when finite (sigma > 0). A fallback signal also needs its expected
  *   per-bar move (the sizing mu) to reach min_expected_return.
  * - A trade's entry equity ("just before its entry order") is E_{t-1}, the mark at the decision
@@ -110,6 +112,8 @@ export interface RefTsParams {
   fallback_rule?: 'momentum' | 'mean_reversion';
   fallback_lookback?: number;
   fallback_entry_z?: number;
+  /** Per ticker, whether it is in the basket (basket_<TICKER>: on); absent = every ticker is. */
+  basket?: boolean[];
 }
 
 export interface RefTsSettings {
@@ -399,6 +403,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
   const tpOn = p.take_profit === 'on';
   const m = stopOn ? p.trailing_stop_atr_mult! : NaN;
   const atrs = tickers.map((tk) => (stopOn ? refAtr(tk, p.atr_window!) : tk.close.map(() => NaN)));
+  const inBasket = (k: number): boolean => p.basket?.[k] ?? true;
 
   let cash = s.initialCapital;
   const pos: (Position | null)[] = tickers.map(() => null);
@@ -515,6 +520,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
     // Hit rate: every valid nonzero forecast whose next bar is inside the window and moves.
     if (t + 1 < s.end) {
       for (let k = 0; k < K; k++) {
+        if (!inBasket(k)) continue;
         const ens = ensemble(input, k, t);
         const move = tickers[k].close[t + 1] - tickers[k].close[t];
         if (ens.valid && ens.mu !== 0 && move !== 0) {
@@ -564,6 +570,7 @@ export function referenceTsPortfolio(input: RefTsInput): RefTsResult {
           if (!(Math.abs(mu) >= s.minExpectedReturn)) d = 0;
         }
         if (p.direction === 'long_only' && d < 0) d = 0;
+        if (!inBasket(k)) d = 0;
         if (blocked[k] !== 0) {
           if (d === blocked[k]) {
             d = 0;

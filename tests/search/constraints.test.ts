@@ -18,7 +18,7 @@ import { testConfig } from '../helpers/config.js';
 import { testSettings } from '../helpers/optimizer-settings.js';
 
 const cfg = testConfig();
-const sma = paramLayout(cfg, 'sma_cross');
+const sma = paramLayout(cfg, 'sma_cross', []);
 const smaRegion = feasibleRegion(sma)!;
 const FAST = sma.column.get('fast')!;
 const SLOW = sma.column.get('slow')!;
@@ -55,7 +55,7 @@ describe('feasibleRegion', () => {
       if (fast < slow) expect(Array.from(U)).toEqual(Array.from(before));
       expect(smaRegion.holds(U, 0)).toBe(true);
     }
-    expect(feasibleRegion(paramLayout(cfg, 'ts_ensemble'))).toBeNull();
+    expect(feasibleRegion(paramLayout(cfg, 'ts_ensemble', ['SPX']))).toBeNull();
   });
 
   it('filters a sampler by redraws from its own stream, projecting only what is left, deterministically', () => {
@@ -113,8 +113,8 @@ const spaceArb = fc
   });
 
 function layoutOf(params: Record<string, ParamSpec>, constraints: PairConstraint[]): ParamLayout {
-  const strategy = { ...cfg.strategy, param_groups: {}, families: { toy: { kernel: 'sma_cross', groups: [], params, constraints } } };
-  return paramLayout({ ...cfg, strategy } as PnloptConfig, 'toy');
+  const strategy = { ...cfg.strategy, param_groups: {}, families: { toy: { kernel: 'sma_cross', groups: [], params, constraints, basket: false } } };
+  return paramLayout({ ...cfg, strategy } as PnloptConfig, 'toy', []);
 }
 
 describe('every optimizer over random constrained spaces (property)', () => {

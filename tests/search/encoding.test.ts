@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodePoints, decodeValue, encodeValue } from '../../src/search/encoding.js';
 import { paramLayout, rowProblems } from '../../src/config/param-layout.js';
+import { feasibleRegion } from '../../src/search/constraints.js';
 import { testConfig } from '../helpers/config.js';
 
 const cfg = testConfig();
@@ -35,16 +36,19 @@ describe('decodeValue', () => {
 });
 
 describe('decodePoints', () => {
-  it('decodes every family to rows that pass the layout checks, with inactive parameters NaN (property)', () => {
+  it('decodes every family, projected into its feasible region, to rows that pass the layout checks (property)', () => {
     for (const family of Object.keys(cfg.strategy.families)) {
-      const layout = paramLayout(cfg, family);
+      // Three tickers: the basket families get their basket columns and bounds.
+      const layout = paramLayout(cfg, family, ['AAA', 'BBB', 'CCC']);
       const d = layout.params.length;
+      const region = feasibleRegion(layout);
       fc.assert(
         fc.property(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: d, maxLength: d }), (u) => {
+          const U = Float64Array.from(u);
+          region?.project(U, 0);
           const X = new Float64Array(d);
-          decodePoints(layout, Float64Array.from(u), 1, X);
-          const problems = rowProblems(layout, X).filter((p) => !p.includes('is required'));
-          expect(problems).toEqual([]);
+          decodePoints(layout, U, 1, X);
+          expect(rowProblems(layout, X)).toEqual([]);
         }),
         { numRuns: 200 },
       );
@@ -52,7 +56,7 @@ describe('decodePoints', () => {
   });
 
   it('leaves a conditional parameter inactive when its condition fails', () => {
-    const layout = paramLayout(cfg, 'ts_ensemble');
+    const layout = paramLayout(cfg, 'ts_ensemble', ['SPX']);
     const d = layout.params.length;
     const U = new Float64Array(d).fill(0.5);
     const sizing = layout.params[layout.column.get('sizing')!].spec;

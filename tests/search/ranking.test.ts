@@ -68,7 +68,7 @@ describe('constraint-domination of sma_cross candidates', () => {
     // A drawdown limit of 0.1% that every trading candidate breaks by a wide margin: with plain
     // relative shortfalls (~100 each) the idle candidate's few units of violation used to win.
     const cfg = loadConfig({ dir: configDirWith('quant_success_config.yml', (d) => d.setIn(['guardrails', 'max_drawdown'], 0.001)) });
-    const layout = paramLayout(cfg, 'sma_cross');
+    const layout = paramLayout(cfg, 'sma_cross', []);
     const { open, close } = randomWalk(1500, createRng(3, 'ranking-walk'));
     const ctx = contextFor(panelFromOpenClose(open, close));
     const pairs = [[5, 5], [10, 50], [20, 100]];

@@ -54,7 +54,7 @@ beforeAll(async () => {
   hash = data.hash;
   forecasts = computeForecastColumns(panel, cfg.strategy.forecast_models);
   for (const family of FAMILIES) {
-    const layout = paramLayout(cfg, family);
+    const layout = paramLayout(cfg, family, panel.tickers);
     const familyData = await prepareFamilyData(cfg, layout, panel, hash, () => Promise.resolve(forecasts));
     setups.set(family, { layout, evaluator: createEvaluator(layout, contextFor(cfg, familyData, { start: cfg.strategy.evaluation.warmup_bars, end: T })) });
   }

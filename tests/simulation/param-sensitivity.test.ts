@@ -7,12 +7,13 @@
  * test config: from seeded base points of the family's unit cube, the parameter is switched
  * on (its `when` categoricals set to an activating choice) and set to each of its values (every
  * choice; low, middle and high of a range); some base point must give two values different metric
- * rows. The base points are drawn, not written per parameter, so a new parameter is covered as is.
+ * rows. The base points are drawn, not written per parameter, so a new parameter is covered as is;
+ * so are the basket columns (one per ticker of the two-ticker panel).
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_COUNT, METRIC_NAMES } from '../../native-free-kernels/portfolio/metrics.js';
-import { paramLayout, rowProblems, isActive, type ParamLayout } from '../../src/config/param-layout.js';
+import { basketParam, paramLayout, rowProblems, isActive, type ParamLayout } from '../../src/config/param-layout.js';
 import { loadMarketData } from '../../src/data/load.js';
 import { alignPanel } from '../../src/data/panel.js';
 import { sharedFloat64 } from '../../src/data/shared.js';
@@ -123,15 +124,18 @@ describe('every parameter a kernel reads changes some metric (default config, re
       const families = Object.entries(cfg.strategy.families).filter(([, f]) => f.kernel === m.kernel).map(([name]) => name);
       expect(families, `no family of the test config runs kernel ${m.kernel}`).not.toEqual([]);
       for (const family of families) {
-        const layout = paramLayout(cfg, family);
         const panel = ONE_SERIES.has(m.kernel) ? panels.one : panels.two;
+        const layout = paramLayout(cfg, family, panel.tickers);
         const familyData = await prepareFamilyData(cfg, layout, panel, panels.hash, () => Promise.resolve(forecasts));
         const evaluator = createEvaluator(layout, contextFor(cfg, familyData, { start: cfg.strategy.evaluation.warmup_bars, end: T }));
         const d = layout.params.length;
         const U = new Float64Array(BASE_POINTS * d);
         createSampler('sobol', { dims: d, seed: SEED, stream: ['param-sensitivity', family], maximinIterations: 0, scramble: true }).sample(BASE_POINTS, U);
         const bases = Array.from({ length: BASE_POINTS }, (_, b) => U.subarray(b * d, (b + 1) * d));
-        const dead = m.reads(MODELS).filter((name) => !sensitive(layout, evaluator, name, bases));
+        // With the basket columns of the two-ticker panel: leaving either ticker out must change a result.
+        const searched = [...m.reads(MODELS), ...(layout.basket?.tickers.map(basketParam) ?? [])];
+        if (cfg.strategy.families[family].basket) expect(layout.basket, `${family}: a basket family on two tickers has basket columns`).not.toBeNull();
+        const dead = searched.filter((name) => !sensitive(layout, evaluator, name, bases));
         expect(dead, `${family}: no metric (${METRIC_NAMES.length} columns) moves with these parameters at any of ${BASE_POINTS} base points`).toEqual([]);
       }
     });

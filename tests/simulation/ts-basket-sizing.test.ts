@@ -51,7 +51,7 @@ beforeAll(() => {
   };
   // Every model forecasts +1% a bar with sigma 0.5%: confident, above every guardrail, all the time.
   const forecasts: ForecastColumns = { models: MODELS, K: 3, T, mu: toShared(new Array(MODELS.length * 3 * T).fill(0.01)), sigma: toShared(new Array(MODELS.length * 3 * T).fill(0.005)) };
-  layout = paramLayout(cfg, 'ts_ensemble');
+  layout = paramLayout(cfg, 'ts_ensemble', panel.tickers);
   const atrSpec = layout.params[layout.column.get('atr_window')!].spec;
   if (atrSpec.type !== 'int') throw new Error('atr_window must be an int parameter');
   const ts = cfg.signalRouting.signal_routing.time_series;

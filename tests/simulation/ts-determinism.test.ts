@@ -57,7 +57,7 @@ beforeAll(async () => {
   const data = generateSynthetic({ tickers: 3, bars: 500, seed: 11, config: cfg.synthetic });
   const panel = alignPanel(data);
   for (const family of FAMILIES) {
-    const layout = paramLayout(cfg, family);
+    const layout = paramLayout(cfg, family, panel.tickers);
     const ctx = await buildContext(cfg, layout, panel, data.hash, { start: 0, end: panel.T });
     const X = population(layout, family);
     cases.set(family, { layout, ctx, X, reference: inThread(layout, ctx, X) });

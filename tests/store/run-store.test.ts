@@ -9,7 +9,7 @@ import { paramLayout } from '../../src/config/param-layout.js';
 import { DatabaseManager } from '../../src/store/database.js';
 import { testConfig } from '../helpers/config.js';
 
-const layout = paramLayout(testConfig(), 'sma_cross');
+const layout = paramLayout(testConfig(), 'sma_cross', []);
 const run: NewRun = {
   command: 'pnlopt evaluate --strategy sma_cross',
   family: 'sma_cross',

@@ -107,12 +107,14 @@ function givenCandidate(opts: BacktestOptions): Setup {
     throw new UsageError(`give ${[['--strategy', opts.strategy], ['--params', opts.params]].filter(([, v]) => v === undefined).map(([f]) => f).join(' and ')}, or --run RUN_ID --candidate ID`);
   }
   const cfg = configWithWindows(opts);
-  const layout = paramLayout(cfg, opts.strategy);
-  const { row, problems } = encodeNamedValues(layout, parseAssignments(opts.params));
-  if (problems.length > 0) throw new UsageError(`--params: ${problems.join('; ')}`);
+  const assignments = parseAssignments(opts.params);
   if (opts.equity !== undefined) checkOutputPath(opts.equity, '--equity');
   const data = loadData(cfg, opts.data, opts.quiet);
   const panel = alignPanel(data, opts.tickers);
+  // The layout after the data: a basket family has a column per ticker.
+  const layout = paramLayout(cfg, opts.strategy, panel.tickers);
+  const { row, problems } = encodeNamedValues(layout, assignments);
+  if (problems.length > 0) throw new UsageError(`--params: ${problems.join('; ')}`);
   return { cfg, layout, row, data, panel, window: tradedWindow(cfg, panel.time), feeBps: opts.feeBps };
 }
 
@@ -153,7 +155,7 @@ function storedCandidate(opts: BacktestOptions): Setup {
   const families = runFamilies(run);
   const family = candidate.family ?? (families.length === 1 ? families[0] : undefined);
   if (family === undefined) throw new UsageError(`${at}: candidate ${id} has no recorded family (a store older than schema 3) and the run has several`);
-  const layout = paramLayout(cfg, family);
+  const layout = paramLayout(cfg, family, panel.tickers);
   const params = JSON.parse(candidate.paramsJson) as Record<string, number | string>;
   const { row, problems } = encodeNamedValues(layout, new Map(Object.entries(params).map(([k, v]) => [k, String(v)])));
   if (problems.length > 0) throw new UsageError(`${at}: candidate ${id}: ${problems.join('; ')}`);

@@ -5,6 +5,7 @@
  */
 import { paramLayout } from '../../config/param-layout.js';
 import { readCandidatesCsv } from '../../data/candidates-csv.js';
+import { alignPanel } from '../../data/panel.js';
 import { UsageError } from '../../errors.js';
 import { runEvaluation, type EvaluateSummary } from '../../jobs/evaluate.js';
 import { poolSettings } from '../../pool/settings.js';
@@ -46,7 +47,8 @@ export interface EvaluateHooks {
 }
 
 /**
- * Check the inputs in the order a user fixes them (config, candidates, output, data), then run the
+ * Check the inputs in the order a user fixes them (config, output, data, then the candidates, whose
+ * columns depend on the data's tickers), then run the
  * job. With `--resume`, the run's recorded options fill in what is not given (`restoreInvocation`).
  */
 export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks = {}): Promise<EvaluateSummary> {
@@ -56,12 +58,13 @@ export async function runEvaluate(given: EvaluateOptions, hooks: EvaluateHooks =
     throw new UsageError(`give ${[['--strategy', strategy], ['--candidates', candidates], ['--out', out]].filter(([, v]) => v === undefined).map(([f]) => f).join(', ')} (or --resume RUN_ID)`);
   }
   const cfg = configWithWindows(opts);
-  const layout = paramLayout(cfg, strategy);
-  const table = readCandidatesCsv(candidates, layout);
   checkOutputPath(out);
   const pool = poolSettings(cfg, { workers: opts.workers, batch: opts.batch, allowOversubscribe: opts.allowOversubscribe, workerFile: hooks.workerFile });
   const sources = dataFiles(cfg, opts.data);
   const data = loadData(cfg, sources, opts.quiet);
+  // The candidates after the data: a basket family has a column per ticker of the panel.
+  const layout = paramLayout(cfg, strategy, alignPanel(data, opts.tickers).tickers);
+  const table = readCandidatesCsv(candidates, layout);
   // The store is checked now and opened only once the job has checked the rest.
   const store = dbPath(cfg, opts.db);
   checkStorePath(store, '--db');

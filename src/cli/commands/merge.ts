@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { checkShards, islandSetup, mergeShards, shardRuns, type ShardRun } from '../../jobs/merge.js';
 import { islandIdentity, migrantsFile } from '../../jobs/islands.js';
 import { paramLayout } from '../../config/param-layout.js';
+import { alignPanel } from '../../data/panel.js';
 import type { SearchResult } from '../../search/optimize.js';
 import { checkOutputPath } from '../../output.js';
 import { writeFileAtomic } from '../../write-atomic.js';
@@ -90,7 +91,7 @@ export async function runMerge(paths: readonly string[], opts: MergeOptions, sig
       onIslands: (r) => (islandResults = r),
     });
     if (opts.migrate !== undefined && islands !== undefined && summary.status === 'completed') {
-      const file = migrantsFile(islandIdentity(run, islands.count), islands, islandResults, k, paramLayout(cfg, run.family ?? ''));
+      const file = migrantsFile(islandIdentity(run, islands.count), islands, islandResults, k, paramLayout(cfg, run.family ?? '', alignPanel(data, tickers).tickers));
       writeFileAtomic(opts.migrate, JSON.stringify(file, null, 2) + '\n');
       note(opts, `migrants of epoch ${file.epoch} (${k} per island) written to ${opts.migrate}`);
     }

@@ -100,7 +100,7 @@ async function withRequest<T>(
     },
   });
   const families = family.split(',').map((f) => f.trim());
-  const islands = shardIslands(cfg, data.hash, families, seed, optimizer, opts.shard, opts.migrants);
+  const islands = shardIslands(cfg, data, opts.tickers, families, seed, optimizer, opts.shard, opts.migrants);
   let dbm: DatabaseManager | undefined;
   let progress: ProgressReporter | undefined;
   try {

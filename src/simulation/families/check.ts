@@ -11,7 +11,7 @@ import { BY_KERNEL, KERNEL_NAMES } from './index.js';
  * Check every configured family against the registry, before anything runs: its kernel exists,
  * its search space (groups and own params) declares every parameter the kernel reads, and it
  * declares nothing the kernel does not read (a parameter searched, stored and reported with no
- * effect). A group shared by several families is checked once per family: one issue per family
+ * effect), basket choice included. A group shared by several families is checked once per family: one issue per family
  * and path.
  */
 export function checkFamilies(cfg: PnloptConfig): void {
@@ -24,6 +24,8 @@ export function checkFamilies(cfg: PnloptConfig): void {
       issues.push({ path: `families.${family}.kernel`, message: `unknown kernel "${f.kernel}"; registered: ${KERNEL_NAMES.join(', ')}` });
       continue;
     }
+    // A one-ticker kernel has no basket to choose: its basket columns would be dead.
+    if (f.basket && m.oneTicker) issues.push({ path: `families.${family}.basket`, message: `kernel ${f.kernel} trades one ticker, so it has no basket to search: remove basket: true` });
     const declared = familyParams(cfg.strategy, family);
     const reads = m.reads(models);
     const names = new Set(declared.map((p) => p.name));

@@ -30,7 +30,12 @@ export const KERNEL_NAMES: readonly string[] = FAMILY_MODULES.map((m) => m.kerne
 export function familyVersion(layout: ParamLayout): string {
   const m = familyModule(layout);
   const code = sourceHash(import.meta.url, m.code);
-  const space = canonicalJson({ kernel: layout.kernel, params: layout.params.map((p) => ({ name: p.name, spec: p.spec })), constraints: layout.constraints });
+  const { basket } = layout;
+  const space = canonicalJson({
+    kernel: layout.kernel, params: layout.params.map((p) => ({ name: p.name, spec: p.spec })), constraints: layout.constraints,
+    // The basket's bounds are part of the space (a family without basket columns hashes as before).
+    ...(basket !== null ? { basket: { min: basket.minSize, max: basket.maxSize, classes: basket.classNames, caps: basket.classCap } } : {}),
+  });
   return sha256([space, code, m.needsForecasts ? forecastCodeVersion() : ''].join('\0')).slice(0, 16);
 }
 

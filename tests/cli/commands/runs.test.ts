@@ -62,7 +62,7 @@ function exported(runId: string): { header: string[]; rows: string[][]; text: st
 /** The bandit run a killed process leaves: three families' candidates (one failed), ranked, status still `running`. */
 function writeKilledBanditRun(store: RunStore): { layouts: ParamLayout[]; family: string[]; F: Float64Array } {
   const cfg = testConfig();
-  const layouts = BANDIT_FAMILIES.map((f) => paramLayout(cfg, f));
+  const layouts = BANDIT_FAMILIES.map((f) => paramLayout(cfg, f, ['MSFT']));
   store.createRun({
     command: 'optimize', family: BANDIT_FAMILIES.join(','), optimizer: 'bandit', seed: '11', configHash: 'c'.repeat(64), dataHash: 'd'.repeat(64), codeVersion: '0.1.0',
     sampler: { optimizer: 'bandit', settings: cfg.strategy.optimizer }, dataWindow: { tickers: ['MSFT'], search: { start: 252, end: 400 }, holdout: { start: 400, end: 500 } },

@@ -61,6 +61,11 @@ describe('checkFamilies: unread parameters', () => {
     }
   });
 
+  it('refuses basket: true on a one-ticker kernel, whose basket columns would change nothing', () => {
+    const dir = configDirWith(STRATEGY, (d) => d.setIn(['families', 'sma_cross', 'basket'], true));
+    expect(issuesOf(dir)).toEqual([{ path: 'families.sma_cross.basket', message: 'kernel sma_cross trades one ticker, so it has no basket to search: remove basket: true' }]);
+  });
+
   it('reports every unread parameter of every family in one error', () => {
     const dir = configDirWith(STRATEGY, (d) => {
       d.setIn(['param_groups', 'execution', 'max_hold_bars'], d.createNode({ type: 'int', low: 1, high: 20 }));

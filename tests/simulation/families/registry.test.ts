@@ -34,7 +34,7 @@ describe('family registry', () => {
     expect(KERNEL_NAMES).toEqual(FAMILY_MODULES.map((m) => m.kernel));
     expect(new Set(KERNEL_NAMES).size).toBe(KERNEL_NAMES.length);
     const cfg = loadConfig({ dir: configDirWith(STRATEGY, () => {}) });
-    for (const name of Object.keys(cfg.strategy.families)) expect(KERNEL_NAMES).toContain(familyModule(paramLayout(cfg, name)).kernel);
+    for (const name of Object.keys(cfg.strategy.families)) expect(KERNEL_NAMES).toContain(familyModule(paramLayout(cfg, name, [])).kernel);
   });
 
   it('accepts the shipped families', () => {
@@ -59,7 +59,7 @@ describe('family registry', () => {
     const cfg = loadConfig({
       dir: configDirWith(STRATEGY, (doc) => doc.setIn(['families', 'ts_with_fallback', 'params', 'fallback_rule', 'choices'], ['momentum', 'breakout'])),
     });
-    const layout = paramLayout(cfg, 'ts_with_fallback');
+    const layout = paramLayout(cfg, 'ts_with_fallback', []);
     const K = 1;
     const T = 40;
     const walk = randomWalk(T, createRng(1, 'registry'));
@@ -84,8 +84,8 @@ describe('family registry', () => {
     checkFamilies(cfg);
     const walk = randomWalk(500, createRng(2, 'registry'));
     const ctx = contextFor(panelFromOpenClose(walk.open, walk.close));
-    const base = paramLayout(cfg, 'sma_cross');
-    const added = paramLayout(cfg, 'sma_short');
+    const base = paramLayout(cfg, 'sma_cross', []);
+    const added = paramLayout(cfg, 'sma_short', []);
     // The new family declares its parameters in another order: columns follow its own layout.
     expect(added.params.map((p) => p.name)).toEqual(['slow', 'fast']);
     const pairs = [[5, 20], [3, 40], [10, 60]] as const;

@@ -22,7 +22,7 @@ import { referenceSmaCross } from '../../reference/sma-cross.js';
 import { testConfig } from '../../helpers/config.js';
 
 const cfg = testConfig();
-const layout = paramLayout(cfg, 'sma_cross');
+const layout = paramLayout(cfg, 'sma_cross', []);
 const PERIODS = 252;
 
 /** The context `contextFor` of tests/helpers/panel.ts builds, with the config loaded once for the file. */
