@@ -10,14 +10,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeNamedValues, paramLayout, type ParamLayout } from '../../src/config/param-layout.js';
-import { toShared } from '../../src/data/shared.js';
 import type { Panel } from '../../src/data/types.js';
 import { createRng } from '../../src/rng.js';
-import { atrColumns, createContext, derivedColumns, type SimulationContext } from '../../src/simulation/context.js';
+import type { SimulationContext } from '../../src/simulation/context.js';
 import { familyModule } from '../../src/simulation/families/index.js';
-import { configuredModels, type ForecastColumns } from '../../src/simulation/forecast-columns.js';
+import { configuredModels } from '../../src/simulation/forecast-columns.js';
 import { initialPaperState, runPaperBars, type PaperFill } from '../../src/simulation/paper-engine.js';
 import { testConfig } from '../helpers/config.js';
+import { constantForecastContext, panelFromCloses } from '../helpers/panel.js';
 
 const cfg = testConfig();
 const MODELS = configuredModels(cfg.strategy.forecast_models);
@@ -43,26 +43,11 @@ beforeAll(() => {
     let c = 100;
     return r.map((x) => (c *= Math.exp(x)));
   });
-  const col = (pick: (c: number[], t: number) => number) => toShared(closes.flatMap((c) => c.map((_, t) => pick(c, t))));
-  const open = (c: number[], t: number) => (t === 0 ? c[0] : c[t - 1]);
-  panel = {
-    tickers: ['A', 'B', 'C'], T, time: toShared(Array.from({ length: T }, (_, t) => Date.UTC(2020, 0, 1) + t * 86_400_000)),
-    open: col(open), close: col((c, t) => c[t]), high: col((c, t) => Math.max(open(c, t), c[t]) * 1.001), low: col((c, t) => Math.min(open(c, t), c[t]) * 0.999), volume: col(() => 1e6),
-  };
-  // Every model forecasts +1% a bar with sigma 0.5%: confident, above every guardrail, all the time.
-  const forecasts: ForecastColumns = { models: MODELS, K: 3, T, mu: toShared(new Array(MODELS.length * 3 * T).fill(0.01)), sigma: toShared(new Array(MODELS.length * 3 * T).fill(0.005)) };
+  panel = panelFromCloses(['A', 'B', 'C'], closes, 0.001);
   layout = paramLayout(cfg, 'ts_ensemble', panel.tickers);
-  const atrSpec = layout.params[layout.column.get('atr_window')!].spec;
-  if (atrSpec.type !== 'int') throw new Error('atr_window must be an int parameter');
-  const ts = cfg.signalRouting.signal_routing.time_series;
-  ctx = createContext(panel, derivedColumns(panel, { assetClassOf: () => 'equity' }), forecasts, atrColumns(panel, atrSpec.low, atrSpec.high), {
-    initialCapital: CAPITAL, periodsPerYear: 252, fee: 0, start: 0, end: T, maxGrossExposure: 1,
-    minExpectedReturn: ts.min_expected_return, confidenceThreshold: ts.confidence_threshold,
-    // No capital-at-risk cap here: only the sizing rule and the penalty set the weights.
-    capitalAtRiskPerTrade: 1, noStopAdverseMoveSd: ts.no_stop_adverse_move_sd, noStopHorizonBars: ts.no_stop_horizon_bars, noStopVolLookback: ts.no_stop_vol_lookback,
-    correlationLookback: CORR_L,
-    riskParity: { covLookback: RP.cov_lookback, shrinkage: RP.shrinkage, maxIterations: RP.max_iterations, tolerance: RP.tolerance },
-  });
+  // Every model forecasts +1% a bar with sigma 0.5%: confident, above every guardrail, all the
+  // time. No fee, and no capital-at-risk cap: only the sizing rule and the penalty set the weights.
+  ctx = constantForecastContext(layout, panel, 0.01, 0.005, { initialCapital: CAPITAL, fee: 0, maxGrossExposure: 1, capitalAtRiskPerTrade: 1 });
 });
 
 /** The weights the kernel orders at close T0 for a flat book, under these sizing parameters. */
