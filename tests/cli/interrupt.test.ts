@@ -3,7 +3,8 @@
  * worker): failed candidates are counted in the summary, `--json`, `runs` and `show`, and exit 1
  * unless `pool.on_batch_failure` is `continue` (then a warning); a hung worker's batch is retried
  * after the batch timeout; SIGINT while forecast columns compute exits 130 within 2 s, and the next
- * run reuses the finished forecast blocks.
+ * run reuses the finished forecast blocks. The commands around them (`runs`, `show`, `synth`, the run
+ * after the interrupt) need no process of their own: they run in this one (`runCliInProcess`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { DatabaseManager } from '../../src/store/database.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { FAULT_ENV, FAULTY_CLI, type FaultSpec } from '../fixtures/pool/faulty-worker.js';
 import { MSFT } from '../fixtures/pool/setup.js';
-import { ROOT, runCli, withTestConfig, type CliResult } from '../helpers/cli.js';
+import { ROOT, runCliInProcess, withTestConfig, type CliResult } from '../helpers/cli.js';
 
 let dir: string;
 beforeAll(() => {
@@ -69,9 +70,9 @@ describe('failed candidates', () => {
     expect(r.stderr).toContain('pnlopt: 20 candidate(s) failed on every attempt (first error: injected fault at candidate 3)');
     expect(r.stderr).toContain('exit 1 (pool.on_batch_failure: fail; set it to continue to exit 0)');
 
-    const runs = runCli(['runs', '--db', join(dir, 'fail.db'), '--json']);
+    const runs = await runCliInProcess(['runs', '--db', join(dir, 'fail.db'), '--json']);
     expect(JSON.parse(runs.stdout)).toMatchObject([{ run_id: summary.run_id, evaluated: 40, failed: 20 }]);
-    expect(runCli(['show', summary.run_id, '--db', join(dir, 'fail.db')]).stdout).toContain(
+    expect((await runCliInProcess(['show', summary.run_id, '--db', join(dir, 'fail.db')])).stdout).toContain(
       'failed: 20 candidate(s), stored without metrics and scored worst; first error: injected fault at candidate 3',
     );
   });
@@ -91,7 +92,7 @@ describe('failed candidates', () => {
     // The first generation's batches: rows 0-4 failed, rows 5-9 evaluated; nothing after.
     expect(summary).toMatchObject({ status: 'failed', failed: 5, simulated: 5, first_error: 'injected fault at candidate 3' });
     expect(r.stderr).toContain('pnlopt: stopped after a batch failed on every attempt (pool.on_batch_failure: stop): 5 candidate(s) failed');
-    expect(JSON.parse(runCli(['runs', '--db', join(dir, 'stop.db'), '--json']).stdout)).toMatchObject([{ status: 'failed', failed: 5 }]);
+    expect(JSON.parse((await runCliInProcess(['runs', '--db', join(dir, 'stop.db'), '--json'])).stdout)).toMatchObject([{ status: 'failed', failed: 5 }]);
   });
 });
 
@@ -117,7 +118,7 @@ describe('a hung worker', () => {
 describe('SIGINT while forecast columns compute', () => {
   it('exits 130 within 2 s of the signal, and the next run computes only the blocks that had not finished', async () => {
     const data = join(dir, 'synth.csv');
-    expect(runCli(['synth', '--tickers', '4', '--bars', '1300', '--seed', '9', '--out', data]).code).toBe(0);
+    expect((await runCliInProcess(['synth', '--tickers', '4', '--bars', '1300', '--seed', '9', '--out', data])).code).toBe(0);
     const args = ['optimize', '--data', data, '--family', 'ts_ensemble', '--optimizer', 'random', '--budget', '10', '--seed', '1', '--workers', '2', '--db', join(dir, 'ts.db'), '--out', join(dir, 'ts')];
     const cache = join(dir, '.pnlopt', 'cache');
     const blockFiles = () => {
@@ -153,7 +154,7 @@ describe('SIGINT while forecast columns compute', () => {
     expect(kept).toBeGreaterThanOrEqual(1);
     expect(kept).toBeLessThan(14);
 
-    const again = runCli(args, { cwd: dir });
+    const again = await runCliInProcess(args, { cwd: dir });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain(`forecast columns: ${14 - kept} of 14 block(s) to compute, ${kept} from the cache`);
     expect(blockFiles()).toEqual([]);

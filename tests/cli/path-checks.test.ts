@@ -2,7 +2,8 @@
  * Every check that can fail runs before anything is written, through the built CLI: a bad family,
  * ticker, output path (not creatable, or the same file as an input), too little data, or
  * sma_cross on several tickers exits 2 and neither creates the store nor changes an existing one
- * (its bytes, so its run list too).
+ * (its bytes, so its run list too). The CLI runs in this process (`runCliInProcess`): the exit code
+ * is `main`'s, which bin/pnlopt.js exits with (through a real process: tests/cli/main.test.ts).
  */
 import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMarketData } from '../../src/data/load.js';
 import { DatabaseManager } from '../../src/store/database.js';
 import { ingestMarketData } from '../../src/store/ingest.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, runCliInProcess } from '../helpers/cli.js';
 import { fingerprint } from '../helpers/store-files.js';
 
 const MSFT = join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv');
@@ -60,24 +61,24 @@ const CASES: readonly (readonly [args: readonly string[], message: string])[] = 
 const expand = (a: string): string => (a === '@two' ? twoTickers : a === '@cands' ? cands : a.startsWith('@') ? join(dir, a.slice(1)) : a);
 
 describe('bad input writes nothing', () => {
-  it('exits 2 naming the problem, and creates no store', () => {
-    CASES.forEach(([args, message], i) => {
+  it('exits 2 naming the problem, and creates no store', async () => {
+    for (const [i, [args, message]] of CASES.entries()) {
       const db = join(dir, `new-${i}.db`);
-      const r = runCli([...args.map(expand), '--db', db]);
+      const r = await runCliInProcess([...args.map(expand), '--db', db]);
       expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
       expect(r.stderr).toContain(message.replace(/@\w+(\.csv)?/g, expand));
       expect(existsSync(db), args.join(' ')).toBe(false);
-    });
+    }
   });
 
-  it('leaves an existing store byte for byte as it was', () => {
+  it('leaves an existing store byte for byte as it was', async () => {
     const db = join(dir, 'store.db');
     const dbm = new DatabaseManager(db);
     ingestMarketData(dbm, loadMarketData([MSFT]), 4.5);
     dbm.close();
     const before = fingerprint(db);
     for (const [args] of [CASES[0], CASES[4]]) {
-      expect(runCli([...args.map(expand), '--db', db]).code, args.join(' ')).toBe(2);
+      expect((await runCliInProcess([...args.map(expand), '--db', db])).code, args.join(' ')).toBe(2);
     }
     expect(fingerprint(db)).toEqual(before);
   });

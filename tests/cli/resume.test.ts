@@ -20,6 +20,11 @@ import { storedCandidates } from '../helpers/store-files.js';
 
 const MSFT = join(ROOT, 'data', 'msft_2000_2001_daily_ohlcv.csv');
 const GENERATIONS_OF_10 = 'strategy_optimization.optimizer.sampling.batch_size=10';
+/**
+ * A signal comes while only the hung batch is in flight, which never finishes: a short interrupt grace
+ * instead of the configured 2 s wait for it (the grace itself: tests/pool/coordinator.test.ts).
+ */
+const SHORT_GRACE = 'runtime.pool.interrupt_grace_s=0.1';
 const tmp = () => mkdtempSync(join(tmpdir(), 'pnlopt-resume-'));
 
 const stored = (db: string): number => storedCandidates(db);
@@ -63,7 +68,7 @@ describe('optimize --resume RUN_ID alone', () => {
     const env = { PNLOPT_DB: join(dir, 'o.db') };
     const db = env.PNLOPT_DB;
     // Generations of ten: each is stored while the next runs, so three are stored when the fourth hangs.
-    const options = ['--family', 'sma_cross', '--optimizer', 'random', '--budget', '200', '--seed', '5', '--set', GENERATIONS_OF_10, '--out', join(dir, 'run')];
+    const options = ['--family', 'sma_cross', '--optimizer', 'random', '--budget', '200', '--seed', '5', '--set', GENERATIONS_OF_10, '--set', SHORT_GRACE, '--out', join(dir, 'run')];
     // 1. Killed with SIGKILL (a CI timeout) after three batches of ten: the run stays `running`.
     const first = hanging(['optimize', ...options, '--workers', '1', '--batch', '10'], dir, env);
     await until(() => stored(db) === 30, first.stderr);
@@ -84,9 +89,10 @@ describe('optimize --resume RUN_ID alone', () => {
     const other = await runCliInProcess(['optimize', '--resume', runId!, '--seed', '6'], { cwd: dir, env });
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/--seed: the run has 5, this command has 6/);
+    // Its worker does three more batches, then hangs: 60 stored when SIGINT comes, kept after it.
+    await until(() => stored(db) === 60, second.stderr);
     second.child.kill('SIGINT');
     expect((await second.exit).code, second.stderr()).toBe(EXIT_INTERRUPTED);
-    // Its worker did three more batches before hanging: 60 stored.
     expect(runRow(db, runId!)).toMatchObject({ row: { status: 'interrupted' }, count: 60 });
 
     // 5. Resumed again, alone, to the end: equal to the same search run straight through elsewhere.
@@ -102,7 +108,7 @@ describe('optimize --resume RUN_ID alone', () => {
   it('exits 143 on SIGTERM, keeping what finished', async () => {
     const dir = tmp();
     const db = join(dir, 't.db');
-    const run = hanging(['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '100', '--set', GENERATIONS_OF_10, '--workers', '1', '--batch', '10', '--db', db], dir, {});
+    const run = hanging(['optimize', '--family', 'sma_cross', '--optimizer', 'random', '--budget', '100', '--set', GENERATIONS_OF_10, '--set', SHORT_GRACE, '--workers', '1', '--batch', '10', '--db', db], dir, {});
     await until(() => stored(db) === 30, run.stderr);
     run.child.kill('SIGTERM');
     expect((await run.exit).code, run.stderr()).toBe(EXIT_TERMINATED);

@@ -1,8 +1,8 @@
 /**
  * The hyperopt driver end to end on a small synthetic series: trials on their own databases, logged
  * and recorded, the best re-run in the main database, guardrails untouched, an interrupted run
- * resumed into the uninterrupted one; and from the command line, HYPEROPT_ROUNDS turning `run` into
- * hyperopt, and bad input refused with exit 2.
+ * resumed into the uninterrupted one (the first test's, run once); and from the command line,
+ * HYPEROPT_ROUNDS turning `run` into hyperopt, and bad input refused with exit 2.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { loadConfig, type PnloptConfig } from '../../src/config/load.js';
 import { parseOverrides } from '../../src/config/overrides.js';
 import { generateSynthetic } from '../../src/data/synth.js';
 import { InterruptedError } from '../../src/errors.js';
-import { runHyperopt, type HyperoptRequest } from '../../src/jobs/hyperopt.js';
+import { runHyperopt, type HyperoptRequest, type HyperoptSummary } from '../../src/jobs/hyperopt.js';
 import { poolSettings } from '../../src/pool/settings.js';
 import { DatabaseManager } from '../../src/store/database.js';
 import { HyperoptStore } from '../../src/store/hyperopt-store.js';
@@ -39,14 +39,22 @@ let dbs = 0;
 function request(over: Partial<HyperoptRequest> = {}): HyperoptRequest & { dbm: DatabaseManager } {
   return { cfg, configWith, data, rounds: 2, dbm: new DatabaseManager(join(tmp, `main${dbs++}.db`)), pool: poolSettings(cfg, { workers: 1 }), logDir: join(tmp, 'logs'), ...over } as HyperoptRequest & { dbm: DatabaseManager };
 }
+let uninterrupted: Promise<{ req: ReturnType<typeof request>; s: HyperoptSummary }> | undefined;
+/** A whole run of 2 rounds on its own main database: what the first test checks and an interrupted run must resume into. Run once. */
+function uninterruptedRun(): Promise<{ req: ReturnType<typeof request>; s: HyperoptSummary }> {
+  if (uninterrupted === undefined) {
+    const req = request();
+    uninterrupted = runHyperopt(req).then((s) => ({ req, s }));
+  }
+  return uninterrupted;
+}
 const comparable = (t: { trial: number; arm: string; explore_pct: number; held: string; params: unknown; score: number | null }) => [t.trial, t.arm, t.explore_pct, t.held, t.params, t.score];
 
 describe('runHyperopt', () => {
   it('runs each trial on its own database, logs and records it, re-runs the best as <RUN_ID>_best in the main database, and leaves the guardrails as they were', async () => {
     const guardrails = JSON.stringify([cfg.quantSuccess, cfg.signalRouting]);
     const files = readdirSync(join(ROOT, 'config')).map((f) => readFileSync(join(ROOT, 'config', f), 'utf8'));
-    const req = request();
-    const s = await runHyperopt(req);
+    const { req, s } = await uninterruptedRun();
     expect(s.trials.map((t) => t.trial)).toEqual([0, 1]);
     // Hold-one-out: the held dimensions cycle, trial 0 holding its dimension at the midpoint.
     expect(s.trials.map((t) => t.held)).toEqual(['evaluation_window_bars', 'min_expected_profit']);
@@ -76,7 +84,7 @@ describe('runHyperopt', () => {
   }, 120_000);
 
   it('keeps the finished trials of an interrupted run, and --resume ends as the uninterrupted run', async () => {
-    const whole = await runHyperopt(request({ rounds: 2 }));
+    const whole = (await uninterruptedRun()).s;
     const stop = new AbortController();
     const cut = request({ rounds: 2, signal: stop.signal, onTrial: () => stop.abort('SIGINT') });
     await expect(runHyperopt(cut)).rejects.toThrow(InterruptedError);

@@ -119,7 +119,8 @@ describe.skipIf(redis === null)('optimize --queue with pnlopt worker processes',
   it('a worker killed (-9) mid-run: its jobs go to the other, and the run stores what a local run stores, bit for bit', async () => {
     const name = 'kill-test';
     const queue = new Queue(name, { connection: { url: redis!.url } });
-    const workers = [await startWorker(name), await startWorker(name)];
+    // Started together: each waits for its own 'worker ready'.
+    const workers = await Promise.all([startWorker(name), startWorker(name)]);
     try {
       const reference = localRun(dir);
       const db = join(dir, 'queued.db');

@@ -1,7 +1,7 @@
 /**
  * Worker counts: `--workers` above the available cores is refused (exit 2, naming the cap) unless
  * `--allow-oversubscribe`, in `poolSettings` and through the built CLI for every command that has
- * the flag, before a database exists.
+ * the flag, before a database exists (the CLI in this process: `runCliInProcess`).
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { poolSettings } from '../../src/pool/settings.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { testConfig } from '../helpers/config.js';
 
 const cores = availableParallelism();
@@ -30,7 +30,7 @@ describe('poolSettings', () => {
 });
 
 describe('--workers (built CLI)', () => {
-  it('optimize and evaluate refuse --workers 1000 with exit 2 naming the cap, and create no database', () => {
+  it('optimize and evaluate refuse --workers 1000 with exit 2 naming the cap, and create no database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pnlopt-workers-'));
     writeFileSync(join(dir, 'c.csv'), 'fast,slow\n5,20\n');
     const commands = [
@@ -39,7 +39,7 @@ describe('--workers (built CLI)', () => {
     ];
     for (const args of commands) {
       const db = join(dir, `${args[0]}.db`);
-      const r = runCli([...args, '--workers', '1000', '--db', db], { cwd: dir });
+      const r = await runCliInProcess([...args, '--workers', '1000', '--db', db], { cwd: dir });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain(`--workers 1000: more than the ${cores} available cores`);
       expect(existsSync(db)).toBe(false);

@@ -3,7 +3,8 @@
  * in-thread evaluator computes (the reference), on the whole data or the window of `--start` /
  * `--end`; bad rows and bad dates stop the command before the store is
  * touched; SIGINT to a child `node bin/pnlopt.js evaluate` gives exit 130 and an interrupted run,
- * and `--resume` ends with the same OUT.csv and stored results as an uninterrupted run.
+ * and `--resume` ends with the same OUT.csv and stored results as an uninterrupted run (the one of the
+ * first test, run once). Commands that need no process of their own run in this one (`runCliInProcess`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_COUNT, METRIC_NAMES } from '../../../native-free-kernels/portfolio/metrics.js';
 import { runEvaluate, type EvaluateOptions } from '../../../src/cli/commands/evaluate.js';
+import type { EvaluateSummary } from '../../../src/jobs/evaluate.js';
 import { DataError, EXIT_INTERRUPTED, UsageError } from '../../../src/errors.js';
 import type { SimulationContext } from '../../../src/simulation/context.js';
 import type { ParamLayout } from '../../../src/config/param-layout.js';
@@ -20,12 +22,17 @@ import { storedCandidates as countCandidates } from '../../helpers/store-files.j
 import { RunStore, type StoredResult } from '../../../src/store/run-store.js';
 import { FAULT_ENV, FAULTY_CLI } from '../../fixtures/pool/faulty-worker.js';
 import { FIXTURES, inThread, MSFT, msftSmaCross, population, sameBits } from '../../fixtures/pool/setup.js';
-import { runCli, withTestConfig } from '../../helpers/cli.js';
+import { runCli, runCliInProcess, withTestConfig } from '../../helpers/cli.js';
 import { TEST_CONFIG_DIR, testConfig } from '../../helpers/config.js';
 import { buildContext } from '../../../src/jobs/context.js';
 import { loadMarketData } from '../../../src/data/load.js';
 
 const N = 120;
+/**
+ * SIGINT comes while only the hung batch is in flight, which never finishes: a short interrupt grace
+ * instead of the configured 2 s wait for it (the grace itself: tests/pool/coordinator.test.ts).
+ */
+const SHORT_GRACE = ['--set', 'runtime.pool.interrupt_grace_s=0.1'];
 let layout: ParamLayout;
 let ctx: SimulationContext;
 let dir: string;
@@ -54,6 +61,16 @@ function storedCandidates(db: string, runId: string): StoredResult[] {
   return readStore(db, (store) => [...store.results(runId)]);
 }
 
+let uninterrupted: Promise<{ summary: EvaluateSummary; out: string; db: string }> | undefined;
+
+/** Every candidate evaluated in one go (the default options): what an interrupted and resumed run must end as. Run once. */
+function uninterruptedRun(): Promise<{ summary: EvaluateSummary; out: string; db: string }> {
+  const out = join(dir, 'ordered.csv');
+  const db = join(dir, 'ordered.db');
+  uninterrupted ??= runEvaluate(options({ out, db })).then((summary) => ({ summary, out, db }));
+  return uninterrupted;
+}
+
 beforeAll(async () => {
   ({ layout, ctx } = await msftSmaCross());
   dir = mkdtempSync(join(tmpdir(), 'pnlopt-evaluate-'));
@@ -70,9 +87,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('pnlopt evaluate', () => {
   it('writes the input rows in input order with the metrics of the in-thread evaluator, and records the run', async () => {
-    const out = join(dir, 'ordered.csv');
-    const db = join(dir, 'ordered.db');
-    const summary = await runEvaluate(options({ out, db }));
+    const { summary, out, db } = await uninterruptedRun();
     expect(summary).toMatchObject({ status: 'completed', candidates: N, evaluated: N, failed: 0, already_done: 0, out });
 
     const inLines = readFileSync(input, 'utf8').split('\n');
@@ -116,17 +131,17 @@ describe('pnlopt evaluate', () => {
     const run = readStore(db, (store) => store.run(summary.run_id))!;
     expect(JSON.parse(run.data_window_json!)).toMatchObject({ start, end, dates: ['2001-01-02', '2001-06-29'] });
     expect(JSON.parse(run.invocation_json!)).toMatchObject({ options: { start: '2001-01-01', end: '2001-06-30' } });
-    const text = runCli(['show', summary.run_id, '--db', db]).stdout;
+    const text = (await runCliInProcess(['show', summary.run_id, '--db', db])).stdout;
     expect(text).toContain(`window: 2001-01-02 .. 2001-06-29 (${end - start} bars: [${start}, ${end}) of the data)`);
   });
 
-  it('refuses a bad date naming the option, and dates outside the data naming their bounds, with exit 2 and nothing stored', () => {
+  it('refuses a bad date naming the option, and dates outside the data naming their bounds, with exit 2 and nothing stored', async () => {
     const db = join(dir, 'bad-dates.db');
     const args = ['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', join(dir, 'never.csv'), '--db', db];
-    const bad = runCli([...args, '--end', '2001-6-30']);
+    const bad = await runCliInProcess([...args, '--end', '2001-6-30']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`option '--end <date>' argument '2001-6-30' is invalid. expected a date YYYY-MM-DD`);
-    const outside = runCli([...args, '--start', '2000-01-03']);
+    const outside = await runCliInProcess([...args, '--start', '2000-01-03']);
     expect(outside.code).toBe(2);
     expect(outside.stderr).toContain('evaluation.start 2000-01-03 (--start, or ');
     expect(outside.stderr).toContain('is outside the data: the data has 249 bars, 2000-09-27 .. 2001-09-27');
@@ -153,7 +168,7 @@ describe('pnlopt evaluate', () => {
     // One worker, batches of 10; the batch of candidate 35 hangs, so batches 0-2 are stored when SIGINT comes.
     const child = spawn(
       process.execPath,
-      [FAULTY_CLI, ...withTestConfig(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', out, '--db', db, '--workers', '1', '--batch', '10'])],
+      [FAULTY_CLI, ...withTestConfig(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', out, '--db', db, '--workers', '1', '--batch', '10', ...SHORT_GRACE])],
       { env: { ...process.env, [FAULT_ENV]: JSON.stringify({ candidate: 35, mode: 'hang' }) }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -176,18 +191,16 @@ describe('pnlopt evaluate', () => {
     const resumed = await runEvaluate({ db, resume: run.run_id });
     expect(resumed).toMatchObject({ run_id: run.run_id, status: 'completed', already_done: 30, evaluated: N - 30 });
 
-    const refDb = join(dir, 'reference.db');
-    const refOut = join(dir, 'reference.csv');
-    const reference = await runEvaluate(options({ db: refDb, out: refOut }));
-    expect(readFileSync(out, 'utf8')).toBe(readFileSync(refOut, 'utf8'));
-    expect(storedCandidates(db, run.run_id)).toEqual(storedCandidates(refDb, reference.run_id));
+    const reference = await uninterruptedRun();
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(reference.out, 'utf8'));
+    expect(storedCandidates(db, run.run_id)).toEqual(storedCandidates(reference.db, reference.summary.run_id));
   });
 
   it('--out -: an interrupted run prints nothing on stdout, and --resume alone from another folder prints the CSV, creating no file named -', async () => {
     const db = join(dir, 'stdout.db');
     const child = spawn(
       process.execPath,
-      [FAULTY_CLI, ...withTestConfig(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', '-', '--db', db, '--workers', '1', '--batch', '10'])],
+      [FAULTY_CLI, ...withTestConfig(['evaluate', '--data', MSFT, '--strategy', 'sma_cross', '--candidates', input, '--out', '-', '--db', db, '--workers', '1', '--batch', '10', ...SHORT_GRACE])],
       { env: { ...process.env, [FAULT_ENV]: JSON.stringify({ candidate: 35, mode: 'hang' }) }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -205,9 +218,7 @@ describe('pnlopt evaluate', () => {
     const resumed = runCli(['evaluate', '--resume', runId, '--db', db], { cwd: elsewhere });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(readdirSync(elsewhere)).toEqual([]);
-    const refOut = join(dir, 'stdout-reference.csv');
-    await runEvaluate(options({ db: join(dir, 'stdout-reference.db'), out: refOut }));
-    expect(resumed.stdout).toBe(readFileSync(refOut, 'utf8'));
+    expect(resumed.stdout).toBe(readFileSync((await uninterruptedRun()).out, 'utf8'));
     expect(resumed.stderr).toContain(`run ${runId}: completed`);
     rmSync(elsewhere, { recursive: true, force: true });
   });
