@@ -19,16 +19,13 @@ import { Bench, type Task } from 'tinybench';
 import { METRIC_COUNT } from '../native-free-kernels/portfolio/metrics.js';
 import { runEvaluate } from '../src/cli/commands/evaluate.js';
 import { loadConfig } from '../src/config/load.js';
-import { loadMarketData } from '../src/data/load.js';
-import { alignPanel } from '../src/data/panel.js';
-import { projectRoot } from '../src/paths.js';
 import { chooseBatchSize, measureCandidateMs } from '../src/pool/batch-size.js';
 import { EvaluationPool, workerFile, type BatchSink } from '../src/pool/coordinator.js';
 import { poolSettings } from '../src/pool/settings.js';
 import { createRng } from '../src/rng.js';
-import { buildContext } from '../src/jobs/context.js';
 import { createEvaluator } from '../src/simulation/evaluator.js';
-import { paramLayout, type ParamLayout } from '../src/config/param-layout.js';
+import { SP500, sp500SmaCross } from './sp500-sma.js';
+import type { ParamLayout } from '../src/config/param-layout.js';
 
 const SEED = 20261126;
 const THROUGHPUT_CANDIDATES = 20_000;
@@ -37,7 +34,6 @@ const RSS_CANDIDATES = 1_000_000;
 const OVERHEAD_PROBES = 500;
 /** Alternating 1-worker / 2-worker runs behind the parallel efficiency. */
 const EFFICIENCY_PAIRS = 7;
-const SP500 = join(projectRoot(), 'data', 'sp500_daily_ohlcv_2000_2020.csv');
 
 /** `n` random valid sma_cross candidates over the configured ranges (fast < slow by rejection). */
 function population(layout: ParamLayout, n: number): Float64Array {
@@ -81,10 +77,7 @@ function median(xs: readonly number[]): number {
 /** Run the suite, print a sample result and the table, and return the named figures. */
 export async function runPoolBench(): Promise<Record<string, number>> {
   const cfg = loadConfig();
-  const data = loadMarketData([SP500]);
-  const panel = alignPanel(data);
-  const layout = paramLayout(cfg, 'sma_cross', panel.tickers);
-  const ctx = await buildContext(cfg, layout, panel, data.hash, { start: 0, end: panel.T });
+  const { panel, layout, ctx } = await sp500SmaCross(cfg);
   const d = layout.params.length;
   const n = THROUGHPUT_CANDIDATES;
   const X = population(layout, n);

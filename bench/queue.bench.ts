@@ -16,10 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { METRIC_COUNT } from '../native-free-kernels/portfolio/metrics.js';
 import { loadConfig } from '../src/config/load.js';
-import { paramLayout } from '../src/config/param-layout.js';
-import { loadMarketData } from '../src/data/load.js';
-import { alignPanel } from '../src/data/panel.js';
-import { buildContext } from '../src/jobs/context.js';
 import { projectRoot } from '../src/paths.js';
 import { EvaluationPool, workerFile, type BatchSink } from '../src/pool/coordinator.js';
 import { QueueEvaluator } from '../src/pool/queue-coordinator.js';
@@ -28,6 +24,7 @@ import { poolSettings } from '../src/pool/settings.js';
 import { createRng } from '../src/rng.js';
 import { decodePoints } from '../src/search/encoding.js';
 import { createEvaluator } from '../src/simulation/evaluator.js';
+import { sp500SmaCross } from './sp500-sma.js';
 import { startRedis } from '../tests/helpers/redis-server.js';
 import { median } from './median.js';
 import type { SuiteResult } from './simulator.bench.js';
@@ -37,7 +34,6 @@ const CANDIDATES = 40_000;
 /** Timed runs per worker count, and sequential one-candidate round trips. */
 const RUNS = 3;
 const ROUND_TRIPS = 200;
-const SP500 = join(projectRoot(), 'data', 'sp500_daily_ohlcv_2000_2020.csv');
 
 /** A `pnlopt worker` process with one thread; resolves once it says it is ready. */
 async function startWorker(url: string, cacheDir: string): Promise<ChildProcess> {
@@ -70,10 +66,7 @@ export async function runQueueBench(): Promise<SuiteResult> {
   const workers: ChildProcess[] = [];
   try {
     const cfg = loadConfig();
-    const data = loadMarketData([SP500]);
-    const panel = alignPanel(data);
-    const layout = paramLayout(cfg, 'sma_cross', panel.tickers);
-    const ctx = await buildContext(cfg, layout, panel, data.hash, { start: 0, end: panel.T });
+    const { panel, layout, ctx } = await sp500SmaCross(cfg);
     const d = layout.params.length;
     const rand = createRng(SEED, 'queue-bench');
     const U = Float64Array.from({ length: CANDIDATES * d }, () => rand());

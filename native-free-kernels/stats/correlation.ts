@@ -14,12 +14,7 @@
  * @param L window length, >= 2
  */
 export function windowCovariance(x: Float64Array, a: number, b: number, L: number): number {
-  let sa = 0, sb = 0;
-  for (let u = 0; u < L; u++) {
-    sa += x[a + u];
-    sb += x[b + u];
-  }
-  const ma = sa / L, mb = sb / L;
+  const ma = windowMean(x, a, L), mb = windowMean(x, b, L);
   let cab = 0;
   for (let u = 0; u < L; u++) cab += (x[a + u] - ma) * (x[b + u] - mb);
   return cab / (L - 1);
@@ -30,12 +25,7 @@ export function windowCovariance(x: Float64Array, a: number, b: number, L: numbe
  * window has zero variance (a constant window carries no co-movement).
  */
 export function windowCorrelation(x: Float64Array, a: number, b: number, L: number): number {
-  let sa = 0, sb = 0;
-  for (let u = 0; u < L; u++) {
-    sa += x[a + u];
-    sb += x[b + u];
-  }
-  const ma = sa / L, mb = sb / L;
+  const ma = windowMean(x, a, L), mb = windowMean(x, b, L);
   let caa = 0, cbb = 0, cab = 0;
   for (let u = 0; u < L; u++) {
     const da = x[a + u] - ma, db = x[b + u] - mb;
@@ -45,4 +35,11 @@ export function windowCorrelation(x: Float64Array, a: number, b: number, L: numb
   }
   const den = Math.sqrt(caa) * Math.sqrt(cbb); // two roots: caa * cbb can underflow
   return den > 0 ? Math.max(-1, Math.min(1, cab / den)) : 0;
+}
+
+/** Mean of x[a..a+L-1], summed in order. */
+function windowMean(x: Float64Array, a: number, L: number): number {
+  let s = 0;
+  for (let u = 0; u < L; u++) s += x[a + u];
+  return s / L;
 }

@@ -7,13 +7,13 @@
  * shrinking the pair's positions when the other half of the pair is held, and risk parity giving
  * the independent ticker more than either of the pair.
  */
+import { windowCorrelation } from '../../native-free-kernels/stats/correlation.js';
 import { encodeNamedValues, isActive, paramLayout, rowProblems } from '../config/param-layout.js';
 import { UsageError } from '../errors.js';
 import { displayPath } from '../paths.js';
 import type { PnloptConfig } from '../config/load.js';
 import { alignPanel } from '../data/panel.js';
 import { generateSynthetic } from '../data/synth.js';
-import type { Panel } from '../data/types.js';
 import { familyModule } from '../simulation/families/index.js';
 import { initialPaperState, markToClose, runPaperBars } from '../simulation/paper-engine.js';
 import { buildContext } from './context.js';
@@ -82,17 +82,9 @@ export async function basketDemo(cfg: PnloptConfig): Promise<BasketDemo> {
     const initial = cfg.strategy.simulation.initial_capital;
     return { label, overrides, entries, meanEntryWeight: weightSum.map((w, k) => (entries[k] > 0 ? w / entries[k] : NaN)), totalReturn: equityBefore / initial - 1 };
   });
-  return { family, tickers: panel.tickers, loadings: demo.loadings, correlation: correlations(panel, start), bars: panel.T - start, variants };
-}
-
-/** Correlation matrix of the tickers' log returns over bars (start, T). */
-function correlations(panel: Panel, start: number): number[][] {
-  const { T } = panel;
-  const rets = panel.tickers.map((_, k) => Array.from({ length: T - start - 1 }, (_, i) => Math.log(panel.close[k * T + start + i + 1] / panel.close[k * T + start + i])));
-  const centred = rets.map((r) => {
-    const m = r.reduce((a, b) => a + b, 0) / r.length;
-    return r.map((x) => x - m);
-  });
-  const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
-  return centred.map((a) => centred.map((b) => dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b))));
+  // Log returns of bars start+1 .. T-1 (the context's column, ticker-major).
+  const n = panel.T - start - 1;
+  const at = (k: number) => k * panel.T + start + 1;
+  const correlation = panel.tickers.map((_, k) => panel.tickers.map((__, j) => (k === j ? 1 : windowCorrelation(ctx.derived.logRet, at(k), at(j), n))));
+  return { family, tickers: panel.tickers, loadings: demo.loadings, correlation, bars: panel.T - start, variants };
 }
